@@ -1,0 +1,305 @@
+package geo
+
+import (
+	"math/bits"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// DefaultSearchLimit is how many results a search returns unless asked.
+const DefaultSearchLimit = 20
+
+// The kinds of search results.
+const (
+	KindUnit     = "unit"
+	KindAmenity  = "amenity"
+	KindGate     = "gate"
+	KindBuilding = "building"
+)
+
+// searchEntry is one searchable feature. Entries are numbered in the order
+// results are listed: buildings, gates, units, amenities, each by reference.
+type searchEntry struct {
+	f        Feature
+	kind     string
+	ref      string
+	building *Building
+	level    *Level
+}
+
+type refKey struct {
+	lower string
+	entry int32
+}
+
+type tokenKey struct {
+	token string
+	entry int32
+}
+
+// searchIndex finds features by reference prefix and by word prefix of their
+// names (English and Chinese), for every role; results are filtered by role.
+type searchIndex struct {
+	entries []searchEntry
+	exact   map[string][]int32
+	refs    []refKey   // sorted by lower, then entry
+	tokens  []tokenKey // sorted by token, then entry
+}
+
+func newSearchIndex(v *Venue) *searchIndex {
+	ix := &searchIndex{exact: map[string][]int32{}}
+	var es []searchEntry
+	for _, b := range v.Buildings {
+		es = append(es, searchEntry{f: b, kind: KindBuilding, ref: b.Ref, building: b})
+	}
+	for _, g := range v.Gates {
+		es = append(es, searchEntry{f: g, kind: KindGate, ref: g.Ref})
+	}
+	for _, u := range v.Units {
+		es = append(es, searchEntry{f: u, kind: KindUnit, ref: u.Ref, building: u.Level.Building(), level: u.Level})
+	}
+	for _, a := range v.Amenities {
+		es = append(es, searchEntry{f: a, kind: KindAmenity, building: a.Level.Building(), level: a.Level})
+	}
+	kindRank := map[string]int{KindBuilding: 0, KindGate: 1, KindUnit: 2, KindAmenity: 3}
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if a.kind != b.kind {
+			return kindRank[a.kind] < kindRank[b.kind]
+		}
+		if a.kind == KindAmenity {
+			return amenityKey(a) < amenityKey(b)
+		}
+		return naturalLess(a.ref, b.ref)
+	})
+	ix.entries = es
+	for i, e := range es {
+		n := int32(i)
+		if e.ref != "" {
+			lower := strings.ToLower(e.ref)
+			ix.exact[lower] = append(ix.exact[lower], n)
+			ix.refs = append(ix.refs, refKey{lower, n})
+		}
+		seen := map[string]bool{}
+		for _, text := range entryTexts(e) {
+			for _, t := range indexTokens(text) {
+				if !seen[t] {
+					seen[t] = true
+					ix.tokens = append(ix.tokens, tokenKey{t, n})
+				}
+			}
+		}
+	}
+	sort.Slice(ix.refs, func(i, j int) bool {
+		if ix.refs[i].lower != ix.refs[j].lower {
+			return ix.refs[i].lower < ix.refs[j].lower
+		}
+		return ix.refs[i].entry < ix.refs[j].entry
+	})
+	sort.Slice(ix.tokens, func(i, j int) bool {
+		if ix.tokens[i].token != ix.tokens[j].token {
+			return ix.tokens[i].token < ix.tokens[j].token
+		}
+		return ix.tokens[i].entry < ix.tokens[j].entry
+	})
+	return ix
+}
+
+func amenityKey(e searchEntry) string {
+	a := e.f.(*Amenity)
+	b := ""
+	if e.building != nil {
+		b = e.building.Ref
+	}
+	return b + "\x00" + a.Units[0].Ref + "\x00" + a.Category + "\x00" + a.ID
+}
+
+// entryTexts lists the texts whose words find an entry: its names in every
+// language, its kind's label and synonyms, and its building's reference.
+func entryTexts(e searchEntry) []string {
+	var texts []string
+	add := func(l Labels) {
+		for _, s := range l {
+			texts = append(texts, s)
+		}
+	}
+	category := ""
+	switch f := e.f.(type) {
+	case *Building:
+		add(f.Name)
+	case *Gate:
+		add(f.Name)
+		texts = append(texts, f.Ref)
+	case *Unit:
+		add(f.Name)
+		category = f.Category
+	case *Amenity:
+		add(f.Name)
+		category = f.Category
+	}
+	if category != "" {
+		add(categoryLabels[category])
+		texts = append(texts, searchSynonyms[category])
+	}
+	if e.kind != KindBuilding && e.building != nil {
+		texts = append(texts, e.building.Ref)
+	}
+	return texts
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+// words splits text into lower-case words: runs of letters and digits, and
+// runs of Chinese characters, which have no spaces between words.
+func splitWords(text string) (words []string, han []bool) {
+	var cur []rune
+	curHan := false
+	flush := func() {
+		if len(cur) > 0 {
+			words = append(words, string(cur))
+			han = append(han, curHan)
+			cur = cur[:0]
+		}
+	}
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case isHan(r):
+			if !curHan {
+				flush()
+			}
+			curHan = true
+			cur = append(cur, r)
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if curHan {
+				flush()
+			}
+			curHan = false
+			cur = append(cur, r)
+		default:
+			flush()
+		}
+	}
+	flush()
+	return words, han
+}
+
+// indexTokens lists the tokens of text to index: its words, and every suffix
+// of a Chinese run, so that a query matches anywhere inside one.
+func indexTokens(text string) []string {
+	words, han := splitWords(text)
+	var out []string
+	for i, w := range words {
+		if !han[i] {
+			out = append(out, w)
+			continue
+		}
+		rs := []rune(w)
+		for j := range rs {
+			out = append(out, string(rs[j:]))
+		}
+	}
+	return out
+}
+
+type bitset []uint64
+
+func (b bitset) set(i int32)      { b[i/64] |= 1 << (uint(i) % 64) }
+func (b bitset) has(i int32) bool { return b[i/64]&(1<<(uint(i)%64)) != 0 }
+func newBitset(n int) bitset      { return make(bitset, (n+63)/64) }
+func (b bitset) and(o bitset) {
+	for i := range b {
+		b[i] &= o[i]
+	}
+}
+
+// find calls fn for each entry matching q that role r may see, best first:
+// an exact reference, then references by prefix in order, then entries whose
+// names match every word of q by prefix, until fn returns false.
+func (ix *searchIndex) find(q string, r Role, fn func(e *searchEntry) bool) {
+	lower := strings.ToLower(strings.TrimSpace(q))
+	if lower == "" {
+		return
+	}
+	done := newBitset(len(ix.entries))
+	emit := func(n int32) bool {
+		if done.has(n) {
+			return true
+		}
+		done.set(n)
+		e := &ix.entries[n]
+		if !e.f.Common().mask.has(r) {
+			return true
+		}
+		return fn(e)
+	}
+	for _, n := range ix.exact[lower] {
+		if !emit(n) {
+			return
+		}
+	}
+	i := sort.Search(len(ix.refs), func(i int) bool { return ix.refs[i].lower >= lower })
+	for ; i < len(ix.refs) && strings.HasPrefix(ix.refs[i].lower, lower); i++ {
+		if !emit(ix.refs[i].entry) {
+			return
+		}
+	}
+	words, _ := splitWords(lower)
+	if len(words) == 0 {
+		return
+	}
+	var match bitset
+	for _, w := range words {
+		m := newBitset(len(ix.entries))
+		j := sort.Search(len(ix.tokens), func(j int) bool { return ix.tokens[j].token >= w })
+		for ; j < len(ix.tokens) && strings.HasPrefix(ix.tokens[j].token, w); j++ {
+			m.set(ix.tokens[j].entry)
+		}
+		if match == nil {
+			match = m
+		} else {
+			match.and(m)
+		}
+	}
+	for wi, word := range match {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &^= 1 << b
+			if !emit(int32(wi*64 + b)) {
+				return
+			}
+		}
+	}
+}
+
+// naturalLess orders strings with their digit runs compared as numbers:
+// "C3-99" before "C3-100".
+func naturalLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digitRun(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}

@@ -1,0 +1,57 @@
+package geo
+
+import (
+	"github.com/paulmach/orb"
+)
+
+// Venue is a loaded, validated and indexed IMDF archive. It is immutable and
+// safe to share between goroutines. Read it on a viewer's behalf only through
+// View: its exported slices hold every feature, hidden or not.
+type Venue struct {
+	Base
+	Name       Labels
+	Category   string
+	Display    orb.Point // WGS 84
+	Projection Projection
+	Manifest   Manifest
+
+	Buildings     []*Building
+	Footprints    []*Footprint
+	Levels        []*Level // by building, then ordinal
+	Units         []*Unit
+	Openings      []*Opening
+	Amenities     []*Amenity
+	Relationships []*Relationship
+	Beacons       []*Beacon
+	Paths         []*Path
+	Gates         []*Gate
+
+	Policy   *Policy
+	Problems []Problem
+
+	byID  map[string]Feature
+	index *venueIndex
+}
+
+// Manifest is the archive's manifest.json.
+type Manifest struct {
+	Version     string   `json:"version"`
+	Created     string   `json:"created"`
+	GeneratedBy string   `json:"generated_by"`
+	Language    string   `json:"language"`
+	Extensions  []string `json:"extensions"`
+}
+
+// Feature returns the feature with the given id, hidden or not. It is for
+// the engine's own use; viewers ask through View.Feature.
+func (v *Venue) Feature(id string) (Feature, bool) {
+	f, ok := v.byID[id]
+	return f, ok
+}
+
+// Position is a place on the campus: WGS 84 longitude, latitude, and the
+// ordinal of a level (0 is the ground floor; outdoors is ordinal 0).
+type Position struct {
+	Lon, Lat float64
+	Ordinal  int
+}
