@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/campusnav/engine/geo"
+)
+
+// defaultVenue is the campus archive, relative to the repository's root.
+const defaultVenue = "data/floorplans/hkust-gz"
+
+// common holds the flags every spatial command takes.
+type common struct {
+	venue string
+	role  string
+	lang  string
+}
+
+// newFlags returns a flag set that accepts flags before or after positional
+// arguments (pflag intersperses them), with the common flags.
+func newFlags(name string, c *common) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&c.venue, "venue", "", "IMDF archive: a folder or a .zip (default $CAMPUS_VENUE or "+defaultVenue+")")
+	fs.StringVar(&c.role, "role", "tourist", "who asks: staff, student, family, visitor or tourist")
+	fs.StringVar(&c.lang, "lang", "en", "language of names: en or zh")
+	return fs
+}
+
+// parse parses args and checks the common flags.
+func parse(fs *pflag.FlagSet, c *common, args []string) (geo.Role, error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0, usagef("help requested")
+		}
+		return 0, usagef("%v", err)
+	}
+	role, err := geo.ParseRole(c.role)
+	if err != nil {
+		return 0, usagef("--role: %q is not a role (want staff, student, family, visitor or tourist)", c.role)
+	}
+	switch strings.ToLower(c.lang) {
+	case "en", "zh", "zh-hans":
+	default:
+		return 0, usagef("--lang: %q is not a language (want en or zh)", c.lang)
+	}
+	if c.venue == "" {
+		c.venue = os.Getenv("CAMPUS_VENUE")
+	}
+	if c.venue == "" {
+		c.venue = defaultVenue
+	}
+	return role, nil
+}
+
+// load reads the venue; when features were dropped it says so once on
+// standard error and goes on with what is sound.
+func (e *env) load(c *common) (*geo.Venue, error) {
+	if _, err := os.Stat(c.venue); err != nil {
+		return nil, usagef("--venue: %v", err)
+	}
+	v, err := geo.Load(c.venue)
+	if err != nil {
+		return nil, err
+	}
+	if errs, _ := geo.Counts(v.Problems); errs > 0 {
+		fmt.Fprintf(e.stderr, "campus: %s: %d features or files in error were left out (see: campus validate %s)\n", c.venue, errs, c.venue)
+	}
+	return v, nil
+}
+
+// parseAt reads a position "LON,LAT,ORDINAL".
+func parseAt(s string) (geo.Position, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 3 {
+		return geo.Position{}, usagef("--at: %q is not LON,LAT,ORDINAL", s)
+	}
+	lon, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
+	lat, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
+	ord, err3 := strconv.Atoi(strings.TrimSpace(parts[2]))
+	switch {
+	case err1 != nil || lon < -180 || lon > 180 || lon != lon:
+		return geo.Position{}, usagef("--at: longitude %q is not a number in -180..180", parts[0])
+	case err2 != nil || lat < -90 || lat > 90 || lat != lat:
+		return geo.Position{}, usagef("--at: latitude %q is not a number in -90..90", parts[1])
+	case err3 != nil:
+		return geo.Position{}, usagef("--at: ordinal %q is not an integer", parts[2])
+	}
+	return geo.Position{Lon: lon, Lat: lat, Ordinal: ord}, nil
+}
+
+// writeJSON prints v as JSON on standard output.
+func (e *env) writeJSON(v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("writing the answer: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,110 @@
+// Command campus is the command-line tool of the campus engine: it
+// validates an IMDF archive and asks the spatial core questions (venue,
+// search, locate, nearest) as a given role. It prints JSON alone on standard
+// output, and warnings and errors on standard error.
+//
+// Flags may come before or after the positional arguments.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the command ran and found a failure (validate: an ERROR)
+	exitUsage = 2 // bad arguments
+)
+
+// command is one subcommand: its name, a one-line summary and its body.
+type command struct {
+	name    string
+	usage   string
+	summary string
+	run     func(env *env, args []string) int
+}
+
+// env is what a command reads and writes.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"validate", "validate [PATH] [--venue PATH]", "check an IMDF archive; one line per problem; exit 1 on any ERROR", runValidate},
+		{"venue", "venue [--role R] [--lang en|zh]", "buildings and the levels the role may see inside (JSON)", runVenue},
+		{"search", "search QUERY [--role R] [--limit N] [--lang en|zh]", "rooms, amenities, gates and buildings by reference or name (JSON array)", runSearch},
+		{"locate", "locate --at LON,LAT,ORDINAL [--role R] [--lang en|zh]", "the building, level and unit at a position (JSON)", runLocate},
+		{"nearest", "nearest CATEGORY --at LON,LAT,ORDINAL [-k N] [--role R] [--lang en|zh]", "the k nearest amenities of an IMDF category by walking time (JSON array)", runNearest},
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		w := stderr
+		if len(args) > 0 {
+			w = stdout
+		}
+		printUsage(w)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name == args[0] {
+			return c.run(e, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "campus: unknown command %q\n\n", args[0])
+	printUsage(stderr)
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString("usage: campus COMMAND [ARGS] [FLAGS]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  campus %s\n      %s\n", c.usage, c.summary)
+	}
+	b.WriteString("\ncommon flags: --venue PATH (default $CAMPUS_VENUE or " + defaultVenue + "), --role staff|student|family|visitor|tourist (default tourist)\n")
+	io.WriteString(w, b.String())
+}
+
+// usageError is a bad argument: reported with the command's usage, exit 2.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Sprintf(format, args...)}
+}
+
+// fail reports err for command c and returns its exit code.
+func (e *env) fail(c string, err error) int {
+	var u usageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(e.stderr, "campus %s: %v\n", c, err)
+		for _, cmd := range commands {
+			if cmd.name == c {
+				fmt.Fprintf(e.stderr, "usage: campus %s\n", cmd.usage)
+			}
+		}
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "campus %s: %v\n", c, err)
+	return exitFail
+}

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/campusnav/engine/geo"
+)
+
+func runValidate(e *env, args []string) int {
+	var c common
+	fs := newFlags("validate", &c)
+	if _, err := parse(fs, &c, args); err != nil {
+		return e.fail("validate", err)
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		c.venue = fs.Arg(0)
+	default:
+		return e.fail("validate", usagef("want at most one PATH, got %d", fs.NArg()))
+	}
+	v, err := e.load(&common{venue: c.venue})
+	if err != nil {
+		return e.fail("validate", err)
+	}
+	for _, p := range v.Problems {
+		fmt.Fprintln(e.stdout, p.String())
+	}
+	errs, warns := geo.Counts(v.Problems)
+	fmt.Fprintf(e.stdout, "%s: %d errors, %d warnings; %d buildings, %d levels, %d units, %d openings, %d amenities\n",
+		c.venue, errs, warns, len(v.Buildings), len(v.Levels), len(v.Units), len(v.Openings), len(v.Amenities))
+	if errs > 0 {
+		return exitFail
+	}
+	return exitOK
+}
+
+func runVenue(e *env, args []string) int {
+	var c common
+	fs := newFlags("venue", &c)
+	role, err := parse(fs, &c, args)
+	if err == nil && fs.NArg() > 0 {
+		err = usagef("takes no arguments, got %q", fs.Arg(0))
+	}
+	if err != nil {
+		return e.fail("venue", err)
+	}
+	v, err := e.load(&c)
+	if err != nil {
+		return e.fail("venue", err)
+	}
+	out := struct {
+		Buildings []geo.BuildingLevels `json:"buildings"`
+	}{v.View(role).Buildings(c.lang)}
+	if err := e.writeJSON(out); err != nil {
+		return e.fail("venue", err)
+	}
+	return exitOK
+}
+
+func runSearch(e *env, args []string) int {
+	var c common
+	fs := newFlags("search", &c)
+	limit := fs.Int("limit", geo.DefaultSearchLimit, "most results")
+	role, err := parse(fs, &c, args)
+	switch {
+	case err != nil:
+	case fs.NArg() != 1:
+		err = usagef("want one QUERY (quote a query of several words), got %d arguments", fs.NArg())
+	case *limit < 1:
+		err = usagef("--limit: %d is not a positive number", *limit)
+	}
+	if err != nil {
+		return e.fail("search", err)
+	}
+	v, err := e.load(&c)
+	if err != nil {
+		return e.fail("search", err)
+	}
+	if err := e.writeJSON(v.View(role).Search(fs.Arg(0), c.lang, *limit)); err != nil {
+		return e.fail("search", err)
+	}
+	return exitOK
+}
+
+func runLocate(e *env, args []string) int {
+	var c common
+	fs := newFlags("locate", &c)
+	at := fs.String("at", "", "position LON,LAT,ORDINAL")
+	role, err := parse(fs, &c, args)
+	var pos geo.Position
+	switch {
+	case err != nil:
+	case fs.NArg() > 0:
+		err = usagef("takes no arguments, got %q", fs.Arg(0))
+	case *at == "":
+		err = usagef("--at LON,LAT,ORDINAL is required")
+	default:
+		pos, err = parseAt(*at)
+	}
+	if err != nil {
+		return e.fail("locate", err)
+	}
+	v, err := e.load(&c)
+	if err != nil {
+		return e.fail("locate", err)
+	}
+	if err := e.writeJSON(v.View(role).Locate(pos, c.lang)); err != nil {
+		return e.fail("locate", err)
+	}
+	return exitOK
+}
+
+func runNearest(e *env, args []string) int {
+	var c common
+	fs := newFlags("nearest", &c)
+	at := fs.String("at", "", "position LON,LAT,ORDINAL")
+	k := fs.IntP("count", "k", 3, "how many")
+	role, err := parse(fs, &c, args)
+	var pos geo.Position
+	switch {
+	case err != nil:
+	case fs.NArg() != 1:
+		err = usagef("want one CATEGORY (an IMDF amenity category such as copymachine or defibrillator), got %d arguments", fs.NArg())
+	case *at == "":
+		err = usagef("--at LON,LAT,ORDINAL is required")
+	case *k < 1:
+		err = usagef("-k: %d is not a positive number", *k)
+	default:
+		pos, err = parseAt(*at)
+	}
+	if err != nil {
+		return e.fail("nearest", err)
+	}
+	v, err := e.load(&c)
+	if err != nil {
+		return e.fail("nearest", err)
+	}
+	if err := e.writeJSON(v.View(role).Nearest(fs.Arg(0), pos, *k, c.lang)); err != nil {
+		return e.fail("nearest", err)
+	}
+	return exitOK
+}
