@@ -19,7 +19,7 @@ func overlapArea(a, b orb.Geometry) float64 {
 	var total float64
 	for _, pa := range polygons(a) {
 		for _, pb := range polygons(b) {
-			if !pa.Bound().Intersects(pb.Bound()) {
+			if !pa.Bound().Intersects(pb.Bound()) || vertices(pa)*vertices(pb) > maxOverlapWork {
 				continue
 			}
 			pa, pb := orient(pa), orient(pb)
@@ -27,6 +27,19 @@ func overlapArea(a, b orb.Geometry) float64 {
 		}
 	}
 	return math.Abs(total)
+}
+
+// maxOverlapWork bounds the product of the vertex counts of two polygons
+// whose overlap is measured (the work is about its square root cubed); pairs
+// of larger polygons are not measured, so a hostile archive cannot stall a load.
+const maxOverlapWork = 250_000
+
+func vertices(p orb.Polygon) int {
+	n := 0
+	for _, r := range p {
+		n += len(r)
+	}
+	return n
 }
 
 func polygons(g orb.Geometry) []orb.Polygon {

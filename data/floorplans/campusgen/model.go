@@ -37,6 +37,8 @@ type building struct {
 	under    bool // the footprint is subterranean (the car park)
 	levels   []*level
 	shafts   []*shaft // stairs and elevators stacked across levels
+
+	meetings, discussions int // rooms named so far, to number their names
 }
 
 // level is one floor of a building.

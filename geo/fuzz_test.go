@@ -1,0 +1,93 @@
+package geo
+
+import (
+	"archive/zip"
+	"bytes"
+	"sort"
+	"testing"
+)
+
+// archiveFiles lists the files of the test archive, in a fixed order, for
+// the fuzzers to pick from.
+func archiveFiles(t testing.TB) ([]string, map[string][]byte) {
+	fs := newTestArchive().fs(t)
+	var names []string
+	data := map[string][]byte{}
+	for name, f := range fs {
+		names = append(names, name)
+		data[name] = f.Data
+	}
+	sort.Strings(names)
+	return names, data
+}
+
+// FuzzLoadFile replaces one file of a sound archive with arbitrary bytes:
+// loading must never panic or hang, and what is sound elsewhere still loads.
+func FuzzLoadFile(f *testing.F) {
+	names, data := archiveFiles(f)
+	for i, n := range names {
+		f.Add(uint8(i), data[n])
+	}
+	f.Add(uint8(0), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":1,"feature_type":"address","geometry":null,"properties":null}]}`))
+	f.Add(uint8(3), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","feature_type":"level","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]},"properties":{"ordinal":"1"}}]}`))
+	f.Add(uint8(9), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"r","feature_type":"relationship","geometry":null,"properties":{"category":"stairs","direction":"undirected","origin":{"id":"r"},"destination":{"id":"r"},"intermediary":[{"id":5},{}]}}]}`))
+	f.Add(uint8(10), []byte(`{"version":1,"default":{"staff":"full","nobody":"none"}}`))
+	f.Add(uint8(12), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"u","feature_type":"unit","geometry":{"type":"MultiPolygon","coordinates":[]},"properties":{"category":"room","level_id":"lvl-A0"}}]}`))
+	f.Fuzz(func(t *testing.T, which uint8, content []byte) {
+		files := map[string][]byte{}
+		for k, v := range data {
+			files[k] = v
+		}
+		files[names[int(which)%len(names)]] = content
+		var fsys = newTestArchive().fs(t)
+		for k, v := range files {
+			fsys[k].Data = v
+		}
+		v, err := LoadFS(fsys)
+		if err != nil {
+			t.Fatalf("a readable archive must load: %v", err)
+		}
+		// Every question must answer without panicking, for every role.
+		for _, r := range Roles {
+			w := v.View(r)
+			w.Search("A-1", "en", 5)
+			w.Locate(Position{Lon: 113, Lat: 22}, "zh")
+			w.Nearest("copymachine", Position{Lon: 113, Lat: 22}, 3, "en")
+			w.Buildings("en")
+		}
+	})
+}
+
+// FuzzLoadZip feeds arbitrary bytes as a .zip archive.
+func FuzzLoadZip(f *testing.F) {
+	_, data := archiveFiles(f)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, d := range data {
+		w, _ := zw.Create(name)
+		w.Write(d)
+	}
+	zw.Close()
+	f.Add(buf.Bytes())
+	f.Add([]byte("PK\x03\x04"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := LoadZip(b)
+		if err == nil && v == nil {
+			t.Fatal("no venue and no error")
+		}
+	})
+}
+
+// FuzzParsePolicy feeds arbitrary policy files: an error or a policy, never a panic.
+func FuzzParsePolicy(f *testing.F) {
+	f.Add([]byte(testPolicy))
+	f.Add([]byte(`{"version":1,"areas":[{"buildings":["A"],"access":"entrances"}]}`))
+	f.Add([]byte(`{"version":1,"areas":[{"buildings":[],"access":7}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := ParsePolicy(b)
+		if (p == nil) == (err == nil) {
+			t.Fatalf("want exactly one of a policy and an error, got %v, %v", p, err)
+		}
+	})
+}
