@@ -104,3 +104,6 @@ var imdfFiles = words(`address venue building footprint level unit opening ameni
 var requiredFiles = words(`venue building footprint level unit`)
 
 func words(s string) []string { return strings.Fields(s) }
+
+// IsAmenityCategory reports whether c is an IMDF amenity category.
+func IsAmenityCategory(c string) bool { return hasString(amenityCategories, c) }

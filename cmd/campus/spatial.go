@@ -122,6 +122,8 @@ func runNearest(e *env, args []string) int {
 	case err != nil:
 	case fs.NArg() != 1:
 		err = usagef("want one CATEGORY (an IMDF amenity category such as copymachine or defibrillator), got %d arguments", fs.NArg())
+	case !geo.IsAmenityCategory(fs.Arg(0)):
+		err = usagef("%q is not an IMDF amenity category (printers are copymachine, AEDs defibrillator; also firstaid, vendingmachine, drinkingfountain, atm, information, restroom.male ...)", fs.Arg(0))
 	case *at == "":
 		err = usagef("--at LON,LAT,ORDINAL is required")
 	case *k < 1:
