@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,8 +82,17 @@ func expectVisible(f Feature, r Role) bool {
 			}
 		}
 		return true
+	case *Relationship:
+		for _, end := range append([]Feature{f.Origin, f.Destination}, f.Intermediary...) {
+			if !expectVisible(end, r) {
+				return false
+			}
+		}
+		return true
+	case *Beacon:
+		return f.Level == nil || levelAccess(f.Level) == AccessFull
 	}
-	return true
+	panic(fmt.Sprintf("the law does not say who sees a %T", f))
 }
 
 func TestCampusLoadsClean(t *testing.T) {

@@ -20,8 +20,8 @@ var (
 	site = rect{-170, -60, 320, 420}
 
 	academic = []slab{
-		cBlock(1, 126, 10.5, 7, 3.8),
-		cBlock(2, 122, 11, 6, 3.6),
+		cBlock(1, 126, 10.5, 8, 3.8),
+		cBlock(2, 122, 11, 7, 3.6),
 		cBlock(3, 130, 11.5, 8, 3.6),
 		cBlock(4, 130, 11.5, 8, 3.6),
 		cBlock(5, 130, 11.5, 8, 3.6),
@@ -30,7 +30,7 @@ var (
 		{ref: "E", name: labels{"East Academic Building", "东教学楼"}, at: pt{190, 130}, length: 90, south: 9.5, hall: 3, north: 9.5, floors: 5, room: 3.6},
 		{ref: "W", name: labels{"West Academic Building", "西教学楼"}, at: pt{-136, 150}, length: 90, south: 9.5, hall: 3, north: 9.5, floors: 5, room: 3.6, bank: true},
 	}
-	residences = []slab{residence(1, 8), residence(2, 7), residence(3, 8), residence(4, 6), residence(5, 7)}
+	residences = []slab{residence(1, 8), residence(2, 7), residence(3, 8), residence(4, 6), residence(5, 8)}
 )
 
 // cBlock is academic building Cn: length m long, rows deep metres deep on
@@ -55,7 +55,7 @@ func residence(n, floors int) slab {
 		name:   labels{fmt.Sprintf("Student Residence D%d", n), fmt.Sprintf("D%d学生宿舍", n)},
 		at:     pt{-160 + 96*float64(n-1), 360},
 		length: 80, south: 7.25, hall: 2.5, north: 7.25,
-		floors: floors, room: 3.6, dorm: true,
+		floors: floors, room: 3.4, dorm: true,
 	}
 }
 
@@ -78,7 +78,6 @@ type entrance struct {
 	at      pt  // the opening's middle
 	out     pt  // unit vector pointing outdoors
 	ordinal int // the level's ordinal
-	b       *building
 }
 
 func (c *campus) addBuilding(b *building) {
@@ -94,7 +93,7 @@ func (c *campus) entrance(b *building, name string, at pt, s side) {
 		ordinal = -1
 	}
 	key := b.ref + "/" + name
-	c.entrances[key] = entrance{at: at, out: out, ordinal: ordinal, b: b}
+	c.entrances[key] = entrance{at: at, out: out, ordinal: ordinal}
 	c.entranceKeys = append(c.entranceKeys, key)
 }
 

@@ -1,12 +1,6 @@
 package campusgen
 
-import (
-	"fmt"
-)
-
-func errorf(format string, args ...any) error {
-	return fmt.Errorf("campusgen: "+format, args...)
-}
+import "fmt"
 
 // Ids of the features, from stable names.
 func unitID(u *unit) string         { return newID("unit:%s", u.ref) }
@@ -98,7 +92,7 @@ func (c *campus) encodeBuilding(b *building, col func(string) *collection) {
 		{"name", nil},
 		{"building_ids", []string{bid}},
 	})
-	for li, l := range b.levels {
+	for _, l := range b.levels {
 		lid := levelID(l)
 		category, short := "unspecified", l.floor+"F"
 		name := lbl(fmt.Sprintf("%s %s/F", b.ref, l.floor), fmt.Sprintf("%s %s楼", b.ref, l.floor))
@@ -169,7 +163,6 @@ func (c *campus) encodeBuilding(b *building, col func(string) *collection) {
 			})
 		}
 		major := 1000 + 10*c.index(b) + l.ordinal + 1
-		_ = li
 		for i, p := range l.beacons {
 			beacon(col("beacon"), p, major, i+1, lid, 0)
 		}

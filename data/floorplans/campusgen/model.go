@@ -110,6 +110,11 @@ func newID(format string, args ...any) string {
 	return uuid.NewSHA1(namespace, fmt.Appendf(nil, format, args...)).String()
 }
 
+// errorf returns an error of the generator.
+func errorf(format string, args ...any) error {
+	return fmt.Errorf("campusgen: "+format, args...)
+}
+
 // key returns a stable name of the level: "C3:6", "CP:B1".
 func (l *level) key() string { return l.b.ref + ":" + l.floor }
 
@@ -124,7 +129,7 @@ func (l *level) add(c string, r rect, name *labels) *unit {
 // units were added: "{building}-{floor}{NN}".
 func (l *level) numberUnits() error {
 	if len(l.units) > 99 {
-		return fmt.Errorf("campusgen: level %s has %d units, more than 99", l.key(), len(l.units))
+		return errorf("level %s has %d units, more than 99", l.key(), len(l.units))
 	}
 	for i, u := range l.units {
 		u.ref = fmt.Sprintf("%s-%s%02d", l.b.ref, l.floor, i+1)

@@ -1,7 +1,6 @@
 package campusgen
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -48,9 +47,12 @@ func sharedWall(a, b rect) (mid pt, length float64, vertical, ok bool) {
 // connect puts a door of the given category and width in the middle of the
 // wall that units a and b share.
 func connect(a, b *unit, category string, width float64, d *door) error {
+	if a == nil || b == nil {
+		return errorf("a door needs a unit on either side")
+	}
 	mid, length, vertical, ok := sharedWall(a.r, b.r)
 	if !ok || length < width+2*minWallMargin {
-		return fmt.Errorf("campusgen: %s: no wall of %.1f m between %s %v and %s %v", a.lvl.key(), width, a.category, a.r, b.category, b.r)
+		return errorf("%s: no wall of %.1f m between %s %v and %s %v", a.lvl.key(), width, a.category, a.r, b.category, b.r)
 	}
 	a.lvl.doors = append(a.lvl.doors, &opening{category: category, mid: mid, vertical: vertical, half: width / 2, door: d})
 	return nil

@@ -1,7 +1,6 @@
 package campusgen
 
 import (
-	"fmt"
 	"math"
 	"slices"
 )
@@ -30,6 +29,7 @@ const (
 	dormAvenue = 350.0 // the avenue south of the residences
 	dormGap    = 4.0   // a residence's side paths are this far from it
 	roadX      = 170.0 // the road from Gate 1 to the car park
+	gateWalkX  = 142.0 // Gate 1's footway, east of C1's east path
 )
 
 // outdoors lays out the gates, the path network and the outdoor beacons.
@@ -41,13 +41,15 @@ func (c *campus) outdoors() error {
 		return w
 	}
 	foot := func(pts ...pt) *path { return way("footway", nil, pts...) }
+	var missing []string
 	at := func(key string) pt {
 		e, ok := c.entrances[key]
 		if !ok {
-			panic("campusgen: no entrance " + key)
+			missing = append(missing, key)
 		}
 		return e.at
 	}
+	hallFront := c.byRef["SH"].outline.y0 - frontGap // the sports hall's front walk
 
 	c.gates = []*gate{
 		{1, "vehicle", pt{roadX, site.y0}},
@@ -72,7 +74,7 @@ func (c *campus) outdoors() error {
 		hall := s.at.y + s.south + s.hall/2
 		end := ex
 		if s.ref == "C1" {
-			end = 142 // Gate 1's footway comes in here
+			end = gateWalkX
 		}
 		foot(pt{walkX, front}, pt{end, front})
 		main := at(s.ref + "/main")
@@ -108,15 +110,15 @@ func (c *campus) outdoors() error {
 	way("driveway", lbl("Car Park Exit Ramp", "停车场出口坡道"), pt{roadX, out.y}, out).to = -1
 
 	// The gates' footways.
-	foot(g(1), pt{g(1).x - 10, g(1).y + 10}, pt{142, g(1).y + 10}, pt{142, first})
+	foot(g(1), pt{g(1).x - 10, g(1).y + 10}, pt{gateWalkX, g(1).y + 10}, pt{gateWalkX, first})
 	way("footway", lbl("Gate 2 Avenue", "2号门大道"), g(2), pt{g(2).x, first})
-	foot(g(3), pt{g(3).x - 10, g(3).y + 9.5}, pt{g(3).x - 10, 190})
+	foot(g(3), pt{g(3).x - 10, g(3).y + 9.5}, pt{g(3).x - 10, hallFront})
 	foot(g(4), pt{g(4).x, dormAvenue})
 	foot(g(5), pt{walkX, g(5).y})
 
 	// W, west of the walkway: its front walk and both exits lead to it.
 	{
-		s := c.slabSpec("W")
+		s := &academic[slices.IndexFunc(academic, func(s slab) bool { return s.ref == "W" })]
 		front, hall, x0 := s.at.y-frontGap, s.at.y+s.south+s.hall/2, s.at.x-10
 		main := at("W/main")
 		foot(main, pt{main.x, front})
@@ -128,7 +130,7 @@ func (c *campus) outdoors() error {
 	// E, east of the road: a walk round it, and from its west exit to the
 	// C blocks' east paths (north of the car park's entrance ramp).
 	{
-		s := c.slabSpec("E")
+		s := &academic[slices.IndexFunc(academic, func(s slab) bool { return s.ref == "E" })]
 		front, hall := s.at.y-frontGap+2, s.at.y+s.south+s.hall/2
 		x0, x1 := s.at.x-10, s.at.x+s.length+10
 		main := at("E/main")
@@ -142,13 +144,12 @@ func (c *campus) outdoors() error {
 	// The sports hall, whose front walk starts on C5's east path.
 	{
 		r := c.byRef["SH"].outline
-		front := r.y0 - frontGap
 		hall := r.y0 + stripDepth + (hallWalkN-stripDepth)/2
 		main := at("SH/main")
-		foot(pt{cEast, front}, pt{g(3).x - 10, front})
-		foot(main, pt{main.x, front})
-		foot(at("SH/west"), pt{r.x0 - 10, hall}, pt{r.x0 - 10, front})
-		foot(at("SH/east"), pt{r.x1 + 10, hall}, pt{r.x1 + 10, front})
+		foot(pt{cEast, hallFront}, pt{g(3).x - 10, hallFront})
+		foot(main, pt{main.x, hallFront})
+		foot(at("SH/west"), pt{r.x0 - 10, hall}, pt{r.x0 - 10, hallFront})
+		foot(at("SH/east"), pt{r.x1 + 10, hall}, pt{r.x1 + 10, hallFront})
 	}
 
 	// The residences, along the avenue.
@@ -165,6 +166,9 @@ func (c *campus) outdoors() error {
 	}
 	way("footway", lbl("Residence Avenue", "宿舍大道"), pt{west, dormAvenue}, pt{east, dormAvenue})
 
+	if len(missing) > 0 {
+		return errorf("no entrance %v", missing)
+	}
 	paths, err := node(ways)
 	if err != nil {
 		return err
@@ -172,16 +176,6 @@ func (c *campus) outdoors() error {
 	c.paths = paths
 	c.outdoorBeacons()
 	return nil
-}
-
-// slabSpec returns the slab of a building reference.
-func (c *campus) slabSpec(ref string) *slab {
-	for i := range academic {
-		if academic[i].ref == ref {
-			return &academic[i]
-		}
-	}
-	panic("campusgen: no building " + ref)
 }
 
 // same reports whether two points are the same (to a micrometre).
@@ -245,7 +239,7 @@ func node(ways []*path) ([]*path, error) {
 			piece := *w
 			piece.pts = slices.Clone(pts[start : i+1])
 			if (start > 0 || i < len(pts)-1) && w.from != w.to {
-				return nil, fmt.Errorf("campusgen: the %s from %v changes level and meets another path on its way", w.category, w.pts[0])
+				return nil, errorf("the %s from %v changes level and meets another path on its way", w.category, w.pts[0])
 			}
 			out = append(out, &piece)
 			start = i

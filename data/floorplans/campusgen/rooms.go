@@ -64,10 +64,8 @@ var labNames = []labels{
 
 // fill lays out the rooms between x0 and x1: the fixed rooms spread among
 // as many fillers (offices, bedrooms) of width fw as fit, all stretched a
-// little so that they end exactly at x1. It returns the kinds west to east
-// and the walls between them (one more than the rooms; the first is x0 and
-// the last x1).
-func fill(x0, x1 float64, fixed []kind, filler kind, fw float64) ([]kind, []float64, error) {
+// little so that they end exactly at x1.
+func fill(x0, x1 float64, fixed []kind, filler kind, fw float64) (layout, error) {
 	span := x1 - x0
 	var fixedW float64
 	for _, k := range fixed {
@@ -75,7 +73,7 @@ func fill(x0, x1 float64, fixed []kind, filler kind, fw float64) ([]kind, []floa
 	}
 	n := int(math.Floor((span - fixedW) / fw))
 	if n < 0 || (n == 0 && len(fixed) == 0) {
-		return nil, nil, fmt.Errorf("campusgen: %.1f m cannot hold %v", span, fixed)
+		return layout{}, errorf("%.1f m cannot hold %v", span, fixed)
 	}
 	kinds := make([]kind, n+len(fixed))
 	for i := range kinds {
@@ -98,7 +96,7 @@ func fill(x0, x1 float64, fixed []kind, filler kind, fw float64) ([]kind, []floa
 		walls[i+1] = x0 + at*span/total
 	}
 	walls[len(kinds)] = x1
-	return kinds, walls, nil
+	return layout{kinds, walls}, nil
 }
 
 // room adds a room of kind k covering r to level l, with its name and, if

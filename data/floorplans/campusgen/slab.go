@@ -98,67 +98,36 @@ func (c *campus) slabFloor(b *building, p plan, f int) error {
 	hall := l.add("walkway", p.r(0, p.hallS, s.length, p.hallN), nil)
 	hall.beacons = alongAxis
 
-	// The south row, west to east.
-	westRooms, centreRooms, eastRooms := c.southProgram(s, f)
-	var lobbyUnit *unit
-	for _, seg := range []struct {
-		x0, x1 float64
-		fixed  []kind
-	}{{0, p.lobbyW, westRooms}, {p.lobbyW, p.lobbyE, centreRooms}, {p.lobbyE, s.length, eastRooms}} {
-		filler := office
-		if s.dorm {
-			filler = bedroom
-		}
-		if len(seg.fixed) > 0 && seg.x0 == p.lobbyW {
-			filler = -1 // the middle holds only its fixed rooms
-		}
-		kinds, walls, err := fillCentre(seg.x0, seg.x1, seg.fixed, filler, s.room)
-		if err != nil {
-			return err
-		}
-		for i, k := range kinds {
-			u := c.room(l, k, p.r(walls[i], 0, walls[i+1], p.hallS))
-			if k == lobby {
-				lobbyUnit = u
-			}
-			d := woodDoor
-			if k == lobby {
-				d = glassDoor
-			}
-			if err := connect(u, hall, "pedestrian", doorWidth, d); err != nil {
-				return err
-			}
-		}
+	// The south row, west to east: rooms, the lobby or what is above it,
+	// rooms; then the north row: Stair A, rooms, the core, rooms, Stair B.
+	westRooms, middleRooms, eastRooms := c.southProgram(s, f)
+	if err := c.row(l, p, hall, 0, p.lobbyW, 0, p.hallS, westRooms); err != nil {
+		return err
 	}
-
-	// The north row, west to east: Stair A, rooms, the core, rooms, Stair B.
+	middle, err := stretch(p.lobbyW, p.lobbyE, middleRooms)
+	if err != nil {
+		return err
+	}
+	lobbyUnit, err := c.rooms(l, p, hall, middle, 0, p.hallS)
+	if err != nil {
+		return err
+	}
+	if lobbyUnit.category != "lobby" {
+		lobbyUnit = nil
+	}
+	if err := c.row(l, p, hall, p.lobbyE, s.length, 0, p.hallS, eastRooms); err != nil {
+		return err
+	}
 	sa, sb := p.stairs()
 	stairA := l.add("stairs", sa, lbl("Stair A", "A楼梯"))
-	north := func(x0, x1 float64, fixed []kind) error {
-		filler := office
-		if s.dorm {
-			filler = bedroom
-		}
-		kinds, walls, err := fill(x0, x1, fixed, filler, s.room)
-		if err != nil {
-			return err
-		}
-		for i, k := range kinds {
-			u := c.room(l, k, p.r(walls[i], p.hallN, walls[i+1], p.top))
-			if err := connect(u, hall, "pedestrian", doorWidth, woodDoor); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := north(stairWidth, p.core, c.northProgram(s, f, 0)); err != nil {
+	if err := c.row(l, p, hall, stairWidth, p.core, p.hallN, p.top, c.northProgram(s, f, 0)); err != nil {
 		return err
 	}
 	lift1, lift2, err := c.core(l, p, hall)
 	if err != nil {
 		return err
 	}
-	if err := north(p.core+coreWidth, s.length-stairWidth, c.northProgram(s, f, 1)); err != nil {
+	if err := c.row(l, p, hall, p.core+coreWidth, s.length-stairWidth, p.hallN, p.top, c.northProgram(s, f, 1)); err != nil {
 		return err
 	}
 	stairB := l.add("stairs", sb, lbl("Stair B", "B楼梯"))
@@ -172,35 +141,71 @@ func (c *campus) slabFloor(b *building, p plan, f int) error {
 	}
 
 	if f == 1 {
-		mainDoor := exit(lobbyUnit, south, math.NaN(), "pedestrian.principal", mainWidth, glassDoor)
-		westDoor := exit(hall, west, math.NaN(), "pedestrian", exitWidth, glassDoor)
-		eastDoor := exit(hall, east, math.NaN(), "emergencyexit", exitWidth, metalDoor)
-		c.entrance(b, "main", mainDoor, south)
-		c.entrance(b, "west", westDoor, west)
-		c.entrance(b, "east", eastDoor, east)
+		c.entrance(b, "main", exit(lobbyUnit, south, math.NaN(), "pedestrian.principal", mainWidth, glassDoor), south)
+		c.entrance(b, "west", exit(hall, west, math.NaN(), "pedestrian", exitWidth, glassDoor), west)
+		c.entrance(b, "east", exit(hall, east, math.NaN(), "emergencyexit", exitWidth, metalDoor), east)
 	}
 	c.slabAmenities(l, p, f, hall, lobbyUnit)
 	return l.numberUnits()
 }
 
-// fillCentre is fill, except that a negative filler lays out only the fixed
-// rooms, stretched to the span.
-func fillCentre(x0, x1 float64, fixed []kind, filler kind, fw float64) ([]kind, []float64, error) {
-	if filler >= 0 {
-		return fill(x0, x1, fixed, filler, fw)
+// layout is rooms west to east and the walls between them.
+type layout struct {
+	kinds []kind
+	walls []float64 // one more than kinds: the first is the west end, the last the east end
+}
+
+// row adds the rooms between x0 and x1 and y0 and y1 of the plan: the
+// fixed ones among as many offices (bedrooms in a residence) as fit, each
+// with a door on the corridor.
+func (c *campus) row(l *level, p plan, hall *unit, x0, x1, y0, y1 float64, fixed []kind) error {
+	filler := office
+	if p.s.dorm {
+		filler = bedroom
 	}
+	lay, err := fill(x0, x1, fixed, filler, p.s.room)
+	if err != nil {
+		return err
+	}
+	_, err = c.rooms(l, p, hall, lay, y0, y1)
+	return err
+}
+
+// rooms adds the rooms of a layout between y0 and y1 of the plan, each with
+// a door on the corridor, and returns the last.
+func (c *campus) rooms(l *level, p plan, hall *unit, lay layout, y0, y1 float64) (*unit, error) {
+	var u *unit
+	for i, k := range lay.kinds {
+		u = c.room(l, k, p.r(lay.walls[i], y0, lay.walls[i+1], y1))
+		d := woodDoor
+		if k == lobby {
+			d = glassDoor
+		}
+		if err := connect(u, hall, "pedestrian", doorWidth, d); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// stretch lays out only the given rooms between x0 and x1, all stretched
+// alike to fill the span.
+func stretch(x0, x1 float64, kinds []kind) (layout, error) {
 	var total float64
-	for _, k := range fixed {
+	for _, k := range kinds {
 		total += width[k]
+	}
+	if total == 0 {
+		return layout{}, errorf("nothing to lay out between %.1f and %.1f", x0, x1)
 	}
 	walls := []float64{x0}
 	var at float64
-	for _, k := range fixed {
+	for _, k := range kinds {
 		at += width[k]
 		walls = append(walls, x0+at*(x1-x0)/total)
 	}
 	walls[len(walls)-1] = x1
-	return fixed, walls, nil
+	return layout{kinds, walls}, nil
 }
 
 // core adds the core of a floor: Lift 1 and Lift 2 on the corridor with a
@@ -247,7 +252,7 @@ func (c *campus) core(l *level, p plan, hall *unit) (lift1, lift2 *unit, err err
 // southProgram returns the rooms, besides offices or bedrooms, of the south
 // row of floor f west of the lobby, in its place, and east of it. Floors of
 // a building differ, and so do buildings.
-func (c *campus) southProgram(s *slab, f int) (west, centre, east []kind) {
+func (c *campus) southProgram(s *slab, f int) (westOf, middle, eastOf []kind) {
 	if s.dorm {
 		if f == 1 {
 			return nil, []kind{lobby}, []kind{warden}
@@ -259,11 +264,11 @@ func (c *campus) southProgram(s *slab, f int) (west, centre, east []kind) {
 	}
 	switch (f + len(s.ref) + int(s.ref[len(s.ref)-1])) % 3 {
 	case 0:
-		return []kind{classroom, lab, discussion}, []kind{meeting, discussion}, []kind{meeting, classroom, lab}
+		return []kind{classroom, discussion}, []kind{meeting, discussion}, []kind{lab, meeting}
 	case 1:
-		return []kind{lab, classroom, meeting}, []kind{classroom}, []kind{discussion, lab, classroom}
+		return []kind{lab, meeting}, []kind{classroom}, []kind{discussion, classroom}
 	}
-	return []kind{classroom, classroom, discussion}, []kind{lab}, []kind{lab, meeting, discussion}
+	return []kind{classroom, discussion}, []kind{lab}, []kind{meeting, lab, discussion}
 }
 
 // northProgram returns the rooms, besides offices or bedrooms, of the north
