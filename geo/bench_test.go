@@ -14,8 +14,8 @@ func BenchmarkLoad(b *testing.B) {
 	}
 }
 
-// positions returns a point inside every unit of the campus, at its level.
-func positions(v *Venue) []Position {
+// unitPositions returns a point inside every unit of the campus, at its level.
+func unitPositions(v *Venue) []Position {
 	var ps []Position
 	for _, u := range v.Units {
 		ps = append(ps, Position{Lon: u.Display[0], Lat: u.Display[1], Ordinal: u.Level.Ordinal})
@@ -25,7 +25,7 @@ func positions(v *Venue) []Position {
 
 func BenchmarkLocate(b *testing.B) {
 	v := loadCampus(b)
-	ps := positions(v)
+	ps := unitPositions(v)
 	w := v.View(Student)
 	i := 0
 	for b.Loop() {
@@ -36,7 +36,7 @@ func BenchmarkLocate(b *testing.B) {
 
 func BenchmarkNearest(b *testing.B) {
 	v := loadCampus(b)
-	ps := positions(v)
+	ps := unitPositions(v)
 	w := v.View(Student)
 	cats := []string{"copymachine", "defibrillator", "vendingmachine", "firstaid"}
 	i := 0

@@ -1,10 +1,11 @@
 package geo
 
 import (
-	"encoding/json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -55,7 +56,16 @@ func build(files []archiveFile) *Venue {
 	return ld.v
 }
 
+// decodeJob is the decoding of one GeoJSON file.
+type decodeJob struct {
+	typ      string
+	file     archiveFile
+	features []rawFeature
+	ps       problems
+}
+
 func (ld *loader) readFiles(files []archiveFile) {
+	var jobs []decodeJob
 	for _, f := range files {
 		ld.files[f.name] = true
 		if strings.HasSuffix(f.name, "/") {
@@ -77,10 +87,24 @@ func (ld *loader) readFiles(files []archiveFile) {
 				ld.ps.warnf(f.name, "", RuleUnknownFile, "feature type %q is not IMDF 1.0.0 nor an extension this engine reads (ignored)", typ)
 				continue
 			}
-			ld.raw[typ] = decodeCollection(f.name, f.data, &ld.ps)
+			jobs = append(jobs, decodeJob{typ: typ, file: f})
 		default:
 			ld.ps.warnf(f.name, "", RuleUnknownFile, "not part of an IMDF archive (ignored)")
 		}
+	}
+	// Decode the collections on every core; report in file order.
+	var wg sync.WaitGroup
+	for i := range jobs {
+		wg.Add(1)
+		go func(j *decodeJob) {
+			defer wg.Done()
+			j.features = decodeCollection(j.file.name, j.file.data, &j.ps)
+		}(&jobs[i])
+	}
+	wg.Wait()
+	for _, j := range jobs {
+		ld.raw[j.typ] = j.features
+		ld.ps.list = append(ld.ps.list, j.ps.list...)
 	}
 	if !ld.files["manifest.json"] {
 		ld.ps.errorf("manifest.json", "", RuleMissingFile, "the archive has no manifest.json")

@@ -97,6 +97,11 @@ func (ld *loader) checkOverlaps(l *Level) {
 			if b.ID <= a.ID {
 				return true // each pair once
 			}
+			// The shared area is at most that of the boxes' intersection:
+			// units that only share a wall are dismissed here.
+			if boxOverlap(a.Local.Bound(), b.Local.Bound()) <= overlapTolerance {
+				return true
+			}
 			if area := overlapArea(a.Local, b.Local); area > overlapTolerance {
 				ld.ps.warnf("unit.geojson", a.ID, RuleOverlap, "overlaps unit %s by %.1f m² on level %s", b.ID, area, l.ID)
 			}
@@ -195,4 +200,14 @@ func interiorPoint(g orb.Geometry) orb.Point {
 		return orb.Point{}
 	}
 	return g.Bound().Center()
+}
+
+// boxOverlap returns the area shared by two boxes.
+func boxOverlap(a, b orb.Bound) float64 {
+	w := min(a.Max[0], b.Max[0]) - max(a.Min[0], b.Min[0])
+	h := min(a.Max[1], b.Max[1]) - max(a.Min[1], b.Min[1])
+	if w <= 0 || h <= 0 {
+		return 0
+	}
+	return w * h
 }

@@ -2,13 +2,12 @@ package geo
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
 
+	json "github.com/goccy/go-json"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // rawFeature is a GeoJSON feature as read, before its properties are typed.
@@ -79,16 +78,12 @@ func decodeCollection(file string, data []byte, ps *problems) []rawFeature {
 		f := rawFeature{ID: id, FeatureType: want, Properties: props, file: file}
 		g := bytes.TrimSpace(fj.Geometry)
 		if len(g) > 0 && !bytes.Equal(g, []byte("null")) {
-			geom, err := geojson.UnmarshalGeometry(g)
-			if err != nil || geom == nil || geom.Coordinates == nil {
-				msg := "unreadable"
-				if err != nil {
-					msg = err.Error()
-				}
-				ps.errorf(file, id, RuleGeometry, "geometry: %s", msg)
+			geom, err := decodeGeometry(g)
+			if err != nil {
+				ps.errorf(file, id, RuleGeometry, "geometry: %v", err)
 				continue
 			}
-			f.Geometry = geom.Coordinates
+			f.Geometry = geom
 		}
 		out = append(out, f)
 	}
@@ -291,12 +286,12 @@ func (p *props) displayPoint() (orb.Point, bool) {
 	if !ok || isNull(raw) {
 		return orb.Point{}, false
 	}
-	g, err := geojson.UnmarshalGeometry(raw)
-	if err != nil || g == nil {
-		p.warn("display_point", "not a GeoJSON geometry")
+	g, err := decodeGeometry(raw)
+	if err != nil {
+		p.warn("display_point", "not a GeoJSON geometry: %v", err)
 		return orb.Point{}, false
 	}
-	pt, ok := g.Coordinates.(orb.Point)
+	pt, ok := g.(orb.Point)
 	if !ok || !validLonLat(pt) {
 		p.warn("display_point", "want a Point with a longitude and latitude")
 		return orb.Point{}, false
@@ -326,4 +321,99 @@ func (p *props) ref(key string, required bool) (id, featureType string) {
 		p.fail(key, "has no id")
 	}
 	return id, r.FeatureType
+}
+
+// decodeGeometry reads a GeoJSON geometry object into orb types.
+func decodeGeometry(raw []byte) (orb.Geometry, error) {
+	var g struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return nil, err
+	}
+	if isNull(g.Coordinates) {
+		return nil, fmt.Errorf("%s has no coordinates", g.Type)
+	}
+	switch g.Type {
+	case "Point":
+		var c []float64
+		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
+			return nil, fmt.Errorf("Point coordinates: %v", err)
+		}
+		return position(c)
+	case "MultiPoint", "LineString":
+		var c [][]float64
+		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
+			return nil, fmt.Errorf("%s coordinates: %v", g.Type, err)
+		}
+		ps, err := positions(c)
+		if g.Type == "MultiPoint" {
+			return orb.MultiPoint(ps), err
+		}
+		return orb.LineString(ps), err
+	case "MultiLineString", "Polygon":
+		var c [][][]float64
+		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
+			return nil, fmt.Errorf("%s coordinates: %v", g.Type, err)
+		}
+		lines := make([][]orb.Point, len(c))
+		for i := range c {
+			var err error
+			if lines[i], err = positions(c[i]); err != nil {
+				return nil, err
+			}
+		}
+		if g.Type == "Polygon" {
+			poly := make(orb.Polygon, len(lines))
+			for i, l := range lines {
+				poly[i] = orb.Ring(l)
+			}
+			return poly, nil
+		}
+		mls := make(orb.MultiLineString, len(lines))
+		for i, l := range lines {
+			mls[i] = orb.LineString(l)
+		}
+		return mls, nil
+	case "MultiPolygon":
+		var c [][][][]float64
+		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
+			return nil, fmt.Errorf("MultiPolygon coordinates: %v", err)
+		}
+		mp := make(orb.MultiPolygon, len(c))
+		for i := range c {
+			mp[i] = make(orb.Polygon, len(c[i]))
+			for j := range c[i] {
+				ps, err := positions(c[i][j])
+				if err != nil {
+					return nil, err
+				}
+				mp[i][j] = orb.Ring(ps)
+			}
+		}
+		return mp, nil
+	case "":
+		return nil, fmt.Errorf("geometry has no type")
+	}
+	return nil, fmt.Errorf("unsupported geometry type %q", g.Type)
+}
+
+func position(c []float64) (orb.Point, error) {
+	if len(c) < 2 {
+		return orb.Point{}, fmt.Errorf("a position has %d numbers, want longitude and latitude", len(c))
+	}
+	return orb.Point{c[0], c[1]}, nil
+}
+
+func positions(cs [][]float64) ([]orb.Point, error) {
+	out := make([]orb.Point, len(cs))
+	for i, c := range cs {
+		p, err := position(c)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = p
+	}
+	return out, nil
 }

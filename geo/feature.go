@@ -1,7 +1,7 @@
 package geo
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 
 	"github.com/paulmach/orb"
 )

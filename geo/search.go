@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"cmp"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -81,28 +83,19 @@ func newSearchIndex(v *Venue) *searchIndex {
 			ix.exact[lower] = append(ix.exact[lower], n)
 			ix.refs = append(ix.refs, refKey{lower, n})
 		}
-		seen := map[string]bool{}
 		for _, text := range entryTexts(e) {
 			for _, t := range indexTokens(text) {
-				if !seen[t] {
-					seen[t] = true
-					ix.tokens = append(ix.tokens, tokenKey{t, n})
-				}
+				ix.tokens = append(ix.tokens, tokenKey{t, n})
 			}
 		}
 	}
-	sort.Slice(ix.refs, func(i, j int) bool {
-		if ix.refs[i].lower != ix.refs[j].lower {
-			return ix.refs[i].lower < ix.refs[j].lower
-		}
-		return ix.refs[i].entry < ix.refs[j].entry
+	slices.SortFunc(ix.refs, func(a, b refKey) int {
+		return cmp.Or(strings.Compare(a.lower, b.lower), cmp.Compare(a.entry, b.entry))
 	})
-	sort.Slice(ix.tokens, func(i, j int) bool {
-		if ix.tokens[i].token != ix.tokens[j].token {
-			return ix.tokens[i].token < ix.tokens[j].token
-		}
-		return ix.tokens[i].entry < ix.tokens[j].entry
+	slices.SortFunc(ix.tokens, func(a, b tokenKey) int {
+		return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.entry, b.entry))
 	})
+	ix.tokens = slices.Compact(ix.tokens) // a word twice in one entry
 	return ix
 }
 
