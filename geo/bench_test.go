@@ -48,11 +48,24 @@ func BenchmarkNearest(b *testing.B) {
 
 func BenchmarkSearch(b *testing.B) {
 	v := loadCampus(b)
-	w := v.View(Student)
-	queries := []string{"C3-607", "C1-3", "meeting room", "printer", "会议室", "lab", "Gate 2", "E-2", "discussion", "C5"}
-	i := 0
-	for b.Loop() {
-		w.Search(queries[i%len(queries)], "en", DefaultSearchLimit)
-		i++
+	sets := []struct {
+		name    string
+		role    Role
+		queries []string
+	}{
+		{"typical", Student, []string{"C3-607", "C1-3", "meeting room", "printer", "会议室", "lab", "Gate 2", "E-2", "discussion", "C5"}},
+		// One letter or character matching thousands of words; as a
+		// tourist, most matches are hidden and skipped.
+		{"worst", Tourist, []string{"o", "r", "室", "s", "c1 o", "d"}},
+	}
+	for _, set := range sets {
+		b.Run(set.name, func(b *testing.B) {
+			w := v.View(set.role)
+			i := 0
+			for b.Loop() {
+				w.Search(set.queries[i%len(set.queries)], "en", DefaultSearchLimit)
+				i++
+			}
+		})
 	}
 }
