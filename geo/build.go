@@ -191,7 +191,8 @@ func (ld *loader) checkGeometries() {
 // anchor picks the projection's anchor: the venue's display point, else the
 // centre of everything there is.
 func (ld *loader) anchor() Projection {
-	for _, f := range ld.raw["venue"] {
+	if venues := ld.raw["venue"]; len(venues) > 0 {
+		f := venues[0]
 		p := newProps(f, &problems{}, nil)
 		if pt, ok := p.displayPoint(); ok {
 			return NewProjection(pt[0], pt[1])

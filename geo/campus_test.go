@@ -316,9 +316,3 @@ func TestCampusPolicyEdit(t *testing.T) {
 		t.Error("the edited policy names an unknown building without a warning")
 	}
 }
-
-// A point in the middle of a level: for benchmarks and tests.
-func levelCentre(l *Level) Position {
-	c := interiorPoint(l.Geometry)
-	return Position{Lon: c[0], Lat: c[1], Ordinal: l.Ordinal}
-}

@@ -339,13 +339,13 @@ func decodeGeometry(raw []byte) (orb.Geometry, error) {
 	case "Point":
 		var c []float64
 		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
-			return nil, fmt.Errorf("Point coordinates: %v", err)
+			return nil, fmt.Errorf("coordinates of a Point: %v", err)
 		}
 		return position(c)
 	case "MultiPoint", "LineString":
 		var c [][]float64
 		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
-			return nil, fmt.Errorf("%s coordinates: %v", g.Type, err)
+			return nil, fmt.Errorf("coordinates of a %s: %v", g.Type, err)
 		}
 		ps, err := positions(c)
 		if g.Type == "MultiPoint" {
@@ -355,7 +355,7 @@ func decodeGeometry(raw []byte) (orb.Geometry, error) {
 	case "MultiLineString", "Polygon":
 		var c [][][]float64
 		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
-			return nil, fmt.Errorf("%s coordinates: %v", g.Type, err)
+			return nil, fmt.Errorf("coordinates of a %s: %v", g.Type, err)
 		}
 		lines := make([][]orb.Point, len(c))
 		for i := range c {
@@ -379,7 +379,7 @@ func decodeGeometry(raw []byte) (orb.Geometry, error) {
 	case "MultiPolygon":
 		var c [][][][]float64
 		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
-			return nil, fmt.Errorf("MultiPolygon coordinates: %v", err)
+			return nil, fmt.Errorf("coordinates of a MultiPolygon: %v", err)
 		}
 		mp := make(orb.MultiPolygon, len(c))
 		for i := range c {

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"math"
-	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -195,11 +194,3 @@ func displayName(name Labels, category, lang string) string {
 func round7(x float64) float64 { return math.Round(x*1e7) / 1e7 }
 
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
-
-// normLang maps a language option to "en" or "zh".
-func normLang(lang string) string {
-	if strings.HasPrefix(strings.ToLower(lang), "zh") {
-		return "zh"
-	}
-	return "en"
-}
