@@ -1,9 +1,19 @@
 package campusgen
 
-import "encoding/json"
+import (
+	"encoding/json"
 
-// The roles of the visibility policy, in the order policy.json lists them.
-var roles = []string{"staff", "student", "family", "visitor", "tourist"}
+	"github.com/campusnav/engine/geo"
+)
+
+// roleNames are the roles of the visibility policy, in the order policy.json lists them.
+func roleNames() []string {
+	var out []string
+	for _, r := range geo.Roles {
+		out = append(out, r.String())
+	}
+	return out
+}
 
 // area is one row of the visibility table of docs FEATURES.md: the
 // buildings it names and what the public roles (visitor, tourist) and the
@@ -27,7 +37,7 @@ func policyJSON() ([]byte, error) {
 	var list []object
 	for _, a := range areas {
 		access := object{}
-		for _, r := range roles {
+		for _, r := range roleNames() {
 			v := a.members
 			if r == "visitor" || r == "tourist" {
 				v = a.public
@@ -38,7 +48,7 @@ func policyJSON() ([]byte, error) {
 	}
 	return indent(object{
 		{"version", 1},
-		{"roles", roles},
+		{"roles", roleNames()},
 		{"public_roles", []string{"visitor", "tourist"}},
 		{"default", "full"},
 		{"areas", list},
@@ -53,13 +63,7 @@ const (
 )
 
 // extensions are the campusnav extensions the archive uses.
-var extensions = []string{
-	"imdf:extension:campusnav:beacon#1.0.0",
-	"imdf:extension:campusnav:path#1.0.0",
-	"imdf:extension:campusnav:gate#1.0.0",
-	"imdf:extension:campusnav:unit-booking#1.0.0",
-	"imdf:extension:campusnav:policy#1.0.0",
-}
+var extensions = []string{geo.ExtBeacon, geo.ExtPath, geo.ExtGate, geo.ExtUnitBooking, geo.ExtPolicy}
 
 // manifestJSON returns manifest.json.
 func manifestJSON() ([]byte, error) {
