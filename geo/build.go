@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"fmt"
 	json "github.com/goccy/go-json"
 	"sort"
@@ -166,14 +167,11 @@ func (ld *loader) checkGeometries() {
 		for _, f := range ld.raw[typ] {
 			gt := geometryTypeName(f.Geometry)
 			if !hasString(allowed, gt) {
-				want := strings.Join(allowed, " or ")
-				if want == "" {
-					want = "null"
+				names := make([]string, len(allowed))
+				for i, a := range allowed {
+					names[i] = cmp.Or(a, "null")
 				}
-				if gt == "" {
-					gt = "null"
-				}
-				ld.ps.errorf(f.file, f.ID, RuleGeometryType, "geometry is %s, a %s needs %s", gt, typ, strings.ReplaceAll(want, " or  or", " or null or"))
+				ld.ps.errorf(f.file, f.ID, RuleGeometryType, "geometry is %s, a %s needs %s", cmp.Or(gt, "null"), typ, strings.Join(names, " or "))
 				continue
 			}
 			if f.Geometry != nil {
@@ -504,9 +502,14 @@ func (ld *loader) buildRelationships() {
 		if r.Direction != "" && r.Direction != "directed" && r.Direction != "undirected" {
 			p.fail("direction", "%q is neither directed nor undirected", r.Direction)
 		}
+		unmodelled := ""
 		end := func(key string) Feature {
 			id, _ := p.ref(key, true)
 			if id == "" {
+				return nil
+			}
+			if typ, ok := ld.otherIDs[id]; ok {
+				unmodelled = typ
 				return nil
 			}
 			if fs := ld.resolve(p, key, []string{id}, ""); len(fs) == 1 {
@@ -527,6 +530,10 @@ func (ld *loader) buildRelationships() {
 					r.Intermediary = append(r.Intermediary, f)
 				}
 			}
+		}
+		if unmodelled != "" && !p.bad {
+			ld.ps.warnf(p.file, p.id, RuleRelationship, "links a %s, which this engine does not model (ignored)", unmodelled)
+			continue
 		}
 		if p.bad {
 			continue

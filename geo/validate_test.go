@@ -247,3 +247,38 @@ func TestOverlapArea(t *testing.T) {
 func rectPoly(r [4]float64) orb.Polygon {
 	return orb.Polygon{{{r[0], r[1]}, {r[2], r[1]}, {r[2], r[3]}, {r[0], r[3]}, {r[0], r[1]}}}
 }
+
+// A policy that cannot be read fails closed: every role sees outdoors only.
+func TestBrokenPolicyFailsClosed(t *testing.T) {
+	a := newTestArchive()
+	a.other[PolicyFile] = []byte(`{"version": 1, "areas": [{"buildings": ["A"], "access": "al"}]}`)
+	v := a.load(t)
+	for _, r := range Roles {
+		w := v.View(r)
+		if got := w.Search("A-102", "en", 0); len(got) != 0 {
+			t.Errorf("%s sees %v under a broken policy", r, resultIDs(got))
+		}
+		if got := resultIDs(w.Search("A", "en", 1)); !equalStrings(got, []string{"bldg-A"}) {
+			t.Errorf("%s should still see building A from outside, got %v", r, got)
+		}
+	}
+}
+
+// IMDF relationships may link features this engine keeps no model of; such
+// a relationship is set aside with a warning, not an error.
+func TestRelationshipToUnmodelledFeature(t *testing.T) {
+	a := newTestArchive()
+	a.add("anchor", "anchor-1", a.point(3, 6), map[string]any{"unit_id": "u-A-102"})
+	a.add("relationship", "rel-anchor", nil, map[string]any{"category": "traversal", "direction": "directed",
+		"origin": map[string]any{"id": "anchor-1", "feature_type": "anchor"}, "destination": map[string]any{"id": "u-A-101", "feature_type": "unit"}})
+	v := a.load(t)
+	if errs, _ := Counts(v.Problems); errs != 0 {
+		t.Fatalf("errors: %v", v.Problems)
+	}
+	if len(problemsOf(v, RuleRelationship)) == 0 {
+		t.Error("no warning for the set-aside relationship")
+	}
+	if _, ok := v.Feature("rel-stairs-A"); !ok {
+		t.Error("the sound relationship was lost")
+	}
+}
