@@ -200,7 +200,7 @@ func TestCampusNothingHiddenLeaks(t *testing.T) {
 			}
 		}
 		for _, l := range v.Levels {
-			c := interiorPoint(l.Geometry)
+			c := InteriorPoint(l.Geometry)
 			for cat := range categoryLabels {
 				for _, n := range w.Nearest(cat, Position{Lon: c[0], Lat: c[1], Ordinal: l.Ordinal}, 10, "en") {
 					check("nearest "+cat, n.ID)

@@ -43,7 +43,7 @@ func (ld *loader) derive() {
 	})
 	for _, o := range v.Openings {
 		ls, _ := o.Local.(orb.LineString)
-		mid := midpoint(ls)
+		mid := Midpoint(ls)
 		min, max := box(orb.Bound{Min: mid, Max: mid}.Pad(OpeningTolerance))
 		o.Level.index.units.Search(min, max, func(_, _ [2]float64, u *Unit) bool {
 			if boundaryDistance(u.Local, mid) <= OpeningTolerance {
@@ -58,7 +58,7 @@ func (ld *loader) derive() {
 	}
 	for _, b := range v.Buildings {
 		if b.Display == (orb.Point{}) && len(b.Footprints) > 0 {
-			b.Display = interiorPoint(b.Footprints[0].Geometry)
+			b.Display = InteriorPoint(b.Footprints[0].Geometry)
 		}
 	}
 }
@@ -75,7 +75,7 @@ func (ld *loader) check() {
 		pt := a.Local.(orb.Point)
 		inside := false
 		for _, u := range a.Units {
-			if contains(u.Local, pt) || boundaryDistance(u.Local, pt) <= OpeningTolerance {
+			if Contains(u.Local, pt) || boundaryDistance(u.Local, pt) <= OpeningTolerance {
 				inside = true
 			}
 		}
@@ -167,16 +167,16 @@ func (ld *loader) checkVerticalLinks() {
 	}
 }
 
-// interiorPoint returns a point inside an areal geometry (its centroid when
+// InteriorPoint returns a point inside an areal geometry (its centroid when
 // that is inside, else the middle of the widest horizontal chord through
 // it), or the geometry's centre for other types.
-func interiorPoint(g orb.Geometry) orb.Point {
+func InteriorPoint(g orb.Geometry) orb.Point {
 	switch g := g.(type) {
 	case orb.Point:
 		return g
 	case orb.Polygon, orb.MultiPolygon:
 		c, _ := planar.CentroidArea(g)
-		if contains(g, c) {
+		if Contains(g, c) {
 			return c
 		}
 		var xs []float64

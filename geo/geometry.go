@@ -209,8 +209,9 @@ func project(pr Projection, g orb.Geometry) orb.Geometry {
 	return nil
 }
 
-// contains reports whether the areal geometry g contains pt.
-func contains(g orb.Geometry, pt orb.Point) bool {
+// Contains reports whether the areal geometry g (Polygon or MultiPolygon)
+// contains pt.
+func Contains(g orb.Geometry, pt orb.Point) bool {
 	switch g := g.(type) {
 	case orb.Polygon:
 		return planar.PolygonContains(g, pt)
@@ -274,8 +275,8 @@ func eachRing(g orb.Geometry, fn func(orb.Ring)) {
 	}
 }
 
-// midpoint returns the point halfway along a line string.
-func midpoint(ls orb.LineString) orb.Point {
+// Midpoint returns the point halfway along a line string.
+func Midpoint(ls orb.LineString) orb.Point {
 	total := planar.Length(ls)
 	if total == 0 || len(ls) < 2 {
 		if len(ls) > 0 {

@@ -36,7 +36,7 @@ func (w View) Locate(at Position, lang string) Location {
 	var level *Level
 	if t := w.v.index.levels[at.Ordinal]; t != nil {
 		t.Search(pt, pt, func(_, _ [2]float64, l *Level) bool {
-			if contains(l.Local, pt) {
+			if Contains(l.Local, pt) {
 				level = l
 				return false
 			}
@@ -67,7 +67,7 @@ func (w View) Locate(at Position, lang string) Location {
 	lr := levelRef(level, lang)
 	loc.Level = &lr
 	level.index.units.Search(pt, pt, func(_, _ [2]float64, u *Unit) bool {
-		if u.mask.has(w.role) && contains(u.Local, pt) {
+		if u.mask.has(w.role) && Contains(u.Local, pt) {
 			loc.Unit = &UnitRef{ID: u.ID, Ref: u.Ref, Name: displayName(u.Name, u.Category, lang), Category: u.Category}
 			return false
 		}
@@ -80,7 +80,7 @@ func (w View) Locate(at Position, lang string) Location {
 func (w View) footprintAt(pt orb.Point) *Building {
 	var found *Building
 	w.v.index.footprints.Search(pt, pt, func(_, _ [2]float64, f *Footprint) bool {
-		if f.Category != "subterranean" && len(f.Buildings) > 0 && contains(f.Local, pt) {
+		if f.Category != "subterranean" && len(f.Buildings) > 0 && Contains(f.Local, pt) {
 			found = f.Buildings[0]
 			return false
 		}

@@ -104,7 +104,7 @@ func boundaryInside(a, b orb.Polygon, sameDirection bool) float64 {
 				m := lerp(p, q, (ts[k]+ts[k+1])/2)
 				in := false
 				if boundaryDistance(b, m) > overlapEps {
-					in = contains(b, m)
+					in = Contains(b, m)
 				} else if sameDirection {
 					in = runsAlong(b, m, q[0]-p[0], q[1]-p[1])
 				}

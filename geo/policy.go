@@ -183,3 +183,7 @@ func (p *Policy) accessFor(b *Building) [numRoles]Access {
 	}
 	return acc
 }
+
+// IsPublic reports whether r is a public role: one that never sees what
+// IMDF restriction marks employees-only, nor passes doors with access control.
+func (p *Policy) IsPublic(r Role) bool { return r < numRoles && p.Public.has(r) }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -77,24 +76,13 @@ func (e *env) load(c *common) (*geo.Venue, error) {
 	return v, nil
 }
 
-// parseAt reads a position "LON,LAT,ORDINAL".
+// parseAt reads a position "LON,LAT,ORDINAL" given to --at.
 func parseAt(s string) (geo.Position, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 3 {
-		return geo.Position{}, usagef("--at: %q is not LON,LAT,ORDINAL", s)
+	p, err := geo.ParsePosition(s)
+	if err != nil {
+		return p, usagef("--at: %s", strings.TrimPrefix(err.Error(), "geo: "))
 	}
-	lon, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
-	lat, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-	ord, err3 := strconv.Atoi(strings.TrimSpace(parts[2]))
-	switch {
-	case err1 != nil || lon < -180 || lon > 180 || lon != lon:
-		return geo.Position{}, usagef("--at: longitude %q is not a number in -180..180", parts[0])
-	case err2 != nil || lat < -90 || lat > 90 || lat != lat:
-		return geo.Position{}, usagef("--at: latitude %q is not a number in -90..90", parts[1])
-	case err3 != nil:
-		return geo.Position{}, usagef("--at: ordinal %q is not an integer", parts[2])
-	}
-	return geo.Position{Lon: lon, Lat: lat, Ordinal: ord}, nil
+	return p, nil
 }
 
 // writeJSON prints v as JSON on standard output.

@@ -1,0 +1,77 @@
+package routing
+
+import (
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/campusnav/engine/geo"
+)
+
+var (
+	campusOnce  sync.Once
+	campusGraph *Graph
+)
+
+// campus loads the real campus and its graph once.
+func campus(t testing.TB) *Graph {
+	t.Helper()
+	campusOnce.Do(func() {
+		v, err := geo.Load("../data/floorplans/hkust-gz")
+		if err != nil {
+			panic(err)
+		}
+		campusGraph = Build(v)
+	})
+	return campusGraph
+}
+
+// crossCampus lists routes from the gates to top-floor rooms on the far side.
+func crossCampus(g *Graph) [][2]string {
+	var top []string
+	for _, b := range g.Venue.Buildings {
+		if len(b.Levels) == 0 || b.Ref[0] == 'D' || b.Ref == "CP" {
+			continue
+		}
+		l := b.Levels[len(b.Levels)-1]
+		for _, u := range l.Units {
+			if u.Category == "office" || u.Category == "classroom" || u.Category == "conferenceroom" {
+				top = append(top, u.Ref)
+				if len(top)%3 == 0 {
+					break
+				}
+			}
+		}
+	}
+	var pairs [][2]string
+	for _, gate := range []string{"G1", "G2", "G3", "G4", "G5"} {
+		for _, room := range top {
+			pairs = append(pairs, [2]string{gate, room})
+		}
+	}
+	return pairs
+}
+
+// BenchmarkRouteCrossCampus routes from every gate to top-floor rooms of
+// every teaching building as a student, and reports the median and 99th
+// percentile time of one route.
+func BenchmarkRouteCrossCampus(b *testing.B) {
+	g := campus(b)
+	w := g.Venue.View(geo.Student)
+	pairs := crossCampus(g)
+	var times []time.Duration
+	i := 0
+	for b.Loop() {
+		p := pairs[i%len(pairs)]
+		t0 := time.Now()
+		if _, err := g.Route(w, Request{From: p[0], To: p[1], Lang: "en"}); err != nil {
+			b.Fatalf("%s -> %s: %v", p[0], p[1], err)
+		}
+		times = append(times, time.Since(t0))
+		i++
+	}
+	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+	b.ReportMetric(float64(times[len(times)/2].Nanoseconds())/1e3, "p50-µs")
+	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds())/1e3, "p99-µs")
+}

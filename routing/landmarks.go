@@ -1,0 +1,196 @@
+package routing
+
+import (
+	"math"
+	"sync"
+
+	"github.com/campusnav/engine/geo"
+)
+
+// numLandmarks is how many landmarks the ALT lower bounds use.
+const numLandmarks = 12
+
+// landmarks holds, for one profile and one class of roles (roles that may
+// use the same edges), the least costs from and to each landmark. By the
+// triangle inequality, d(v,t) >= d(L,t) - d(L,v) and d(v,t) >= d(v,L) -
+// d(t,L) for every landmark L: a lower bound that A* (ALT) uses beside the
+// straight-line one. Both are consistent, and so is their maximum.
+type landmarks struct {
+	from [][]float64 // from[i][v] = d(L_i, v)
+	to   [][]float64 // to[i][v] = d(v, L_i)
+}
+
+// altTables holds the landmark tables, computed on first use per profile
+// and role class.
+type altTables struct {
+	nodes   []int32 // the landmarks
+	classOf [geo.Tourist + 1]int
+	once    [][numProfiles]sync.Once
+	tables  [][numProfiles]*landmarks
+}
+
+// roleClasses groups the roles that may use exactly the same edges.
+func (g *Graph) roleClasses() (classOf [geo.Tourist + 1]int, n int) {
+	var reps []geo.Role
+	for _, r := range geo.Roles {
+		found := -1
+		for ci, rep := range reps {
+			same := true
+			for i := range g.Edges {
+				if g.Edges[i].mask.has(r) != g.Edges[i].mask.has(rep) {
+					same = false
+					break
+				}
+			}
+			if same {
+				found = ci
+				break
+			}
+		}
+		if found < 0 {
+			reps = append(reps, r)
+			found = len(reps) - 1
+		}
+		classOf[r] = found
+	}
+	return classOf, len(reps)
+}
+
+// initLandmarks picks landmarks spread over the graph: each the node
+// farthest (for walkers who may use every edge) from those already picked.
+func (g *Graph) initLandmarks() {
+	alt := &altTables{}
+	var n int
+	alt.classOf, n = g.roleClasses()
+	alt.once = make([][numProfiles]sync.Once, n)
+	alt.tables = make([][numProfiles]*landmarks, n)
+	if len(g.Nodes) == 0 {
+		g.alt = alt
+		return
+	}
+	minDist := make([]float64, len(g.Nodes))
+	for i := range minDist {
+		minDist[i] = math.Inf(1)
+	}
+	next := int32(0)
+	for len(alt.nodes) < numLandmarks {
+		d := g.dijkstraAll(next, Walk, geo.Staff, false)
+		alt.nodes = append(alt.nodes, next)
+		best, bestD := int32(-1), -1.0
+		for v, x := range d {
+			if x < minDist[v] {
+				minDist[v] = x
+			}
+			if !math.IsInf(minDist[v], 1) && minDist[v] > bestD {
+				best, bestD = int32(v), minDist[v]
+			}
+		}
+		if best < 0 || bestD == 0 {
+			break
+		}
+		next = best
+	}
+	g.alt = alt
+}
+
+// table returns the landmark distances for profile p and role r.
+func (g *Graph) table(p Profile, r geo.Role) *landmarks {
+	c := g.alt.classOf[r]
+	g.alt.once[c][p].Do(func() {
+		lm := &landmarks{}
+		for _, l := range g.alt.nodes {
+			lm.from = append(lm.from, g.dijkstraAll(l, p, r, false))
+			lm.to = append(lm.to, g.dijkstraAll(l, p, r, true))
+		}
+		g.alt.tables[c][p] = lm
+	})
+	return g.alt.tables[c][p]
+}
+
+// Warm computes the landmark tables of every profile and role now, rather
+// than on the first route that needs them.
+func (g *Graph) Warm() {
+	var wg sync.WaitGroup
+	for _, p := range Profiles {
+		for _, r := range geo.Roles {
+			wg.Add(1)
+			go func() { defer wg.Done(); g.table(p, r) }()
+		}
+	}
+	wg.Wait()
+}
+
+// dijkstraAll returns the least cost from src to every node (or, reverse,
+// from every node to src) for profile p and role r. Terminal nodes are not
+// passed through, as in routing.
+func (g *Graph) dijkstraAll(src int32, p Profile, r geo.Role, reverse bool) []float64 {
+	d := make([]float64, len(g.Nodes))
+	for i := range d {
+		d[i] = math.Inf(1)
+	}
+	done := make([]bool, len(g.Nodes))
+	d[src] = 0
+	q := pq{{0, src}}
+	for q.Len() > 0 {
+		it := q.pop()
+		n := it.node
+		if done[n] {
+			continue
+		}
+		done[n] = true
+		if g.Nodes[n].terminal && n != src {
+			continue
+		}
+		for i := g.off[n]; i < g.off[n+1]; i++ {
+			hf := &g.adj[i]
+			if !hf.mask.has(r) {
+				continue
+			}
+			c := hf.cost[p]
+			if reverse {
+				// The edge travelled the other way: from hf.to to n.
+				e := &g.Edges[hf.edge]
+				if hf.back {
+					c = e.cost[p][0]
+				} else {
+					c = e.cost[p][1]
+				}
+			}
+			if math.IsInf(c, 1) {
+				continue
+			}
+			if nd := it.f + c; nd < d[hf.to] {
+				d[hf.to] = nd
+				q.push(pqItem{nd, hf.to})
+			}
+		}
+	}
+	return d
+}
+
+// bound returns the ALT lower bound of the cost from v to the nearest goal.
+// A terminal goal (a room's point) is never passed through, so the triangle
+// d(v,L) <= d(v,t) + d(t,L) does not hold for it and only the bound through
+// d(L,t) is used.
+func (lm *landmarks) bound(g *Graph, v int32, goals []int32) float64 {
+	best := math.Inf(1)
+	for _, t := range goals {
+		b := 0.0
+		through := !g.Nodes[t].terminal
+		for i := range lm.from {
+			if x := lm.from[i][t] - lm.from[i][v]; x > b && !math.IsInf(lm.from[i][t], 1) {
+				b = x
+			}
+			if !through {
+				continue
+			}
+			if x := lm.to[i][v] - lm.to[i][t]; x > b && !math.IsInf(lm.to[i][v], 1) {
+				b = x
+			}
+		}
+		if b < best {
+			best = b
+		}
+	}
+	return best
+}
