@@ -14,6 +14,7 @@ import (
 type seed struct {
 	node   int32
 	length float64 // metres from the place to the node
+	cost   float64 // seconds, beyond the walk of length
 }
 
 // search is the reusable state of one search: distances, the edge each node
@@ -139,7 +140,7 @@ func (g *Graph) astar(s *search, p Profile, r geo.Role, sources, goals []seed) (
 		return math.Max(best/speed, lm.bound(g, n, goalNodes))
 	}
 	for _, sd := range sources {
-		c := sd.length / speed
+		c := sd.length/speed + sd.cost
 		if !s.reached(sd.node) || c < s.dist[sd.node] {
 			s.stamp[sd.node], s.dist[sd.node], s.via[sd.node] = s.gen, c, -1
 			s.open.push(pqItem{c + h(sd.node), sd.node})
@@ -158,7 +159,7 @@ func (g *Graph) astar(s *search, p Profile, r geo.Role, sources, goals []seed) (
 		s.closed[n] = s.gen
 		d := s.dist[n]
 		for _, gi := range goalAt[n] {
-			if c := d + goals[gi].length/speed; c < bestCost {
+			if c := d + goals[gi].length/speed + goals[gi].cost; c < bestCost {
 				bestGoal, bestCost = gi, c
 			}
 		}

@@ -47,7 +47,9 @@ func init() {
 		{"venue", "venue [--role R] [--lang en|zh]", "buildings and the levels the role may see inside (JSON)", runVenue},
 		{"search", "search QUERY [--role R] [--limit N] [--lang en|zh]", "rooms, amenities, gates and buildings by reference or name (JSON array)", runSearch},
 		{"locate", "locate --at LON,LAT,ORDINAL [--role R] [--lang en|zh]", "the building, level and unit at a position (JSON)", runLocate},
-		{"nearest", "nearest CATEGORY --at LON,LAT,ORDINAL [-k N] [--role R] [--lang en|zh]", "the k nearest amenities of an IMDF category by walking time (JSON array)", runNearest},
+		{"nearest", "nearest CATEGORY --at LON,LAT,ORDINAL [-k N] [--profile P] [--role R] [--lang en|zh]", "the k nearest amenities of an IMDF category by walking time (JSON array)", runNearest},
+		{"route", "route --from PLACE --to PLACE [--via PLACE]... [--profile walk|wheelchair|sheltered] [--role R] [--lang en|zh]\n  campus route --pairs FILE [--profile P] [--role R]", "the least-cost route (JSON); or, with --pairs, source,target,cost per line of vertex ids", runRoute},
+		{"graph", "graph --format csv|geojson [--profile P] [--role R]", "the routing graph as it routes: pgRouting's edge table (CSV) or GeoJSON", runGraph},
 	}
 }
 

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/routing"
 )
 
 func runValidate(e *env, args []string) int {
@@ -116,8 +118,13 @@ func runNearest(e *env, args []string) int {
 	fs := newFlags("nearest", &c)
 	at := fs.String("at", "", "position LON,LAT,ORDINAL")
 	k := fs.IntP("count", "k", 3, "how many")
+	profile := fs.String("profile", "walk", "walk, wheelchair or sheltered")
 	role, err := parse(fs, &c, args)
 	var pos geo.Position
+	var p routing.Profile
+	if err == nil {
+		p, err = parseProfile(*profile)
+	}
 	switch {
 	case err != nil:
 	case fs.NArg() != 1:
@@ -134,11 +141,16 @@ func runNearest(e *env, args []string) int {
 	if err != nil {
 		return e.fail("nearest", err)
 	}
-	v, err := e.load(&c)
+	v, g, err := e.loadGraph(&c)
 	if err != nil {
 		return e.fail("nearest", err)
 	}
-	if err := e.writeJSON(v.View(role).Nearest(fs.Arg(0), pos, *k, c.lang)); err != nil {
+	near, err := g.Nearest(v.View(role), fs.Arg(0), pos, *k, p, c.lang)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "campus nearest: %s\n", strings.TrimPrefix(err.Error(), "routing: "))
+		return exitFail
+	}
+	if err := e.writeJSON(near); err != nil {
 		return e.fail("nearest", err)
 	}
 	return exitOK

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/routing"
+)
+
+// loadGraph loads the venue and builds its navigation graph.
+func (e *env) loadGraph(c *common) (*geo.Venue, *routing.Graph, error) {
+	v, err := e.load(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, routing.Build(v), nil
+}
+
+func parseProfile(s string) (routing.Profile, error) {
+	p, err := routing.ParseProfile(s)
+	if err != nil {
+		return 0, usagef("--profile: %q is not a profile (want walk, wheelchair or sheltered)", s)
+	}
+	return p, nil
+}
+
+func runRoute(e *env, args []string) int {
+	var c common
+	fs := newFlags("route", &c)
+	from := fs.String("from", "", "where the route starts: a room reference, an id from search, or LON,LAT,ORDINAL")
+	to := fs.String("to", "", "where the route ends")
+	via := fs.StringArray("via", nil, "a place to pass, in order (repeatable)")
+	profile := fs.String("profile", "walk", "walk, wheelchair or sheltered")
+	pairs := fs.String("pairs", "", "a file of source,target vertex ids (from campus graph): print source,target,cost for each")
+	role, err := parse(fs, &c, args)
+	var p routing.Profile
+	if err == nil {
+		p, err = parseProfile(*profile)
+	}
+	switch {
+	case err != nil:
+	case fs.NArg() > 0:
+		err = usagef("takes no arguments, got %q (give places with --from and --to)", fs.Arg(0))
+	case *pairs != "" && (*from != "" || *to != "" || len(*via) > 0):
+		err = usagef("--pairs goes without --from, --to and --via")
+	case *pairs == "" && (*from == "" || *to == ""):
+		err = usagef("--from and --to are required")
+	}
+	if err != nil {
+		return e.fail("route", err)
+	}
+	if *pairs != "" {
+		return e.routePairs(&c, *pairs, p, role)
+	}
+	v, g, err := e.loadGraph(&c)
+	if err != nil {
+		return e.fail("route", err)
+	}
+	lang := "en"
+	if strings.HasPrefix(strings.ToLower(c.lang), "zh") {
+		lang = "zh"
+	}
+	rt, err := g.Route(v.View(role), routing.Request{From: *from, To: *to, Via: *via, Profile: p, Lang: lang})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "campus route: %s\n", strings.TrimPrefix(err.Error(), "routing: "))
+		return exitFail
+	}
+	if err := e.writeJSON(rt); err != nil {
+		return e.fail("route", err)
+	}
+	return exitOK
+}
+
+// routePairs answers a file of vertex pairs with their least costs.
+func (e *env) routePairs(c *common, file string, p routing.Profile, role geo.Role) int {
+	var in io.Reader = e.stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return e.fail("route", usagef("--pairs: %v", err))
+		}
+		defer f.Close()
+		in = f
+	}
+	_, g, err := e.loadGraph(c)
+	if err != nil {
+		return e.fail("route", err)
+	}
+	out := bufio.NewWriter(e.stdout)
+	defer out.Flush()
+	sc := bufio.NewScanner(in)
+	line, bad := 0, 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || (line == 1 && strings.HasPrefix(text, "source")) {
+			continue
+		}
+		parts := strings.Split(text, ",")
+		var src, dst int64
+		var err1, err2 error
+		if len(parts) == 2 {
+			src, err1 = strconv.ParseInt(strings.TrimSpace(parts[0]), 10, 64)
+			dst, err2 = strconv.ParseInt(strings.TrimSpace(parts[1]), 10, 64)
+		}
+		if len(parts) != 2 || err1 != nil || err2 != nil {
+			fmt.Fprintf(e.stderr, "campus route: %s line %d: want source,target (two vertex ids), got %q\n", file, line, text)
+			bad++
+			continue
+		}
+		cost, ok := g.VertexCost(p, role, src, dst)
+		if !ok {
+			cost = -1
+		}
+		fmt.Fprintf(out, "%d,%d,%s\n", src, dst, strconv.FormatFloat(cost, 'g', -1, 64))
+	}
+	if err := sc.Err(); err != nil {
+		return e.fail("route", fmt.Errorf("--pairs: %w", err))
+	}
+	if bad > 0 {
+		return exitFail
+	}
+	return exitOK
+}
+
+func runGraph(e *env, args []string) int {
+	var c common
+	fs := newFlags("graph", &c)
+	profile := fs.String("profile", "walk", "walk, wheelchair or sheltered")
+	format := fs.String("format", "", "csv (pgRouting's edge table) or geojson")
+	role, err := parse(fs, &c, args)
+	var p routing.Profile
+	if err == nil {
+		p, err = parseProfile(*profile)
+	}
+	switch {
+	case err != nil:
+	case fs.NArg() > 0:
+		err = usagef("takes no arguments, got %q", fs.Arg(0))
+	case *format != "csv" && *format != "geojson":
+		err = usagef("--format: want csv or geojson, got %q", *format)
+	}
+	if err != nil {
+		return e.fail("graph", err)
+	}
+	_, g, err := e.loadGraph(&c)
+	if err != nil {
+		return e.fail("graph", err)
+	}
+	if *format == "csv" {
+		err = g.WriteCSV(e.stdout, p, role)
+	} else {
+		err = g.WriteGeoJSON(e.stdout, p, role)
+	}
+	if err != nil {
+		return e.fail("graph", err)
+	}
+	return exitOK
+}
