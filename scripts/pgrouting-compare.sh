@@ -54,7 +54,7 @@ case "$role" in staff|student|family|visitor|tourist) ;; *) echo "pgrouting-comp
 for n in "$npairs" "$seed" "$repeat"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "pgrouting-compare: not a number: $n" >&2; usage; }
 done
-[ "$npairs" -ge 1 ] && [ "$repeat" -ge 1 ] || usage
+if [ "$npairs" -lt 1 ] || [ "$repeat" -lt 1 ]; then usage; fi
 
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGDATABASE=${PGDATABASE:-test}
 psql_() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
@@ -172,6 +172,17 @@ for i in $(seq 1 "$repeat"); do
   fi
   eng_times+=("$(secs "$t0" "$t1")")
 done
+# The engine's fixed cost: the same process with no pairs (load the
+# archive, validate, index, build the graph), for reading the medians.
+: >"$tmp/nopairs.csv"
+eng0_times=()
+for i in $(seq 1 "$repeat"); do
+  t0=$EPOCHREALTIME
+  (cd "$root" && exec "$campus" route --pairs "$tmp/nopairs.csv" --profile "$profile" --role "$role") \
+    >/dev/null 2>&1 || { say "pgrouting-compare: campus route with no pairs failed"; exit 1; }
+  t1=$EPOCHREALTIME
+  eng0_times+=("$(secs "$t0" "$t1")")
+done
 [ -s "$tmp/eng.1.err" ] && { say "campus route said on stderr:"; head -n 5 "$tmp/eng.1.err" | sed 's/^/  /' >&2; }
 
 # Every run must answer the same (a warning only: the first run is compared).
@@ -187,6 +198,7 @@ read -r _ mism problems unreach < <(grep '^RESULT ' "$tmp/compare.out")
 
 pgr_med=$(python3 "$helper" median "${pgr_times[@]}")
 eng_med=$(python3 "$helper" median "${eng_times[@]}")
+eng0_med=$(python3 "$helper" median "${eng0_times[@]}")
 ratio=$(awk -v a="$pgr_med" -v b="$eng_med" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }')
 
 echo
@@ -195,6 +207,7 @@ echo "graph $nedges edges; load into PostgreSQL (CREATE + \\copy edges and pairs
 echo "pairs unreachable for both: $unreach"
 echo "pgRouting runs (psql, pgr_dijkstraCost over all pairs): ${pgr_times[*]} s"
 echo "engine runs (campus route --pairs, a whole process that loads the campus archive itself): ${eng_times[*]} s"
+echo "engine with an empty pairs file (loading the campus and building the graph only): ${eng0_times[*]} s, median $eng0_med s"
 printf 'pairs %d, mismatches %d, pgRouting median %.2f s, engine median %.2f s (includes loading the campus), ratio %sx\n' \
   "$npairs" "$mism" "$pgr_med" "$eng_med" "$ratio"
 if [ "$problems" != 0 ]; then echo "output problems: $problems (see PROBLEM lines above)"; fi

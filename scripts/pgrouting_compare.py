@@ -102,39 +102,69 @@ def cmd_pairs(edges, n, seed, out):
     if n > nv * (nv - 1):
         die("%d pairs asked, the graph has only %d vertices" % (n, nv))
     rng = random.Random(seed)
+    # A vertex only edges leave (a room's point as a route's start) cannot
+    # be a target, and one only edges enter cannot be a source: uniform pairs
+    # of any two vertices would be mostly trivially unreachable. So sources
+    # are drawn from vertices with an edge out, targets from vertices with an
+    # edge in, but for about 1% of the pairs, which test the trivial case.
+    has_in = set(v for u in adj for v, _ in adj[u])
+    sources = [v for v in verts if adj.get(v)]
+    targets = [v for v in verts if v in has_in]
+    no_out = [v for v in verts if not adj.get(v)]
+    no_in = [v for v in verts if v not in has_in]
+    if not sources or not targets:
+        die("%s has no edge with a non-negative cost" % edges)
     chosen = []
     seen = set()
-    # About 5% of the pairs on purpose unreachable, when some are: a few
-    # sources, each with the vertices it cannot reach.
+
+    def add(s, t):
+        if s != t and (s, t) not in seen:
+            seen.add((s, t))
+            chosen.append((s, t))
+            return True
+        return False
+
+    # About 5% of the pairs unreachable on purpose, when some are: a few
+    # random sources, each with targets (vertices with an edge in) it cannot
+    # reach.
     want_unreach = max(1, n // 20)
     tries = 0
     while len(chosen) < want_unreach and tries < 20:
         tries += 1
-        s = rng.choice(verts)
+        s = rng.choice(sources)
         r = reach(adj, s)
-        unreachable = [v for v in verts if v not in r]
+        unreachable = [v for v in targets if v not in r]
         if not unreachable:
             continue
         k = min(len(unreachable), max(1, want_unreach // 4), want_unreach - len(chosen))
         for t in rng.sample(unreachable, k):
-            if (s, t) not in seen:
-                seen.add((s, t))
-                chosen.append((s, t))
+            add(s, t)
     designed_unreach = len(chosen)
+    # About 1% with a source without an edge out or a target without an edge in.
+    want_trivial = n // 100 if (no_out or no_in) else 0
+    trivial = 0
+    attempts = 0
+    while trivial < want_trivial and len(chosen) < n and attempts < 100 * n:
+        attempts += 1
+        if no_out and (not no_in or rng.random() < 0.5):
+            ok = add(rng.choice(no_out), rng.choice(verts))
+        else:
+            ok = add(rng.choice(verts), rng.choice(no_in))
+        trivial += ok
+    attempts = 0
     while len(chosen) < n:
-        s = rng.choice(verts)
-        t = rng.choice(verts)
-        if s == t or (s, t) in seen:
-            continue
-        seen.add((s, t))
-        chosen.append((s, t))
+        attempts += 1
+        if attempts > 1000 * n:
+            die("could not pick %d distinct pairs" % n)
+        add(rng.choice(sources), rng.choice(targets))
     rng.shuffle(chosen)
     with open(out, "w") as f:
         for s, t in chosen:
             f.write("%d,%d\n" % (s, t))
-    print("graph: %d edges, %d vertices; %d pairs (seed %d), %d of them picked "
-          "unreachable on purpose (%d sources tried)"
-          % (nedges, nv, len(chosen), seed, designed_unreach, tries))
+    print("graph: %d edges, %d vertices (%d with no edge out, %d with no edge in); "
+          "%d pairs (seed %d): %d picked unreachable on purpose (%d sources tried), "
+          "%d from a vertex with no edge out or to one with no edge in, the rest uniform"
+          % (nedges, nv, len(no_out), len(no_in), len(chosen), seed, designed_unreach, tries, trivial))
 
 
 def read_costs(path, what, ncols_ok=(3,)):
