@@ -127,17 +127,17 @@ func (g *Graph) instructions(w geo.View, places []*Place, pieces []piece, lang s
 			for j+1 < len(pieces) && pieces[j+1].kind == pc.kind && (pc.kind.vertical() || pieces[j+1].ordFrom != pieces[j+1].ordTo) {
 				j++
 			}
-			typ := viaName(pc.kind)
+			typ := pc.via()
 			dest := phrase("outdoor level", lang)
 			if l := pieces[j].to; l != nil && l.Level != nil {
 				dest = levelName(l.Level, lang)
 			}
+			add(typ, phrase(typ, lang, dest), pieces[j].level, pieces[j].ordTo)
 			if pc.kind == EdgeOutdoor {
 				for k := i; k <= j; k++ {
-					walked += pieces[k].length
+					walked += pieces[k].length // the ramp or steps belong to this step
 				}
 			}
-			add(typ, phrase(typ, lang, dest), pieces[j].level, pieces[j].ordTo)
 			heading = orb.Point{}
 			i = j
 			continue

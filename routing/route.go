@@ -99,6 +99,15 @@ type piece struct {
 	from    *Node // the node it starts at; nil for the walk from a place to the graph
 	to      *Node
 	unit    *geo.Unit
+	steps   bool // outdoor steps
+}
+
+// via names how a piece that changes level does it.
+func (pc piece) via() string {
+	if pc.kind == EdgeOutdoor && pc.steps {
+		return "stairs"
+	}
+	return viaName(pc.kind)
 }
 
 // Route finds the least-cost route for the viewer and profile.
@@ -178,7 +187,7 @@ func (g *Graph) hopPiece(h hop, p Profile) piece {
 		from, to = to, from
 	}
 	pc := piece{pts: g.points(h), kind: e.Kind, ordFrom: from.Ordinal, ordTo: to.Ordinal, length: e.Length,
-		time: e.time[p][dir], cost: e.cost[p][dir], from: from, to: to, unit: e.Unit}
+		time: e.time[p][dir], cost: e.cost[p][dir], from: from, to: to, unit: e.Unit, steps: e.Steps}
 	if e.Kind == EdgeIndoor && e.Unit != nil {
 		pc.level = e.Unit.Level
 	}
@@ -266,7 +275,7 @@ func (g *Graph) answer(w geo.View, places []*Place, pieces []piece, lang string)
 			j++
 		}
 		rt.LevelChanges = append(rt.LevelChanges, LevelChange{
-			FromOrdinal: pc.ordFrom, ToOrdinal: pieces[j].ordTo, Via: viaName(pc.kind), At: g.lonLat(pc.pts[0]),
+			FromOrdinal: pc.ordFrom, ToOrdinal: pieces[j].ordTo, Via: pc.via(), At: g.lonLat(pc.pts[0]),
 		})
 		i = j
 	}

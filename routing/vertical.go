@@ -50,14 +50,13 @@ func (b *builder) link(kind EdgeKind, nodes []int32, r *geo.Relationship, direct
 		if nx.Ordinal == ny.Ordinal {
 			return
 		}
+		// Whoever sees both stops may ride between them, even if the shaft
+		// goes on to floors they may not see (the lifts of C3 stop at B1).
 		m := allRoles
 		for _, n := range []*Node{nx, ny} {
 			if n.Feature != nil {
 				m &= maskOf(n.Feature)
 			}
-		}
-		if r != nil {
-			m &= maskOf(r)
 		}
 		length := planar.Distance(nx.Point, ny.Point)
 		if kind == EdgeRamp {
