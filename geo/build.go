@@ -49,10 +49,15 @@ func build(files []archiveFile) *Venue {
 	ld.buildPaths()
 	ld.buildGates()
 	ld.v.index = newVenueIndex(ld.v)
+	// The search index reads names and references only: build it while the
+	// rest is checked.
+	searchDone := make(chan *searchIndex)
+	go func() { searchDone <- newSearchIndex(ld.v) }()
 	ld.derive()
 	ld.check()
 	ld.applyPolicy()
 	ld.v.index.buildRoleIndexes(ld.v)
+	ld.v.index.search = <-searchDone
 	ld.v.Problems = ld.ps.sorted()
 	return ld.v
 }

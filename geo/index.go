@@ -72,5 +72,4 @@ func (ix *venueIndex) buildRoleIndexes(v *Venue) {
 		}
 		ix.amenities[r] = byCat
 	}
-	ix.search = newSearchIndex(v)
 }

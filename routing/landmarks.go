@@ -97,11 +97,15 @@ func (g *Graph) initLandmarks() {
 func (g *Graph) table(p Profile, r geo.Role) *landmarks {
 	c := g.alt.classOf[r]
 	g.alt.once[c][p].Do(func() {
-		lm := &landmarks{}
-		for _, l := range g.alt.nodes {
-			lm.from = append(lm.from, g.dijkstraAll(l, p, r, false))
-			lm.to = append(lm.to, g.dijkstraAll(l, p, r, true))
+		k := len(g.alt.nodes)
+		lm := &landmarks{from: make([][]float64, k), to: make([][]float64, k)}
+		var wg sync.WaitGroup
+		for i, l := range g.alt.nodes {
+			wg.Add(2)
+			go func() { defer wg.Done(); lm.from[i] = g.dijkstraAll(l, p, r, false) }()
+			go func() { defer wg.Done(); lm.to[i] = g.dijkstraAll(l, p, r, true) }()
 		}
+		wg.Wait()
 		g.alt.tables[c][p] = lm
 	})
 	return g.alt.tables[c][p]

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
@@ -91,8 +94,11 @@ func (e *env) routePairs(c *common, file string, p routing.Profile, role geo.Rol
 	if err != nil {
 		return e.fail("route", err)
 	}
-	out := bufio.NewWriter(e.stdout)
-	defer out.Flush()
+	type pair struct {
+		src, dst int64
+		cost     float64
+	}
+	var pairs []pair
 	sc := bufio.NewScanner(in)
 	line, bad := 0, 0
 	for sc.Scan() {
@@ -113,14 +119,34 @@ func (e *env) routePairs(c *common, file string, p routing.Profile, role geo.Rol
 			bad++
 			continue
 		}
-		cost, ok := g.VertexCost(p, role, src, dst)
-		if !ok {
-			cost = -1
-		}
-		fmt.Fprintf(out, "%d,%d,%s\n", src, dst, strconv.FormatFloat(cost, 'g', -1, 64))
+		pairs = append(pairs, pair{src: src, dst: dst})
 	}
 	if err := sc.Err(); err != nil {
 		return e.fail("route", fmt.Errorf("--pairs: %w", err))
+	}
+	// The graph is safe for concurrent searches: use every core, answer in order.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < int64(len(pairs)); i = next.Add(1) - 1 {
+				c, ok := g.VertexCost(p, role, pairs[i].src, pairs[i].dst)
+				if !ok {
+					c = -1
+				}
+				pairs[i].cost = c
+			}
+		}()
+	}
+	wg.Wait()
+	out := bufio.NewWriter(e.stdout)
+	for _, pr := range pairs {
+		fmt.Fprintf(out, "%d,%d,%s\n", pr.src, pr.dst, strconv.FormatFloat(pr.cost, 'g', -1, 64))
+	}
+	if err := out.Flush(); err != nil {
+		return e.fail("route", err)
 	}
 	if bad > 0 {
 		return exitFail
