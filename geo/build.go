@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	json "github.com/goccy/go-json"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -231,11 +232,49 @@ func (ld *loader) register(f Feature) {
 }
 
 func (ld *loader) props(f rawFeature) *props {
-	known := knownProperties[f.FeatureType]
-	if ext, ok := extensionProperties[f.FeatureType]; ok && hasString(ld.v.Manifest.Extensions, ExtUnitBooking) {
+	return newProps(f, &ld.ps, ld.known(f.FeatureType))
+}
+
+func (ld *loader) known(typ string) []string {
+	known := knownProperties[typ]
+	if ext, ok := extensionProperties[typ]; ok && hasString(ld.v.Manifest.Extensions, ExtUnitBooking) {
 		known = append(append([]string(nil), known...), ext...)
 	}
-	return newProps(f, &ld.ps, known)
+	return known
+}
+
+// propsAll reads the properties of many features on every core; what is
+// wrong is reported in feature order, as props would.
+func (ld *loader) propsAll(fs []rawFeature) []*props {
+	out := make([]*props, len(fs))
+	if len(fs) == 0 {
+		return out
+	}
+	workers := runtime.GOMAXPROCS(0)
+	size := (len(fs) + workers - 1) / workers
+	found := make([]problems, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*size, min(len(fs), (w+1)*size)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				out[i] = newProps(fs[i], &found[w], ld.known(fs[i].FeatureType))
+			}
+		}()
+	}
+	wg.Wait()
+	for w := range found {
+		ld.ps.list = append(ld.ps.list, found[w].list...)
+	}
+	for _, p := range out {
+		p.ps = &ld.ps
+	}
+	return out
 }
 
 func (ld *loader) category(p *props, allowed []string, required bool) string {
@@ -406,8 +445,9 @@ func (ld *loader) level(p *props, required bool) *Level {
 }
 
 func (ld *loader) buildUnits() {
-	for _, f := range ld.raw["unit"] {
-		p := ld.props(f)
+	all := ld.propsAll(ld.raw["unit"])
+	for i, f := range ld.raw["unit"] {
+		p := all[i]
 		u := &Unit{Base: ld.base(f)}
 		u.Category = ld.category(p, unitCategories, true)
 		u.Restricted = ld.restricted(p)
@@ -430,8 +470,9 @@ func (ld *loader) buildUnits() {
 }
 
 func (ld *loader) buildOpenings() {
-	for _, f := range ld.raw["opening"] {
-		p := ld.props(f)
+	all := ld.propsAll(ld.raw["opening"])
+	for i, f := range ld.raw["opening"] {
+		p := all[i]
 		o := &Opening{Base: ld.base(f)}
 		o.Category = ld.category(p, openingCategories, true)
 		o.Name = p.labels("name")
@@ -447,8 +488,9 @@ func (ld *loader) buildOpenings() {
 }
 
 func (ld *loader) buildAmenities() {
-	for _, f := range ld.raw["amenity"] {
-		p := ld.props(f)
+	all := ld.propsAll(ld.raw["amenity"])
+	for i, f := range ld.raw["amenity"] {
+		p := all[i]
 		a := &Amenity{Base: ld.base(f)}
 		a.Category = ld.category(p, amenityCategories, true)
 		a.Name = p.labels("name")
@@ -550,8 +592,9 @@ func (ld *loader) buildRelationships() {
 
 func (ld *loader) buildBeacons() {
 	seen := map[string]string{}
-	for _, f := range ld.raw["beacon"] {
-		p := ld.props(f)
+	all := ld.propsAll(ld.raw["beacon"])
+	for i, f := range ld.raw["beacon"] {
+		p := all[i]
 		b := &Beacon{Base: ld.base(f)}
 		b.UUID = strings.ToLower(p.str("uuid", true))
 		b.Major, _ = p.integer("major", true)

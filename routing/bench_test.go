@@ -75,3 +75,15 @@ func BenchmarkRouteCrossCampus(b *testing.B) {
 	b.ReportMetric(float64(times[len(times)/2].Nanoseconds())/1e3, "p50-µs")
 	b.ReportMetric(float64(times[len(times)*99/100].Nanoseconds())/1e3, "p99-µs")
 }
+
+// BenchmarkStartup is what a command pays before its first route: load and
+// validate the campus, build the graph, compute one landmark table.
+func BenchmarkStartup(b *testing.B) {
+	for b.Loop() {
+		v, err := geo.Load("../data/floorplans/hkust-gz")
+		if err != nil {
+			b.Fatal(err)
+		}
+		Build(v).table(Walk, geo.Student)
+	}
+}
