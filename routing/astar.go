@@ -128,6 +128,9 @@ func (g *Graph) astar(s *search, p Profile, r geo.Role, sources, goals []seed) (
 		goalNodes[i] = gs.node
 	}
 	lm := g.table(p, r)
+	if lm.apart(sources, goals) {
+		return found{}, false
+	}
 	h := func(n int32) float64 {
 		nd := &g.Nodes[n]
 		best := math.Inf(1)

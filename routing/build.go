@@ -42,6 +42,9 @@ func Build(v *geo.Venue) *Graph {
 		v:        v,
 		unitPort: map[*geo.Unit][]int32{},
 	}
+	// About three nodes and edges a unit: room point, door, spine.
+	b.g.Nodes = make([]Node, 0, 3*len(v.Units)+len(v.Openings))
+	b.g.Edges = make([]Edge, 0, 4*len(v.Units)+len(v.Openings))
 	for _, r := range geo.Roles {
 		if v.Policy.IsPublic(r) {
 			b.public |= 1 << r

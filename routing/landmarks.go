@@ -18,15 +18,19 @@ const numLandmarks = 12
 type landmarks struct {
 	from [][]float64 // from[i][v] = d(L_i, v)
 	to   [][]float64 // to[i][v] = d(v, L_i)
+	// comp[v] is v's component: the nodes joined by edges usable in some
+	// direction. Nodes of different components never reach each other.
+	comp []int32
 }
 
 // altTables holds the landmark tables, computed on first use per profile
 // and role class.
 type altTables struct {
-	nodes   []int32 // the landmarks
-	classOf [geo.Tourist + 1]int
-	once    [][numProfiles]sync.Once
-	tables  [][numProfiles]*landmarks
+	nodes    []int32     // the landmarks
+	walkFrom [][]float64 // the selection's distances from each landmark: Walk, for staff
+	classOf  [geo.Tourist + 1]int
+	once     [][numProfiles]sync.Once
+	tables   [][numProfiles]*landmarks
 }
 
 // roleClasses groups the roles that may use exactly the same edges.
@@ -76,6 +80,7 @@ func (g *Graph) initLandmarks() {
 	for len(alt.nodes) < numLandmarks {
 		d := g.dijkstraAll(next, Walk, geo.Staff, false)
 		alt.nodes = append(alt.nodes, next)
+		alt.walkFrom = append(alt.walkFrom, d)
 		best, bestD := int32(-1), -1.0
 		for v, x := range d {
 			if x < minDist[v] {
@@ -100,11 +105,20 @@ func (g *Graph) table(p Profile, r geo.Role) *landmarks {
 		k := len(g.alt.nodes)
 		lm := &landmarks{from: make([][]float64, k), to: make([][]float64, k)}
 		var wg sync.WaitGroup
+		reuse := p == Walk && c == g.alt.classOf[geo.Staff]
 		for i, l := range g.alt.nodes {
 			wg.Add(2)
-			go func() { defer wg.Done(); lm.from[i] = g.dijkstraAll(l, p, r, false) }()
+			go func() {
+				defer wg.Done()
+				if reuse {
+					lm.from[i] = g.alt.walkFrom[i] // computed when the landmarks were picked
+				} else {
+					lm.from[i] = g.dijkstraAll(l, p, r, false)
+				}
+			}()
 			go func() { defer wg.Done(); lm.to[i] = g.dijkstraAll(l, p, r, true) }()
 		}
+		lm.comp = g.components(p, r)
 		wg.Wait()
 		g.alt.tables[c][p] = lm
 	})
@@ -197,4 +211,47 @@ func (lm *landmarks) bound(g *Graph, v int32, goals []int32) float64 {
 		}
 	}
 	return best
+}
+
+// components labels the nodes joined by edges role r may use, in at least
+// one direction, for profile p (union-find).
+func (g *Graph) components(p Profile, r geo.Role) []int32 {
+	parent := make([]int32, len(g.Nodes))
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(x int32) int32
+	find = func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		if !e.mask.has(r) || (math.IsInf(e.cost[p][0], 1) && math.IsInf(e.cost[p][1], 1)) {
+			continue
+		}
+		if a, b := find(e.From), find(e.To); a != b {
+			parent[a] = b
+		}
+	}
+	for i := range parent {
+		parent[i] = find(int32(i))
+	}
+	return parent
+}
+
+// apart reports whether no source shares a component with any goal: then
+// no route exists, and no search is needed.
+func (lm *landmarks) apart(sources, goals []seed) bool {
+	for _, s := range sources {
+		for _, t := range goals {
+			if lm.comp[s.node] == lm.comp[t.node] {
+				return false
+			}
+		}
+	}
+	return true
 }
