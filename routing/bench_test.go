@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -86,4 +87,30 @@ func BenchmarkStartup(b *testing.B) {
 		}
 		Build(v).table(Walk, geo.Student)
 	}
+}
+
+// BenchmarkGraphMemory reports the heap the graph holds: after Build, and
+// after Warm computes the landmark tables of every profile and role class.
+func BenchmarkGraphMemory(b *testing.B) {
+	v := campus(b).Venue
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	var built, warm uint64
+	for b.Loop() {
+		before := heap()
+		g := Build(v)
+		built = heap() - before
+		g.Warm()
+		warm = heap() - before
+		runtime.KeepAlive(g)
+	}
+	b.ReportMetric(float64(built)/(1<<20), "graph-MiB")
+	b.ReportMetric(float64(warm)/(1<<20), "warm-MiB")
+	g := campus(b)
+	b.ReportMetric(float64(len(g.Nodes)), "nodes")
+	b.ReportMetric(float64(len(g.Edges)), "edges")
 }
