@@ -10,9 +10,6 @@ import (
 	"github.com/campusnav/engine/geo"
 )
 
-// polyEps is the distance (metres) under which a point counts as on a wall.
-const polyEps = 1e-6
-
 // segmentInside reports whether the segment a-b stays inside the areal
 // geometry g (walls included): walking it crosses no wall.
 func segmentInside(g orb.Geometry, a, b orb.Point) bool {
