@@ -343,3 +343,54 @@ func TestRouteFromPointAndVia(t *testing.T) {
 		t.Errorf("a point on floor 3 of a one-floor venue: %v", err)
 	}
 }
+
+// A door with a badge reader is closed to visitors and tourists: they go
+// round; staff go through.
+func TestLockedDoor(t *testing.T) {
+	v := geotest.New()
+	v.Building("K", 0, 0, 40, 10)
+	l := v.Level("K", 0, 0, 0, 40, 10)
+	v.Unit(l, "K-101", "walkway", geotest.Rect(0, 0, 20, 3))
+	v.Unit(l, "K-102", "walkway", geotest.Rect(20, 0, 40, 3))
+	v.Unit(l, "K-103", "lobby", geotest.Rect(0, 3, 40, 10))
+	v.LockedDoor(l, "locked", "pedestrian", 20, 1, 20, 2)
+	v.Door(l, "d1", "pedestrian", 2, 3, 3, 3)
+	v.Door(l, "d2", "pedestrian", 37, 3, 38, 3)
+	v.Door(l, "e1", "pedestrian", 0, 1, 0, 2)
+	v.Door(l, "e2", "pedestrian", 40, 1, 40, 2)
+	gv := v.Load(t)
+	a := geotest.Position(1, 1.5, 0)
+	b := geotest.Position(39, 1.5, 0)
+	req := Request{From: fmt.Sprintf("%v,%v,0", a.Lon, a.Lat), To: fmt.Sprintf("%v,%v,0", b.Lon, b.Lat)}
+	staff := route(t, gv, geo.Staff, req)
+	visitor := route(t, gv, geo.Visitor, req)
+	if !near(staff.DistanceM, 38) {
+		t.Errorf("staff through the locked door: %.2f m, want 38", staff.DistanceM)
+	}
+	// Visitors go up through the lobby: (1,1.5) -> (2.5,3) -> (37.5,3) -> (39,1.5).
+	if want := 2*math.Hypot(1.5, 1.5) + 35; !near(visitor.DistanceM, want) {
+		t.Errorf("visitor around the locked door: %.2f m, want %.2f", visitor.DistanceM, want)
+	}
+}
+
+// An archive without outdoor paths: people walk across open ground from one
+// building's entrance to another's.
+func TestNoPathNetwork(t *testing.T) {
+	v := geotest.New()
+	for i, ref := range []string{"P", "Q"} {
+		x := float64(i) * 50
+		v.Building(ref, x, 0, x+10, 10)
+		l := v.Level(ref, 0, x, 0, x+10, 10)
+		v.Unit(l, ref+"-101", "room", geotest.Rect(x, 0, x+10, 10))
+		v.Door(l, "e"+ref, "pedestrian", x+4, 0, x+6, 0)
+	}
+	gv := v.Load(t)
+	rt := route(t, gv, geo.Tourist, Request{From: "P-101", To: "Q-101"})
+	// Room point (5,5) -> entrance (5,0) -> entrance (55,0) -> room point (55,5).
+	if !near(rt.DistanceM, 5+50+5) {
+		t.Errorf("P-101 -> Q-101 over open ground: %.2f m, want 60", rt.DistanceM)
+	}
+	if got := instructionTypes(rt); got != "depart exit enter arrive" {
+		t.Errorf("instructions %q", got)
+	}
+}

@@ -115,6 +115,11 @@ func (v *Venue) Door(level, id, category string, x0, y0, x1, y1 float64) {
 	v.add("opening", id, Line([2]float64{x0, y0}, [2]float64{x1, y1}), map[string]any{"category": category, "level_id": level})
 }
 
+// LockedDoor adds an opening with access control (a badge reader).
+func (v *Venue) LockedDoor(level, id, category string, x0, y0, x1, y1 float64) {
+	v.add("opening", id, Line([2]float64{x0, y0}, [2]float64{x1, y1}), map[string]any{"category": category, "level_id": level, "access_control": []string{"badgereader"}})
+}
+
 // Amenity adds an amenity point in a unit.
 func (v *Venue) Amenity(id, category, unit string, x, y float64) {
 	v.add("amenity", id, Point(x, y), map[string]any{"category": category, "unit_ids": []string{unit}, "name": Labels(category, category)})
