@@ -302,7 +302,7 @@ func (ld *loader) checkAddress(p *props) {
 func (ld *loader) displayPoint(p *props, b *Base) orb.Point {
 	pt, ok := p.displayPoint()
 	if ok && b.Local != nil {
-		if lp := ld.v.Projection.ToLocal(pt[0], pt[1]); !Contains(b.Local, lp) && boundaryDistance(b.Local, lp) > 0.5 {
+		if lp := ld.v.Projection.ToLocal(pt[0], pt[1]); !Contains(b.Local, lp) && BoundaryDistance(b.Local, lp) > 0.5 {
 			ld.ps.warnf(p.file, p.id, RuleDisplayPoint, "display_point lies outside the feature")
 		}
 	}

@@ -46,7 +46,7 @@ func (ld *loader) derive() {
 		mid := Midpoint(ls)
 		min, max := box(orb.Bound{Min: mid, Max: mid}.Pad(OpeningTolerance))
 		o.Level.index.units.Search(min, max, func(_, _ [2]float64, u *Unit) bool {
-			if boundaryDistance(u.Local, mid) <= OpeningTolerance {
+			if BoundaryDistance(u.Local, mid) <= OpeningTolerance {
 				o.Units = append(o.Units, u)
 			}
 			return true
@@ -75,7 +75,7 @@ func (ld *loader) check() {
 		pt := a.Local.(orb.Point)
 		inside := false
 		for _, u := range a.Units {
-			if Contains(u.Local, pt) || boundaryDistance(u.Local, pt) <= OpeningTolerance {
+			if Contains(u.Local, pt) || BoundaryDistance(u.Local, pt) <= OpeningTolerance {
 				inside = true
 			}
 		}

@@ -221,9 +221,9 @@ func Contains(g orb.Geometry, pt orb.Point) bool {
 	return false
 }
 
-// boundaryDistance returns the distance from pt to the nearest edge of the
+// BoundaryDistance returns the distance from pt to the nearest edge of the
 // areal geometry g (its outer rings and holes), in g's units.
-func boundaryDistance(g orb.Geometry, pt orb.Point) float64 {
+func BoundaryDistance(g orb.Geometry, pt orb.Point) float64 {
 	best := math.Inf(1)
 	eachRing(g, func(r orb.Ring) {
 		for i := 0; i+1 < len(r); i++ {

@@ -56,7 +56,7 @@ func polygons(g orb.Geometry) []orb.Polygon {
 func orient(p orb.Polygon) orb.Polygon {
 	out := make(orb.Polygon, len(p))
 	for i, r := range p {
-		ccw := signedArea(r) > 0
+		ccw := SignedArea(r) > 0
 		if (i == 0) != ccw {
 			rr := make(orb.Ring, len(r))
 			for j := range r {
@@ -69,7 +69,9 @@ func orient(p orb.Polygon) orb.Polygon {
 	return out
 }
 
-func signedArea(r orb.Ring) float64 {
+// SignedArea returns the area of a ring, positive when it runs
+// counter-clockwise.
+func SignedArea(r orb.Ring) float64 {
 	var s float64
 	for i := 0; i+1 < len(r); i++ {
 		s += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
@@ -91,7 +93,7 @@ func boundaryInside(a, b orb.Polygon, sameDirection bool) float64 {
 			ts := []float64{0, 1}
 			for _, rb := range b {
 				for j := 0; j+1 < len(rb); j++ {
-					ts = append(ts, splits(p, q, rb[j], rb[j+1])...)
+					ts = append(ts, Crossings(p, q, rb[j], rb[j+1])...)
 				}
 			}
 			sort.Float64s(ts)
@@ -103,7 +105,7 @@ func boundaryInside(a, b orb.Polygon, sameDirection bool) float64 {
 				e := lerp(p, q, ts[k+1])
 				m := lerp(p, q, (ts[k]+ts[k+1])/2)
 				in := false
-				if boundaryDistance(b, m) > overlapEps {
+				if BoundaryDistance(b, m) > overlapEps {
 					in = Contains(b, m)
 				} else if sameDirection {
 					in = runsAlong(b, m, q[0]-p[0], q[1]-p[1])
@@ -121,8 +123,9 @@ func lerp(p, q orb.Point, t float64) orb.Point {
 	return orb.Point{p[0] + t*(q[0]-p[0]), p[1] + t*(q[1]-p[1])}
 }
 
-// splits returns where, as fractions of p-q, the segment p-q meets c-d.
-func splits(p, q, c, d orb.Point) []float64 {
+// Crossings returns where, as fractions of p-q strictly between 0 and 1,
+// the segment p-q meets c-d (for collinear segments, where c and d lie on it).
+func Crossings(p, q, c, d orb.Point) []float64 {
 	r := orb.Point{q[0] - p[0], q[1] - p[1]}
 	s := orb.Point{d[0] - c[0], d[1] - c[1]}
 	den := r[0]*s[1] - r[1]*s[0]
@@ -146,7 +149,7 @@ func splits(p, q, c, d orb.Point) []float64 {
 	}
 	t := ((c[0]-p[0])*s[1] - (c[1]-p[1])*s[0]) / den
 	u := ((c[0]-p[0])*r[1] - (c[1]-p[1])*r[0]) / den
-	if t > 0 && t < 1 && u >= 0 && u <= 1 {
+	if t > 0 && t < 1 && u >= -1e-12 && u <= 1+1e-12 {
 		return []float64{t}
 	}
 	return nil

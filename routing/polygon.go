@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/campusnav/engine/geo"
 )
@@ -15,7 +14,7 @@ import (
 func segmentInside(g orb.Geometry, a, b orb.Point) bool {
 	ts := []float64{0, 1}
 	eachEdge(g, func(c, d orb.Point) {
-		ts = append(ts, crossings(a, b, c, d)...)
+		ts = append(ts, geo.Crossings(a, b, c, d)...)
 	})
 	sort.Float64s(ts)
 	for i := 0; i+1 < len(ts); i++ {
@@ -24,7 +23,7 @@ func segmentInside(g orb.Geometry, a, b orb.Point) bool {
 		}
 		t := (ts[i] + ts[i+1]) / 2
 		m := orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}
-		if !geo.Contains(g, m) && wallDistance(g, m) > 1e-4 {
+		if !geo.Contains(g, m) && geo.BoundaryDistance(g, m) > 1e-4 {
 			return false
 		}
 	}
@@ -49,45 +48,6 @@ func eachEdge(g orb.Geometry, fn func(c, d orb.Point)) {
 	}
 }
 
-// crossings returns where, as fractions of a-b, the segment a-b meets c-d.
-func crossings(a, b, c, d orb.Point) []float64 {
-	r := orb.Point{b[0] - a[0], b[1] - a[1]}
-	s := orb.Point{d[0] - c[0], d[1] - c[1]}
-	den := r[0]*s[1] - r[1]*s[0]
-	rr := r[0]*r[0] + r[1]*r[1]
-	if rr == 0 {
-		return nil
-	}
-	if math.Abs(den) < 1e-12 {
-		var out []float64
-		for _, x := range []orb.Point{c, d} {
-			if math.Abs((x[0]-a[0])*r[1]-(x[1]-a[1])*r[0]) < 1e-9*math.Sqrt(rr) {
-				if t := ((x[0]-a[0])*r[0] + (x[1]-a[1])*r[1]) / rr; t > 0 && t < 1 {
-					out = append(out, t)
-				}
-			}
-		}
-		return out
-	}
-	t := ((c[0]-a[0])*s[1] - (c[1]-a[1])*s[0]) / den
-	u := ((c[0]-a[0])*r[1] - (c[1]-a[1])*r[0]) / den
-	if t > 0 && t < 1 && u >= -1e-12 && u <= 1+1e-12 {
-		return []float64{t}
-	}
-	return nil
-}
-
-// wallDistance returns the distance from pt to the nearest wall of g.
-func wallDistance(g orb.Geometry, pt orb.Point) float64 {
-	best := math.Inf(1)
-	eachEdge(g, func(c, d orb.Point) {
-		if x := planar.DistanceFromSegment(c, d, pt); x < best {
-			best = x
-		}
-	})
-	return best
-}
-
 // cornerInset is how far inside a reflex corner a route turns, metres.
 const cornerInset = 0.4
 
@@ -101,7 +61,7 @@ func reflexCorners(g orb.Geometry) []orb.Point {
 		if n < 3 {
 			return
 		}
-		ccw := signedArea(r) > 0
+		ccw := geo.SignedArea(r) > 0
 		if hole {
 			ccw = !ccw
 		}
@@ -149,14 +109,6 @@ func unit(p orb.Point) orb.Point {
 		return orb.Point{}
 	}
 	return orb.Point{p[0] / l, p[1] / l}
-}
-
-func signedArea(r orb.Ring) float64 {
-	var s float64
-	for i := 0; i+1 < len(r); i++ {
-		s += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
-	}
-	return s / 2
 }
 
 // corridorAxis returns the centre line of a unit that is a long rectangle
