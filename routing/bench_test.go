@@ -114,3 +114,24 @@ func BenchmarkGraphMemory(b *testing.B) {
 	b.ReportMetric(float64(len(g.Nodes)), "nodes")
 	b.ReportMetric(float64(len(g.Edges)), "edges")
 }
+
+// BenchmarkNearestWalking: the 3 nearest amenities by walking time, from a
+// point in each room of the campus in turn, as a student.
+func BenchmarkNearestWalking(b *testing.B) {
+	g := campus(b)
+	w := g.Venue.View(geo.Student)
+	var at []geo.Position
+	for _, u := range g.Venue.Units {
+		if w.Sees(u) {
+			at = append(at, geo.Position{Lon: u.Display[0], Lat: u.Display[1], Ordinal: u.Level.Ordinal})
+		}
+	}
+	cats := []string{"copymachine", "defibrillator", "vendingmachine", "firstaid"}
+	i := 0
+	for b.Loop() {
+		if _, err := g.Nearest(w, cats[i%len(cats)], at[(i*7919)%len(at)], 3, Walk, "en"); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
