@@ -50,6 +50,8 @@ func init() {
 		{"nearest", "nearest CATEGORY --at LON,LAT,ORDINAL [-k N] [--profile P] [--role R] [--lang en|zh]", "the k nearest amenities of an IMDF category by walking time (JSON array)", runNearest},
 		{"route", "route --from PLACE --to PLACE [--via PLACE]... [--profile walk|wheelchair|sheltered] [--role R] [--lang en|zh]\n  campus route --pairs FILE [--profile P] [--role R]", "the least-cost route (JSON); or, with --pairs, source,target,cost per line of vertex ids", runRoute},
 		{"graph", "graph --format csv|geojson [--profile P] [--role R]", "the routing graph as it routes: pgRouting's edge table (CSV) or GeoJSON", runGraph},
+		{"position", "position [--beacons FILE] [--calibration FILE] [--role R] [--no-track] < scans.jsonl", "one fix per scan line (JSON lines): where each device is, tracked over time", runPosition},
+		{"beacons", "beacons simulate [--walks N] [--seed S] [--sigma DB] [--survey]\n  campus beacons calibrate [--beacons FILE] < labelled.jsonl > calibration.json\n  campus beacons eval < fixes-with-truth.jsonl", "simulated scans along real routes; calibration from a survey; accuracy of fixes", runBeacons},
 	}
 }
 
