@@ -34,6 +34,7 @@ type Beacon struct {
 	Ordinal       int
 	Level         *geo.Level // nil outdoors, or for a standalone registry
 	LevelID       string     // the level's id as the registry names it; "" outdoors
+	idx           int        // index in Registry.Beacons
 }
 
 // Key identifies a beacon as a phone hears it.
@@ -50,7 +51,7 @@ type Registry struct {
 	Beacons    []*Beacon
 	Projection geo.Projection
 	Venue      *geo.Venue // nil for a standalone registry: nothing is snapped to a venue
-	Problems   []string // beacons of a standalone file left out, and why
+	Problems   []string   // beacons of a standalone file left out, and why
 	byKey      map[Key]*Beacon
 	byID       map[string]*Beacon
 }
@@ -76,7 +77,8 @@ func FromVenue(v *geo.Venue) *Registry {
 func (r *Registry) index() {
 	r.byKey = map[Key]*Beacon{}
 	r.byID = map[string]*Beacon{}
-	for _, b := range r.Beacons {
+	for i, b := range r.Beacons {
+		b.idx = i
 		r.byKey[b.key()] = b
 		r.byID[b.ID] = b
 	}
@@ -110,8 +112,8 @@ func LoadFile(path string) (*Registry, error) {
 }
 
 type beaconFeature struct {
-	ID         json.RawMessage `json:"id"`
-	Geometry   struct {
+	ID       json.RawMessage `json:"id"`
+	Geometry struct {
 		Type        string    `json:"type"`
 		Coordinates []float64 `json:"coordinates"`
 	} `json:"geometry"`

@@ -129,3 +129,26 @@ func (g *Graph) snap(w geo.View, pt orb.Point, ordinal int, p Profile) (snapped,
 }
 
 func dist(a, b orb.Point) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
+
+// Snap returns the place nearest pt on that ordinal that the viewer may
+// walk to: pt itself inside a unit it sees, else the nearest point of a path
+// or corridor it may use. ok is false when the level has none.
+func (g *Graph) Snap(w geo.View, pt orb.Point, ordinal int) (orb.Point, bool) {
+	sn, ok := g.snap(w, pt, ordinal, Walk)
+	return sn.at, ok
+}
+
+// Adjacent calls fn for every edge at node n that role r may use: the edge,
+// the node at its other end, and whether leaving n runs it To -> From.
+func (g *Graph) Adjacent(n int32, r geo.Role, fn func(edge, other int32, back bool)) {
+	for i := g.off[n]; i < g.off[n+1]; i++ {
+		hf := &g.adj[i]
+		if hf.mask.has(r) {
+			fn(hf.edge, hf.to, hf.back)
+		}
+	}
+}
+
+// EdgePoints returns the points of edge e from its From to its To node,
+// local metres.
+func (g *Graph) EdgePoints(e int32) []orb.Point { return g.points(hop{&g.Edges[e], false}) }

@@ -1,0 +1,256 @@
+package beacons
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"sort"
+
+	json "github.com/goccy/go-json"
+	"github.com/paulmach/orb"
+)
+
+// Calibration is what a site survey teaches: the path-loss model fitted per
+// beacon and for the venue, and the survey itself kept as a radio map of
+// fingerprints. It is saved as one JSON file that positioning reads.
+type Calibration struct {
+	Version      int                     `json:"version"`
+	Default      ModelParams             `json:"default"`
+	FloorLossDB  float64                 `json:"floor_loss_db"`
+	SigmaDB      float64                 `json:"sigma_db"`
+	Beacons      map[string]BeaconParams `json:"beacons"` // by registry id
+	Fingerprints []Fingerprint           `json:"fingerprints"`
+}
+
+// ModelParams is a log-distance path-loss model.
+type ModelParams struct {
+	MeasuredPower float64 `json:"measured_power"` // dBm at 1 m
+	Exponent      float64 `json:"exponent"`
+}
+
+// BeaconParams is the model fitted for one beacon, and from how many readings.
+type BeaconParams struct {
+	ModelParams
+	Samples int `json:"samples"`
+}
+
+// Fingerprint is what was heard, on average, at one surveyed place.
+type Fingerprint struct {
+	Lon     float64            `json:"lon"`
+	Lat     float64            `json:"lat"`
+	Ordinal int                `json:"ordinal"`
+	Level   string             `json:"level,omitempty"`
+	RSSI    map[string]float64 `json:"rssi"` // mean dBm by beacon id
+}
+
+// Fitting limits.
+const (
+	minSamples  = 12  // readings a beacon needs for a model of its own
+	minSpreadDB = 6.0 // spread of -10 log10(d) they need, dB, to fit a slope
+	fitRange    = 30.0
+)
+
+// ErrCalibration is returned for a calibration that cannot be used.
+var ErrCalibration = errors.New("beacons: calibration")
+
+type sample struct {
+	x, rssi float64 // x = -10 log10(d)
+}
+
+// Calibrate fits the model from labelled scans (scans with their truth):
+// per beacon by least squares of RSSI on -10 log10(distance) over readings
+// on its own floor within 30 m, the venue default from all of them, the
+// floor loss from readings through floors, the spread from the residuals;
+// and keeps each surveyed place as a fingerprint.
+func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
+	per := make([][]sample, len(r.Beacons))
+	var all []sample
+	type fpKey struct {
+		lon, lat float64
+		ord      int
+	}
+	fps := map[fpKey]*struct {
+		level string
+		sum   map[string]float64
+		n     map[string]int
+	}{}
+	var order []fpKey
+	used := 0
+	for i := range scans {
+		s := &scans[i]
+		if s.Truth == nil {
+			continue
+		}
+		used++
+		at := r.Projection.ToLocal(s.Truth.Lon, s.Truth.Lat)
+		rd := r.Resolve(s)
+		k := fpKey{s.Truth.Lon, s.Truth.Lat, s.Truth.Ordinal}
+		fp, ok := fps[k]
+		if !ok {
+			fp = &struct {
+				level string
+				sum   map[string]float64
+				n     map[string]int
+			}{s.Truth.Level, map[string]float64{}, map[string]int{}}
+			fps[k] = fp
+			order = append(order, k)
+		}
+		for j, b := range rd.Beacons {
+			fp.sum[b.ID] += rd.RSSI[j]
+			fp.n[b.ID]++
+			if b.Ordinal != s.Truth.Ordinal {
+				continue
+			}
+			d := math.Max(dist(at, b.Point), minDistance)
+			if d > fitRange {
+				continue
+			}
+			smp := sample{-10 * math.Log10(d), rd.RSSI[j]}
+			per[b.idx] = append(per[b.idx], smp)
+			all = append(all, smp)
+		}
+	}
+	if used == 0 {
+		return nil, fmt.Errorf("%w: no labelled scan (a scan with its truth)", ErrCalibration)
+	}
+	def, ok := fitLine(all)
+	if !ok {
+		return nil, fmt.Errorf("%w: the survey has too few readings to fit a model", ErrCalibration)
+	}
+	cal := &Calibration{Version: 1, Default: def, Beacons: map[string]BeaconParams{}, FloorLossDB: DefaultFloorLoss, SigmaDB: DefaultSigma}
+	m := &model{beacon: make([]params, len(r.Beacons)), floorLoss: DefaultFloorLoss, sigma: DefaultSigma}
+	var res []float64
+	for i, b := range r.Beacons {
+		p := params{def.MeasuredPower, def.Exponent}
+		if fit, ok := fitLine(per[i]); ok {
+			cal.Beacons[b.ID] = BeaconParams{fit, len(per[i])}
+			p = params{fit.MeasuredPower, fit.Exponent}
+		}
+		m.beacon[i] = p
+		for _, s := range per[i] {
+			res = append(res, s.rssi-(p.Power+p.Exponent*s.x))
+		}
+	}
+	cal.SigmaDB = rms(res)
+	// Floor loss: what readings through floors lack, per floor.
+	var lossSum float64
+	var lossN int
+	for i := range scans {
+		s := &scans[i]
+		if s.Truth == nil {
+			continue
+		}
+		at := r.Projection.ToLocal(s.Truth.Lon, s.Truth.Lat)
+		rd := r.Resolve(s)
+		for j, b := range rd.Beacons {
+			floors := b.Ordinal - s.Truth.Ordinal
+			if floors == 0 || abs(floors) > 2 {
+				continue
+			}
+			dx, dy := at[0]-b.Point[0], at[1]-b.Point[1]
+			lossSum += (m.expected(b.idx, dx*dx+dy*dy, 0) - rd.RSSI[j]) / math.Abs(float64(floors))
+			lossN++
+		}
+	}
+	if lossN >= minSamples {
+		cal.FloorLossDB = math.Max(0, lossSum/float64(lossN))
+	}
+	for _, k := range order {
+		fp := fps[k]
+		f := Fingerprint{Lon: k.lon, Lat: k.lat, Ordinal: k.ord, Level: fp.level, RSSI: map[string]float64{}}
+		for id, s := range fp.sum {
+			f.RSSI[id] = math.Round(s/float64(fp.n[id])*10) / 10
+		}
+		cal.Fingerprints = append(cal.Fingerprints, f)
+	}
+	return cal, nil
+}
+
+// fitLine fits rssi = power + exponent*x by least squares, when the samples
+// are enough and spread enough; the exponent is kept to [1.2, 4].
+func fitLine(ss []sample) (ModelParams, bool) {
+	if len(ss) < minSamples {
+		return ModelParams{}, false
+	}
+	var sx, sy, sxx, sxy float64
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range ss {
+		sx, sy, sxx, sxy = sx+s.x, sy+s.rssi, sxx+s.x*s.x, sxy+s.x*s.rssi
+		lo, hi = math.Min(lo, s.x), math.Max(hi, s.x)
+	}
+	if hi-lo < minSpreadDB {
+		return ModelParams{}, false
+	}
+	n := float64(len(ss))
+	slope := (n*sxy - sx*sy) / (n*sxx - sx*sx)
+	slope = math.Max(1.2, math.Min(4, slope))
+	power := (sy - slope*sx) / n
+	return ModelParams{MeasuredPower: math.Round(power*100) / 100, Exponent: math.Round(slope*1000) / 1000}, true
+}
+
+func rms(xs []float64) float64 {
+	if len(xs) == 0 {
+		return DefaultSigma
+	}
+	s := 0.0
+	for _, x := range xs {
+		s += x * x
+	}
+	return math.Sqrt(s / float64(len(xs)))
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func dist(a, b orb.Point) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
+
+// ReadCalibration reads a calibration file; errors name what is wrong.
+func ReadCalibration(path string) (*Calibration, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCalibration, err)
+	}
+	var c Calibration
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCalibration, path, err)
+	}
+	if c.Version != 1 {
+		return nil, fmt.Errorf("%w: %s: version %d is not supported (want 1)", ErrCalibration, path, c.Version)
+	}
+	if c.Default.Exponent <= 0 || c.SigmaDB <= 0 {
+		return nil, fmt.Errorf("%w: %s: default exponent and sigma_db must be positive", ErrCalibration, path)
+	}
+	return &c, nil
+}
+
+// modelOf returns the model a calibration gives the registry's beacons.
+func modelOf(r *Registry, c *Calibration) *model {
+	m := defaultModel(r)
+	if c == nil {
+		return m
+	}
+	m.floorLoss, m.sigma = c.FloorLossDB, c.SigmaDB
+	for i, b := range r.Beacons {
+		if p, ok := c.Beacons[b.ID]; ok {
+			m.beacon[i] = params{p.MeasuredPower, p.Exponent}
+		} else {
+			m.beacon[i] = params{c.Default.MeasuredPower, c.Default.Exponent}
+		}
+	}
+	return m
+}
+
+// sortedIDs returns the keys of a fingerprint, in order.
+func sortedIDs(m map[string]float64) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}

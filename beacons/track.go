@@ -1,0 +1,399 @@
+package beacons
+
+import (
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/routing"
+)
+
+// Tracking parameters.
+const (
+	numParticles = 160
+	// verticalLength is how far, in walking metres, one floor of stairs or
+	// a lift ride counts for a particle: about the 16 s it takes.
+	verticalLength = 20.0
+	// stopSwitch is the chance per second that a walker stops, or starts.
+	stopSwitch = 0.15
+	// lostResidual: when the best particle explains the scan worse than this
+	// many sigmas per beacon, the track is lost and starts again.
+	lostResidual = 3.0
+	// maxGap, seconds: a longer silence starts a new track.
+	maxGap = 30 * time.Second
+	// trackBeacons is how many of the strongest readings the filter weighs.
+	trackBeacons = 8
+)
+
+// walkEdge is an edge of the routing graph as a particle walks it.
+type walkEdge struct {
+	pts      []orb.Point
+	cum      []float64 // cumulative length at each point
+	length   float64   // walking metres
+	vertical bool
+	from, to int32
+	ordFrom  int
+	ordTo    int
+}
+
+// walkGraph is the floor plan tracking moves on: the routing graph's edges
+// with their lengths, and an index of them per ordinal.
+type walkGraph struct {
+	g     *routing.Graph
+	edges []walkEdge
+	byOrd map[int]*rtree.RTreeG[int32]
+}
+
+func newWalkGraph(g *routing.Graph) *walkGraph {
+	wg := &walkGraph{g: g, edges: make([]walkEdge, len(g.Edges)), byOrd: map[int]*rtree.RTreeG[int32]{}}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		a, b := g.Nodes[e.From], g.Nodes[e.To]
+		we := walkEdge{pts: g.EdgePoints(int32(i)), from: e.From, to: e.To, ordFrom: a.Ordinal, ordTo: b.Ordinal}
+		we.cum = make([]float64, len(we.pts))
+		for k := 1; k < len(we.pts); k++ {
+			we.cum[k] = we.cum[k-1] + dist(we.pts[k-1], we.pts[k])
+		}
+		we.length = we.cum[len(we.cum)-1]
+		if a.Ordinal != b.Ordinal {
+			we.vertical = true
+			we.length = math.Max(we.length, verticalLength*math.Abs(float64(b.Ordinal-a.Ordinal)))
+		}
+		wg.edges[i] = we
+		if !we.vertical && we.length > 0 {
+			t := wg.byOrd[a.Ordinal]
+			if t == nil {
+				t = &rtree.RTreeG[int32]{}
+				wg.byOrd[a.Ordinal] = t
+			}
+			bb := orb.MultiPoint(we.pts).Bound()
+			t.Insert(bb.Min, bb.Max, int32(i))
+		}
+	}
+	return wg
+}
+
+// at returns the point and ordinal at s walking metres from an edge's From.
+func (we *walkEdge) at(s float64) (orb.Point, int) {
+	if we.vertical {
+		// On the stairs or in the lift: the shaft's place, the floor
+		// switching halfway.
+		if s < we.length/2 {
+			return we.pts[0], we.ordFrom
+		}
+		return we.pts[len(we.pts)-1], we.ordTo
+	}
+	for k := 1; k < len(we.pts); k++ {
+		if s <= we.cum[k] || k == len(we.pts)-1 {
+			seg := we.cum[k] - we.cum[k-1]
+			t := 0.0
+			if seg > 0 {
+				t = math.Max(0, math.Min(1, (s-we.cum[k-1])/seg))
+			}
+			a, b := we.pts[k-1], we.pts[k]
+			return orb.Point{a[0] + t*(b[0]-a[0]), a[1] + t*(b[1]-a[1])}, we.ordFrom
+		}
+	}
+	return we.pts[0], we.ordFrom
+}
+
+// particle is one guess of where the device is and how it moves.
+type particle struct {
+	edge    int32
+	s       float64 // walking metres from the edge's From
+	forward bool    // walking towards the edge's To
+	speed   float64 // m/s
+	stopped bool
+	logw    float64
+	pt      orb.Point
+	ord     int
+}
+
+// Tracker follows one device. It is not safe for concurrent use: a
+// device's scans come in order.
+type Tracker struct {
+	p     *Positioner
+	rng   *rand.Rand
+	parts []particle
+	last  time.Time
+	live  bool
+}
+
+// NewTracker starts tracking a device; its randomness is seeded from the
+// device name, so the same scans give the same fixes.
+func (p *Positioner) NewTracker(device string) *Tracker {
+	h := fnv.New64a()
+	h.Write([]byte(device))
+	return &Tracker{p: p, rng: rand.New(rand.NewPCG(h.Sum64(), 0x5eed))}
+}
+
+// Update takes the device's next scan and answers its fix.
+func (t *Tracker) Update(w geo.View, s *Scan) Fix {
+	p := t.p
+	rd := p.reg.Resolve(s)
+	single := p.single(rd)
+	if p.walk == nil || !single.OK {
+		if !single.OK && t.live && s.Time().Sub(t.last) <= maxGap {
+			// Nothing heard this second: keep the last estimate, less sure.
+			t.predict(w, s.Time().Sub(t.last).Seconds())
+			t.last = s.Time()
+			return p.answer(w, s, t.estimate())
+		}
+		return p.answer(w, s, single)
+	}
+	dt := s.Time().Sub(t.last)
+	if !t.live || dt > maxGap || dt < 0 {
+		if !t.init(w, single) {
+			return p.answer(w, s, single)
+		}
+	} else {
+		t.predict(w, dt.Seconds())
+	}
+	t.last = s.Time()
+	hs := p.heardOf(rd)
+	if !t.weigh(hs, single) {
+		// Lost: start again from this scan.
+		if !t.init(w, single) {
+			return p.answer(w, s, single)
+		}
+		t.weigh(hs, single)
+	}
+	est := t.estimate()
+	t.resample()
+	return p.answer(w, s, est)
+}
+
+// init spreads the particles over the walkable graph around a single fix.
+func (t *Tracker) init(w geo.View, est Estimate) bool {
+	wg := t.p.walk
+	tree := wg.byOrd[est.Ordinal]
+	if tree == nil {
+		return false
+	}
+	r := math.Max(8, 2*est.AccuracyM)
+	var cands []int32
+	for len(cands) == 0 && r < 200 {
+		tree.Search([2]float64{est.Point[0] - r, est.Point[1] - r}, [2]float64{est.Point[0] + r, est.Point[1] + r},
+			func(_, _ [2]float64, e int32) bool {
+				if wg.g.Edges[e].Usable(w.Role()) {
+					cands = append(cands, e)
+				}
+				return true
+			})
+		r *= 2
+	}
+	if len(cands) == 0 {
+		return false
+	}
+	t.parts = t.parts[:0]
+	for len(t.parts) < numParticles {
+		e := cands[t.rng.IntN(len(cands))]
+		we := &wg.edges[e]
+		s := t.rng.Float64() * we.length
+		pt, ord := we.at(s)
+		if dist(pt, est.Point) > r {
+			continue
+		}
+		t.parts = append(t.parts, particle{edge: e, s: s, forward: t.rng.IntN(2) == 0,
+			speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: ord})
+	}
+	t.live = true
+	return true
+}
+
+// predict moves every particle along the graph for dt seconds.
+func (t *Tracker) predict(w geo.View, dt float64) {
+	wg := t.p.walk
+	r := w.Role()
+	for i := range t.parts {
+		pa := &t.parts[i]
+		if t.rng.Float64() < stopSwitch*dt {
+			pa.stopped = !pa.stopped
+		}
+		if pa.stopped {
+			pa.s += t.rng.NormFloat64() * 0.2 // shuffling on the spot
+		} else {
+			pa.speed = math.Max(0.4, math.Min(1.8, pa.speed+0.15*t.rng.NormFloat64()))
+			step := pa.speed * dt
+			if !pa.forward {
+				step = -step
+			}
+			pa.s += step
+		}
+		// Walk off the end of an edge onto a neighbour.
+		for hops := 0; hops < 8; hops++ {
+			we := &wg.edges[pa.edge]
+			var node int32
+			var over float64
+			switch {
+			case pa.s > we.length:
+				node, over = we.to, pa.s-we.length
+			case pa.s < 0:
+				node, over = we.from, -pa.s
+			default:
+				hops = 8
+				continue
+			}
+			next, back, ok := t.pick(wg, node, pa.edge, r)
+			if !ok {
+				pa.s = math.Max(0, math.Min(we.length, pa.s))
+				pa.forward = !pa.forward
+				break
+			}
+			pa.edge = next
+			if back {
+				pa.s, pa.forward = wg.edges[next].length-over, false
+			} else {
+				pa.s, pa.forward = over, true
+			}
+		}
+		pa.pt, pa.ord = wg.edges[pa.edge].at(pa.s)
+	}
+}
+
+// pick chooses the edge a particle walks on from node n, not back the way
+// it came unless there is no other.
+func (t *Tracker) pick(wg *walkGraph, n, came int32, r geo.Role) (int32, bool, bool) {
+	var opts [16]struct {
+		e    int32
+		back bool
+	}
+	k := 0
+	wg.g.Adjacent(n, r, func(e, _ int32, back bool) {
+		if e != came && k < len(opts) && wg.edges[e].length > 0 {
+			opts[k].e, opts[k].back = e, back
+			k++
+		}
+	})
+	if k == 0 {
+		return 0, false, false
+	}
+	o := opts[t.rng.IntN(k)]
+	return o.e, o.back, true
+}
+
+// weigh multiplies each particle's weight by how well its place explains the
+// readings (and the radio map's estimate, where there is one). It reports
+// false when no particle explains them: the track is lost.
+func (t *Tracker) weigh(hs []heard, single Estimate) bool {
+	m := t.p.model
+	strongest(hs, trackBeacons)
+	if len(hs) > trackBeacons {
+		hs = hs[:trackBeacons]
+	}
+	inv := 1 / (2 * m.sigma * m.sigma)
+	best := math.Inf(1)
+	fp, fcov, hasFP := t.p.radio.locate(hs, single.Ordinal, single.Point)
+	for i := range t.parts {
+		pa := &t.parts[i]
+		sq := 0.0
+		for _, h := range hs {
+			dx, dy := pa.pt[0]-h.at[0], pa.pt[1]-h.at[1]
+			r := h.rssi - m.expected(h.idx, dx*dx+dy*dy, h.ord-pa.ord)
+			sq += r * r
+		}
+		if sq < best {
+			best = sq
+		}
+		pa.logw -= sq * inv
+		if hasFP && pa.ord == single.Ordinal {
+			dx, dy := pa.pt[0]-fp[0], pa.pt[1]-fp[1]
+			pa.logw -= (dx*dx + dy*dy) / (2 * fcov[0])
+		}
+	}
+	return best/float64(len(hs)) <= lostResidual*lostResidual*m.sigma*m.sigma
+}
+
+// strongest moves the n strongest readings to the front.
+func strongest(hs []heard, n int) {
+	for i := 0; i < n && i < len(hs); i++ {
+		k := i
+		for j := i + 1; j < len(hs); j++ {
+			if hs[j].rssi > hs[k].rssi {
+				k = j
+			}
+		}
+		hs[i], hs[k] = hs[k], hs[i]
+	}
+}
+
+// estimate is the weighted mean of the particles on the likeliest floor.
+func (t *Tracker) estimate() Estimate {
+	maxw := math.Inf(-1)
+	for _, pa := range t.parts {
+		maxw = math.Max(maxw, pa.logw)
+	}
+	byOrd := map[int]float64{}
+	for _, pa := range t.parts {
+		byOrd[pa.ord] += math.Exp(pa.logw - maxw)
+	}
+	ord, top := 0, -1.0
+	for o, wsum := range byOrd {
+		if wsum > top || (wsum == top && o < ord) {
+			ord, top = o, wsum
+		}
+	}
+	var x, y, ws float64
+	for _, pa := range t.parts {
+		if pa.ord == ord {
+			w := math.Exp(pa.logw - maxw)
+			x, y, ws = x+w*pa.pt[0], y+w*pa.pt[1], ws+w
+		}
+	}
+	mean := orb.Point{x / ws, y / ws}
+	var v float64
+	for _, pa := range t.parts {
+		if pa.ord == ord {
+			w := math.Exp(pa.logw-maxw) / ws
+			dx, dy := pa.pt[0]-mean[0], pa.pt[1]-mean[1]
+			v += w * (dx*dx + dy*dy) / 2
+		}
+	}
+	acc := radius68 * math.Sqrt(v) * t.p.radiusScale
+	return Estimate{Point: mean, Ordinal: ord, AccuracyM: math.Max(minAccuracy, acc), OK: true}
+}
+
+// resample draws a new set of equally weighted particles when the weights
+// have collapsed onto few (systematic resampling).
+func (t *Tracker) resample() {
+	maxw := math.Inf(-1)
+	for _, pa := range t.parts {
+		maxw = math.Max(maxw, pa.logw)
+	}
+	w := make([]float64, len(t.parts))
+	sum, sq := 0.0, 0.0
+	for i, pa := range t.parts {
+		w[i] = math.Exp(pa.logw - maxw)
+		sum += w[i]
+	}
+	for i := range w {
+		w[i] /= sum
+		sq += w[i] * w[i]
+	}
+	if 1/sq > float64(len(t.parts))/2 {
+		for i := range t.parts {
+			t.parts[i].logw = math.Log(w[i])
+		}
+		return
+	}
+	out := make([]particle, 0, len(t.parts))
+	u := t.rng.Float64() / float64(len(t.parts))
+	c := w[0]
+	k := 0
+	for i := 0; i < len(t.parts); i++ {
+		target := u + float64(i)/float64(len(t.parts))
+		for target > c && k < len(w)-1 {
+			k++
+			c += w[k]
+		}
+		pa := t.parts[k]
+		pa.logw = 0
+		out = append(out, pa)
+	}
+	t.parts = out
+}
