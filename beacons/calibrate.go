@@ -48,7 +48,14 @@ type Fingerprint struct {
 const (
 	minSamples  = 12  // readings a beacon needs for a model of its own
 	minSpreadDB = 6.0 // spread of -10 log10(d) they need, dB, to fit a slope
-	fitRange    = 30.0
+	// fitRange, metres: only readings this close fit the model. Farther
+	// ones near the receiver's sensitivity are heard only when shadowing
+	// is kind: fitting them would flatten the slope. The choice is by
+	// distance, not by signal, so it biases nothing.
+	fitRange = 12.0
+	// throughRange, metres: beacons of the floors just above and below,
+	// this close horizontally, estimate the floor loss.
+	throughRange = 10.0
 )
 
 // ErrCalibration is returned for a calibration that cannot be used.
@@ -133,29 +140,7 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 		}
 	}
 	cal.SigmaDB = rms(res)
-	// Floor loss: what readings through floors lack, per floor.
-	var lossSum float64
-	var lossN int
-	for i := range scans {
-		s := &scans[i]
-		if s.Truth == nil {
-			continue
-		}
-		at := r.Projection.ToLocal(s.Truth.Lon, s.Truth.Lat)
-		rd := r.Resolve(s)
-		for j, b := range rd.Beacons {
-			floors := b.Ordinal - s.Truth.Ordinal
-			if floors == 0 || abs(floors) > 2 {
-				continue
-			}
-			dx, dy := at[0]-b.Point[0], at[1]-b.Point[1]
-			lossSum += (m.expected(b.idx, dx*dx+dy*dy, 0) - rd.RSSI[j]) / math.Abs(float64(floors))
-			lossN++
-		}
-	}
-	if lossN >= minSamples {
-		cal.FloorLossDB = math.Max(0, lossSum/float64(lossN))
-	}
+	cal.FloorLossDB = floorLoss(r, scans, m, cal.SigmaDB)
 	for _, k := range order {
 		fp := fps[k]
 		f := Fingerprint{Lon: k.lon, Lat: k.lat, Ordinal: k.ord, Level: fp.level, RSSI: map[string]float64{}}
@@ -254,3 +239,62 @@ func sortedIDs(m map[string]float64) []string {
 	sort.Strings(ids)
 	return ids
 }
+
+// floorLoss estimates the loss per floor by maximum likelihood over the
+// beacons of the floor above or below within throughRange: those heard
+// give their RSSI, those not heard say only that it was below the weakest
+// reading heard at all (censored). Ignoring the unheard ones would make
+// floors look thinner than they are.
+func floorLoss(r *Registry, scans []Scan, m *model, sigma float64) float64 {
+	type obs struct {
+		mu    float64 // expected RSSI on the same floor
+		rssi  float64
+		heard bool
+	}
+	sens := 0.0
+	var os []obs
+	for i := range scans {
+		s := &scans[i]
+		if s.Truth == nil {
+			continue
+		}
+		at := r.Projection.ToLocal(s.Truth.Lon, s.Truth.Lat)
+		rd := r.Resolve(s)
+		got := map[int]float64{}
+		for j, b := range rd.Beacons {
+			got[b.idx] = rd.RSSI[j]
+			sens = math.Min(sens, rd.RSSI[j])
+		}
+		for _, b := range r.Beacons {
+			if abs(b.Ordinal-s.Truth.Ordinal) != 1 || dist(at, b.Point) > throughRange {
+				continue
+			}
+			dx, dy := at[0]-b.Point[0], at[1]-b.Point[1]
+			mu := m.expected(b.idx, dx*dx+dy*dy, 0) - 5*m.beacon[b.idx].Exponent*math.Log10(1+FloorHeight*FloorHeight/math.Max(dx*dx+dy*dy, minDistance*minDistance))
+			rssi, heard := got[b.idx]
+			os = append(os, obs{mu, rssi, heard})
+		}
+	}
+	if len(os) < minSamples {
+		return DefaultFloorLoss
+	}
+	best, bestLL := DefaultFloorLoss, math.Inf(-1)
+	for loss := 0.0; loss <= 40; loss += 0.25 {
+		ll := 0.0
+		for _, o := range os {
+			mu := o.mu - loss
+			if o.heard {
+				z := (o.rssi - mu) / sigma
+				ll -= z * z / 2
+			} else {
+				ll += math.Log(math.Max(1e-300, normCDF((sens-mu)/sigma)))
+			}
+		}
+		if ll > bestLL {
+			best, bestLL = loss, ll
+		}
+	}
+	return best
+}
+
+func normCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }

@@ -28,6 +28,12 @@ const (
 	maxGap = 30 * time.Second
 	// trackBeacons is how many of the strongest readings the filter weighs.
 	trackBeacons = 8
+	// settle is the chance that a walker reaching a room's point (or an
+	// amenity) stops there rather than turns back.
+	settle = 0.8
+	// clusterRadius, metres: the estimate is the weighted mean of the
+	// particles this close to the densest place (a few mean-shift steps).
+	clusterRadius = 3.0
 )
 
 // walkEdge is an edge of the routing graph as a particle walks it.
@@ -44,13 +50,17 @@ type walkEdge struct {
 // walkGraph is the floor plan tracking moves on: the routing graph's edges
 // with their lengths, and an index of them per ordinal.
 type walkGraph struct {
-	g     *routing.Graph
-	edges []walkEdge
-	byOrd map[int]*rtree.RTreeG[int32]
+	g        *routing.Graph
+	edges    []walkEdge
+	terminal []bool // nodes routes end at: rooms' points, amenities
+	byOrd    map[int]*rtree.RTreeG[int32]
 }
 
 func newWalkGraph(g *routing.Graph) *walkGraph {
-	wg := &walkGraph{g: g, edges: make([]walkEdge, len(g.Edges)), byOrd: map[int]*rtree.RTreeG[int32]{}}
+	wg := &walkGraph{g: g, edges: make([]walkEdge, len(g.Edges)), terminal: make([]bool, len(g.Nodes)), byOrd: map[int]*rtree.RTreeG[int32]{}}
+	for i := range g.Nodes {
+		wg.terminal[i] = g.Nodes[i].Kind == routing.NodeUnit || g.Nodes[i].Kind == routing.NodeAmenity
+	}
 	for i := range g.Edges {
 		e := &g.Edges[i]
 		a, b := g.Nodes[e.From], g.Nodes[e.To]
@@ -175,9 +185,9 @@ func (t *Tracker) init(w geo.View, est Estimate) bool {
 	if tree == nil {
 		return false
 	}
-	r := math.Max(8, 2*est.AccuracyM)
+	r := math.Min(60, math.Max(12, 3*est.AccuracyM))
 	var cands []int32
-	for len(cands) == 0 && r < 200 {
+	for len(cands) == 0 && r <= 240 {
 		tree.Search([2]float64{est.Point[0] - r, est.Point[1] - r}, [2]float64{est.Point[0] + r, est.Point[1] + r},
 			func(_, _ [2]float64, e int32) bool {
 				if wg.g.Edges[e].Usable(w.Role()) {
@@ -238,6 +248,12 @@ func (t *Tracker) predict(w geo.View, dt float64) {
 			default:
 				hops = 8
 				continue
+			}
+			if wg.terminal[node] && t.rng.Float64() < settle {
+				// Into a room or up to a printer: people stop there.
+				pa.s = math.Max(0, math.Min(we.length, pa.s))
+				pa.stopped, pa.forward = true, !pa.forward
+				break
 			}
 			next, back, ok := t.pick(wg, node, pa.edge, r)
 			if !ok {
@@ -338,14 +354,34 @@ func (t *Tracker) estimate() Estimate {
 			ord, top = o, wsum
 		}
 	}
-	var x, y, ws float64
+	// Start at the best particle and shift to the weighted mean of those
+	// near it: the densest place, not the mean of two places.
+	var mean orb.Point
+	bestW := math.Inf(-1)
 	for _, pa := range t.parts {
-		if pa.ord == ord {
-			w := math.Exp(pa.logw - maxw)
-			x, y, ws = x+w*pa.pt[0], y+w*pa.pt[1], ws+w
+		if pa.ord == ord && pa.logw > bestW {
+			bestW, mean = pa.logw, pa.pt
 		}
 	}
-	mean := orb.Point{x / ws, y / ws}
+	for it := 0; it < 3; it++ {
+		var x, y, ws float64
+		for _, pa := range t.parts {
+			if pa.ord == ord && dist(pa.pt, mean) <= clusterRadius {
+				w := math.Exp(pa.logw - maxw)
+				x, y, ws = x+w*pa.pt[0], y+w*pa.pt[1], ws+w
+			}
+		}
+		if ws == 0 {
+			break
+		}
+		mean = orb.Point{x / ws, y / ws}
+	}
+	ws := 0.0
+	for _, pa := range t.parts {
+		if pa.ord == ord {
+			ws += math.Exp(pa.logw - maxw)
+		}
+	}
 	var v float64
 	for _, pa := range t.parts {
 		if pa.ord == ord {
