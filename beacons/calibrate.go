@@ -15,12 +15,16 @@ import (
 // beacon and for the venue, and the survey itself kept as a radio map of
 // fingerprints. It is saved as one JSON file that positioning reads.
 type Calibration struct {
-	Version      int                     `json:"version"`
-	Default      ModelParams             `json:"default"`
-	FloorLossDB  float64                 `json:"floor_loss_db"`
-	SigmaDB      float64                 `json:"sigma_db"`
-	Beacons      map[string]BeaconParams `json:"beacons"` // by registry id
-	Fingerprints []Fingerprint           `json:"fingerprints"`
+	Version int         `json:"version"`
+	Default ModelParams `json:"default"`
+	// PowerOffsetDB is how much louder than registered the beacons are, on
+	// average: the power of a beacon with no fit of its own is its
+	// registered power plus this.
+	PowerOffsetDB float64                 `json:"power_offset_db"`
+	FloorLossDB   float64                 `json:"floor_loss_db"`
+	SigmaDB       float64                 `json:"sigma_db"`
+	Beacons       map[string]BeaconParams `json:"beacons"` // by registry id
+	Fingerprints  []Fingerprint           `json:"fingerprints"`
 }
 
 // ModelParams is a log-distance path-loss model.
@@ -62,8 +66,13 @@ const (
 var ErrCalibration = errors.New("beacons: calibration")
 
 type sample struct {
-	x, rssi float64 // x = -10 log10(d)
+	x, rssi float64 // x = -10 log10(d); rssi less the beacon's registered power
 }
+
+// shrink is the weight, in readings, of the venue's offset in a beacon's
+// own: a beacon's power differs from the venue's by about 2 dB, a reading
+// by about 6 dB, so nine readings count as much as the prior (6²/2²).
+const shrink = 9.0
 
 // Calibrate fits the model from labelled scans (scans with their truth):
 // per beacon by least squares of RSSI on -10 log10(distance) over readings
@@ -113,7 +122,7 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 			if d > fitRange {
 				continue
 			}
-			smp := sample{-10 * math.Log10(d), rd.RSSI[j]}
+			smp := sample{-10 * math.Log10(d), rd.RSSI[j] - b.MeasuredPower}
 			per[b.idx] = append(per[b.idx], smp)
 			all = append(all, smp)
 		}
@@ -121,22 +130,37 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 	if used == 0 {
 		return nil, fmt.Errorf("%w: no labelled scan (a scan with its truth)", ErrCalibration)
 	}
-	def, ok := fitLine(all)
+	// The venue: the exponent, and the offset of powers from the registry.
+	venue, ok := fitLine(all)
 	if !ok {
 		return nil, fmt.Errorf("%w: the survey has too few readings to fit a model", ErrCalibration)
 	}
-	cal := &Calibration{Version: 1, Default: def, Beacons: map[string]BeaconParams{}, FloorLossDB: DefaultFloorLoss, SigmaDB: DefaultSigma}
+	offset, exp := venue.MeasuredPower, venue.Exponent
+	cal := &Calibration{Version: 1, PowerOffsetDB: math.Round(offset*100) / 100, Beacons: map[string]BeaconParams{},
+		FloorLossDB: DefaultFloorLoss, SigmaDB: DefaultSigma}
+	var reg float64
+	for _, b := range r.Beacons {
+		reg += b.MeasuredPower
+	}
+	cal.Default = ModelParams{MeasuredPower: math.Round((reg/float64(len(r.Beacons))+offset)*100) / 100, Exponent: exp}
+	// Each beacon: its own offset, shrunk towards the venue's by how few
+	// readings it has.
 	m := &model{beacon: make([]params, len(r.Beacons)), floorLoss: DefaultFloorLoss, sigma: DefaultSigma}
 	var res []float64
 	for i, b := range r.Beacons {
-		p := params{def.MeasuredPower, def.Exponent}
-		if fit, ok := fitLine(per[i]); ok {
-			cal.Beacons[b.ID] = BeaconParams{fit, len(per[i])}
-			p = params{fit.MeasuredPower, fit.Exponent}
+		own := offset
+		if n := float64(len(per[i])); n > 0 {
+			mean := 0.0
+			for _, s := range per[i] {
+				mean += s.rssi - (offset + exp*s.x)
+			}
+			mean /= n
+			own = offset + mean*n/(n+shrink)
+			cal.Beacons[b.ID] = BeaconParams{ModelParams{math.Round((b.MeasuredPower+own)*100) / 100, exp}, len(per[i])}
 		}
-		m.beacon[i] = p
+		m.beacon[i] = params{b.MeasuredPower + own, exp}
 		for _, s := range per[i] {
-			res = append(res, s.rssi-(p.Power+p.Exponent*s.x))
+			res = append(res, s.rssi-(own+exp*s.x))
 		}
 	}
 	cal.SigmaDB = rms(res)
@@ -224,7 +248,7 @@ func modelOf(r *Registry, c *Calibration) *model {
 		if p, ok := c.Beacons[b.ID]; ok {
 			m.beacon[i] = params{p.MeasuredPower, p.Exponent}
 		} else {
-			m.beacon[i] = params{c.Default.MeasuredPower, c.Default.Exponent}
+			m.beacon[i] = params{b.MeasuredPower + c.PowerOffsetDB, c.Default.Exponent}
 		}
 	}
 	return m

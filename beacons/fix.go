@@ -182,7 +182,7 @@ func (p *Positioner) single(rd Reading) Estimate {
 	if fp, fcov, ok := p.radio.locate(hs, ord, pt); ok {
 		pt, cov = fuse(pt, cov, fp, fcov)
 	}
-	acc := radius68 * math.Sqrt((cov[0]+cov[2])/2) * p.radiusScale
+	acc := radius68 * math.Sqrt((cov[0]+cov[2])/2)
 	return Estimate{Point: pt, Ordinal: ord, AccuracyM: math.Max(minAccuracy, acc), OK: true}
 }
 

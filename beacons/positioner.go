@@ -18,16 +18,13 @@ type Positioner struct {
 	radio *radioMap
 	graph *routing.Graph // nil for a standalone registry
 	walk  *walkGraph     // the graph as tracking walks it
-	// radiusScale turns the estimator's spread into an honest radius; 1
-	// unless measured otherwise.
-	radiusScale float64
 }
 
 // NewPositioner makes a positioner for a registry, with an optional
 // calibration, on a venue's routing graph (nil for a standalone registry,
 // whose fixes are not snapped to any venue).
 func NewPositioner(reg *Registry, cal *Calibration, g *routing.Graph) *Positioner {
-	p := &Positioner{reg: reg, model: modelOf(reg, cal), radio: newRadioMap(reg, cal), radiusScale: 1}
+	p := &Positioner{reg: reg, model: modelOf(reg, cal), radio: newRadioMap(reg, cal)}
 	if g != nil && reg.Venue != nil && g.Venue == reg.Venue {
 		p.graph = g
 		p.walk = newWalkGraph(g)

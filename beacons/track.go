@@ -31,6 +31,10 @@ const (
 	// settle is the chance that a walker reaching a room's point (or an
 	// amenity) stops there rather than turns back.
 	settle = 0.8
+	// trackRadiusScale widens the particles' spread into an honest 68%
+	// radius: the spread misses the model's own errors. Measured on
+	// simulated walks (seed 1): 68% of errors fall within 1.2 spreads.
+	trackRadiusScale = 1.2
 	// clusterRadius, metres: the estimate is the weighted mean of the
 	// particles this close to the densest place (a few mean-shift steps).
 	clusterRadius = 3.0
@@ -166,12 +170,12 @@ func (t *Tracker) Update(w geo.View, s *Scan) Fix {
 	}
 	t.last = s.Time()
 	hs := p.heardOf(rd)
-	if !t.weigh(hs, single) {
+	if !t.weigh(hs) {
 		// Lost: start again from this scan.
 		if !t.init(w, single) {
 			return p.answer(w, s, single)
 		}
-		t.weigh(hs, single)
+		t.weigh(hs)
 	}
 	est := t.estimate()
 	t.resample()
@@ -294,9 +298,12 @@ func (t *Tracker) pick(wg *walkGraph, n, came int32, r geo.Role) (int32, bool, b
 }
 
 // weigh multiplies each particle's weight by how well its place explains the
-// readings (and the radio map's estimate, where there is one). It reports
-// false when no particle explains them: the track is lost.
-func (t *Tracker) weigh(hs []heard, single Estimate) bool {
+// readings, by the (calibrated) path-loss model. It reports false when no
+// particle explains them: the track is lost. (The radio map is not weighed
+// here: where the survey did not go, such as the gates, it pulls a
+// standing walker towards the nearest surveyed place; it serves the
+// single fixes that start and restart tracks.)
+func (t *Tracker) weigh(hs []heard) bool {
 	m := t.p.model
 	strongest(hs, trackBeacons)
 	if len(hs) > trackBeacons {
@@ -304,7 +311,6 @@ func (t *Tracker) weigh(hs []heard, single Estimate) bool {
 	}
 	inv := 1 / (2 * m.sigma * m.sigma)
 	best := math.Inf(1)
-	fp, fcov, hasFP := t.p.radio.locate(hs, single.Ordinal, single.Point)
 	for i := range t.parts {
 		pa := &t.parts[i]
 		sq := 0.0
@@ -317,10 +323,6 @@ func (t *Tracker) weigh(hs []heard, single Estimate) bool {
 			best = sq
 		}
 		pa.logw -= sq * inv
-		if hasFP && pa.ord == single.Ordinal {
-			dx, dy := pa.pt[0]-fp[0], pa.pt[1]-fp[1]
-			pa.logw -= (dx*dx + dy*dy) / (2 * fcov[0])
-		}
 	}
 	return best/float64(len(hs)) <= lostResidual*lostResidual*m.sigma*m.sigma
 }
@@ -354,15 +356,30 @@ func (t *Tracker) estimate() Estimate {
 			ord, top = o, wsum
 		}
 	}
-	// Start at the best particle and shift to the weighted mean of those
-	// near it: the densest place, not the mean of two places.
-	var mean orb.Point
-	bestW := math.Inf(-1)
+	// Start in the 6 m square holding the most weight (particles binned on
+	// a 2 m grid), then shift to the weighted mean of those near: the
+	// densest place, not the mean of two places.
+	type cell struct{ x, y int }
+	bins := map[cell]float64{}
 	for _, pa := range t.parts {
-		if pa.ord == ord && pa.logw > bestW {
-			bestW, mean = pa.logw, pa.pt
+		if pa.ord == ord {
+			bins[cell{int(math.Floor(pa.pt[0] / 2)), int(math.Floor(pa.pt[1] / 2))}] += math.Exp(pa.logw - maxw)
 		}
 	}
+	var bestCell cell
+	bestSum := -1.0
+	for c := range bins {
+		sum := 0.0
+		for dx := -1; dx <= 1; dx++ {
+			for dy := -1; dy <= 1; dy++ {
+				sum += bins[cell{c.x + dx, c.y + dy}]
+			}
+		}
+		if sum > bestSum || (sum == bestSum && (c.x < bestCell.x || (c.x == bestCell.x && c.y < bestCell.y))) {
+			bestCell, bestSum = c, sum
+		}
+	}
+	mean := orb.Point{2*float64(bestCell.x) + 1, 2*float64(bestCell.y) + 1}
 	for it := 0; it < 3; it++ {
 		var x, y, ws float64
 		for _, pa := range t.parts {
@@ -390,7 +407,7 @@ func (t *Tracker) estimate() Estimate {
 			v += w * (dx*dx + dy*dy) / 2
 		}
 	}
-	acc := radius68 * math.Sqrt(v) * t.p.radiusScale
+	acc := radius68 * math.Sqrt(v) * trackRadiusScale
 	return Estimate{Point: mean, Ordinal: ord, AccuracyM: math.Max(minAccuracy, acc), OK: true}
 }
 

@@ -79,6 +79,7 @@ func runPosition(e *env, args []string) int {
 	beaconFile := fs.String("beacons", "", "a GeoJSON file of beacons for another site (default: the venue's)")
 	calFile := fs.String("calibration", "", "a calibration file from campus beacons calibrate")
 	noTrack := fs.Bool("no-track", false, "answer each scan on its own, without tracking devices")
+	plain := fs.Bool("plain", false, "the textbook method, for comparison: trilateration of RSSI distances, no calibration, tracking or floor plan")
 	role, err := parse(fs, &c, args)
 	if err == nil && fs.NArg() > 0 {
 		err = usagef("takes no arguments, got %q (scans come on standard input)", fs.Arg(0))
@@ -98,7 +99,9 @@ func runPosition(e *env, args []string) int {
 	bad, err := e.eachScan(e.stdin, func(s *beacons.Scan) {
 		unknown += ps.reg.Resolve(s).Unknown
 		var f beacons.Fix
-		if *noTrack {
+		if *plain {
+			f = ps.pos.FixPlain(s)
+		} else if *noTrack {
 			f = ps.pos.Fix(ps.view, s)
 		} else {
 			t := trackers[s.Device]

@@ -9,6 +9,8 @@ const (
 	beaconUUID    = "f7826da6-4fa2-4e98-8024-bc5b71e0893e"
 	beaconSpacing = 9.5 // at most this far apart along a corridor or across a room
 	outdoorMajor  = 1
+	// wallInset is how far from a corridor's wall its beacons hang, metres.
+	wallInset = 0.3
 )
 
 // outdoorBeacon is a beacon outside every building.
@@ -17,8 +19,9 @@ type outdoorBeacon struct {
 	ordinal int
 }
 
-// placeBeacons puts the beacons of every level: along the centreline of
-// corridors and aisles, on a grid in large rooms.
+// placeBeacons puts the beacons of every level: along corridors and
+// aisles, on their two walls in turn (as installers mount them, and so that
+// the rooms on either side sound different), on a grid in large rooms.
 func (c *campus) placeBeacons() {
 	for _, b := range c.buildings {
 		for _, l := range b.levels {
@@ -35,10 +38,13 @@ func unitBeacons(u *unit) []pt {
 	switch u.beacons {
 	case alongAxis:
 		c := r.centre()
+		side := 0
 		if r.w() >= r.h() {
-			return spread(r.x0, r.x1, func(x float64) pt { return pt{x, c.y} })
+			off := math.Max(0, r.h()/2-wallInset)
+			return spread(r.x0, r.x1, func(x float64) pt { side++; return pt{x, c.y + off*float64(2*(side%2)-1)} })
 		}
-		return spread(r.y0, r.y1, func(y float64) pt { return pt{c.x, y} })
+		off := math.Max(0, r.w()/2-wallInset)
+		return spread(r.y0, r.y1, func(y float64) pt { side++; return pt{c.x + off*float64(2*(side%2)-1), y} })
 	case gridBeacons:
 		var out []pt
 		for _, y := range spread(r.y0, r.y1, func(y float64) pt { return pt{0, y} }) {
