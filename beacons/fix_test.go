@@ -269,3 +269,11 @@ func FuzzRegistry(f *testing.F) {
 		}
 	})
 }
+
+func TestFastLog10(t *testing.T) {
+	for _, x := range []float64{0.25, 0.5, 1, 1.5, 2, 3.7, 10, 99.9, 1234.5, 1e6} {
+		if d := math.Abs(fastLog10(x) - math.Log10(x)); d > 1e-5 {
+			t.Errorf("fastLog10(%v) off by %g", x, d)
+		}
+	}
+}

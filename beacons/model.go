@@ -50,11 +50,25 @@ func (m *model) expected(i int, d2 float64, floors int) float64 {
 	if d2 < minDistance*minDistance {
 		d2 = minDistance * minDistance
 	}
-	loss := 0.0
+	loss := 0.0 // floors are rare: no call to math.Abs on the hot path
 	if floors != 0 {
 		loss = m.floorLoss * math.Abs(float64(floors))
 	}
-	return p.Power - 5*p.Exponent*math.Log10(d2) - loss
+	return p.Power - 5*p.Exponent*fastLog10(d2) - loss
+}
+
+// fastLog10 is log10 of a positive finite x to about 1e-5: the binary
+// exponent, and ln of the mantissa m in [1, 2) by the series of
+// 2 atanh((m-1)/(m+1)). The model's shadowing is 6 dB; this errs by less
+// than a thousandth of one, at a third of math.Log10's cost.
+func fastLog10(x float64) float64 {
+	bits := math.Float64bits(x)
+	e := float64(int((bits>>52)&0x7ff) - 1023)
+	m := math.Float64frombits(bits&(1<<52-1) | 1023<<52)
+	t := (m - 1) / (m + 1)
+	t2 := t * t
+	ln := 2 * t * (1 + t2*(1.0/3+t2*(1.0/5+t2*(1.0/7+t2*(1.0/9)))))
+	return (e*math.Ln2 + ln) * math.Log10E
 }
 
 // distance inverts the model: the distance, metres, at which beacon i would

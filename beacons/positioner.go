@@ -73,12 +73,15 @@ func (p *Positioner) answer(w geo.View, s *Scan, est Estimate) Fix {
 			}
 		}
 	}
-	if snapped, ok := p.graph.Snap(w, pt, ord); ok {
-		pt = snapped
+	if loc.Unit == nil {
+		// Not in a unit the viewer sees: to the nearest place it may walk.
+		if snapped, ok := p.graph.Snap(w, pt, ord); ok && snapped != pt {
+			pt = snapped
+			lon, lat = v.Projection.ToLonLat(pt)
+			loc = w.Locate(geo.Position{Lon: lon, Lat: lat, Ordinal: ord}, "en")
+		}
 	}
-	lon, lat = v.Projection.ToLonLat(pt)
 	f.Lon, f.Lat, f.Ordinal, f.AccuracyM = ptr(round7(lon)), ptr(round7(lat)), ptr(ord), ptr(round1(acc))
-	loc = w.Locate(geo.Position{Lon: lon, Lat: lat, Ordinal: ord}, "en")
 	if loc.Level != nil {
 		f.Level = &loc.Level.ID
 	}

@@ -86,6 +86,9 @@ func (r *Registry) index() {
 
 // Lookup returns the beacon heard with the given identity.
 func (r *Registry) Lookup(k Key) (*Beacon, bool) {
+	if b, ok := r.byKey[k]; ok {
+		return b, true
+	}
 	b, ok := r.byKey[Key{strings.ToLower(k.UUID), k.Major, k.Minor}]
 	return b, ok
 }

@@ -125,3 +125,5 @@ func (r *Registry) Resolve(s *Scan) Reading {
 	}
 	return rd
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

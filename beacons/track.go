@@ -131,11 +131,13 @@ type particle struct {
 // Tracker follows one device. It is not safe for concurrent use: a
 // device's scans come in order.
 type Tracker struct {
-	p     *Positioner
-	rng   *rand.Rand
-	parts []particle
-	last  time.Time
-	live  bool
+	p       *Positioner
+	rng     *rand.Rand
+	parts   []particle
+	weights []float64  // the particles' weights, as estimate last computed them
+	spare   []particle // scratch for resample
+	last    time.Time
+	live    bool
 }
 
 // NewTracker starts tracking a device; its randomness is seeded from the
@@ -150,33 +152,34 @@ func (p *Positioner) NewTracker(device string) *Tracker {
 func (t *Tracker) Update(w geo.View, s *Scan) Fix {
 	p := t.p
 	rd := p.reg.Resolve(s)
-	single := p.single(rd)
-	if p.walk == nil || !single.OK {
-		if !single.OK && t.live && s.Time().Sub(t.last) <= maxGap {
-			// Nothing heard this second: keep the last estimate, less sure.
-			t.predict(w, s.Time().Sub(t.last).Seconds())
+	dt := s.Time().Sub(t.last)
+	continuing := t.live && dt >= 0 && dt <= maxGap
+	if p.walk == nil || len(rd.Beacons) == 0 {
+		if continuing && p.walk != nil {
+			// Nothing heard this second: keep going, less sure.
+			t.predict(w, dt.Seconds())
 			t.last = s.Time()
 			return p.answer(w, s, t.estimate())
 		}
-		return p.answer(w, s, single)
-	}
-	dt := s.Time().Sub(t.last)
-	if !t.live || dt > maxGap || dt < 0 {
-		if !t.init(w, single) {
-			return p.answer(w, s, single)
-		}
-	} else {
-		t.predict(w, dt.Seconds())
+		return p.answer(w, s, p.single(rd))
 	}
 	t.last = s.Time()
 	hs := p.heardOf(rd)
-	if !t.weigh(hs) {
-		// Lost: start again from this scan.
-		if !t.init(w, single) {
-			return p.answer(w, s, single)
+	if continuing {
+		t.predict(w, dt.Seconds())
+		if t.weigh(hs) {
+			est := t.estimate()
+			t.resample()
+			return p.answer(w, s, est)
 		}
-		t.weigh(hs)
 	}
+	// A new track, or a lost one: start from this scan's own fix.
+	single := p.single(rd)
+	if !t.init(w, single) {
+		t.live = false
+		return p.answer(w, s, single)
+	}
+	t.weigh(p.heardOf(rd))
 	est := t.estimate()
 	t.resample()
 	return p.answer(w, s, est)
@@ -340,16 +343,20 @@ func strongest(hs []heard, n int) {
 	}
 }
 
-// estimate is the weighted mean of the particles on the likeliest floor.
+// estimate is the densest place of the particles on the likeliest floor.
 func (t *Tracker) estimate() Estimate {
 	maxw := math.Inf(-1)
-	for _, pa := range t.parts {
-		maxw = math.Max(maxw, pa.logw)
+	for i := range t.parts {
+		maxw = math.Max(maxw, t.parts[i].logw)
 	}
+	w := t.weights[:0]
 	byOrd := map[int]float64{}
-	for _, pa := range t.parts {
-		byOrd[pa.ord] += math.Exp(pa.logw - maxw)
+	for i := range t.parts {
+		x := math.Exp(t.parts[i].logw - maxw)
+		w = append(w, x)
+		byOrd[t.parts[i].ord] += x
 	}
+	t.weights = w
 	ord, top := 0, -1.0
 	for o, wsum := range byOrd {
 		if wsum > top || (wsum == top && o < ord) {
@@ -361,9 +368,9 @@ func (t *Tracker) estimate() Estimate {
 	// densest place, not the mean of two places.
 	type cell struct{ x, y int }
 	bins := map[cell]float64{}
-	for _, pa := range t.parts {
-		if pa.ord == ord {
-			bins[cell{int(math.Floor(pa.pt[0] / 2)), int(math.Floor(pa.pt[1] / 2))}] += math.Exp(pa.logw - maxw)
+	for i := range t.parts {
+		if pa := &t.parts[i]; pa.ord == ord {
+			bins[cell{int(math.Floor(pa.pt[0] / 2)), int(math.Floor(pa.pt[1] / 2))}] += w[i]
 		}
 	}
 	var bestCell cell
@@ -380,12 +387,14 @@ func (t *Tracker) estimate() Estimate {
 		}
 	}
 	mean := orb.Point{2*float64(bestCell.x) + 1, 2*float64(bestCell.y) + 1}
+	r2 := clusterRadius * clusterRadius
 	for it := 0; it < 3; it++ {
 		var x, y, ws float64
-		for _, pa := range t.parts {
-			if pa.ord == ord && dist(pa.pt, mean) <= clusterRadius {
-				w := math.Exp(pa.logw - maxw)
-				x, y, ws = x+w*pa.pt[0], y+w*pa.pt[1], ws+w
+		for i := range t.parts {
+			pa := &t.parts[i]
+			dx, dy := pa.pt[0]-mean[0], pa.pt[1]-mean[1]
+			if pa.ord == ord && dx*dx+dy*dy <= r2 {
+				x, y, ws = x+w[i]*pa.pt[0], y+w[i]*pa.pt[1], ws+w[i]
 			}
 		}
 		if ws == 0 {
@@ -393,36 +402,26 @@ func (t *Tracker) estimate() Estimate {
 		}
 		mean = orb.Point{x / ws, y / ws}
 	}
-	ws := 0.0
-	for _, pa := range t.parts {
-		if pa.ord == ord {
-			ws += math.Exp(pa.logw - maxw)
-		}
-	}
-	var v float64
-	for _, pa := range t.parts {
-		if pa.ord == ord {
-			w := math.Exp(pa.logw-maxw) / ws
+	var v, ws float64
+	for i := range t.parts {
+		if pa := &t.parts[i]; pa.ord == ord {
 			dx, dy := pa.pt[0]-mean[0], pa.pt[1]-mean[1]
-			v += w * (dx*dx + dy*dy) / 2
+			v += w[i] * (dx*dx + dy*dy) / 2
+			ws += w[i]
 		}
 	}
-	acc := radius68 * math.Sqrt(v) * trackRadiusScale
+	acc := radius68 * math.Sqrt(v/ws) * trackRadiusScale
 	return Estimate{Point: mean, Ordinal: ord, AccuracyM: math.Max(minAccuracy, acc), OK: true}
 }
 
 // resample draws a new set of equally weighted particles when the weights
-// have collapsed onto few (systematic resampling).
+// have collapsed onto few (systematic resampling). It uses the weights
+// estimate has just computed.
 func (t *Tracker) resample() {
-	maxw := math.Inf(-1)
-	for _, pa := range t.parts {
-		maxw = math.Max(maxw, pa.logw)
-	}
-	w := make([]float64, len(t.parts))
+	w := t.weights
 	sum, sq := 0.0, 0.0
-	for i, pa := range t.parts {
-		w[i] = math.Exp(pa.logw - maxw)
-		sum += w[i]
+	for _, x := range w {
+		sum += x
 	}
 	for i := range w {
 		w[i] /= sum
@@ -434,7 +433,7 @@ func (t *Tracker) resample() {
 		}
 		return
 	}
-	out := make([]particle, 0, len(t.parts))
+	out := t.spare[:0]
 	u := t.rng.Float64() / float64(len(t.parts))
 	c := w[0]
 	k := 0
@@ -448,5 +447,5 @@ func (t *Tracker) resample() {
 		pa.logw = 0
 		out = append(out, pa)
 	}
-	t.parts = out
+	t.parts, t.spare = out, t.parts
 }

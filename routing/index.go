@@ -85,6 +85,12 @@ func (g *Graph) snap(w geo.View, pt orb.Point, ordinal int, p Profile) (snapped,
 			return snapped{at: pt, seeds: seeds}, true
 		}
 	}
+	return g.snapNear(r, pt, ordinal, p)
+}
+
+// snapNear joins a point to the nearest place on its level, an outdoor path
+// or an indoor node, that role r may use.
+func (g *Graph) snapNear(r geo.Role, pt orb.Point, ordinal int, p Profile) (snapped, bool) {
 	best := snapped{}
 	bestD := math.Inf(1)
 	if t := g.index.outdoor[ordinal]; t != nil {
@@ -134,7 +140,11 @@ func dist(a, b orb.Point) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
 // walk to: pt itself inside a unit it sees, else the nearest point of a path
 // or corridor it may use. ok is false when the level has none.
 func (g *Graph) Snap(w geo.View, pt orb.Point, ordinal int) (orb.Point, bool) {
-	sn, ok := g.snap(w, pt, ordinal, Walk)
+	lon, lat := g.Venue.Projection.ToLonLat(pt)
+	if loc := w.Locate(geo.Position{Lon: lon, Lat: lat, Ordinal: ordinal}, "en"); loc.Unit != nil {
+		return pt, true
+	}
+	sn, ok := g.snapNear(w.Role(), pt, ordinal, Walk)
 	return sn.at, ok
 }
 
