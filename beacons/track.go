@@ -20,7 +20,7 @@ const (
 	// a lift ride counts for a particle: about the 16 s it takes.
 	verticalLength = 20.0
 	// stopSwitch is the chance per second that a walker stops, or starts.
-	stopSwitch = 0.15
+	stopSwitch = 0.08
 	// lostResidual: when the best particle explains the scan worse than this
 	// many sigmas per beacon, the track is lost and starts again.
 	lostResidual = 3.0
@@ -35,6 +35,16 @@ const (
 	// radius: the spread misses the model's own errors. Measured on
 	// simulated walks (seed 1): 68% of errors fall within 1.2 spreads.
 	trackRadiusScale = 1.2
+	// stillShare: when this share of the weight is on particles standing
+	// still, the device is taken to stand still, and its fix stays put
+	// unless the estimate moves beyond its radius.
+	stillShare = 0.6
+	// settleScans: standing still, a move beyond the radius must hold this
+	// many scans before the fix follows.
+	settleScans = 3
+	// floorShare is the share of the weight a new floor needs before the
+	// fix changes floor.
+	floorShare = 0.75
 	// clusterRadius, metres: the estimate is the weighted mean of the
 	// particles this close to the densest place (a few mean-shift steps).
 	clusterRadius = 3.0
@@ -136,6 +146,8 @@ type Tracker struct {
 	parts   []particle
 	weights []float64  // the particles' weights, as estimate last computed them
 	spare   []particle // scratch for resample
+	shown   Estimate   // the last estimate answered, for hysteresis
+	pending int        // scans in a row the estimate has been away from it, standing still
 	last    time.Time
 	live    bool
 }
@@ -220,6 +232,7 @@ func (t *Tracker) init(w geo.View, est Estimate) bool {
 			speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: ord})
 	}
 	t.live = true
+	t.shown = Estimate{}
 	return true
 }
 
@@ -411,7 +424,47 @@ func (t *Tracker) estimate() Estimate {
 		}
 	}
 	acc := radius68 * math.Sqrt(v/ws) * trackRadiusScale
-	return Estimate{Point: mean, Ordinal: ord, AccuracyM: math.Max(minAccuracy, acc), OK: true}
+	est := Estimate{Point: mean, Ordinal: ord, AccuracyM: math.Max(minAccuracy, acc), OK: true}
+	return t.steady(est, byOrd, top)
+}
+
+// steady keeps the answer from flip-flopping: a floor changes only when the
+// new one holds floorShare of the weight; while the device stands still,
+// the fix stays where it was unless the estimate leaves its radius.
+func (t *Tracker) steady(est Estimate, byOrd map[int]float64, top float64) Estimate {
+	last := t.shown
+	if !last.OK {
+		t.shown = est
+		return est
+	}
+	total, still := 0.0, 0.0
+	for i := range t.parts {
+		total += t.weights[i]
+		if t.parts[i].stopped {
+			still += t.weights[i]
+		}
+	}
+	if est.Ordinal != last.Ordinal && top < floorShare*total {
+		// Not sure enough of the new floor: stay on the old one.
+		if byOrd[last.Ordinal] > 0 {
+			est.Ordinal, est.Point = last.Ordinal, last.Point
+		}
+	}
+	if est.Ordinal == last.Ordinal && still >= stillShare*total {
+		if dist(est.Point, last.Point) < math.Max(4, 1.5*last.AccuracyM) {
+			est.Point = last.Point
+			t.pending = 0
+		} else if t.pending++; t.pending < settleScans {
+			// Standing still but the estimate jumped: wait for it to hold.
+			est.Point = last.Point
+		} else {
+			t.pending = 0
+		}
+	} else {
+		t.pending = 0
+	}
+	t.shown = est
+	return est
 }
 
 // resample draws a new set of equally weighted particles when the weights

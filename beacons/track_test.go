@@ -1,0 +1,159 @@
+package beacons
+
+import (
+	"math"
+	"sort"
+	"testing"
+
+	"github.com/campusnav/engine/geo"
+)
+
+// walkErrors tracks (or fixes one by one, or by the plain method) the
+// simulated walks of the campus and returns the horizontal errors, the share
+// of fixes on the right floor, and the fixes.
+func walkErrors(t *testing.T, mode string) ([]float64, float64, []Fix) {
+	p, scans := campus(t)
+	w := p.graph.Venue.View(geo.Staff)
+	trackers := map[string]*Tracker{}
+	var errs []float64
+	var fixes []Fix
+	floor := 0
+	for i := range scans {
+		s := &scans[i]
+		var f Fix
+		switch mode {
+		case "track":
+			tr := trackers[s.Device]
+			if tr == nil {
+				tr = p.NewTracker(s.Device)
+				trackers[s.Device] = tr
+			}
+			f = tr.Update(w, s)
+		case "single":
+			f = p.Fix(w, s)
+		case "plain":
+			f = p.FixPlain(s)
+		}
+		if f.Lon == nil {
+			t.Fatalf("%s: no fix for a scan with %d beacons: %s", mode, len(s.Scans), f.Reason)
+		}
+		errs = append(errs, HorizontalError(*f.Lon, *f.Lat, s.Truth.Lon, s.Truth.Lat))
+		// A fix answered as a building seen from outside (an estimate inside
+		// a dormitory's walls) has no floor: it counts as a wrong one.
+		if f.Ordinal != nil && *f.Ordinal == s.Truth.Ordinal {
+			floor++
+		}
+		fixes = append(fixes, f)
+	}
+	sort.Float64s(errs)
+	return errs, float64(floor) / float64(len(scans)), fixes
+}
+
+func pct(sorted []float64, q float64) float64 { return sorted[int(q*float64(len(sorted)-1))] }
+
+func TestTrackingBeatsSingleAndPlain(t *testing.T) {
+	track, trackFloor, _ := walkErrors(t, "track")
+	single, _, _ := walkErrors(t, "single")
+	plain, _, _ := walkErrors(t, "plain")
+	t.Logf("median / p90: tracked %.2f / %.2f m, single %.2f / %.2f m, plain %.2f / %.2f m; tracked floor %.4f",
+		pct(track, .5), pct(track, .9), pct(single, .5), pct(single, .9), pct(plain, .5), pct(plain, .9), trackFloor)
+	if pct(track, .5) > 1.5 || trackFloor < 0.99 {
+		t.Errorf("tracked median %.2f m (want at most 1.5), floor %.4f (want at least 0.99)", pct(track, .5), trackFloor)
+	}
+	if pct(single, .5) > 3 {
+		t.Errorf("single-scan median %.2f m, want at most 3", pct(single, .5))
+	}
+	if pct(plain, .5) < 3*pct(track, .5) || pct(plain, .5) < 2*pct(single, .5) {
+		t.Errorf("not clearly better than plain trilateration: plain %.2f m", pct(plain, .5))
+	}
+}
+
+// Standing still, the fix never changes floor and seldom changes room;
+// floors change only where stairs, lifts or ramps are.
+func TestTrackingIsSteady(t *testing.T) {
+	p, scans := campus(t)
+	_, _, fixes := walkErrors(t, "track")
+	var stillSeconds, floorFlips, roomFlips int
+	run := 0
+	for i := 1; i < len(fixes); i++ {
+		a, b := scans[i-1].Truth, scans[i].Truth
+		same := scans[i].Device == scans[i-1].Device && a.Lon == b.Lon && a.Lat == b.Lat && a.Ordinal == b.Ordinal
+		if !same {
+			run = 0
+			continue
+		}
+		if run++; run < 5 {
+			continue // settling
+		}
+		stillSeconds++
+		if ordinal(fixes[i]) != ordinal(fixes[i-1]) {
+			floorFlips++
+		}
+		if (fixes[i].Unit == nil) != (fixes[i-1].Unit == nil) || (fixes[i].Unit != nil && *fixes[i].Unit != *fixes[i-1].Unit) {
+			roomFlips++
+		}
+	}
+	t.Logf("standing still %d s: %d floor changes, %d room changes", stillSeconds, floorFlips, roomFlips)
+	if stillSeconds < 100 || floorFlips != 0 || float64(roomFlips) > 0.08*float64(stillSeconds) {
+		t.Errorf("standing still %d s: %d floor changes (want 0), %d room changes (want under 8%%)", stillSeconds, floorFlips, roomFlips)
+	}
+	// Where the floor changes, a vertical link is near.
+	g := p.graph
+	for i := 1; i < len(fixes); i++ {
+		if scans[i].Device != scans[i-1].Device || ordinal(fixes[i]) == ordinal(fixes[i-1]) || fixes[i].Ordinal == nil || fixes[i-1].Ordinal == nil {
+			continue
+		}
+		at := g.Venue.Projection.ToLocal(*fixes[i].Lon, *fixes[i].Lat)
+		near := false
+		for e := range g.Edges {
+			ed := &g.Edges[e]
+			if g.Nodes[ed.From].Ordinal != g.Nodes[ed.To].Ordinal &&
+				(dist(g.Nodes[ed.From].Point, at) < 25 || dist(g.Nodes[ed.To].Point, at) < 25) {
+				near = true
+				break
+			}
+		}
+		if !near {
+			t.Errorf("%s at %s changes floor %d -> %d far from any stairs, lift or ramp", scans[i].Device, scans[i].T, *fixes[i-1].Ordinal, *fixes[i].Ordinal)
+		}
+	}
+}
+
+// A phone inside a dormitory is answered as the building, seen from
+// outside: no floor, no room.
+func TestDormitoryIsSeenFromOutside(t *testing.T) {
+	p, _ := campus(t)
+	v := p.graph.Venue
+	var room *geo.Unit
+	for _, u := range v.Units {
+		if b := u.Level.Building(); b != nil && b.Ref == "D1" && u.Category == "room" && u.Level.Ordinal == 2 {
+			room = u
+			break
+		}
+	}
+	if room == nil {
+		t.Fatal("no dormitory room on D1 3/F")
+	}
+	at := v.Projection.ToLocal(room.Display[0], room.Display[1])
+	s := scanAt(p.reg, at, room.Level.Ordinal, 0, nil)
+	s.T = "2026-11-22T22:00:00.000Z"
+	parsed, err := ParseScan(mustJSON(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range geo.Roles {
+		w := v.View(r)
+		for _, f := range []Fix{p.Fix(w, &parsed), p.NewTracker("dorm").Update(w, &parsed)} {
+			if f.Building == nil || *f.Building != room.Level.Building().ID || f.Level != nil || f.Ordinal != nil || f.Unit != nil || f.Lon == nil {
+				t.Errorf("%s inside D1: %+v", r, f)
+			}
+		}
+	}
+}
+
+func ordinal(f Fix) int {
+	if f.Ordinal == nil {
+		return math.MinInt
+	}
+	return *f.Ordinal
+}

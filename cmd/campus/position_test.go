@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// simulated returns the scans of a short simulated walk, as JSON lines.
+func simulated(t *testing.T) string {
+	t.Helper()
+	code, out, errs := campusRun(t, "beacons", "simulate", "--walks", "1", "--seed", "4", "--venue", campus)
+	if code != exitOK {
+		t.Fatalf("simulate: %d %s", code, errs)
+	}
+	return out
+}
+
+func runWithInput(t *testing.T, in string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(in), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestPositionEchoesAndExplains(t *testing.T) {
+	scans := simulated(t)
+	lines := strings.Split(strings.TrimSpace(scans), "\n")
+	// An odd but valid time is echoed as given; a scan of nothing gets a
+	// line with the reason; a malformed line is reported by number.
+	odd := `{"device":"phone 7","t":"2026-11-22T18:00:00.5+08:00","scans":[]}`
+	unknown := `{"device":"phone 8","t":"2026-11-22T18:00:01Z","scans":[{"uuid":"nope","major":1,"minor":1,"rssi":-60}]}`
+	in := strings.Join(lines[:20], "\n") + "\n" + odd + "\n{not json\n" + unknown + "\n"
+	for _, mode := range [][]string{nil, {"--no-track"}} {
+		code, out, errs := runWithInput(t, in, append([]string{"position", "--role", "staff", "--venue", campus}, mode...)...)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		fixes := strings.Split(strings.TrimSpace(out), "\n")
+		if len(fixes) != 22 {
+			t.Fatalf("%d fixes for 22 good lines", len(fixes))
+		}
+		for i, l := range fixes[:20] {
+			var f, s map[string]json.RawMessage
+			json.Unmarshal([]byte(l), &f)
+			json.Unmarshal([]byte(lines[i]), &s)
+			if string(f["device"]) != string(s["device"]) || string(f["t"]) != string(s["t"]) {
+				t.Errorf("fix %d does not echo device and t: %s", i, l)
+			}
+			for _, k := range []string{"lon", "lat", "level", "ordinal", "unit", "accuracy_m"} {
+				if _, ok := f[k]; !ok {
+					t.Errorf("fix %d lacks %q", i, k)
+				}
+			}
+		}
+		var f struct {
+			Device, T, Reason string
+			Lon               *float64
+		}
+		json.Unmarshal([]byte(fixes[20]), &f)
+		if f.Device != "phone 7" || f.T != "2026-11-22T18:00:00.5+08:00" || f.Lon != nil || f.Reason == "" {
+			t.Errorf("empty scan: %s", fixes[20])
+		}
+		if !strings.Contains(errs, "line 22") || !strings.Contains(errs, "1 readings of beacons not in the registry") {
+			t.Errorf("standard error: %q", errs)
+		}
+	}
+}
+
+func TestPositionAgainstEval(t *testing.T) {
+	scans := simulated(t)
+	code, fixes, errs := runWithInput(t, scans, "position", "--role", "staff", "--venue", campus)
+	if code != exitOK {
+		t.Fatalf("position: %s", errs)
+	}
+	code, out, errs := runWithInput(t, fixes, "beacons", "eval")
+	if code != exitOK {
+		t.Fatalf("eval: %s", errs)
+	}
+	var sum struct {
+		Fixes         int     `json:"fixes"`
+		MedianM       float64 `json:"median_m"`
+		FloorAccuracy float64 `json:"floor_accuracy"`
+	}
+	json.Unmarshal([]byte(out), &sum)
+	if sum.Fixes < 100 || sum.MedianM > 2.5 || sum.FloorAccuracy < 0.97 {
+		t.Errorf("one simulated walk: %s", out)
+	}
+}
+
+func TestCalibrateAndUse(t *testing.T) {
+	scans := simulated(t)
+	code, out, errs := runWithInput(t, scans, "beacons", "calibrate", "--venue", campus)
+	if code != exitOK {
+		t.Fatalf("calibrate: %d %s", code, errs)
+	}
+	var cal struct {
+		Version      int
+		Default      struct{ Exponent float64 }
+		Fingerprints []json.RawMessage
+	}
+	decode(t, out, &cal)
+	if cal.Version != 1 || cal.Default.Exponent < 1.5 || cal.Default.Exponent > 2.5 || len(cal.Fingerprints) == 0 {
+		t.Fatalf("calibration %s", out[:min(300, len(out))])
+	}
+	file := filepath.Join(t.TempDir(), "cal.json")
+	os.WriteFile(file, []byte(out), 0o644)
+	if code, _, errs := runWithInput(t, scans, "position", "--calibration", file, "--no-track", "--venue", campus); code != exitOK {
+		t.Errorf("position with the calibration: %s", errs)
+	}
+	if code, _, _ := runWithInput(t, "", "position", "--calibration", "/no/such/file", "--venue", campus); code != exitUsage {
+		t.Errorf("a missing calibration file: exit %d, want 2", code)
+	}
+	if code, _, errs := runWithInput(t, `{"device":"d","t":"2026-11-22T10:00:00Z","scans":[]}`, "beacons", "calibrate", "--venue", campus); code != exitFail || !strings.Contains(errs, "labelled") {
+		t.Errorf("calibrate without labelled scans: exit %d, %q", code, errs)
+	}
+}
