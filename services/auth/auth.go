@@ -1,0 +1,85 @@
+// Package auth owns people and sign-in: accounts with a role, argon2id
+// password hashes, opaque bearer session tokens stored hashed, with expiry,
+// and rate limits on login per account and per address. Single sign-on and
+// phone sign-in slot in beside local accounts later.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Role is what a person may see and do. Admin is for operators; the others
+// are geo's roles (tourist is whoever has not signed in).
+type Role string
+
+const (
+	Staff   Role = "staff"
+	Student Role = "student"
+	Family  Role = "family"
+	Visitor Role = "visitor"
+	Tourist Role = "tourist"
+	Admin   Role = "admin"
+)
+
+// Roles lists every role.
+var Roles = []Role{Staff, Student, Family, Visitor, Tourist, Admin}
+
+// ParseRole reads a role name (case-insensitive).
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if strings.EqualFold(s, string(r)) {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("auth: unknown role %q (want staff, student, family, visitor, tourist or admin)", s)
+}
+
+// User is an account.
+type User struct {
+	ID       int64
+	Email    string // lower case, unique
+	Role     Role
+	Disabled bool
+	Created  time.Time
+}
+
+// Session is a signed-in person's bearer token. Token is given once, at
+// sign-in; the store keeps only its hash.
+type Session struct {
+	Token   string
+	User    User
+	Expires time.Time
+}
+
+// Errors of the service; web maps them to HTTP statuses.
+var (
+	ErrNotFound     = errors.New("auth: not found")
+	ErrConflict     = errors.New("auth: already exists")
+	ErrCredentials  = errors.New("auth: wrong email or password")
+	ErrUnauthorized = errors.New("auth: no valid session")
+	ErrRateLimited  = errors.New("auth: too many attempts")
+	ErrInvalid      = errors.New("auth: invalid")
+)
+
+// Store is what auth needs kept. Implementations translate their own
+// errors to ErrNotFound and ErrConflict.
+type Store interface {
+	// CreateUser stores a new account; ErrConflict if the email is taken.
+	CreateUser(ctx context.Context, u User, passwordHash string) (User, error)
+	// UserByEmail returns an account and its password hash; ErrNotFound.
+	UserByEmail(ctx context.Context, email string) (User, string, error)
+	// ListUsers returns every account, by email.
+	ListUsers(ctx context.Context) ([]User, error)
+	// SetDisabled disables or enables an account; ErrNotFound.
+	SetDisabled(ctx context.Context, email string, disabled bool) error
+	// CreateSession stores a session by the hash of its token.
+	CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
+	// SessionUser returns the account of an unexpired session; ErrNotFound.
+	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, error)
+	// DeleteSession ends a session (no error if there is none).
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
