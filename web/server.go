@@ -1,0 +1,282 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	json "github.com/goccy/go-json"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/campusnav/engine/beacons"
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/routing"
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/places"
+)
+
+// Authenticator signs people in and out and tells who holds a token; the
+// auth service is one.
+type Authenticator interface {
+	Login(ctx context.Context, email, password, addr string) (auth.Session, error)
+	Authenticate(ctx context.Context, token string) (auth.User, error)
+	Logout(ctx context.Context, token string) error
+}
+
+// Deps is what the server answers from.
+type Deps struct {
+	Venue      *geo.Venue
+	Graph      *routing.Graph
+	Positioner *beacons.Positioner
+	Auth       Authenticator
+	Places     places.Store
+	// Ready reports whether the stores answer; nil means always.
+	Ready func(context.Context) error
+}
+
+// Config tunes the server.
+type Config struct {
+	BodyLimit int64 // bytes of a request body; 413 beyond
+	Logger    *slog.Logger
+}
+
+// DefaultBodyLimit is 64 KiB: a scan or a login is far smaller.
+const DefaultBodyLimit = 64 << 10
+
+// Server is the HTTP API. Make it with New; serve its Handler.
+type Server struct {
+	d   Deps
+	cfg Config
+	log *slog.Logger
+	e   *echo.Echo
+
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+
+	trackersMu sync.Mutex
+	trackers   map[string]*deviceTrack
+}
+
+// New builds the server and its routes.
+func New(d Deps, cfg Config) *Server {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = DefaultBodyLimit
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{d: d, cfg: cfg, log: cfg.Logger, e: echo.New(), reg: prometheus.NewRegistry(), trackers: map[string]*deviceTrack{}}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "campus_http_requests_total", Help: "HTTP requests by route, method and status code.",
+	}, []string{"route", "method", "code"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "campus_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
+		Buckets: []float64{.0001, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"route", "method"})
+	s.reg.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	e := s.e
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(s.requestID, s.observe, s.recoverPanic, s.bodyLimit)
+	s.routes()
+	return s
+}
+
+// Handler returns the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.e }
+
+func (s *Server) routes() {
+	e := s.e
+	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
+	e.GET("/readyz", s.ready)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+
+	api := e.Group("/api/v1", s.viewer)
+	api.POST("/auth/login", s.login)
+	api.POST("/auth/logout", s.logout)
+	api.GET("/me", s.me)
+	api.GET("/me/places", s.listPlaces)
+	api.POST("/me/places", s.addPlace)
+	api.DELETE("/me/places/:id", s.deletePlace)
+
+	api.GET("/venue", s.venue)
+	api.GET("/buildings/:id", s.building)
+	api.GET("/levels/:id", s.level)
+	api.GET("/collections", s.collections)
+	api.GET("/collections/:collection", s.collection)
+	api.GET("/collections/:collection/items", s.items)
+	api.GET("/search", s.search)
+	api.GET("/locate", s.locate)
+	api.GET("/nearest", s.nearest)
+	api.GET("/route", s.route)
+	api.POST("/position", s.position)
+}
+
+func (s *Server) ready(c echo.Context) error {
+	if s.d.Ready != nil {
+		if err := s.d.Ready(c.Request().Context()); err != nil {
+			s.log.Warn("not ready", "err", err)
+			return problem(http.StatusServiceUnavailable, "", "the store does not answer")
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// The middleware.
+
+const headerRequestID = "X-Request-Id"
+
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(headerRequestID)
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set("request_id", id)
+		c.Response().Header().Set(headerRequestID, id)
+		return next(c)
+	}
+}
+
+func requestID(c echo.Context) string {
+	id, _ := c.Get("request_id").(string)
+	return id
+}
+
+// observe logs each request and counts it, with its latency, by route.
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Response().Status
+		method := c.Request().Method
+		dur := time.Since(start)
+		s.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+		s.latency.WithLabelValues(route, method).Observe(dur.Seconds())
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(c.Request().Context(), level, "request", "request_id", requestID(c), "method", method,
+			"path", c.Request().URL.Path, "route", route, "status", status, "duration_ms", float64(dur.Microseconds())/1000)
+		return nil
+	}
+}
+
+func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("panic", "request_id", requestID(c), "panic", r)
+				err = problem(http.StatusInternalServerError, "", "something went wrong on our side")
+			}
+		}()
+		return next(c)
+	}
+}
+
+func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if r.ContentLength > s.cfg.BodyLimit {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.BodyLimit)
+		return next(c)
+	}
+}
+
+// viewerKey holds who is asking: the signed-in user, or nobody (a tourist).
+const viewerKey = "viewer"
+
+type viewer struct {
+	user  *auth.User
+	role  geo.Role
+	token string
+}
+
+// viewer resolves the bearer token, if any, to the person asking. The role
+// comes from the session, never from the request; a token that is given
+// but not valid is a 401, not a quiet fall back to tourist.
+func (s *Server) viewer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		v := viewer{role: geo.Tourist}
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		if h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok || token == "" {
+				return problem(http.StatusUnauthorized, "Authorization", "want Authorization: Bearer TOKEN")
+			}
+			if s.d.Auth == nil {
+				return problem(http.StatusUnauthorized, "Authorization", "sign-in is not available")
+			}
+			u, err := s.d.Auth.Authenticate(c.Request().Context(), token)
+			if err != nil {
+				return err
+			}
+			v = viewer{user: &u, role: geoRole(u.Role), token: token}
+		}
+		c.Set(viewerKey, v)
+		return next(c)
+	}
+}
+
+// geoRole is what a role sees of the map; operators see what staff see.
+func geoRole(r auth.Role) geo.Role {
+	switch r {
+	case auth.Staff, auth.Admin:
+		return geo.Staff
+	case auth.Student:
+		return geo.Student
+	case auth.Family:
+		return geo.Family
+	case auth.Visitor:
+		return geo.Visitor
+	}
+	return geo.Tourist
+}
+
+func viewerOf(c echo.Context) viewer {
+	v, _ := c.Get(viewerKey).(viewer)
+	if v.user == nil {
+		v.role = geo.Tourist
+	}
+	return v
+}
+
+func (s *Server) view(c echo.Context) geo.View { return s.d.Venue.View(viewerOf(c).role) }
+
+// encodeJSON writes v as JSON, as the CLI prints it.
+func encodeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// ok answers v as JSON with status 200.
+func ok(c echo.Context, v any) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	c.Response().WriteHeader(http.StatusOK)
+	return encodeJSON(c.Response(), v)
+}

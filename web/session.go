@@ -1,0 +1,79 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	json "github.com/goccy/go-json"
+	"github.com/labstack/echo/v4"
+)
+
+// decodeBody reads a JSON body into v, refusing unknown fields and
+// naming what is wrong.
+func decodeBody(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return problem(http.StatusUnsupportedMediaType, "Content-Type", "want application/json, got %q", ct)
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if strings.Contains(err.Error(), "request body too large") {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return badParam("body", "the body is not the JSON expected: %v", err)
+	}
+	return nil
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type loginAnswer struct {
+	Token     string    `json:"token"`
+	Role      string    `json:"role"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Server) login(c echo.Context) error {
+	if s.d.Auth == nil {
+		return problem(http.StatusNotFound, "", "sign-in is not available")
+	}
+	var req loginRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
+	}
+	if req.Email == "" {
+		return badParam("email", "email is required")
+	}
+	if req.Password == "" {
+		return badParam("password", "password is required")
+	}
+	sess, err := s.d.Auth.Login(c.Request().Context(), req.Email, req.Password, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return ok(c, loginAnswer{Token: sess.Token, Role: string(sess.User.Role), ExpiresAt: sess.Expires.UTC()})
+}
+
+func (s *Server) logout(c echo.Context) error {
+	v := viewerOf(c)
+	if v.user == nil {
+		return problem(http.StatusUnauthorized, "Authorization", "sign in first")
+	}
+	if err := s.d.Auth.Logout(c.Request().Context(), v.token); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) me(c echo.Context) error {
+	v := viewerOf(c)
+	if v.user == nil {
+		return problem(http.StatusUnauthorized, "Authorization", "sign in first")
+	}
+	return ok(c, map[string]any{"id": v.user.ID, "email": v.user.Email, "role": v.user.Role})
+}
