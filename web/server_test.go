@@ -101,7 +101,7 @@ var (
 	campusDeps Deps
 )
 
-func testServer(t *testing.T) *httptest.Server {
+func testServer(t testing.TB) *httptest.Server {
 	t.Helper()
 	campusOnce.Do(func() {
 		v, err := geo.Load("../data/floorplans/hkust-gz")
