@@ -1,7 +1,8 @@
 // Command campus is the command-line tool of the campus engine: it
 // validates an IMDF archive and asks the spatial core questions (venue,
-// search, locate, nearest) as a given role. It prints JSON alone on standard
-// output, and warnings and errors on standard error.
+// search, locate, nearest) as a given role, and keeps the local accounts of
+// the data folder (users). It prints JSON alone on standard output, and
+// warnings and errors on standard error.
 //
 // Flags may come before or after the positional arguments.
 package main
@@ -52,6 +53,7 @@ func init() {
 		{"graph", "graph --format csv|geojson [--profile P] [--role R]", "the routing graph as it routes: pgRouting's edge table (CSV) or GeoJSON", runGraph},
 		{"position", "position [--beacons FILE] [--calibration FILE] [--role R] [--no-track] < scans.jsonl", "one fix per scan line (JSON lines): where each device is, tracked over time", runPosition},
 		{"beacons", "beacons simulate [--walks N] [--seed S] [--sigma DB] [--survey]\n  campus beacons calibrate [--beacons FILE] < labelled.jsonl > calibration.json\n  campus beacons eval < fixes-with-truth.jsonl", "simulated scans along real routes; calibration from a survey; accuracy of fixes", runBeacons},
+		{"users", "users add --role R --email E [--data-dir DIR] < password\n  campus users list [--data-dir DIR]\n  campus users disable EMAIL [--data-dir DIR]", "local accounts in the data folder (default $CAMPUS_DATA_DIR or ./campus-data): add one (the password is the first line of standard input, or typed), list them (JSON array), disable one", runUsers},
 	}
 }
 

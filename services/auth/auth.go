@@ -66,7 +66,8 @@ var (
 )
 
 // Store is what auth needs kept. Implementations translate their own
-// errors to ErrNotFound and ErrConflict.
+// errors to ErrNotFound and ErrConflict, and keep times to the microsecond.
+// services/storetest checks an implementation against this contract.
 type Store interface {
 	// CreateUser stores a new account; ErrConflict if the email is taken.
 	CreateUser(ctx context.Context, u User, passwordHash string) (User, error)
@@ -74,11 +75,14 @@ type Store interface {
 	UserByEmail(ctx context.Context, email string) (User, string, error)
 	// ListUsers returns every account, by email.
 	ListUsers(ctx context.Context) ([]User, error)
-	// SetDisabled disables or enables an account; ErrNotFound.
+	// SetDisabled disables or enables an account; ErrNotFound. Disabling
+	// also ends the account's sessions.
 	SetDisabled(ctx context.Context, email string, disabled bool) error
-	// CreateSession stores a session by the hash of its token.
+	// CreateSession stores a session by the hash of its token; ErrNotFound
+	// if there is no account userID.
 	CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
-	// SessionUser returns the account of an unexpired session; ErrNotFound.
+	// SessionUser returns the account of an unexpired session (expires
+	// after now), disabled or not; ErrNotFound.
 	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, error)
 	// DeleteSession ends a session (no error if there is none).
 	DeleteSession(ctx context.Context, tokenHash string) error

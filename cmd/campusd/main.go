@@ -1,0 +1,214 @@
+// Command campusd is the campus server: the HTTP API of the spatial core
+// (venue, features, search, locate, nearest, route, position) and of the
+// campus services, on the embedded SQLite store (PostgreSQL follows).
+//
+// Configuration: defaults, then flags, then the environment (CAMPUS_ADDR,
+// CAMPUS_DATA_DIR, CAMPUS_VENUE, CAMPUS_DATABASE_URL), validated at start.
+// SIGINT or SIGTERM shut it down gracefully: requests in flight finish, the
+// store is closed, and it exits 0.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/campusnav/engine/beacons"
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/routing"
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/web"
+)
+
+func main() {
+	m := NewMain(os.Stderr)
+	if err := m.ParseFlags(os.Args[1:], os.Getenv); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintf(os.Stderr, "campusd: %v\n", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintf(os.Stderr, "campusd: %v\n", err)
+		os.Exit(1)
+	}
+	<-ctx.Done()
+	if err := m.Close(); err != nil {
+		fmt.Fprintf(os.Stderr, "campusd: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// Config is what campusd runs with.
+type Config struct {
+	Addr        string // host:port to listen on
+	DataDir     string // where the embedded store keeps its file
+	Venue       string // the IMDF archive, folder or .zip
+	Calibration string // a beacon calibration file, optional
+	DatabaseURL string // PostgreSQL; reserved
+	BodyLimit   int64
+	Shutdown    time.Duration // how long in-flight requests may take to finish
+}
+
+// Main is the program, for tests to run on a free port with a temporary
+// data folder: ParseFlags, Run, then Close.
+type Main struct {
+	Config Config
+	Addr   net.Addr // where it listens, once running
+
+	log    *slog.Logger
+	server *http.Server
+	store  *sqlite.DB
+	done   chan error
+}
+
+// NewMain returns a program with the defaults, logging to w.
+func NewMain(w io.Writer) *Main {
+	return &Main{
+		Config: Config{Addr: "127.0.0.1:8080", DataDir: "campus-data", Venue: "data/floorplans/hkust-gz",
+			BodyLimit: web.DefaultBodyLimit, Shutdown: 10 * time.Second},
+		log: slog.New(slog.NewJSONHandler(w, nil)),
+	}
+}
+
+// ParseFlags reads flags, then the environment over them, and validates.
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	c := &m.Config
+	fs := pflag.NewFlagSet("campusd", pflag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address host:port ($CAMPUS_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data folder of the embedded store ($CAMPUS_DATA_DIR)")
+	fs.StringVar(&c.Venue, "venue", c.Venue, "IMDF archive, folder or .zip ($CAMPUS_VENUE)")
+	fs.StringVar(&c.Calibration, "calibration", c.Calibration, "beacon calibration file ($CAMPUS_CALIBRATION)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL ($CAMPUS_DATABASE_URL; not yet supported)")
+	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest request body, bytes")
+	fs.DurationVar(&c.Shutdown, "shutdown-timeout", c.Shutdown, "time in-flight requests get to finish on shutdown")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for env, dst := range map[string]*string{"CAMPUS_ADDR": &c.Addr, "CAMPUS_DATA_DIR": &c.DataDir, "CAMPUS_VENUE": &c.Venue,
+		"CAMPUS_CALIBRATION": &c.Calibration, "CAMPUS_DATABASE_URL": &c.DatabaseURL} {
+		if v := getenv(env); v != "" {
+			*dst = v
+		}
+	}
+	return c.Validate()
+}
+
+// Validate says what is wrong with a configuration.
+func (c *Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("addr %q is not host:port: %v", c.Addr, err)
+	}
+	if c.DataDir == "" {
+		return errors.New("data-dir is empty")
+	}
+	if _, err := os.Stat(c.Venue); err != nil {
+		return fmt.Errorf("venue: %v", err)
+	}
+	if c.DatabaseURL != "" {
+		return errors.New("database-url: PostgreSQL is not supported yet; leave it empty to use the embedded store")
+	}
+	if c.BodyLimit < 1024 {
+		return fmt.Errorf("body-limit %d is below 1024 bytes", c.BodyLimit)
+	}
+	if c.Shutdown <= 0 {
+		return fmt.Errorf("shutdown-timeout %v must be positive", c.Shutdown)
+	}
+	return nil
+}
+
+// Run loads the venue, opens the store and starts serving. It returns once
+// the server listens (Addr is then set).
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	start := time.Now()
+	v, err := geo.Load(c.Venue)
+	if err != nil {
+		return err
+	}
+	if errs, warns := geo.Counts(v.Problems); errs > 0 {
+		m.log.Warn("venue has problems; features in error are left out", "errors", errs, "warnings", warns)
+	}
+	g := routing.Build(v)
+	reg := beacons.FromVenue(v)
+	var cal *beacons.Calibration
+	if c.Calibration != "" {
+		if cal, err = beacons.ReadCalibration(c.Calibration); err != nil {
+			return err
+		}
+	}
+	m.store, err = sqlite.OpenDir(c.DataDir)
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Deps{
+		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
+		Auth: auth.New(m.store, auth.Options{}), Places: m.store,
+		Ready: m.store.Ping,
+	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log})
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		m.store.Close()
+		return err
+	}
+	m.Addr = ln.Addr()
+	m.server = &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	m.done = make(chan error, 1)
+	go func() {
+		err := m.server.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		m.done <- err
+	}()
+	go g.Warm() // landmark tables of every profile, off the first requests' path
+	m.log.Info("campusd listening", "addr", m.Addr.String(), "venue", filepath.Clean(c.Venue),
+		"units", len(v.Units), "startup_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// Close shuts down gracefully: no new connections, in-flight requests
+// finish (up to the shutdown timeout), then the store closes.
+func (m *Main) Close() error {
+	var err error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.Shutdown)
+		defer cancel()
+		err = m.server.Shutdown(ctx)
+		if serr := <-m.done; err == nil {
+			err = serr
+		}
+	}
+	if m.store != nil {
+		if cerr := m.store.Close(); err == nil {
+			err = cerr
+		}
+	}
+	m.log.Info("campusd stopped")
+	return err
+}

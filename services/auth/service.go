@@ -1,0 +1,245 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Password lengths, in characters. The upper bound keeps hashing work
+// bounded; it is far above any passphrase.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 1024
+)
+
+// maxEmailLen is the longest address, in bytes (RFC 5321's path limit).
+const maxEmailLen = 254
+
+// tokenLen is the length of a session token, in random bytes.
+const tokenLen = 32
+
+// Options configure a Service. Zero fields take the defaults.
+type Options struct {
+	// SessionTTL is how long a session lasts; default 30 days.
+	SessionTTL time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Params are the argon2id parameters of new hashes; default DefaultParams.
+	Params Params
+	// AccountLimit bounds failed logins per account (successful ones give
+	// their attempt back); default 5 per minute.
+	AccountLimit Limit
+	// AddressLimit bounds login attempts per client address; default 20
+	// per minute.
+	AddressLimit Limit
+}
+
+// Service signs people in: it keeps accounts and sessions in a Store.
+// It is safe for concurrent use.
+type Service struct {
+	store     Store
+	ttl       time.Duration
+	now       func() time.Time
+	params    Params
+	byAccount *limiter
+	byAddress *limiter
+
+	dummyOnce sync.Once
+	dummy     string // a hash to verify against when there is no account
+}
+
+// New returns a Service over store.
+func New(store Store, opts Options) *Service {
+	if opts.SessionTTL <= 0 {
+		opts.SessionTTL = 30 * 24 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Params == (Params{}) {
+		opts.Params = DefaultParams
+	}
+	if opts.AccountLimit.N <= 0 || opts.AccountLimit.Per <= 0 {
+		opts.AccountLimit = Limit{N: 5, Per: time.Minute}
+	}
+	if opts.AddressLimit.N <= 0 || opts.AddressLimit.Per <= 0 {
+		opts.AddressLimit = Limit{N: 20, Per: time.Minute}
+	}
+	return &Service{
+		store:     store,
+		ttl:       opts.SessionTTL,
+		now:       opts.Now,
+		params:    opts.Params,
+		byAccount: newLimiter(opts.AccountLimit),
+		byAddress: newLimiter(opts.AddressLimit),
+	}
+}
+
+// FieldError is an invalid input; it names the field at fault and is
+// ErrInvalid to errors.Is.
+type FieldError struct {
+	Field  string // "email", "password", "role"
+	Reason string
+}
+
+func (e *FieldError) Error() string { return "auth: invalid " + e.Field + ": " + e.Reason }
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// NormalizeEmail checks the shape of an email address (a bare
+// local@domain, no display name) and returns it trimmed and in lower case.
+func NormalizeEmail(email string) (string, error) {
+	e := strings.ToLower(strings.TrimSpace(email))
+	if e == "" {
+		return "", &FieldError{"email", "empty"}
+	}
+	if len(e) > maxEmailLen {
+		return "", &FieldError{"email", fmt.Sprintf("longer than %d bytes", maxEmailLen)}
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Name != "" || a.Address != e || !strings.Contains(e, "@") {
+		return "", &FieldError{"email", fmt.Sprintf("%q is not an email address", email)}
+	}
+	return e, nil
+}
+
+// checkPassword checks a new password's length.
+func checkPassword(password string) error {
+	if !utf8.ValidString(password) {
+		return &FieldError{"password", "not valid UTF-8"}
+	}
+	switch n := utf8.RuneCountInString(password); {
+	case n < MinPasswordLen:
+		return &FieldError{"password", fmt.Sprintf("at least %d characters (got %d)", MinPasswordLen, n)}
+	case n > MaxPasswordLen:
+		return &FieldError{"password", fmt.Sprintf("at most %d characters", MaxPasswordLen)}
+	}
+	return nil
+}
+
+// checkRole checks that role is one of Roles.
+func checkRole(role Role) error {
+	for _, r := range Roles {
+		if role == r {
+			return nil
+		}
+	}
+	return &FieldError{"role", fmt.Sprintf("%q is not a role (want staff, student, family, visitor, tourist or admin)", role)}
+}
+
+// AddUser creates an account. Bad input is a *FieldError (ErrInvalid); a
+// taken email is ErrConflict.
+func (s *Service) AddUser(ctx context.Context, email, password string, role Role) (User, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return User{}, err
+	}
+	if err := checkPassword(password); err != nil {
+		return User{}, err
+	}
+	if err := checkRole(role); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(s.params, password)
+	if err != nil {
+		return User{}, err
+	}
+	return s.store.CreateUser(ctx, User{Email: email, Role: role, Created: s.now()}, hash)
+}
+
+// Login checks an email and password and starts a session. addr is the
+// client's address (host or host:port), for the per-address limit.
+// Unknown email, wrong password and disabled account are all
+// ErrCredentials, after the same work; too many attempts ErrRateLimited.
+func (s *Service) Login(ctx context.Context, email, password, addr string) (Session, error) {
+	now := s.now()
+	account := strings.ToLower(strings.TrimSpace(email))
+	if !s.byAddress.allow(addressKey(addr), now) || !s.byAccount.allow(account, now) {
+		return Session{}, ErrRateLimited
+	}
+	if len(password) > 4*MaxPasswordLen {
+		return Session{}, ErrCredentials
+	}
+	u, hash, err := s.store.UserByEmail(ctx, account)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		s.dummyOnce.Do(func() { s.dummy, _ = hashPassword(s.params, "no such account") })
+		hash = s.dummy
+	case err != nil:
+		return Session{}, err
+	}
+	ok, verr := verifyPassword(hash, password)
+	if err != nil || verr != nil || !ok || u.Disabled {
+		return Session{}, ErrCredentials
+	}
+	s.byAccount.reset(account)
+
+	raw := make([]byte, tokenLen)
+	if _, err := rand.Read(raw); err != nil {
+		return Session{}, fmt.Errorf("auth: token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	expires := now.Add(s.ttl)
+	if err := s.store.CreateSession(ctx, HashToken(token), u.ID, expires); err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, User: u, Expires: expires}, nil
+}
+
+// HashToken is what the store keeps of a session token: its SHA-256, in
+// lower-case hex.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// validToken reports whether token has the shape Login gives tokens.
+func validToken(token string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	return err == nil && len(b) == tokenLen
+}
+
+// Authenticate returns the account of a session token. An unknown,
+// malformed or expired token, or a disabled account, is ErrUnauthorized.
+func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	if !validToken(token) {
+		return User{}, ErrUnauthorized
+	}
+	u, err := s.store.SessionUser(ctx, HashToken(token), s.now())
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return User{}, ErrUnauthorized
+	case err != nil:
+		return User{}, err
+	case u.Disabled:
+		return User{}, ErrUnauthorized
+	}
+	return u, nil
+}
+
+// Logout ends the session of token; no error if there is none.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if !validToken(token) {
+		return nil
+	}
+	return s.store.DeleteSession(ctx, HashToken(token))
+}
+
+// Users returns every account, by email.
+func (s *Service) Users(ctx context.Context) ([]User, error) {
+	return s.store.ListUsers(ctx)
+}
+
+// Disable disables an account and ends its sessions; ErrNotFound.
+func (s *Service) Disable(ctx context.Context, email string) error {
+	return s.store.SetDisabled(ctx, strings.ToLower(strings.TrimSpace(email)), true)
+}

@@ -1,0 +1,148 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/campusnav/engine/services/auth"
+)
+
+// userColumns are the columns scanUser reads, in order.
+const userColumns = "u.id, u.email, u.role, u.disabled, u.created"
+
+// scanUser reads a row of userColumns, then extra.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (auth.User, error) {
+	var u auth.User
+	var created int64
+	dest := append([]any{&u.ID, &u.Email, &u.Role, &u.Disabled, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return auth.User{}, err
+	}
+	u.Created = fromMicros(created)
+	return u, nil
+}
+
+// CreateUser stores a new account; auth.ErrConflict if the email is taken.
+// A zero u.Created is the present.
+func (d *DB) CreateUser(ctx context.Context, u auth.User, passwordHash string) (auth.User, error) {
+	u.Created = stamp(u.Created)
+	res, err := d.db.ExecContext(ctx,
+		"INSERT INTO users (email, role, password_hash, disabled, created) VALUES (?, ?, ?, ?, ?)",
+		u.Email, string(u.Role), passwordHash, u.Disabled, micros(u.Created))
+	if isUnique(err) {
+		return auth.User{}, fmt.Errorf("%w (user %s)", auth.ErrConflict, u.Email)
+	}
+	if err != nil {
+		return auth.User{}, fmt.Errorf("sqlite: adding user: %w", err)
+	}
+	if u.ID, err = res.LastInsertId(); err != nil {
+		return auth.User{}, fmt.Errorf("sqlite: adding user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail returns an account and its password hash; auth.ErrNotFound.
+func (d *DB) UserByEmail(ctx context.Context, email string) (auth.User, string, error) {
+	var hash string
+	row := d.db.QueryRowContext(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.email = ?", email)
+	u, err := scanUser(row, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.User{}, "", fmt.Errorf("%w (user %s)", auth.ErrNotFound, email)
+	}
+	if err != nil {
+		return auth.User{}, "", fmt.Errorf("sqlite: user %s: %w", email, err)
+	}
+	return u, hash, nil
+}
+
+// ListUsers returns every account, by email.
+func (d *DB) ListUsers(ctx context.Context) ([]auth.User, error) {
+	rows, err := d.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users u ORDER BY u.email")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: listing users: %w", err)
+	}
+	defer rows.Close()
+	us := []auth.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: listing users: %w", err)
+		}
+		us = append(us, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: listing users: %w", err)
+	}
+	return us, nil
+}
+
+// SetDisabled disables or enables an account; auth.ErrNotFound. Disabling
+// ends the account's sessions, in the same transaction.
+func (d *DB) SetDisabled(ctx context.Context, email string, disabled bool) error {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: user %s: %w", email, err)
+	}
+	defer tx.Rollback()
+	var id int64
+	err = tx.QueryRowContext(ctx, "UPDATE users SET disabled = ? WHERE email = ? RETURNING id", disabled, email).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w (user %s)", auth.ErrNotFound, email)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: user %s: %w", email, err)
+	}
+	if disabled {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+			return fmt.Errorf("sqlite: user %s: ending sessions: %w", email, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: user %s: %w", email, err)
+	}
+	return nil
+}
+
+// CreateSession stores a session by the hash of its token; auth.ErrNotFound
+// if there is no account userID, auth.ErrConflict if the hash is stored.
+func (d *DB) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
+	_, err := d.db.ExecContext(ctx,
+		"INSERT INTO sessions (token_hash, user_id, expires) VALUES (?, ?, ?)",
+		tokenHash, userID, micros(expires))
+	switch {
+	case isForeignKey(err):
+		return fmt.Errorf("%w (user %d)", auth.ErrNotFound, userID)
+	case isUnique(err):
+		return fmt.Errorf("%w (session)", auth.ErrConflict)
+	case err != nil:
+		return fmt.Errorf("sqlite: session: %w", err)
+	}
+	return nil
+}
+
+// SessionUser returns the account of a session that expires after now;
+// auth.ErrNotFound.
+func (d *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (auth.User, error) {
+	row := d.db.QueryRowContext(ctx,
+		"SELECT "+userColumns+" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires > ?",
+		tokenHash, micros(now))
+	u, err := scanUser(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return auth.User{}, fmt.Errorf("%w (session)", auth.ErrNotFound)
+	}
+	if err != nil {
+		return auth.User{}, fmt.Errorf("sqlite: session: %w", err)
+	}
+	return u, nil
+}
+
+// DeleteSession ends a session; no error if there is none.
+func (d *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := d.db.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash); err != nil {
+		return fmt.Errorf("sqlite: ending session: %w", err)
+	}
+	return nil
+}
