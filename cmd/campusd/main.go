@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -71,10 +72,12 @@ type Main struct {
 	Config Config
 	Addr   net.Addr // where it listens, once running
 
-	log    *slog.Logger
-	server *http.Server
-	store  *sqlite.DB
-	done   chan error
+	log       *slog.Logger
+	server    *http.Server
+	store     *sqlite.DB
+	done      chan error
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // NewMain returns a program with the defaults, logging to w.
@@ -193,8 +196,14 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 // Close shuts down gracefully: no new connections, in-flight requests
-// finish (up to the shutdown timeout), then the store closes.
+// finish (up to the shutdown timeout), then the store closes. Calling it
+// again returns the first call's answer.
 func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
 	var err error
 	if m.server != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), m.Config.Shutdown)

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/sqlite"
+)
+
+const venue = "../../data/floorplans/hkust-gz"
+
+// addUser creates an account in the data folder, as `campus users add` does.
+func addUser(t *testing.T, dir, email, password string, role auth.Role) {
+	t.Helper()
+	db, err := sqlite.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := auth.New(db, auth.Options{}).AddUser(context.Background(), email, password, role); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// start runs the real server on a free port with a temporary data folder.
+func start(t *testing.T, dir string) (*Main, string) {
+	t.Helper()
+	m := NewMain(io.Discard)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--venue", venue}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return m, "http://" + m.Addr.String()
+}
+
+func do(t *testing.T, method, url, token, body string) (int, []byte) {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, url, r)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func login(t *testing.T, base, email, password string) string {
+	t.Helper()
+	code, b := do(t, "POST", base+"/api/v1/auth/login", "", fmt.Sprintf(`{"email":%q,"password":%q}`, email, password))
+	var a struct{ Token, Role string }
+	json.Unmarshal(b, &a)
+	if code != 200 || a.Token == "" {
+		t.Fatalf("login %s: %d %s", email, code, b)
+	}
+	return a.Token
+}
+
+func TestServerEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	addUser(t, dir, "alice@hkust-gz.edu.cn", "correct horse battery", auth.Staff)
+	addUser(t, dir, "bob@example.com", "another good one", auth.Visitor)
+	m, base := start(t, dir)
+	defer m.Close()
+
+	alice := login(t, base, "alice@hkust-gz.edu.cn", "correct horse battery")
+	code, b := do(t, "GET", base+"/api/v1/me", alice, "")
+	if code != 200 || !strings.Contains(string(b), `"role":"staff"`) {
+		t.Fatalf("me: %d %s", code, b)
+	}
+	// The role comes from the session: alice sees C1, bob does not.
+	bob := login(t, base, "bob@example.com", "another good one")
+	for _, c := range []struct {
+		token string
+		want  bool
+	}{{alice, true}, {bob, false}, {"", false}} {
+		_, b := do(t, "GET", base+"/api/v1/search?q=C1-301", c.token, "")
+		if found := strings.Contains(string(b), `"C1-301"`); found != c.want {
+			t.Errorf("search C1-301 with token %q: found=%v", c.token[:min(6, len(c.token))], found)
+		}
+	}
+	// Saved places survive a restart, and route back.
+	code, b = do(t, "POST", base+"/api/v1/me/places", alice, `{"name":"car","lon":113.4786,"lat":22.8955,"ordinal":-1}`)
+	var p struct{ ID int64 }
+	json.Unmarshal(b, &p)
+	if code != 201 || p.ID == 0 {
+		t.Fatalf("add place: %d %s", code, b)
+	}
+	// Logout ends the session.
+	if code, _ := do(t, "POST", base+"/api/v1/auth/logout", alice, ""); code != 204 {
+		t.Errorf("logout: %d", code)
+	}
+	if code, _ := do(t, "GET", base+"/api/v1/me", alice, ""); code != 401 {
+		t.Errorf("me after logout: %d", code)
+	}
+	// Wrong passwords: 401, then 429 once the account's attempts are spent.
+	var codes []int
+	for i := 0; i < 7; i++ {
+		c, _ := do(t, "POST", base+"/api/v1/auth/login", "", `{"email":"bob@example.com","password":"wrong password"}`)
+		codes = append(codes, c)
+	}
+	if codes[0] != 401 || codes[len(codes)-1] != 429 {
+		t.Errorf("failed logins answered %v, want 401s then 429", codes)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m2, base2 := start(t, dir)
+	defer m2.Close()
+	alice = login(t, base2, "alice@hkust-gz.edu.cn", "correct horse battery")
+	code, b = do(t, "GET", fmt.Sprintf("%s/api/v1/route?from=C3-607&to=place:%d", base2, p.ID), alice, "")
+	if code != 200 || !strings.Contains(string(b), `"to_ordinal":-1`) {
+		t.Errorf("route to the saved car after a restart: %d %.300s", code, b)
+	}
+}
+
+// Shutdown lets requests in flight finish.
+func TestGracefulShutdown(t *testing.T) {
+	m, base := start(t, t.TempDir())
+	var wg sync.WaitGroup
+	results := make(chan int, 20)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(base + "/api/v1/route?from=G1&to=C6-601")
+			if err != nil {
+				results <- 0
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			results <- resp.StatusCode
+		}()
+	}
+	time.Sleep(20 * time.Millisecond)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	close(results)
+	served := 0
+	for c := range results {
+		if c == 200 {
+			served++
+		} else if c != 0 {
+			t.Errorf("a request in flight got %d", c)
+		}
+	}
+	if served == 0 {
+		t.Error("no request finished")
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("still serving after Close")
+	}
+}
+
+func TestConfig(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--addr", "nonsense"}, nil, "addr"},
+		{[]string{"--venue", "/no/such/venue"}, nil, "venue"},
+		{nil, map[string]string{"CAMPUS_VENUE": "/no/such/venue"}, "venue"},
+		{[]string{"--venue", venue}, map[string]string{"CAMPUS_DATABASE_URL": "postgres://x"}, "database-url"},
+		{[]string{"--venue", venue, "--body-limit", "10"}, nil, "body-limit"},
+		{[]string{"--venue", venue, "extra"}, nil, "unexpected argument"},
+	} {
+		env = c.env
+		m := NewMain(io.Discard)
+		err := m.ParseFlags(c.args, getenv)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v %v: got %v, want an error about %s", c.args, c.env, err, c.want)
+		}
+	}
+	env = map[string]string{"CAMPUS_ADDR": "127.0.0.1:9999"}
+	m := NewMain(io.Discard)
+	if err := m.ParseFlags([]string{"--venue", venue, "--addr", "127.0.0.1:1234"}, getenv); err != nil || m.Config.Addr != "127.0.0.1:9999" {
+		t.Errorf("the environment goes over flags: %v %q", err, m.Config.Addr)
+	}
+}
+
+// TestKillNineKeepsAcknowledgedWrites runs the real server binary, saves
+// places as fast as it acknowledges them, kills it with SIGKILL mid-writes,
+// and checks that every acknowledged place is in the store.
+func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the server")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "campusd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	data := filepath.Join(dir, "data")
+	addUser(t, data, "writer@hkust-gz.edu.cn", "correct horse battery", auth.Staff)
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--data-dir", data, "--venue", venue)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// The server logs where it listens.
+	sc := bufio.NewScanner(stderr)
+	var base string
+	for sc.Scan() {
+		var line struct{ Msg, Addr string }
+		if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "campusd listening" {
+			base = "http://" + line.Addr
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("the server did not say where it listens")
+	}
+	go io.Copy(io.Discard, stderr)
+	token := login(t, base, "writer@hkust-gz.edu.cn", "correct horse battery")
+	var mu sync.Mutex
+	var acked []int64
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			client := &http.Client{Timeout: 5 * time.Second}
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest("POST", base+"/api/v1/me/places", strings.NewReader(fmt.Sprintf(`{"name":"p%d-%d","lon":113.478,"lat":22.895,"ordinal":0}`, w, i)))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := client.Do(req)
+				if err != nil {
+					return // the server is gone
+				}
+				var p struct{ ID int64 }
+				json.NewDecoder(resp.Body).Decode(&p)
+				resp.Body.Close()
+				if resp.StatusCode == 201 {
+					mu.Lock()
+					acked = append(acked, p.ID)
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	for {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 300 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Kill() // SIGKILL, mid-writes
+	cmd.Wait()
+	close(stop)
+	wg.Wait()
+
+	db, err := sqlite.OpenDir(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, _, err := db.UserByEmail(context.Background(), "writer@hkust-gz.edu.cn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := db.ListPlaces(context.Background(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[int64]bool{}
+	for _, p := range ps {
+		have[p.ID] = true
+	}
+	for _, id := range acked {
+		if !have[id] {
+			t.Fatalf("acknowledged place %d is lost after kill -9 (%d acknowledged, %d stored)", id, len(acked), len(ps))
+		}
+	}
+	t.Logf("%d acknowledged writes, all kept (%d stored)", len(acked), len(ps))
+
+}
