@@ -88,6 +88,10 @@ func New(d Deps, cfg Config) *Server {
 
 	e := s.e
 	e.HideBanner, e.HidePort = true, true
+	// The client's address is the connection's: without a proxy we trust,
+	// X-Forwarded-For is whatever the client says, and would let it dodge
+	// the per-address login limit.
+	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.errorHandler
 	e.Use(s.requestID, s.observe, s.recoverPanic, s.bodyLimit)
 	s.routes()

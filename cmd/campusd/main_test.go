@@ -125,6 +125,23 @@ func TestServerEndToEnd(t *testing.T) {
 	if codes[0] != 401 || codes[len(codes)-1] != 429 {
 		t.Errorf("failed logins answered %v, want 401s then 429", codes)
 	}
+	// Claiming another address does not escape the per-address limit.
+	limited := false
+	for i := 0; i < 25 && !limited; i++ {
+		req, _ := http.NewRequest("POST", base+"/api/v1/auth/login", strings.NewReader(fmt.Sprintf(`{"email":"nobody%d@example.com","password":"wrong password"}`, i)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.0.0.%d", i))
+		req.Header.Set("X-Real-Ip", fmt.Sprintf("10.0.1.%d", i))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		limited = resp.StatusCode == 429
+	}
+	if !limited {
+		t.Error("forged X-Forwarded-For headers escape the per-address login limit")
+	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
 	}
