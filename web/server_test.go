@@ -306,6 +306,48 @@ func TestNothingHiddenOverHTTP(t *testing.T) {
 				seen("route", *f.Properties.Level)
 			}
 		}
+		// Levels the role may not see are unknown; buildings list only the
+		// levels it may.
+		for _, l := range v.Levels {
+			code, _, _ := call(t, ts, role, "GET", "/api/v1/levels/"+l.ID, "")
+			if _, vis := w.Feature(l.ID); (code == 200) != vis || (code != 200 && code != 404) {
+				t.Fatalf("level %s as %q: %d, visible=%v", l.ID, role, code, vis)
+			}
+		}
+		for _, b := range v.Buildings {
+			var bl geo.BuildingLevels
+			get(t, ts, role, "/api/v1/buildings/"+b.ID, &bl)
+			for _, l := range bl.Levels {
+				seen("building "+b.Ref, l.ID)
+			}
+		}
+		// A phone inside a hidden building is told the building only.
+		for _, b := range v.Buildings {
+			if b.Access(gr) != geo.AccessNone || len(b.Levels) == 0 || role == "" {
+				continue
+			}
+			var bc *geo.Beacon
+			for _, x := range v.Beacons {
+				if x.Level != nil && x.Level.Building() == b {
+					bc = x
+					break
+				}
+			}
+			if bc == nil {
+				continue
+			}
+			scan := fmt.Sprintf(`{"device":"probe-%s","t":"2026-11-22T10:00:00Z","scans":[{"beacon":%q,"rssi":-45}]}`, b.Ref, bc.ID)
+			code, _, body := call(t, ts, role, "POST", "/api/v1/position", scan)
+			var f beacons.Fix
+			json.Unmarshal(body, &f)
+			// Nothing inside: no hidden level or room, and no floor
+			// without a level the role sees (0 is outdoors).
+			leak := code != 200 || f.Unit != nil || (f.Level != nil && !visibleID(w, *f.Level)) ||
+				(f.Level == nil && f.Ordinal != nil && *f.Ordinal != 0)
+			if leak {
+				t.Fatalf("position inside hidden %s as %q: %d %s", b.Ref, role, code, body)
+			}
+		}
 		var venue struct {
 			Buildings []geo.BuildingLevels `json:"buildings"`
 		}
@@ -378,4 +420,9 @@ func TestPositionOverHTTP(t *testing.T) {
 			t.Fatalf("scan %d: %d %s", i, code, body)
 		}
 	}
+}
+
+func visibleID(w geo.View, id string) bool {
+	_, ok := w.Feature(id)
+	return ok
 }
