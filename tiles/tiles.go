@@ -196,3 +196,16 @@ func (r *Renderer) Tile(role geo.Role, z, x, y uint32, lang string) ([]byte, err
 
 // tileClip is the tile's extent and a buffer, in tile coordinates.
 var tileClip = orb.Bound{Min: orb.Point{-64, -64}, Max: orb.Point{4096 + 64, 4096 + 64}}
+
+// ClassOf returns the class of a role for caching: roles that see the same
+// (the same access to every building, and alike public or not) share tiles.
+func (r *Renderer) ClassOf(role geo.Role) string {
+	b := make([]byte, 0, len(r.v.Buildings)+1)
+	for _, bl := range r.v.Buildings {
+		b = append(b, byte('0'+bl.Access(role)))
+	}
+	if r.v.Policy.IsPublic(role) {
+		b = append(b, 'p')
+	}
+	return string(b)
+}

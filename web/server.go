@@ -23,6 +23,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/places"
+	"github.com/campusnav/engine/tiles"
 )
 
 // Authenticator signs people in and out and tells who holds a token; the
@@ -40,6 +41,7 @@ type Deps struct {
 	Positioner *beacons.Positioner
 	Auth       Authenticator
 	Places     places.Store
+	Tiles      *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -66,6 +68,7 @@ type Server struct {
 
 	trackersMu sync.Mutex
 	trackers   map[string]*deviceTrack
+	tiles      *tileCache
 }
 
 // New builds the server and its routes.
@@ -76,7 +79,8 @@ func New(d Deps, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{d: d, cfg: cfg, log: cfg.Logger, e: echo.New(), reg: prometheus.NewRegistry(), trackers: map[string]*deviceTrack{}}
+	s := &Server{d: d, cfg: cfg, log: cfg.Logger, e: echo.New(), reg: prometheus.NewRegistry(), trackers: map[string]*deviceTrack{},
+		tiles: &tileCache{max: tileCacheSize, m: map[string]cachedTile{}}}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "campus_http_requests_total", Help: "HTTP requests by route, method and status code.",
 	}, []string{"route", "method", "code"})
@@ -106,6 +110,10 @@ func (s *Server) routes() {
 	e.GET("/healthz", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"status": "ok"}) })
 	e.GET("/readyz", s.ready)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+
+	e.GET("/tiles/tiles.json", s.tileJSON)
+	e.GET("/tiles/:z/:x/:y", s.tile, s.viewer)
+	e.GET("/style.json", s.style)
 
 	api := e.Group("/api/v1", s.viewer)
 	api.POST("/auth/login", s.login)

@@ -18,6 +18,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/places"
+	"github.com/campusnav/engine/tiles"
 )
 
 // fakeAuth signs in by token: "token-ROLE" is a user of that role.
@@ -109,7 +110,7 @@ func testServer(t testing.TB) *httptest.Server {
 			panic(err)
 		}
 		g := routing.Build(v)
-		campusDeps = Deps{Venue: v, Graph: g, Positioner: beacons.NewPositioner(beacons.FromVenue(v), nil, g)}
+		campusDeps = Deps{Venue: v, Graph: g, Positioner: beacons.NewPositioner(beacons.FromVenue(v), nil, g), Tiles: tiles.New(v)}
 	})
 	d := campusDeps
 	d.Auth, d.Places = fakeAuth{}, &memPlaces{}

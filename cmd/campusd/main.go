@@ -30,6 +30,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/tiles"
 	"github.com/campusnav/engine/web"
 )
 
@@ -164,7 +165,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: auth.New(m.store, auth.Options{}), Places: m.store,
+		Auth: auth.New(m.store, auth.Options{}), Places: m.store, Tiles: tiles.New(v),
 		Ready: m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log})
 	ln, err := net.Listen("tcp", c.Addr)
