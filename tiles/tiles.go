@@ -11,9 +11,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/campusnav/engine/geo"
@@ -42,16 +39,17 @@ const (
 // ErrOutOfRange is returned for a tile address outside the zoom grid.
 var ErrOutOfRange = errors.New("tiles: tile out of range")
 
-// Renderer makes the tiles of one venue.
+// Renderer makes the tiles of one venue. It is safe for concurrent use.
 type Renderer struct {
 	v        *geo.Venue
 	ordinals []int
 	heights  map[*geo.Building]float64
+	merc     map[geo.Feature]*mercator // every feature, projected once
 }
 
 // New makes a renderer for v.
 func New(v *geo.Venue) *Renderer {
-	r := &Renderer{v: v, heights: map[*geo.Building]float64{}}
+	r := &Renderer{v: v, heights: map[*geo.Building]float64{}, merc: map[geo.Feature]*mercator{}}
 	seen := map[int]bool{}
 	for _, l := range v.Levels {
 		if !seen[l.Ordinal] {
@@ -69,6 +67,27 @@ func New(v *geo.Venue) *Renderer {
 		}
 		r.heights[b] = float64(max(1, n)) * FloorHeight
 	}
+	add := func(f geo.Feature) {
+		if g := f.Common().Geometry; g != nil {
+			r.merc[f] = project(g)
+		}
+	}
+	add(v)
+	for _, f := range v.Footprints {
+		add(f)
+	}
+	for _, f := range v.Levels {
+		add(f)
+	}
+	for _, f := range v.Units {
+		add(f)
+	}
+	for _, f := range v.Openings {
+		add(f)
+	}
+	for _, f := range v.Amenities {
+		add(f)
+	}
 	return r
 }
 
@@ -81,77 +100,6 @@ func Check(z, x, y uint32) error {
 		return fmt.Errorf("%w: x and y must be below %d at zoom %d", ErrOutOfRange, n, z)
 	}
 	return nil
-}
-
-// Tile returns the layers of tile z/x/y as role r sees it, in WGS 84, before
-// encoding.
-func (r *Renderer) layers(w geo.View, t maptile.Tile, lang string) map[string]*geojson.FeatureCollection {
-	bound := t.Bound(0.05) // a little beyond, so lines and labels cross seams
-	out := map[string]*geojson.FeatureCollection{}
-	add := func(layer string, g orb.Geometry, props geojson.Properties) {
-		fc := out[layer]
-		if fc == nil {
-			fc = geojson.NewFeatureCollection()
-			out[layer] = fc
-		}
-		// Encoding projects in place: the tile gets a copy, never the
-		// venue's own coordinates.
-		f := geojson.NewFeature(orb.Clone(g))
-		f.Properties = props
-		fc.Append(f)
-	}
-	v := r.v
-	if v.Geometry != nil && v.Geometry.Bound().Intersects(bound) {
-		add(LayerVenue, v.Geometry, geojson.Properties{"level": "0", "name": v.Name.In("en"), "name_en": v.Name.In("en"), "name_zh": v.Name.In("zh")})
-	}
-	for _, fp := range v.Footprints {
-		if !fp.Geometry.Bound().Intersects(bound) || len(fp.Buildings) == 0 || fp.Category == "subterranean" {
-			continue
-		}
-		b := fp.Buildings[0]
-		add(LayerFootprints, fp.Geometry, geojson.Properties{"id": b.ID, "level": "0", "ref": b.Ref, "name": b.Name.In(lang),
-			"name_en": b.Name.In("en"), "name_zh": b.Name.In("zh"), "category": b.Category, "height": r.heights[b],
-			"indoor": b.Access(w.Role()) != geo.AccessNone})
-		if t.Z < IndoorZoom {
-			add(LayerLabels, b.Display, geojson.Properties{"id": b.ID, "level": "0", "kind": "building", "ref": b.Ref, "name": b.Name.In(lang),
-				"name_en": b.Name.In("en"), "name_zh": b.Name.In("zh")})
-		}
-	}
-	if t.Z < IndoorZoom {
-		return out
-	}
-	for _, l := range v.Levels {
-		if !w.Sees(l) || !l.Geometry.Bound().Intersects(bound) {
-			continue
-		}
-		props := geojson.Properties{"id": l.ID, "level": strconv.Itoa(l.Ordinal), "name": l.Name.In(lang), "name_en": l.Name.In("en"), "name_zh": l.Name.In("zh")}
-		if b := l.Building(); b != nil {
-			props["ref"] = b.Ref
-		}
-		add(LayerLevels, l.Geometry, props)
-	}
-	for _, ord := range r.ordinals {
-		level := strconv.Itoa(ord)
-		w.Within(bound, ord, func(f geo.Feature) bool {
-			switch f := f.(type) {
-			case *geo.Unit:
-				en, zh := label(f.Name, f.Category, "en"), label(f.Name, f.Category, "zh")
-				props := geojson.Properties{"id": f.ID, "level": level, "ref": f.Ref, "name": pick(lang, en, zh), "name_en": en, "name_zh": zh, "category": f.Category}
-				add(LayerUnits, f.Geometry, props)
-				if bound.Contains(f.Display) {
-					add(LayerLabels, f.Display, geojson.Properties{"id": f.ID, "level": level, "kind": "unit", "ref": f.Ref, "name": pick(lang, en, zh),
-						"name_en": en, "name_zh": zh, "category": f.Category})
-				}
-			case *geo.Opening:
-				add(LayerOpenings, f.Geometry, geojson.Properties{"id": f.ID, "level": level, "category": f.Category, "entrance": f.Entrance})
-			case *geo.Amenity:
-				en, zh := label(f.Name, f.Category, "en"), label(f.Name, f.Category, "zh")
-				add(LayerAmenities, f.Geometry, geojson.Properties{"id": f.ID, "level": level, "name": pick(lang, en, zh), "name_en": en, "name_zh": zh, "category": f.Category})
-			}
-			return true
-		})
-	}
-	return out
 }
 
 func label(name geo.Labels, category, lang string) string {
@@ -168,34 +116,129 @@ func pick(lang, en, zh string) string {
 	return en
 }
 
-// layerOrder is the order of layers in a tile.
-var layerOrder = []string{LayerVenue, LayerFootprints, LayerLevels, LayerUnits, LayerOpenings, LayerAmenities, LayerLabels}
-
 // Tile renders tile z/x/y as role r sees it: an uncompressed MVT. Names
-// are in lang ("en" or "zh"); name_en and name_zh are always there.
+// are in lang ("en" or "zh"); name_en and name_zh are always there. Floor
+// plans come from zoom IndoorZoom on.
 func (r *Renderer) Tile(role geo.Role, z, x, y uint32, lang string) ([]byte, error) {
 	if err := Check(z, x, y); err != nil {
 		return nil, err
 	}
+	w := r.v.View(role)
 	t := maptile.New(x, y, maptile.Zoom(z))
-	fcs := r.layers(r.v.View(role), t, lang)
-	var layers mvt.Layers
-	for _, name := range layerOrder {
-		fc := fcs[name]
-		if fc == nil {
+	bound := t.Bound(0.05) // a little beyond, so lines and labels cross seams
+	layers := map[string]*layer{}
+	lay := func(name string) *layer {
+		l := layers[name]
+		if l == nil {
+			l = newLayer(name)
+			layers[name] = l
+		}
+		return l
+	}
+	names := func(l *layer, en, zh string) {
+		l.tag("name", str(pick(lang, en, zh)))
+		l.tag("name_en", str(en))
+		l.tag("name_zh", str(zh))
+	}
+	v := r.v
+	if m := r.merc[v]; m != nil && v.Geometry.Bound().Intersects(bound) {
+		l := lay(LayerVenue)
+		l.tag("level", str("0"))
+		names(l, v.Name.In("en"), v.Name.In("zh"))
+		l.feature(m, z, x, y)
+	}
+	for _, fp := range v.Footprints {
+		if len(fp.Buildings) == 0 || fp.Category == "subterranean" || !fp.Geometry.Bound().Intersects(bound) {
 			continue
 		}
-		l := mvt.NewLayer(name, fc)
-		l.ProjectToTile(t)
-		l.Clip(tileClip)
-		l.RemoveEmpty(1, 1)
-		layers = append(layers, l)
+		b := fp.Buildings[0]
+		l := lay(LayerFootprints)
+		l.tag("id", str(b.ID))
+		l.tag("level", str("0"))
+		l.tag("ref", str(b.Ref))
+		names(l, b.Name.In("en"), b.Name.In("zh"))
+		l.tag("category", str(b.Category))
+		l.tag("height", num(r.heights[b]))
+		l.tag("indoor", boolean(b.Access(role) != geo.AccessNone))
+		l.feature(r.merc[fp], z, x, y)
+		if z < IndoorZoom && bound.Contains(b.Display) {
+			ll := lay(LayerLabels)
+			ll.tag("id", str(b.ID))
+			ll.tag("level", str("0"))
+			ll.tag("kind", str("building"))
+			ll.tag("ref", str(b.Ref))
+			names(ll, b.Name.In("en"), b.Name.In("zh"))
+			ll.feature(&mercator{kind: 1, parts: [][][2]float64{{toMercator(b.Display)}}}, z, x, y)
+		}
 	}
-	return mvt.Marshal(layers)
+	if z >= IndoorZoom {
+		for _, lv := range v.Levels {
+			if !w.Sees(lv) || !lv.Geometry.Bound().Intersects(bound) {
+				continue
+			}
+			l := lay(LayerLevels)
+			l.tag("id", str(lv.ID))
+			l.tag("level", str(strconv.Itoa(lv.Ordinal)))
+			if b := lv.Building(); b != nil {
+				l.tag("ref", str(b.Ref))
+			}
+			names(l, lv.Name.In("en"), lv.Name.In("zh"))
+			l.feature(r.merc[lv], z, x, y)
+		}
+		for _, ord := range r.ordinals {
+			level := str(strconv.Itoa(ord))
+			w.Within(bound, ord, func(f geo.Feature) bool {
+				switch f := f.(type) {
+				case *geo.Unit:
+					en, zh := label(f.Name, f.Category, "en"), label(f.Name, f.Category, "zh")
+					l := lay(LayerUnits)
+					l.tag("id", str(f.ID))
+					l.tag("level", level)
+					l.tag("ref", str(f.Ref))
+					names(l, en, zh)
+					l.tag("category", str(f.Category))
+					l.feature(r.merc[f], z, x, y)
+					if bound.Contains(f.Display) {
+						ll := lay(LayerLabels)
+						ll.tag("id", str(f.ID))
+						ll.tag("level", level)
+						ll.tag("kind", str("unit"))
+						ll.tag("ref", str(f.Ref))
+						names(ll, en, zh)
+						ll.tag("category", str(f.Category))
+						ll.feature(&mercator{kind: 1, parts: [][][2]float64{{toMercator(f.Display)}}}, z, x, y)
+					}
+				case *geo.Opening:
+					l := lay(LayerOpenings)
+					l.tag("id", str(f.ID))
+					l.tag("level", level)
+					l.tag("category", str(f.Category))
+					l.tag("entrance", boolean(f.Entrance))
+					l.feature(r.merc[f], z, x, y)
+				case *geo.Amenity:
+					en, zh := label(f.Name, f.Category, "en"), label(f.Name, f.Category, "zh")
+					l := lay(LayerAmenities)
+					l.tag("id", str(f.ID))
+					l.tag("level", level)
+					names(l, en, zh)
+					l.tag("category", str(f.Category))
+					l.feature(r.merc[f], z, x, y)
+				}
+				return true
+			})
+		}
+	}
+	var out []byte
+	for _, name := range layerOrder {
+		if l := layers[name]; l != nil {
+			out = l.encode(out)
+		}
+	}
+	return out, nil
 }
 
-// tileClip is the tile's extent and a buffer, in tile coordinates.
-var tileClip = orb.Bound{Min: orb.Point{-64, -64}, Max: orb.Point{4096 + 64, 4096 + 64}}
+// layerOrder is the order of layers in a tile.
+var layerOrder = []string{LayerVenue, LayerFootprints, LayerLevels, LayerUnits, LayerOpenings, LayerAmenities, LayerLabels}
 
 // ClassOf returns the class of a role for caching: roles that see the same
 // (the same access to every building, and alike public or not) share tiles.
