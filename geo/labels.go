@@ -36,13 +36,24 @@ func (l Labels) In(lang string) string {
 
 // langTags lists the tags tried for lang, most specific first, ending in English.
 func langTags(lang string) []string {
+	switch lang {
+	case "en", "":
+		return enTags
+	case "zh", "zh-Hans":
+		return zhTags
+	}
 	switch strings.ToLower(lang) {
 	case "zh", "zh-hans", "zh-cn", "zh_cn":
-		return []string{"zh-Hans", "zh", "zh-CN", "zh-Hant", "en", "en-US"}
+		return zhTags
 	default:
 		return []string{lang, "en", "en-US", "en-GB"}
 	}
 }
+
+var (
+	enTags = []string{"en", "en-US", "en-GB"}
+	zhTags = []string{"zh-Hans", "zh", "zh-CN", "zh-Hant", "en", "en-US"}
+)
 
 // categoryLabels name the common IMDF categories for people, in English and
 // Simplified Chinese. A room without a name is shown by its kind.

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"math"
+	"sync"
 
 	"github.com/paulmach/orb"
 )
@@ -83,11 +84,34 @@ func str(s string) value   { return value{kind: 1, s: s} }
 func num(f float64) value  { return value{kind: 3, f: f} }
 func boolean(b bool) value { return value{kind: 7, b: b} }
 
+// key is a property name of the tiles.
+type key uint8
+
+const (
+	kID key = iota
+	kLevel
+	kRef
+	kName
+	kNameEN
+	kNameZH
+	kCategory
+	kKind
+	kHeight
+	kIndoor
+	kEntrance
+	numKeys
+)
+
+var keyNames = [numKeys]string{"id", "level", "ref", "name", "name_en", "name_zh", "category", "kind", "height", "indoor", "entrance"}
+
+// unique are the keys whose values are (nearly) all different.
+var unique = [numKeys]bool{kID: true, kRef: true}
+
 // layer accumulates one layer of a tile.
 type layer struct {
 	name     string
 	keys     []string
-	keyIdx   map[string]uint32
+	keyIdx   [numKeys]int32 // -1: not yet in the layer
 	vals     []value
 	valIdx   map[value]uint32
 	features []byte
@@ -95,27 +119,64 @@ type layer struct {
 	// scratch
 	tags []uint32
 	geom []uint32
+	ring [][2]int32
+	// a reusable point geometry
+	pointGeom  mercator
+	pointParts [1][2]float64
 }
 
+// layers are pooled: their buffers, grown on one tile, serve the next.
+var layerPool = sync.Pool{New: func() any {
+	return &layer{valIdx: map[value]uint32{}, pointGeom: mercator{kind: 1, parts: make([][][2]float64, 1)}}
+}}
+
 func newLayer(name string) *layer {
-	return &layer{name: name, keyIdx: map[string]uint32{}, valIdx: map[value]uint32{}}
+	l := layerPool.Get().(*layer)
+	l.name, l.n = name, 0
+	l.keys, l.vals, l.features, l.tags = l.keys[:0], l.vals[:0], l.features[:0], l.tags[:0]
+	clear(l.valIdx)
+	for i := range l.keyIdx {
+		l.keyIdx[i] = -1
+	}
+	return l
+}
+
+// release returns a layer to the pool.
+func (l *layer) release() {
+	if cap(l.features) > 4<<20 { // an outsize tile's buffers are not kept
+		return
+	}
+	layerPool.Put(l)
 }
 
 // tag adds a property to the feature being built.
-func (l *layer) tag(k string, v value) {
-	ki, ok := l.keyIdx[k]
-	if !ok {
-		ki = uint32(len(l.keys))
-		l.keys = append(l.keys, k)
-		l.keyIdx[k] = ki
+func (l *layer) tag(k key, v value) {
+	if l.keyIdx[k] < 0 {
+		l.keyIdx[k] = int32(len(l.keys))
+		l.keys = append(l.keys, keyNames[k])
 	}
-	vi, ok := l.valIdx[v]
-	if !ok {
+	ki := uint32(l.keyIdx[k])
+	var vi uint32
+	if unique[k] {
+		// Ids and references differ from feature to feature: looking them
+		// up would find nothing (and MVT allows repeated values).
+		vi = uint32(len(l.vals))
+		l.vals = append(l.vals, v)
+	} else if i, ok := l.valIdx[v]; ok {
+		vi = i
+	} else {
 		vi = uint32(len(l.vals))
 		l.vals = append(l.vals, v)
 		l.valIdx[v] = vi
 	}
 	l.tags = append(l.tags, ki, vi)
+}
+
+// point encodes a point feature at p (normalized Web Mercator).
+func (l *layer) point(p [2]float64, z, tx, ty uint32) {
+	l.pointParts[0] = p
+	l.pointGeom.parts[0] = l.pointParts[:]
+	l.feature(&l.pointGeom, z, tx, ty)
 }
 
 // feature encodes the geometry m in tile (z, x, y) with the tags added
@@ -140,7 +201,8 @@ func (l *layer) feature(m *mercator, z uint32, tx, ty uint32) {
 		param(x, y)
 	case 2:
 		for _, ls := range m.parts {
-			xs := dedupe(ls, pt)
+			xs := dedupe(l.ring, ls, pt)
+			l.ring = xs
 			if len(xs) < 2 {
 				continue
 			}
@@ -155,7 +217,8 @@ func (l *layer) feature(m *mercator, z uint32, tx, ty uint32) {
 		ri := 0
 		for _, nr := range m.polys {
 			for k := 0; k < nr; k++ {
-				xs := dedupe(m.parts[ri+k], pt)
+				xs := dedupe(l.ring, m.parts[ri+k], pt)
+				l.ring = xs
 				if len(xs) > 1 && xs[0] == xs[len(xs)-1] {
 					xs = xs[:len(xs)-1]
 				}
@@ -188,18 +251,19 @@ func (l *layer) feature(m *mercator, z uint32, tx, ty uint32) {
 		l.tags = l.tags[:0]
 		return
 	}
-	// Feature message: tags (2, packed), type (3), geometry (4, packed).
-	var f []byte
-	f = appendPacked(f, 2, l.tags)
-	f = appendVarintField(f, 3, uint64(m.kind))
-	f = appendPacked(f, 4, g)
-	l.features = appendBytesField(l.features, 2, f)
+	// Feature message: tags (2, packed), type (3), geometry (4, packed),
+	// written in place after its length.
+	size := packedSize(2, l.tags) + 1 + varintLen(uint64(m.kind)) + packedSize(4, g)
+	l.features = appendVarint(appendKey(l.features, 2, 2), uint64(size))
+	l.features = appendPacked(l.features, 2, l.tags)
+	l.features = appendVarintField(l.features, 3, uint64(m.kind))
+	l.features = appendPacked(l.features, 4, g)
 	l.n++
 	l.tags = l.tags[:0]
 }
 
-func dedupe(pts [][2]float64, pt func([2]float64) (int32, int32)) [][2]int32 {
-	out := make([][2]int32, 0, len(pts))
+func dedupe(out [][2]int32, pts [][2]float64, pt func([2]float64) (int32, int32)) [][2]int32 {
+	out = out[:0]
 	for _, p := range pts {
 		x, y := pt(p)
 		if n := len(out); n > 0 && out[n-1] == [2]int32{x, y} {
@@ -221,12 +285,50 @@ func area(r [][2]int32) float64 {
 
 func zigzag(v int32) uint32 { return uint32((v << 1) ^ (v >> 31)) }
 
-// encode appends the layer message to a tile.
+// valueBytes appends a Value message's contents.
+func valueBytes(b []byte, v value) []byte {
+	switch v.kind {
+	case 1:
+		return appendBytesField(b, 1, []byte(v.s))
+	case 3:
+		return appendFixed64(appendKey(b, 3, 1), math.Float64bits(v.f))
+	}
+	bv := uint64(0)
+	if v.b {
+		bv = 1
+	}
+	return appendVarintField(b, 7, bv)
+}
+
+func valueSize(v value) int {
+	switch v.kind {
+	case 1:
+		return 1 + varintLen(uint64(len(v.s))) + len(v.s)
+	case 3:
+		return 1 + 8
+	}
+	return 2
+}
+
+// size is the size of the layer message's contents.
+func (l *layer) size() int {
+	n := 1 + varintLen(2) + 1 + varintLen(uint64(len(l.name))) + len(l.name) + len(l.features)
+	for _, k := range l.keys {
+		n += 1 + varintLen(uint64(len(k))) + len(k)
+	}
+	for _, v := range l.vals {
+		vs := valueSize(v)
+		n += 1 + varintLen(uint64(vs)) + vs
+	}
+	return n + 1 + varintLen(extent)
+}
+
+// encode appends the layer message to a tile, in place.
 func (l *layer) encode(tile []byte) []byte {
 	if l.n == 0 {
 		return tile
 	}
-	var b []byte
+	b := appendVarint(appendKey(tile, 3, 2), uint64(l.size()))
 	b = appendVarintField(b, 15, 2) // version
 	b = appendBytesField(b, 1, []byte(l.name))
 	b = append(b, l.features...)
@@ -234,24 +336,10 @@ func (l *layer) encode(tile []byte) []byte {
 		b = appendBytesField(b, 3, []byte(k))
 	}
 	for _, v := range l.vals {
-		var vb []byte
-		switch v.kind {
-		case 1:
-			vb = appendBytesField(vb, 1, []byte(v.s))
-		case 3:
-			vb = appendKey(vb, 3, 1)
-			vb = appendFixed64(vb, math.Float64bits(v.f))
-		case 7:
-			bv := uint64(0)
-			if v.b {
-				bv = 1
-			}
-			vb = appendVarintField(vb, 7, bv)
-		}
-		b = appendBytesField(b, 4, vb)
+		b = appendVarint(appendKey(b, 4, 2), uint64(valueSize(v)))
+		b = valueBytes(b, v)
 	}
-	b = appendVarintField(b, 5, extent)
-	return appendBytesField(tile, 3, b)
+	return appendVarintField(b, 5, extent)
 }
 
 // Protocol buffer wire format.
@@ -285,6 +373,15 @@ func appendPacked(b []byte, field uint64, vs []uint32) []byte {
 		b = appendVarint(b, uint64(v))
 	}
 	return b
+}
+
+// packedSize is the size of a packed field: key, length and values.
+func packedSize(field uint64, vs []uint32) int {
+	n := 0
+	for _, v := range vs {
+		n += varintLen(uint64(v))
+	}
+	return varintLen(field<<3|2) + varintLen(uint64(n)) + n
 }
 
 func appendFixed64(b []byte, v uint64) []byte {

@@ -126,24 +126,22 @@ func (r *Renderer) Tile(role geo.Role, z, x, y uint32, lang string) ([]byte, err
 	w := r.v.View(role)
 	t := maptile.New(x, y, maptile.Zoom(z))
 	bound := t.Bound(0.05) // a little beyond, so lines and labels cross seams
-	layers := map[string]*layer{}
-	lay := func(name string) *layer {
-		l := layers[name]
-		if l == nil {
-			l = newLayer(name)
-			layers[name] = l
+	var layers [len(layerOrder)]*layer
+	lay := func(i int) *layer {
+		if layers[i] == nil {
+			layers[i] = newLayer(layerOrder[i])
 		}
-		return l
+		return layers[i]
 	}
 	names := func(l *layer, en, zh string) {
-		l.tag("name", str(pick(lang, en, zh)))
-		l.tag("name_en", str(en))
-		l.tag("name_zh", str(zh))
+		l.tag(kName, str(pick(lang, en, zh)))
+		l.tag(kNameEN, str(en))
+		l.tag(kNameZH, str(zh))
 	}
 	v := r.v
 	if m := r.merc[v]; m != nil && v.Geometry.Bound().Intersects(bound) {
-		l := lay(LayerVenue)
-		l.tag("level", str("0"))
+		l := lay(iVenue)
+		l.tag(kLevel, str("0"))
 		names(l, v.Name.In("en"), v.Name.In("zh"))
 		l.feature(m, z, x, y)
 	}
@@ -152,23 +150,23 @@ func (r *Renderer) Tile(role geo.Role, z, x, y uint32, lang string) ([]byte, err
 			continue
 		}
 		b := fp.Buildings[0]
-		l := lay(LayerFootprints)
-		l.tag("id", str(b.ID))
-		l.tag("level", str("0"))
-		l.tag("ref", str(b.Ref))
+		l := lay(iFootprints)
+		l.tag(kID, str(b.ID))
+		l.tag(kLevel, str("0"))
+		l.tag(kRef, str(b.Ref))
 		names(l, b.Name.In("en"), b.Name.In("zh"))
-		l.tag("category", str(b.Category))
-		l.tag("height", num(r.heights[b]))
-		l.tag("indoor", boolean(b.Access(role) != geo.AccessNone))
+		l.tag(kCategory, str(b.Category))
+		l.tag(kHeight, num(r.heights[b]))
+		l.tag(kIndoor, boolean(b.Access(role) != geo.AccessNone))
 		l.feature(r.merc[fp], z, x, y)
 		if z < IndoorZoom && bound.Contains(b.Display) {
-			ll := lay(LayerLabels)
-			ll.tag("id", str(b.ID))
-			ll.tag("level", str("0"))
-			ll.tag("kind", str("building"))
-			ll.tag("ref", str(b.Ref))
+			ll := lay(iLabels)
+			ll.tag(kID, str(b.ID))
+			ll.tag(kLevel, str("0"))
+			ll.tag(kKind, str("building"))
+			ll.tag(kRef, str(b.Ref))
 			names(ll, b.Name.In("en"), b.Name.In("zh"))
-			ll.feature(&mercator{kind: 1, parts: [][][2]float64{{toMercator(b.Display)}}}, z, x, y)
+			ll.point(toMercator(b.Display), z, x, y)
 		}
 	}
 	if z >= IndoorZoom {
@@ -176,11 +174,11 @@ func (r *Renderer) Tile(role geo.Role, z, x, y uint32, lang string) ([]byte, err
 			if !w.Sees(lv) || !lv.Geometry.Bound().Intersects(bound) {
 				continue
 			}
-			l := lay(LayerLevels)
-			l.tag("id", str(lv.ID))
-			l.tag("level", str(strconv.Itoa(lv.Ordinal)))
+			l := lay(iLevels)
+			l.tag(kID, str(lv.ID))
+			l.tag(kLevel, str(strconv.Itoa(lv.Ordinal)))
 			if b := lv.Building(); b != nil {
-				l.tag("ref", str(b.Ref))
+				l.tag(kRef, str(b.Ref))
 			}
 			names(l, lv.Name.In("en"), lv.Name.In("zh"))
 			l.feature(r.merc[lv], z, x, y)
@@ -191,54 +189,72 @@ func (r *Renderer) Tile(role geo.Role, z, x, y uint32, lang string) ([]byte, err
 				switch f := f.(type) {
 				case *geo.Unit:
 					en, zh := label(f.Name, f.Category, "en"), label(f.Name, f.Category, "zh")
-					l := lay(LayerUnits)
-					l.tag("id", str(f.ID))
-					l.tag("level", level)
-					l.tag("ref", str(f.Ref))
+					l := lay(iUnits)
+					l.tag(kID, str(f.ID))
+					l.tag(kLevel, level)
+					l.tag(kRef, str(f.Ref))
 					names(l, en, zh)
-					l.tag("category", str(f.Category))
+					l.tag(kCategory, str(f.Category))
 					l.feature(r.merc[f], z, x, y)
 					if bound.Contains(f.Display) {
-						ll := lay(LayerLabels)
-						ll.tag("id", str(f.ID))
-						ll.tag("level", level)
-						ll.tag("kind", str("unit"))
-						ll.tag("ref", str(f.Ref))
+						ll := lay(iLabels)
+						ll.tag(kID, str(f.ID))
+						ll.tag(kLevel, level)
+						ll.tag(kKind, str("unit"))
+						ll.tag(kRef, str(f.Ref))
 						names(ll, en, zh)
-						ll.tag("category", str(f.Category))
-						ll.feature(&mercator{kind: 1, parts: [][][2]float64{{toMercator(f.Display)}}}, z, x, y)
+						ll.tag(kCategory, str(f.Category))
+						ll.point(toMercator(f.Display), z, x, y)
 					}
 				case *geo.Opening:
-					l := lay(LayerOpenings)
-					l.tag("id", str(f.ID))
-					l.tag("level", level)
-					l.tag("category", str(f.Category))
-					l.tag("entrance", boolean(f.Entrance))
+					l := lay(iOpenings)
+					l.tag(kID, str(f.ID))
+					l.tag(kLevel, level)
+					l.tag(kCategory, str(f.Category))
+					l.tag(kEntrance, boolean(f.Entrance))
 					l.feature(r.merc[f], z, x, y)
 				case *geo.Amenity:
 					en, zh := label(f.Name, f.Category, "en"), label(f.Name, f.Category, "zh")
-					l := lay(LayerAmenities)
-					l.tag("id", str(f.ID))
-					l.tag("level", level)
+					l := lay(iAmenities)
+					l.tag(kID, str(f.ID))
+					l.tag(kLevel, level)
 					names(l, en, zh)
-					l.tag("category", str(f.Category))
+					l.tag(kCategory, str(f.Category))
 					l.feature(r.merc[f], z, x, y)
 				}
 				return true
 			})
 		}
 	}
-	var out []byte
-	for _, name := range layerOrder {
-		if l := layers[name]; l != nil {
+	total := 0
+	for _, l := range layers {
+		if l != nil {
+			n := l.size()
+			total += 1 + varintLen(uint64(n)) + n
+		}
+	}
+	out := make([]byte, 0, total)
+	for _, l := range layers {
+		if l != nil {
 			out = l.encode(out)
+			l.release()
 		}
 	}
 	return out, nil
 }
 
-// layerOrder is the order of layers in a tile.
-var layerOrder = []string{LayerVenue, LayerFootprints, LayerLevels, LayerUnits, LayerOpenings, LayerAmenities, LayerLabels}
+// layerOrder is the order of layers in a tile; the i constants index it.
+var layerOrder = [...]string{LayerVenue, LayerFootprints, LayerLevels, LayerUnits, LayerOpenings, LayerAmenities, LayerLabels}
+
+const (
+	iVenue = iota
+	iFootprints
+	iLevels
+	iUnits
+	iOpenings
+	iAmenities
+	iLabels
+)
 
 // ClassOf returns the class of a role for caching: roles that see the same
 // (the same access to every building, and alike public or not) share tiles.
