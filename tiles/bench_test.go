@@ -1,6 +1,8 @@
 package tiles
 
 import (
+	"bytes"
+	"compress/gzip"
 	"sort"
 	"testing"
 	"time"
@@ -46,4 +48,10 @@ func BenchmarkTileDensestZ18(b *testing.B) {
 	b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(times[len(times)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(size), "bytes")
+	data, _ := r.Tile(geo.Staff, 18, t.X, t.Y, "en")
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // as the server sends it
+	zw.Write(data)
+	zw.Close()
+	b.ReportMetric(float64(buf.Len()), "gzip-bytes")
 }
