@@ -1,0 +1,1028 @@
+// The campus map page: MapLibre GL JS over the server's style and vector
+// tiles, and the API under /api/v1 for search, nearest, routes, positions
+// and saved places. Plain ES modules, no build step. Every answer is the
+// signed-in role's (or a tourist's): the page only shows what it is given.
+import * as maplibregl from '/assets/maplibre-gl.mjs';
+
+// ---- Text, in English and Simplified Chinese ----------------------------
+
+const TEXT = {
+  en: {
+    title: 'HKUST(GZ) campus', panel: 'Panel', search: 'Search', searchPlaceholder: 'Room (C3-607), name or type (printer)',
+    searchGo: 'Search', route: 'Route', from: 'From', to: 'To', fromPlaceholder: 'G2, C3-101, a building', toPlaceholder: 'C3-607',
+    myLocation: 'My location', wheelchair: 'Wheelchair (step-free)', go: 'Go', clear: 'Clear', nearby: 'Nearest',
+    printer: 'Printer', aed: 'AED', vending: 'Vending machine', restroom: 'Restroom', position: 'My location',
+    positionHint: 'A browser cannot hear the campus beacons; the mini program sends them. The demo replays simulated scans through the positioning API.',
+    demoStart: 'Start demo', demoStop: 'Stop demo', demoLabel: 'Demo: simulated position', places: 'Saved places',
+    placesSignIn: 'Sign in to save places.', placeName: 'Where I parked', save: 'Save here', account: 'Account',
+    publicMap: 'Without signing in you see the public map, as a visitor or tourist.', email: 'name@hkust-gz.edu.cn',
+    password: 'Password', signIn: 'Sign in', signOut: 'Sign out', styleFallback: 'Basic map: the campus tiles are not available',
+    noResults: 'Nothing found', routeTo: 'To', routeFrom: 'From', campus: 'Campus', noIndoor: 'indoors not shown',
+    fromMyLocation: 'From my location', fromMapCentre: 'From the map centre, {floor}', myLocationLabel: 'My location',
+    mapCentre: 'Map centre {floor}', needEnds: 'Give a start and a destination.', needFix: 'No position yet: start the demo, or use the map centre.',
+    summary: '{m} m · {min} min', floorChanges: '{n} floor change(s)', via: { stairs: 'stairs', elevator: 'elevator', escalator: 'escalator', ramp: 'ramp' },
+    kind: { unit: 'room', amenity: 'facility', gate: 'gate', building: 'building' }, saved: 'Saved: {name}', del: 'Delete',
+    routeHere: 'Route here', placeFrom: 'Saves {where}', noPlaces: 'No saved places yet.', signedOut: 'Your session ended; you see the public map.',
+    noFix: 'No position: {reason}', demoEnded: 'Demo restarted', accuracy: '±{m} m', outdoors: 'outdoors', sessionStart: 'Signed in as {role}',
+    roles: { staff: 'staff', student: 'student', family: 'family', visitor: 'visitor', tourist: 'tourist (public map)', admin: 'admin' },
+    levelChange: '{from} → {to} by {via}', routeLoaded: 'Route: {summary}', styleNote: '', langButton: '中文',
+  },
+  zh: {
+    title: '港科大（广州）校园地图', panel: '面板', search: '搜索', searchPlaceholder: '房间（C3-607）、名称或类型（打印机）',
+    searchGo: '搜索', route: '路线', from: '起点', to: '终点', fromPlaceholder: 'G2、C3-101、楼宇', toPlaceholder: 'C3-607',
+    myLocation: '我的位置', wheelchair: '轮椅（无台阶）', go: '出发', clear: '清除', nearby: '最近',
+    printer: '打印机', aed: 'AED', vending: '自动售货机', restroom: '洗手间', position: '我的位置',
+    positionHint: '浏览器无法接收校园蓝牙信标；由小程序发送。演示模式通过定位接口回放模拟扫描。',
+    demoStart: '开始演示', demoStop: '停止演示', demoLabel: '演示：模拟位置', places: '收藏地点',
+    placesSignIn: '登录后可收藏地点。', placeName: '我停车的位置', save: '收藏此处', account: '账户',
+    publicMap: '未登录时显示公开地图（访客、游客）。', email: 'name@hkust-gz.edu.cn',
+    password: '密码', signIn: '登录', signOut: '退出登录', styleFallback: '基础地图：校园瓦片暂不可用',
+    noResults: '没有找到', routeTo: '去这里', routeFrom: '从这里', campus: '校园', noIndoor: '室内不公开',
+    fromMyLocation: '从我的位置', fromMapCentre: '从地图中心，{floor}', myLocationLabel: '我的位置',
+    mapCentre: '地图中心 {floor}', needEnds: '请填写起点和终点。', needFix: '尚无定位：请开始演示，或使用地图中心。',
+    summary: '{m} 米 · {min} 分钟', floorChanges: '换层 {n} 次', via: { stairs: '楼梯', elevator: '电梯', escalator: '扶梯', ramp: '坡道' },
+    kind: { unit: '房间', amenity: '设施', gate: '校门', building: '楼宇' }, saved: '已收藏：{name}', del: '删除',
+    routeHere: '导航到此', placeFrom: '收藏{where}', noPlaces: '还没有收藏地点。', signedOut: '登录已失效，显示公开地图。',
+    noFix: '无定位：{reason}', demoEnded: '演示重新开始', accuracy: '±{m} 米', outdoors: '室外', sessionStart: '已登录：{role}',
+    roles: { staff: '教职工', student: '学生', family: '家属', visitor: '访客', tourist: '游客（公开地图）', admin: '管理员' },
+    levelChange: '{from} → {to}，经{via}', routeLoaded: '路线：{summary}', styleNote: '', langButton: 'English',
+  },
+};
+
+function t(key, vars) {
+  let s = key.split('.').reduce((o, k) => (o == null ? o : o[k]), TEXT[state.lang]);
+  if (s == null) s = key.split('.').reduce((o, k) => (o == null ? o : o[k]), TEXT.en) ?? key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? ''));
+  return s;
+}
+
+// ---- State --------------------------------------------------------------
+
+const FLOOR_LAYER_IDS = ['units', 'unit-outlines', 'openings', 'amenities', 'labels'];
+const UNKNOWN_ORDINAL = -999; // a fix with no floor (a building seen from outside)
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  token: localStorage.getItem('campus.token') || null,
+  role: 'tourist',
+  email: null,
+  lang: localStorage.getItem('campus.lang') || (navigator.language && navigator.language.startsWith('zh') ? 'zh' : 'en'),
+  floor: 0,
+  venue: null,
+  buildings: new Map(), // id -> building of /venue
+  levels: new Map(), // level id -> {name, ordinal, building}
+  allOrdinals: [0],
+  centreBuilding: null,
+  styleMode: 'loading', // 'vector' (the server's style) or 'fallback'
+  tileTemplates: null, // the campus source's tile URLs, as the style gives them
+  floorLayers: [],
+  baseFilters: {},
+  labelField: null,
+  route: null,
+  fix: null,
+  demo: null,
+  places: [],
+  markers: { route: [], search: null, places: [] },
+  lastResults: [],
+};
+
+// ---- The API ------------------------------------------------------------
+
+function qs(params) {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  return u.toString();
+}
+
+async function api(path, opts = {}) {
+  const headers = { Accept: 'application/json', 'Accept-Language': state.lang };
+  if (state.token) headers.Authorization = 'Bearer ' + state.token;
+  let body;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+  }
+  const r = await fetch('/api/v1' + path, { method: opts.method || 'GET', headers, body });
+  if (r.status === 204) return null;
+  let data = null;
+  try { data = await r.json(); } catch { /* not JSON */ }
+  if (!r.ok) {
+    if (r.status === 401 && state.token && path !== '/auth/login') {
+      forgetSession();
+      showStatus(t('signedOut'));
+    }
+    const e = new Error((data && (data.detail || data.title)) || `HTTP ${r.status}`);
+    e.status = r.status;
+    e.problem = data;
+    throw e;
+  }
+  return data;
+}
+
+// ---- Small helpers --------------------------------------------------------
+
+function floorLabel(n) {
+  if (n === null || n === undefined || n === UNKNOWN_ORDINAL) return '';
+  return n >= 0 ? `${n + 1}F` : `B${-n}`;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else if (k === 'dataset') Object.assign(e.dataset, v);
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+let statusTimer = null;
+function showStatus(msg, ms = 3500) {
+  const s = $('status');
+  s.textContent = msg;
+  s.hidden = false;
+  clearTimeout(statusTimer);
+  statusTimer = setTimeout(() => { s.hidden = true; }, ms);
+}
+
+function debounce(fn, ms) {
+  let h = null;
+  return (...a) => { clearTimeout(h); h = setTimeout(() => fn(...a), ms); };
+}
+
+function buildingRef(id) {
+  const b = id && state.buildings.get(id);
+  return b ? (b.ref || b.name) : '';
+}
+
+function isPhone() { return window.matchMedia('(max-width: 760px)').matches; }
+
+// The map's own padding keeps what is shown clear of the bottom sheet on a
+// phone (MapLibre adds it to the padding of every fit, so fits pass only
+// their margin).
+function basePadding() {
+  if (!isPhone()) return { top: 0, bottom: 0, left: 0, right: 0 };
+  const panel = $('panel').getBoundingClientRect();
+  return { top: 0, bottom: Math.max(0, Math.round(window.innerHeight - panel.top)), left: 0, right: 0 };
+}
+
+function fitMargin() {
+  return isPhone() ? { top: 50, bottom: 30, left: 70, right: 50 } : { top: 60, bottom: 50, left: 50, right: 90 };
+}
+
+function updatePadding() {
+  if (map) map.setPadding(basePadding());
+}
+
+// ---- Language --------------------------------------------------------------
+
+function applyText() {
+  document.documentElement.lang = state.lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = t('title');
+  for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+  for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
+  $('lang-toggle').textContent = t('langButton');
+  $('demo-toggle').textContent = state.demo ? t('demoStop') : t('demoStart');
+  renderRole();
+  renderFloors();
+  renderNearbyOrigin();
+}
+
+async function setLang(lang) {
+  state.lang = lang;
+  localStorage.setItem('campus.lang', lang);
+  applyText();
+  applyLabelLanguage();
+  await loadVenue().catch(() => {});
+  renderFloors();
+  if ($('search-input').value.trim()) runSearch();
+  if (state.route) computeRoute({ fit: false });
+  if (state.places.length) renderPlaces();
+}
+
+// Labels show name_en or name_zh: every name the style's text-field reads
+// becomes the chosen language's, falling back to the plain name.
+function localizeField(expr) {
+  if (typeof expr === 'string') {
+    return expr.includes('{name') ? localizeField(['get', 'name']) : expr;
+  }
+  if (!Array.isArray(expr)) return expr;
+  if (expr[0] === 'get' && typeof expr[1] === 'string' && /^name(_en|_zh)?$/.test(expr[1])) {
+    return ['coalesce', ['get', 'name_' + state.lang], ['get', 'name']];
+  }
+  return expr.map((x, i) => (i === 0 ? x : localizeField(x)));
+}
+
+function applyLabelLanguage() {
+  if (!map || !map.getLayer('labels') || map.getLayer('labels').type !== 'symbol') return;
+  const base = state.labelField ?? ['coalesce', ['get', 'name'], ['get', 'ref'], ''];
+  map.setLayoutProperty('labels', 'text-field', localizeField(base));
+}
+
+// ---- Floors ----------------------------------------------------------------
+
+function mentionsLevel(f) {
+  if (!Array.isArray(f)) return false;
+  if ((f[0] === 'get' || f[0] === 'has') && f[1] === 'level') return true;
+  if (typeof f[1] === 'string' && f[1] === 'level' && ['==', '!=', 'in', '!in', 'has', '!has'].includes(f[0])) return true;
+  return f.some(mentionsLevel);
+}
+
+// stripLevel removes the style's own floor clause from a filter, keeping
+// the rest, so that the page's floor replaces the style's.
+function stripLevel(f) {
+  if (!Array.isArray(f)) return f ?? null;
+  if (f[0] === 'all') {
+    const rest = f.slice(1).map(stripLevel).filter((x) => x !== null);
+    if (rest.length === 0) return null;
+    return rest.length === 1 ? rest[0] : ['all', ...rest];
+  }
+  return mentionsLevel(f) ? null : f;
+}
+
+function isLegacyFilter(f) {
+  return Array.isArray(f) && typeof f[1] === 'string' && ['==', '!=', '<', '<=', '>', '>=', 'in', '!in', 'has', '!has'].includes(f[0]);
+}
+
+function floorFilter(id) {
+  const base = state.baseFilters[id];
+  const n = String(state.floor);
+  if (base && isLegacyFilter(base)) return ['all', base, ['==', 'level', n]];
+  const f = ['==', ['get', 'level'], n];
+  return base ? ['all', base, f] : f;
+}
+
+function setFloor(n, { quiet = false } = {}) {
+  state.floor = Number(n);
+  document.body.dataset.floor = String(state.floor);
+  if (map) {
+    for (const id of state.floorLayers) if (map.getLayer(id)) map.setFilter(id, floorFilter(id));
+    applyFloorToOverlays();
+  }
+  renderFloors();
+  renderStepsFloor();
+  renderNearbyOrigin();
+  if (!quiet) document.dispatchEvent(new CustomEvent('campus:floor', { detail: state.floor }));
+}
+
+function renderFloors() {
+  const box = document.querySelector('#floors .floors-buttons');
+  const title = document.querySelector('#floors .floors-building');
+  const b = state.centreBuilding;
+  let ordinals = state.allOrdinals;
+  if (b && b.levels && b.levels.length) {
+    ordinals = b.levels.map((l) => l.ordinal);
+    title.textContent = b.ref || b.name;
+  } else if (b) {
+    title.textContent = `${b.ref || b.name}: ${t('noIndoor')}`;
+  } else {
+    title.textContent = t('campus');
+  }
+  const set = new Set(ordinals);
+  set.add(state.floor);
+  const sorted = [...set].sort((a, c) => c - a);
+  box.replaceChildren(...sorted.map((o) => el('button', {
+    type: 'button', text: floorLabel(o), 'data-testid': `floor-${o}`, 'aria-pressed': String(o === state.floor),
+    onclick: () => setFloor(o),
+  })));
+}
+
+let locateSeq = 0;
+const updateCentreBuilding = debounce(async () => {
+  if (!map) return;
+  const seq = ++locateSeq;
+  if (map.getZoom() < 16.5) {
+    state.centreBuilding = null;
+    renderFloors();
+    return;
+  }
+  const c = map.getCenter();
+  try {
+    const r = await api('/locate?' + qs({ lon: c.lng.toFixed(7), lat: c.lat.toFixed(7), ordinal: state.floor, lang: state.lang }));
+    if (seq !== locateSeq) return;
+    state.centreBuilding = r && r.building ? (state.buildings.get(r.building.id) || { ...r.building, levels: [] }) : null;
+  } catch {
+    state.centreBuilding = null;
+  }
+  renderFloors();
+}, 250);
+
+// ---- The map ---------------------------------------------------------------
+
+let map = null;
+
+function sameOrigin(url) {
+  try { return new URL(url, location.href).origin === location.origin; } catch { return false; }
+}
+
+function absolute(u) {
+  return typeof u === 'string' && u.startsWith('/') && !u.startsWith('//') ? location.origin + u : u;
+}
+
+// The role goes into the tile URLs only to keep each role's tiles apart in
+// the browser's cache (the server reads the role from the token alone).
+function tileURL(template) {
+  const u = absolute(template);
+  return u + (u.includes('?') ? '&' : '?') + 'view=' + encodeURIComponent(state.role);
+}
+
+async function loadStyle() {
+  const headers = state.token ? { Authorization: 'Bearer ' + state.token } : {};
+  const r = await fetch('/style.json', { headers });
+  if (!r.ok) throw new Error(`style: HTTP ${r.status}`);
+  const style = await r.json();
+  if (style.version !== 8 || !style.sources) throw new Error('style: not a MapLibre style v8');
+  const src = style.sources.campus;
+  if (src && src.url && !src.tiles) {
+    // A TileJSON source: read it here, so the tile URLs are ours to key.
+    const tj = await (await fetch(absolute(src.url), { headers })).json();
+    src.tiles = tj.tiles;
+    for (const k of ['minzoom', 'maxzoom', 'bounds']) if (tj[k] !== undefined && src[k] === undefined) src[k] = tj[k];
+    delete src.url;
+  }
+  if (src && src.tiles) {
+    state.tileTemplates = src.tiles.slice();
+    src.tiles = src.tiles.map(tileURL);
+  }
+  if (typeof style.glyphs === 'string') style.glyphs = absolute(style.glyphs);
+  if (typeof style.sprite === 'string') style.sprite = absolute(style.sprite);
+  for (const s of Object.values(style.sources)) if (s.data && typeof s.data === 'string') s.data = absolute(s.data);
+  return style;
+}
+
+function fallbackStyle() {
+  return {
+    version: 8,
+    sources: {},
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0e8' } }],
+  };
+}
+
+function transformRequest(url, resourceType) {
+  if (state.token && sameOrigin(url) && new URL(url, location.href).pathname.startsWith('/tiles/')) {
+    return { url, headers: { Authorization: 'Bearer ' + state.token } };
+  }
+  return { url };
+}
+
+async function createMap() {
+  let style;
+  try {
+    style = await loadStyle();
+    state.styleMode = 'vector';
+  } catch (e) {
+    console.warn('campus map: no vector style, a basic map instead:', e.message);
+    style = fallbackStyle();
+    state.styleMode = 'fallback';
+  }
+  document.body.dataset.styleMode = state.styleMode;
+  $('style-note').hidden = state.styleMode !== 'fallback';
+  const dp = state.venue && state.venue.display_point;
+  const centre = Array.isArray(dp) ? dp : (dp && dp.coordinates) || [113.4787, 22.8958];
+  map = new maplibregl.Map({
+    container: 'map', style, center: centre, zoom: 16.3, pitch: 50, bearing: -17, maxZoom: 22, maxPitch: 70,
+    transformRequest, attributionControl: { compact: true },
+  });
+  window.campusMap = map;
+  map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  updatePadding();
+  window.addEventListener('resize', updatePadding);
+  map.on('style.load', onStyleLoad);
+  map.on('moveend', updateCentreBuilding);
+  map.on('error', (e) => console.warn('map error:', e && e.error && e.error.message));
+  await new Promise((resolve) => map.once('load', resolve));
+}
+
+function onStyleLoad() {
+  const style = map.getStyle();
+  state.floorLayers = [];
+  state.baseFilters = {};
+  for (const l of style.layers) {
+    const srcLayer = l['source-layer'];
+    const isFloor = FLOOR_LAYER_IDS.includes(l.id) ||
+      (l.source === 'campus' && l.id !== 'footprints' && srcLayer !== 'footprints' && srcLayer !== 'venue' && mentionsLevel(l.filter));
+    if (!isFloor || l.type === 'background') continue;
+    state.floorLayers.push(l.id);
+    state.baseFilters[l.id] = stripLevel(l.filter);
+  }
+  const labels = style.layers.find((l) => l.id === 'labels');
+  state.labelField = labels && labels.layout ? labels.layout['text-field'] ?? null : null;
+  if (state.styleMode === 'fallback') addFallbackFootprints();
+  addOutlines();
+  addOverlays();
+  applyLabelLanguage();
+  setFloor(state.floor, { quiet: true });
+}
+
+async function addFallbackFootprints() {
+  try {
+    const fc = await api('/collections/footprints/items?limit=1000');
+    if (!map.getSource('fallback-footprints')) {
+      map.addSource('fallback-footprints', { type: 'geojson', data: fc });
+      map.addLayer({
+        id: 'fallback-footprints', type: 'fill-extrusion', source: 'fallback-footprints',
+        paint: { 'fill-extrusion-color': '#d9d4c7', 'fill-extrusion-height': 24, 'fill-extrusion-opacity': 0.8 },
+      }, map.getLayer('route-other') ? 'route-other' : undefined);
+    }
+  } catch (e) {
+    console.warn('footprints:', e.message);
+  }
+}
+
+const EMPTY = { type: 'FeatureCollection', features: [] };
+
+// Every building's outline (public to all) stays drawn when zoomed in past
+// the 3D buildings, so a building whose inside is not shown is still seen.
+function addOutlines() {
+  const src = map.getSource('campus');
+  if (!src || src.type !== 'vector' || map.getLayer('page-footprint-outlines')) return;
+  const before = state.floorLayers.find((id) => id !== 'levels' && map.getLayer(id)) || undefined;
+  map.addLayer({
+    id: 'page-footprint-outlines', type: 'line', source: 'campus', 'source-layer': 'footprints', minzoom: 17,
+    paint: { 'line-color': '#8d877c', 'line-width': 1.5, 'line-dasharray': [3, 2] },
+  });
+  map.addLayer({
+    id: 'page-footprint-fill', type: 'fill', source: 'campus', 'source-layer': 'footprints', minzoom: 17,
+    paint: { 'fill-color': '#e4e0d6', 'fill-opacity': 0.6 },
+  }, map.getLayer('levels') ? 'levels' : before);
+}
+
+function addOverlays() {
+  if (!map.getSource('route')) map.addSource('route', { type: 'geojson', data: state.route ? state.route.geometry : EMPTY });
+  if (!map.getSource('position')) map.addSource('position', { type: 'geojson', data: positionData() });
+  const add = (layer) => { if (!map.getLayer(layer.id)) map.addLayer(layer); };
+  add({
+    id: 'route-other', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: { 'line-color': '#7a8794', 'line-width': 4, 'line-opacity': 0.55, 'line-dasharray': [1.5, 1.5] },
+  });
+  add({
+    id: 'route-casing', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: { 'line-color': '#ffffff', 'line-width': 9 },
+  });
+  add({
+    id: 'route-current', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' },
+    paint: { 'line-color': '#0b63ce', 'line-width': 5 },
+  });
+  // The accuracy circle, in metres: pixels per metre double with each zoom.
+  const mPerPx22 = (40075016.686 * Math.cos((22.9 * Math.PI) / 180)) / (512 * 2 ** 22);
+  add({
+    id: 'position-accuracy', type: 'circle', source: 'position',
+    paint: {
+      'circle-color': '#1a73e8', 'circle-opacity': 0.12, 'circle-stroke-color': '#1a73e8', 'circle-stroke-width': 1, 'circle-stroke-opacity': 0.3,
+      'circle-radius': ['interpolate', ['exponential', 2], ['zoom'], 12, ['/', ['get', 'acc'], mPerPx22 * 1024], 22, ['/', ['get', 'acc'], mPerPx22]],
+    },
+  });
+  add({
+    id: 'position-dot', type: 'circle', source: 'position',
+    paint: { 'circle-color': '#1a73e8', 'circle-radius': 7, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2.5 },
+  });
+  applyFloorToOverlays();
+}
+
+function applyFloorToOverlays() {
+  if (!map || !map.getLayer('route-current')) return;
+  const here = ['==', ['get', 'ordinal'], state.floor];
+  map.setFilter('route-current', here);
+  map.setFilter('route-casing', here);
+  map.setFilter('route-other', ['!', here]);
+  const onFloor = ['any', here, ['==', ['get', 'ordinal'], UNKNOWN_ORDINAL]];
+  map.setPaintProperty('position-dot', 'circle-opacity', ['case', onFloor, 1, 0.35]);
+  map.setPaintProperty('position-dot', 'circle-stroke-opacity', ['case', onFloor, 1, 0.35]);
+}
+
+// When the role changes, the same tile URLs must give other tiles: new
+// URLs (keyed by role) reload them and keep them apart in the cache.
+function reloadTiles() {
+  const src = map && map.getSource('campus');
+  if (src && state.tileTemplates && typeof src.setTiles === 'function') src.setTiles(state.tileTemplates.map(tileURL));
+}
+
+// ---- Venue -------------------------------------------------------------------
+
+async function loadVenue() {
+  const v = await api('/venue?' + qs({ lang: state.lang }));
+  state.venue = v;
+  state.buildings = new Map();
+  state.levels = new Map();
+  const ords = new Set([0]);
+  for (const b of v.buildings || []) {
+    state.buildings.set(b.id, b);
+    for (const l of b.levels || []) {
+      state.levels.set(l.id, { ...l, building: b });
+      ords.add(l.ordinal);
+    }
+  }
+  state.allOrdinals = [...ords].sort((a, b) => a - b);
+  if (state.centreBuilding) state.centreBuilding = state.buildings.get(state.centreBuilding.id) || null;
+}
+
+// ---- Search --------------------------------------------------------------------
+
+let searchSeq = 0;
+async function runSearch() {
+  const q = $('search-input').value.trim();
+  const list = $('search-results');
+  const seq = ++searchSeq;
+  if (!q) {
+    list.replaceChildren();
+    return;
+  }
+  let results;
+  try {
+    results = await api('/search?' + qs({ q, lang: state.lang, limit: 10 }));
+  } catch (e) {
+    if (seq === searchSeq) list.replaceChildren(el('li', { class: 'empty', 'data-testid': 'search-empty', text: e.message }));
+    return;
+  }
+  if (seq !== searchSeq) return;
+  state.lastResults = results;
+  if (!results.length) {
+    list.replaceChildren(el('li', { class: 'empty', 'data-testid': 'search-empty', text: t('noResults') }));
+    return;
+  }
+  list.replaceChildren(...results.map((r) => {
+    const where = [buildingRef(r.building), floorLabel(r.level ? r.ordinal : null)].filter(Boolean).join(' ');
+    const meta = [r.ref && r.ref !== r.name ? r.ref : null, t('kind.' + r.kind), where].filter(Boolean).join(' · ');
+    return el('li', { 'data-testid': 'search-result', dataset: { ref: r.ref || '', id: r.id } },
+      el('button', { type: 'button', class: 'pick', onclick: () => showResult(r) },
+        el('span', { class: 'name', text: r.name || r.ref }), el('span', { class: 'meta', text: meta })),
+      el('button', { type: 'button', class: 'chip', 'data-testid': 'search-route-from', text: t('routeFrom'), onclick: () => { setEnd('from', r); } }),
+      el('button', { type: 'button', class: 'chip', 'data-testid': 'search-route-to', text: t('routeTo'), onclick: () => { setEnd('to', r); if (placeValue('from')) computeRoute(); } }));
+  }));
+}
+
+function placeLabel(r) {
+  return r.ref && r.kind !== 'amenity' ? r.ref : r.name || r.ref || r.id;
+}
+
+function showResult(r) {
+  if (r.level && r.ordinal !== null && r.ordinal !== undefined) setFloor(r.ordinal);
+  if (state.markers.search) state.markers.search.remove();
+  state.markers.search = new maplibregl.Marker({ element: el('div', { class: 'mk mk-search', 'data-testid': 'search-marker', text: placeLabel(r) }), anchor: 'bottom' })
+    .setLngLat([r.lon, r.lat]).addTo(map);
+  map.flyTo({ center: [r.lon, r.lat], zoom: r.kind === 'building' ? 18 : 19.3, pitch: r.kind === 'building' ? 50 : 20, duration: 800 });
+  if (!placeValue('to')) setEnd('to', r);
+}
+
+// ---- Routes ----------------------------------------------------------------------
+
+function setEnd(which, r) {
+  const input = $('route-' + which);
+  const label = typeof r === 'string' ? r : placeLabel(r);
+  input.value = label;
+  input.dataset.label = label;
+  input.dataset.place = typeof r === 'string' ? r : r.id;
+}
+
+function setEndPoint(which, label, place) {
+  const input = $('route-' + which);
+  input.value = label;
+  input.dataset.label = label;
+  input.dataset.place = place;
+}
+
+function placeValue(which) {
+  const input = $('route-' + which);
+  const v = input.value.trim();
+  if (input.dataset.place && input.value === input.dataset.label) return input.dataset.place;
+  return v;
+}
+
+function profile() { return $('route-wheelchair').checked ? 'wheelchair' : 'walk'; }
+
+let routeSeq = 0;
+async function computeRoute({ fit = true } = {}) {
+  const from = placeValue('from');
+  const to = placeValue('to');
+  const err = $('route-error');
+  if (!from || !to) {
+    err.textContent = t('needEnds');
+    err.hidden = false;
+    return;
+  }
+  const seq = ++routeSeq;
+  const prof = profile();
+  document.body.dataset.routing = '1';
+  try {
+    const r = await api('/route?' + qs({ from, to, profile: prof, lang: state.lang }));
+    if (seq !== routeSeq) return;
+    err.hidden = true;
+    r.profile = prof;
+    state.route = r;
+    drawRoute(fit);
+  } catch (e) {
+    if (seq !== routeSeq) return;
+    clearRoute();
+    err.textContent = e.message;
+    err.hidden = false;
+  } finally {
+    if (seq === routeSeq) document.body.dataset.routing = '0';
+  }
+}
+
+function clearRoute() {
+  state.route = null;
+  for (const m of state.markers.route) m.remove();
+  state.markers.route = [];
+  if (map && map.getSource('route')) map.getSource('route').setData(EMPTY);
+  $('route-steps').replaceChildren();
+  $('route-summary').hidden = true;
+  delete document.body.dataset.route;
+}
+
+function coordsOf(fc) {
+  const out = [];
+  for (const f of fc.features || []) {
+    const g = f.geometry;
+    if (!g) continue;
+    if (g.type === 'LineString') out.push(...g.coordinates);
+    else if (g.type === 'MultiLineString') for (const l of g.coordinates) out.push(...l);
+  }
+  return out;
+}
+
+function drawRoute(fit) {
+  const r = state.route;
+  for (const m of state.markers.route) m.remove();
+  state.markers.route = [];
+  if (map.getSource('route')) map.getSource('route').setData(r.geometry);
+  const feats = r.geometry.features || [];
+  const coords = coordsOf(r.geometry);
+  if (coords.length) {
+    const first = feats[0].properties.ordinal;
+    const lastF = feats[feats.length - 1].properties.ordinal;
+    state.markers.route.push(new maplibregl.Marker({ element: el('div', { class: 'mk mk-start', 'data-testid': 'route-start', text: `${t('from')} ${floorLabel(first)}` }), anchor: 'bottom' })
+      .setLngLat(coords[0]).addTo(map));
+    state.markers.route.push(new maplibregl.Marker({ element: el('div', { class: 'mk mk-end', 'data-testid': 'route-end', text: `${t('to')} ${floorLabel(lastF)}` }), anchor: 'bottom' })
+      .setLngLat(coords[coords.length - 1]).addTo(map));
+    setFloor(first);
+    if (fit) {
+      const b = coords.reduce((bb, c) => bb.extend(c), new maplibregl.LngLatBounds(coords[0], coords[0]));
+      map.fitBounds(b, { padding: fitMargin(), maxZoom: 19, pitch: 30, duration: 700 });
+    }
+  }
+  for (const lc of r.level_changes || []) {
+    const via = t('via.' + lc.via) || lc.via;
+    const text = t('levelChange', { from: floorLabel(lc.from_ordinal), to: floorLabel(lc.to_ordinal), via });
+    const b = el('button', {
+      type: 'button', class: 'mk mk-level', 'data-testid': 'level-change', text,
+      dataset: { from: String(lc.from_ordinal), to: String(lc.to_ordinal), via: lc.via },
+      onclick: (ev) => { ev.stopPropagation(); setFloor(state.floor === lc.to_ordinal ? lc.from_ordinal : lc.to_ordinal); },
+    });
+    state.markers.route.push(new maplibregl.Marker({ element: b, anchor: 'top' }).setLngLat(lc.at).addTo(map));
+  }
+  renderSteps();
+  document.body.dataset.route = r.profile;
+}
+
+const LEVEL_STEP = new Set(['stairs', 'elevator', 'escalator', 'ramp']);
+
+function renderSteps() {
+  const r = state.route;
+  if (!r) return;
+  const mins = Math.max(1, Math.round(r.duration_s / 60));
+  const changes = (r.level_changes || []).length;
+  const parts = [t('summary', { m: Math.round(r.distance_m), min: mins })];
+  if (changes) parts.push(t('floorChanges', { n: changes }));
+  const sum = $('route-summary');
+  sum.textContent = parts.join(' · ');
+  sum.dataset.profile = r.profile;
+  sum.hidden = false;
+  $('route-steps').replaceChildren(...(r.instructions || []).map((s) => el('li', {
+    'data-testid': 'route-step', class: LEVEL_STEP.has(s.type) ? 'level-change' : null,
+    dataset: { type: s.type, ordinal: String(s.ordinal) },
+    onclick: () => setFloor(s.ordinal),
+  }, s.text, s.distance_m ? el('span', { class: 'dist', text: `${Math.round(s.distance_m)} m` }) : null)));
+  renderStepsFloor();
+}
+
+function renderStepsFloor() {
+  for (const li of document.querySelectorAll('#route-steps li')) li.classList.toggle('current-floor', Number(li.dataset.ordinal) === state.floor);
+}
+
+// ---- Where I am -------------------------------------------------------------------
+
+function positionData() {
+  const f = state.fix;
+  if (!f || f.lon === null || f.lon === undefined) return EMPTY;
+  return {
+    type: 'FeatureCollection',
+    features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: [f.lon, f.lat] },
+      properties: { ordinal: f.ordinal ?? UNKNOWN_ORDINAL, acc: f.accuracy_m ?? 0 } }],
+  };
+}
+
+function setFix(fix) {
+  const txt = $('position-text');
+  if (!fix || fix.lon === null || fix.lon === undefined) {
+    txt.textContent = t('noFix', { reason: (fix && fix.reason) || '' });
+    return;
+  }
+  const first = !state.fix;
+  state.fix = fix;
+  if (map && map.getSource('position')) map.getSource('position').setData(positionData());
+  const lvl = fix.level && state.levels.get(fix.level);
+  const where = [fix.unit_ref, lvl ? lvl.name : (fix.ordinal === null || fix.ordinal === undefined ? buildingRef(fix.building) : floorLabel(fix.ordinal))]
+    .filter(Boolean).join(', ');
+  txt.textContent = `${where || t('outdoors')} ${fix.accuracy_m ? t('accuracy', { m: Math.round(fix.accuracy_m) }) : ''}`.trim();
+  document.body.dataset.fix = '1';
+  if (first) {
+    if (fix.ordinal !== null && fix.ordinal !== undefined) setFloor(fix.ordinal);
+    map.flyTo({ center: [fix.lon, fix.lat], zoom: Math.max(map.getZoom(), 18), duration: 800 });
+  }
+  renderNearbyOrigin();
+  renderPlaceWhere();
+}
+
+async function startDemo() {
+  const r = await fetch('/assets/demo-scans.jsonl');
+  const lines = (await r.text()).split('\n').filter((l) => l.trim());
+  state.demo = { lines, i: 0, device: newDemoDevice(), busy: false, timer: null };
+  $('demo-label').hidden = false;
+  $('demo-toggle').textContent = t('demoStop');
+  $('demo-toggle').setAttribute('aria-pressed', 'true');
+  document.body.dataset.demo = '1';
+  await demoStep();
+  if (state.demo) state.demo.timer = setInterval(demoStep, 1000);
+}
+
+function newDemoDevice() {
+  return 'demo-' + Math.random().toString(36).slice(2, 10);
+}
+
+function stopDemo() {
+  if (state.demo) clearInterval(state.demo.timer);
+  state.demo = null;
+  $('demo-label').hidden = true;
+  $('demo-toggle').textContent = t('demoStart');
+  $('demo-toggle').setAttribute('aria-pressed', 'false');
+  document.body.dataset.demo = '0';
+}
+
+async function demoStep() {
+  const d = state.demo;
+  if (!d || d.busy) return;
+  if (d.i >= d.lines.length) {
+    d.i = 0;
+    d.device = newDemoDevice(); // a new walk: a new track
+    showStatus(t('demoEnded'));
+  }
+  const scan = JSON.parse(d.lines[d.i++]);
+  scan.device = d.device;
+  delete scan.truth; // the simulator's answer key: a real phone has none
+  d.busy = true;
+  try {
+    const fix = await api('/position', { method: 'POST', body: scan });
+    if (state.demo === d) setFix(fix);
+  } catch (e) {
+    $('position-text').textContent = e.message;
+  } finally {
+    d.busy = false;
+  }
+}
+
+// origin is where "nearest" and "route back" start: my position, else the
+// centre of the map on the floor shown.
+function origin() {
+  const f = state.fix;
+  if (f && f.lon !== null && f.ordinal !== null && f.ordinal !== undefined) {
+    return { lon: f.lon, lat: f.lat, ordinal: f.ordinal, mine: true, label: t('myLocationLabel') };
+  }
+  const c = map ? map.getCenter() : { lng: 113.4787, lat: 22.8958 };
+  return { lon: +c.lng.toFixed(7), lat: +c.lat.toFixed(7), ordinal: state.floor, mine: false, label: t('mapCentre', { floor: floorLabel(state.floor) }) };
+}
+
+function renderNearbyOrigin() {
+  const o = origin();
+  $('nearby-origin').textContent = o.mine ? t('fromMyLocation') : t('fromMapCentre', { floor: floorLabel(o.ordinal) });
+}
+
+// ---- Nearest ------------------------------------------------------------------
+
+async function nearest(category) {
+  const o = origin();
+  const cats = category === 'restroom' ? ['restroom.male', 'restroom.female'] : [category];
+  const list = $('nearby-results');
+  try {
+    const lists = await Promise.all(cats.map((c) => api('/nearest?' + qs({ category: c, lon: o.lon, lat: o.lat, ordinal: o.ordinal, k: 3, profile: profile(), lang: state.lang }))));
+    const res = lists.flat().sort((a, b) => a.duration_s - b.duration_s).slice(0, 3);
+    if (!res.length) {
+      list.replaceChildren(el('li', { class: 'empty', text: t('noResults') }));
+      return;
+    }
+    list.replaceChildren(...res.map((r) => el('li', { 'data-testid': 'nearby-result' },
+      el('button', {
+        type: 'button', class: 'pick',
+        onclick: () => {
+          setEndPoint('from', o.label, `${o.lon},${o.lat},${o.ordinal}`);
+          setEndPoint('to', r.name, r.id);
+          $('route-block').open = true;
+          computeRoute();
+        },
+      },
+      el('span', { class: 'name', text: r.name }),
+      el('span', { class: 'meta', text: [buildingRef(r.building), floorLabel(r.level ? r.ordinal : null), `${Math.round(r.distance_m)} m`, `${Math.max(1, Math.round(r.duration_s / 60))} min`].filter(Boolean).join(' · ') })))));
+  } catch (e) {
+    list.replaceChildren(el('li', { class: 'empty', text: e.message }));
+  }
+}
+
+// ---- Saved places -------------------------------------------------------------
+
+function renderPlaceWhere() {
+  const o = origin();
+  $('place-where').textContent = state.token ? t('placeFrom', { where: o.mine ? t('myLocationLabel') : o.label }) : '';
+}
+
+async function loadPlaces() {
+  if (!state.token) {
+    state.places = [];
+    renderPlaces();
+    return;
+  }
+  try {
+    state.places = await api('/me/places');
+  } catch {
+    state.places = [];
+  }
+  renderPlaces();
+}
+
+function renderPlaces() {
+  const signed = !!state.token;
+  $('places-signin').hidden = signed;
+  $('place-form').hidden = !signed;
+  renderPlaceWhere();
+  for (const m of state.markers.places) m.remove();
+  state.markers.places = [];
+  const list = $('places-list');
+  if (!signed) {
+    list.replaceChildren();
+    return;
+  }
+  if (!state.places.length) {
+    list.replaceChildren(el('li', { class: 'empty', text: t('noPlaces') }));
+    return;
+  }
+  list.replaceChildren(...state.places.map((p) => el('li', { 'data-testid': 'place', dataset: { id: String(p.id) } },
+    el('button', { type: 'button', class: 'pick', onclick: () => { setFloor(p.ordinal); map.flyTo({ center: [p.lon, p.lat], zoom: 19 }); } },
+      el('span', { class: 'name', text: p.name }), el('span', { class: 'meta', text: floorLabel(p.ordinal) })),
+    el('button', { type: 'button', class: 'chip', 'data-testid': 'place-route', text: t('routeHere'), onclick: () => routeToPlace(p) }),
+    el('button', { type: 'button', class: 'chip', 'data-testid': 'place-delete', text: t('del'), onclick: () => deletePlace(p) }))));
+  if (map) {
+    for (const p of state.places) {
+      state.markers.places.push(new maplibregl.Marker({ element: el('div', { class: 'mk mk-place', 'data-testid': 'place-marker', text: `${p.name} · ${floorLabel(p.ordinal)}` }), anchor: 'bottom' }).setLngLat([p.lon, p.lat]).addTo(map));
+    }
+  }
+}
+
+async function savePlace(ev) {
+  ev.preventDefault();
+  const o = origin();
+  const name = $('place-name').value.trim() || t('placeName');
+  try {
+    const p = await api('/me/places', { method: 'POST', body: { name, lon: o.lon, lat: o.lat, ordinal: o.ordinal } });
+    state.places.push(p);
+    renderPlaces();
+    showStatus(t('saved', { name: p.name }));
+  } catch (e) {
+    showStatus(e.message);
+  }
+}
+
+async function deletePlace(p) {
+  try {
+    await api('/me/places/' + p.id, { method: 'DELETE' });
+    state.places = state.places.filter((x) => x.id !== p.id);
+    renderPlaces();
+  } catch (e) {
+    showStatus(e.message);
+  }
+}
+
+function routeToPlace(p) {
+  const o = origin();
+  if (o.mine || !placeValue('from')) setEndPoint('from', o.label, `${o.lon},${o.lat},${o.ordinal}`);
+  setEndPoint('to', p.name, 'place:' + p.id);
+  $('route-block').open = true;
+  computeRoute();
+}
+
+// ---- Signing in ----------------------------------------------------------------
+
+function renderRole() {
+  document.body.dataset.role = state.role;
+  $('role-badge').textContent = t('roles.' + state.role) || state.role;
+  $('login-form').hidden = !!state.token;
+  $('account-info').hidden = !state.token;
+  $('account-email').textContent = state.email || '';
+  $('account-role').textContent = t('roles.' + state.role) || state.role;
+}
+
+function forgetSession() {
+  state.token = null;
+  state.role = 'tourist';
+  state.email = null;
+  localStorage.removeItem('campus.token');
+  onRoleChanged();
+}
+
+async function onRoleChanged() {
+  renderRole();
+  reloadTiles();
+  await loadVenue().catch(() => {});
+  renderFloors();
+  updateCentreBuilding();
+  await loadPlaces();
+  if ($('search-input').value.trim()) runSearch();
+  if (state.route) computeRoute({ fit: false });
+}
+
+async function signIn(ev) {
+  ev.preventDefault();
+  const err = $('login-error');
+  err.hidden = true;
+  try {
+    const r = await api('/auth/login', { method: 'POST', body: { email: $('login-email').value.trim(), password: $('login-password').value } });
+    state.token = r.token;
+    state.role = r.role;
+    localStorage.setItem('campus.token', r.token);
+    $('login-password').value = '';
+    try { state.email = (await api('/me')).email; } catch { /* keep going */ }
+    await onRoleChanged();
+    showStatus(t('sessionStart', { role: t('roles.' + state.role) }));
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+async function signOut() {
+  try { await api('/auth/logout', { method: 'POST' }); } catch { /* gone already */ }
+  forgetSession();
+}
+
+async function restoreSession() {
+  if (!state.token) return;
+  try {
+    const me = await api('/me');
+    state.role = me.role;
+    state.email = me.email;
+  } catch {
+    state.token = null;
+    state.role = 'tourist';
+    localStorage.removeItem('campus.token');
+  }
+}
+
+// ---- Start -----------------------------------------------------------------------
+
+function wire() {
+  $('lang-toggle').addEventListener('click', () => setLang(state.lang === 'zh' ? 'en' : 'zh'));
+  $('search-form').addEventListener('submit', (ev) => { ev.preventDefault(); runSearch(); });
+  $('search-input').addEventListener('input', debounce(runSearch, 250));
+  $('route-form').addEventListener('submit', (ev) => { ev.preventDefault(); computeRoute(); });
+  $('route-wheelchair').addEventListener('change', () => { if (state.route || (placeValue('from') && placeValue('to'))) computeRoute({ fit: false }); });
+  $('route-clear').addEventListener('click', () => { clearRoute(); $('route-error').hidden = true; });
+  $('route-from-me').addEventListener('click', () => {
+    const o = origin();
+    if (!o.mine) showStatus(t('needFix'));
+    setEndPoint('from', o.label, `${o.lon},${o.lat},${o.ordinal}`);
+  });
+  for (const b of document.querySelectorAll('[data-category]')) b.addEventListener('click', () => nearest(b.dataset.category));
+  $('demo-toggle').addEventListener('click', () => (state.demo ? stopDemo() : startDemo()));
+  $('place-form').addEventListener('submit', savePlace);
+  $('login-form').addEventListener('submit', signIn);
+  $('logout').addEventListener('click', signOut);
+  $('panel-handle').addEventListener('click', () => {
+    const p = $('panel');
+    p.classList.toggle('collapsed');
+    $('panel-handle').setAttribute('aria-expanded', String(!p.classList.contains('collapsed')));
+    updatePadding();
+  });
+}
+
+async function main() {
+  wire();
+  applyText();
+  await restoreSession();
+  renderRole();
+  await loadVenue().catch((e) => showStatus(e.message));
+  await createMap();
+  renderFloors();
+  await loadPlaces();
+  updateCentreBuilding();
+  document.body.dataset.ready = '1';
+}
+
+window.campusApp = { state, setFloor, api, floorLabel, get map() { return map; } };
+main().catch((e) => {
+  console.error(e);
+  showStatus(e.message, 10000);
+  document.body.dataset.ready = 'error';
+});
