@@ -112,9 +112,10 @@ func (s *Server) routes() {
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 
 	page := echo.WrapHandler(Assets())
-	e.GET("/", page)
-	e.GET("/index.html", page)
-	e.GET("/assets/*", page)
+	getHead := []string{http.MethodGet, http.MethodHead}
+	e.Match(getHead, "/", page)
+	e.Match(getHead, "/index.html", page)
+	e.Match(getHead, "/assets/*", page)
 	e.GET("/tiles/tiles.json", s.tileJSON)
 	e.GET("/tiles/:z/:x/:y", s.tile, s.viewer)
 	e.GET("/style.json", s.style)

@@ -650,6 +650,10 @@ function drawRoute(fit) {
   const r = state.route;
   for (const m of state.markers.route) m.remove();
   state.markers.route = [];
+  if (state.markers.search) { // the route's own markers take over
+    state.markers.search.remove();
+    state.markers.search = null;
+  }
   if (map.getSource('route')) map.getSource('route').setData(r.geometry);
   const feats = r.geometry.features || [];
   const coords = coordsOf(r.geometry);

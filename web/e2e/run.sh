@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The map page's browser tests: installs what they need if it is missing
+# (Debian's chromium, a Chinese font for legible screenshots, playwright-core
+# from package-lock.json), then builds campusd and runs e2e.test.mjs against
+# it in headless chromium. Screenshots land in web/e2e/artifacts/. Exits
+# non-zero when a test fails. Needs Go, Node.js >= 20 and npm.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-microhei)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "== apt-get install ${need[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
+fi
+
+echo "== npm ci (playwright-core; it downloads no browser)"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== browser tests ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
+start=$(date +%s)
+status=0
+node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs || status=$?
+echo "== browser tests: $(( $(date +%s) - start )) s, exit $status"
+exit $status
