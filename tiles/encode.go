@@ -10,12 +10,18 @@ import (
 // A direct Mapbox Vector Tile 2.1 encoder: geometries are projected to
 // normalized Web Mercator once, at start, so a tile costs a multiply-add
 // per vertex and an append per byte; keys and values are interned per
-// layer. Geometries are not clipped: a feature that meets the tile is
-// encoded whole (coordinates may run past the extent, which renderers
-// clip), so nothing is cut at tile seams.
+// layer. Geometries are clipped to the tile and a buffer around it
+// (renderers keep coordinates in 16 bits: a corridor at zoom 22 spans many
+// tiles), so lines and fills still meet across seams.
 
-// extent is the tile's coordinate range.
-const extent = 4096
+// extent is the tile's coordinate range; buffer how far beyond it
+// geometries are kept.
+const (
+	extent = 4096
+	buffer = 256
+	clipLo = -buffer
+	clipHi = extent + buffer
+)
 
 // mercator is a geometry in normalized Web Mercator: x, y in [0, 1), y down.
 type mercator struct {
@@ -117,9 +123,11 @@ type layer struct {
 	features []byte
 	n        int
 	// scratch
-	tags []uint32
-	geom []uint32
-	ring [][2]int32
+	tags         []uint32
+	geom         []uint32
+	ring         [][2]int32
+	clipA, clipB [][2]int32
+	run          [][2]int32
 	// a reusable point geometry
 	pointGeom  mercator
 	pointParts [1][2]float64
@@ -203,15 +211,17 @@ func (l *layer) feature(m *mercator, z uint32, tx, ty uint32) {
 		for _, ls := range m.parts {
 			xs := dedupe(l.ring, ls, pt)
 			l.ring = xs
-			if len(xs) < 2 {
-				continue
-			}
-			cmd(1, 1)
-			param(xs[0][0], xs[0][1])
-			cmd(2, uint32(len(xs)-1))
-			for _, p := range xs[1:] {
-				param(p[0], p[1])
-			}
+			clipLine(xs, func(run [][2]int32) {
+				if len(run) < 2 {
+					return
+				}
+				cmd(1, 1)
+				param(run[0][0], run[0][1])
+				cmd(2, uint32(len(run)-1))
+				for _, p := range run[1:] {
+					param(p[0], p[1])
+				}
+			}, &l.run)
 		}
 	case 3:
 		ri := 0
@@ -222,6 +232,7 @@ func (l *layer) feature(m *mercator, z uint32, tx, ty uint32) {
 				if len(xs) > 1 && xs[0] == xs[len(xs)-1] {
 					xs = xs[:len(xs)-1]
 				}
+				xs = clipRing(xs, &l.clipA, &l.clipB)
 				if len(xs) < 3 {
 					if k == 0 {
 						break // no outer ring: skip the polygon's rings
@@ -398,4 +409,120 @@ func varintLen(v uint64) int {
 		n++
 	}
 	return n
+}
+
+// clipRing clips a closed ring (its last point not repeated) to the tile
+// and its buffer, one side at a time (Sutherland-Hodgman: exact for a
+// rectangle, whatever the ring's shape). a and b are scratch.
+func clipRing(r [][2]int32, a, b *[][2]int32) [][2]int32 {
+	inside := true
+	for _, p := range r {
+		if p[0] < clipLo || p[0] > clipHi || p[1] < clipLo || p[1] > clipHi {
+			inside = false
+			break
+		}
+	}
+	if inside {
+		return r
+	}
+	in := append((*a)[:0], r...)
+	out := (*b)[:0]
+	for side := 0; side < 4; side++ {
+		out = out[:0]
+		axis, lim, keepBelow := side/2, int32(clipLo), false
+		if side%2 == 1 {
+			lim, keepBelow = clipHi, true
+		}
+		keep := func(p [2]int32) bool {
+			if keepBelow {
+				return p[axis] <= lim
+			}
+			return p[axis] >= lim
+		}
+		for i := range in {
+			cur, prev := in[i], in[(i+len(in)-1)%len(in)]
+			if keep(cur) {
+				if !keep(prev) {
+					out = append(out, cross(prev, cur, axis, lim))
+				}
+				out = append(out, cur)
+			} else if keep(prev) {
+				out = append(out, cross(prev, cur, axis, lim))
+			}
+		}
+		in, out = out, in
+		if len(in) == 0 {
+			break
+		}
+	}
+	*a, *b = in, out
+	return in
+}
+
+// cross is where segment p-q crosses the line axis = lim.
+func cross(p, q [2]int32, axis int, lim int32) [2]int32 {
+	t := float64(lim-p[axis]) / float64(q[axis]-p[axis])
+	var r [2]int32
+	r[axis] = lim
+	o := 1 - axis
+	r[o] = p[o] + int32(math.Round(t*float64(q[o]-p[o])))
+	return r
+}
+
+// clipLine calls emit with each run of a line inside the tile and its
+// buffer, clipping the segments that leave or enter it.
+func clipLine(ls [][2]int32, emit func([][2]int32), scratch *[][2]int32) {
+	run := (*scratch)[:0]
+	for i := 0; i+1 < len(ls); i++ {
+		p, q, ok := clipSegment(ls[i], ls[i+1])
+		if !ok {
+			if len(run) > 0 {
+				emit(run)
+				run = run[:0]
+			}
+			continue
+		}
+		if len(run) == 0 || run[len(run)-1] != p {
+			if len(run) > 0 {
+				emit(run)
+				run = run[:0]
+			}
+			run = append(run, p)
+		}
+		run = append(run, q)
+	}
+	if len(run) > 0 {
+		emit(run)
+	}
+	*scratch = run
+}
+
+// clipSegment clips p-q to the tile and its buffer (Liang-Barsky).
+func clipSegment(p, q [2]int32) ([2]int32, [2]int32, bool) {
+	t0, t1 := 0.0, 1.0
+	dx, dy := float64(q[0]-p[0]), float64(q[1]-p[1])
+	for _, e := range [4][2]float64{
+		{-dx, float64(p[0] - clipLo)}, {dx, float64(clipHi - p[0])},
+		{-dy, float64(p[1] - clipLo)}, {dy, float64(clipHi - p[1])},
+	} {
+		if e[0] == 0 {
+			if e[1] < 0 {
+				return p, q, false
+			}
+			continue
+		}
+		t := e[1] / e[0]
+		if e[0] < 0 {
+			t0 = math.Max(t0, t)
+		} else {
+			t1 = math.Min(t1, t)
+		}
+		if t0 > t1 {
+			return p, q, false
+		}
+	}
+	at := func(t float64) [2]int32 {
+		return [2]int32{p[0] + int32(math.Round(t*dx)), p[1] + int32(math.Round(t*dy))}
+	}
+	return at(t0), at(t1), true
 }

@@ -156,3 +156,44 @@ func TestRenderingLeavesTheVenueAlone(t *testing.T) {
 		t.Fatal("rendering changed the venue's geometry")
 	}
 }
+
+// At zoom 22 a corridor spans many tiles: what a tile holds is clipped to
+// it and its buffer, so renderers keep every coordinate (they store them
+// in 16 bits), and a corridor wider than the tile still fills it.
+func TestClippedToTheTile(t *testing.T) {
+	v, r := campus(t)
+	var corridor *geo.Unit
+	for _, u := range v.Units {
+		if u.Category == "walkway" && u.Level.Building().Ref == "C3" && u.Level.Ordinal == 0 {
+			corridor = u
+			break
+		}
+	}
+	tl := maptile.At(corridor.Display, 22)
+	data, err := r.Tile(geo.Staff, 22, tl.X, tl.Y, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := mvt.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range raw {
+		for _, f := range l.Features {
+			b := f.Geometry.Bound()
+			if b.Min[0] < clipLo || b.Min[1] < clipLo || b.Max[0] > clipHi || b.Max[1] > clipHi {
+				t.Fatalf("%s %v reaches %v, beyond the buffer", l.Name, f.Properties["id"], b)
+			}
+			if l.Name == LayerUnits && f.Properties["id"] == corridor.ID {
+				found = true
+				if b.Max[0]-b.Min[0] < extent || b.Max[1]-b.Min[1] < 100 {
+					t.Errorf("the corridor's clipped shape %v does not cross the tile", b)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("the corridor is not in its own tile")
+	}
+}
