@@ -128,6 +128,10 @@ type layer struct {
 	ring         [][2]int32
 	clipA, clipB [][2]int32
 	run          [][2]int32
+	// the last value of each key, and its index
+	last    [numKeys]value
+	lastIdx [numKeys]uint32
+	lastOK  [numKeys]bool
 	// a reusable point geometry
 	pointGeom  mercator
 	pointParts [1][2]float64
@@ -146,6 +150,7 @@ func newLayer(name string) *layer {
 	for i := range l.keyIdx {
 		l.keyIdx[i] = -1
 	}
+	l.lastOK = [numKeys]bool{}
 	return l
 }
 
@@ -165,6 +170,12 @@ func (l *layer) tag(k key, v value) {
 	}
 	ki := uint32(l.keyIdx[k])
 	var vi uint32
+	if l.lastOK[k] && l.last[k] == v {
+		// Runs of features share values (a floor, a category, "Office"):
+		// the last one for the key saves hashing.
+		l.tags = append(l.tags, ki, l.lastIdx[k])
+		return
+	}
 	if unique[k] {
 		// Ids and references differ from feature to feature: looking them
 		// up would find nothing (and MVT allows repeated values).
@@ -178,6 +189,7 @@ func (l *layer) tag(k key, v value) {
 		l.valIdx[v] = vi
 	}
 	l.tags = append(l.tags, ki, vi)
+	l.last[k], l.lastIdx[k], l.lastOK[k] = v, vi, !unique[k]
 }
 
 // point encodes a point feature at p (normalized Web Mercator).

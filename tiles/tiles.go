@@ -120,6 +120,11 @@ func pick(lang, en, zh string) string {
 // are in lang ("en" or "zh"); name_en and name_zh are always there. Floor
 // plans come from zoom IndoorZoom on.
 func (r *Renderer) Tile(role geo.Role, z, x, y uint32, lang string) ([]byte, error) {
+	return r.AppendTile(nil, role, z, x, y, lang)
+}
+
+// AppendTile is Tile appending to dst, so a caller can reuse one buffer.
+func (r *Renderer) AppendTile(dst []byte, role geo.Role, z, x, y uint32, lang string) ([]byte, error) {
 	if err := Check(z, x, y); err != nil {
 		return nil, err
 	}
@@ -233,7 +238,10 @@ func (r *Renderer) Tile(role geo.Role, z, x, y uint32, lang string) ([]byte, err
 			total += 1 + varintLen(uint64(n)) + n
 		}
 	}
-	out := make([]byte, 0, total)
+	out := dst
+	if cap(out)-len(out) < total {
+		out = append(make([]byte, 0, len(out)+total), out...)
+	}
 	for _, l := range layers {
 		if l != nil {
 			out = l.encode(out)

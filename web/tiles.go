@@ -31,6 +31,9 @@ type cachedTile struct {
 
 const tileCacheSize = 8192
 
+// tileBufs are buffers tiles are rendered into before they are gzipped.
+var tileBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
 func (tc *tileCache) get(key string) (cachedTile, bool) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
@@ -82,7 +85,10 @@ func (s *Server) tile(c echo.Context) error {
 	key := fmt.Sprintf("%s/%d/%d/%d", class, z, x, y)
 	t, hit := s.tiles.get(key)
 	if !hit {
-		data, err := s.d.Tiles.Tile(v.role, uint32(z), uint32(x), uint32(y), "en")
+		bp := tileBufs.Get().(*[]byte)
+		defer tileBufs.Put(bp)
+		data, err := s.d.Tiles.AppendTile((*bp)[:0], v.role, uint32(z), uint32(x), uint32(y), "en")
+		*bp = data
 		if err != nil {
 			if errors.Is(err, tiles.ErrOutOfRange) {
 				return badParam("z", "%v", err)
