@@ -197,6 +197,7 @@ async function setLang(lang) {
   localStorage.setItem('campus.lang', lang);
   applyText();
   applyLabelLanguage();
+  refreshRoomLabels(true);
   await loadVenue().catch(() => {});
   renderFloors();
   if ($('search-input').value.trim()) runSearch();
@@ -388,6 +389,7 @@ async function createMap() {
     transformRequest, attributionControl: { compact: true },
   });
   window.campusMap = map;
+  map.on('idle', refreshRoomLabels);
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   updatePadding();
@@ -1030,3 +1032,44 @@ main().catch((e) => {
   showStatus(e.message, 10000);
   document.body.dataset.ready = 'error';
 });
+
+// Room names at close zoom, as HTML: the style has no glyphs to draw text
+// with, so the page places the names of the current floor's rooms itself,
+// from the labels the tiles carry, in the page's language.
+const LABEL_ZOOM = 19;
+const MAX_LABELS = 160;
+let roomLabels = [];
+let roomLabelsKey = '';
+
+function refreshRoomLabels(force = false) {
+  if (!map || !map.getLayer('labels')) return;
+  const c = map.getCenter();
+  const key = [map.getZoom().toFixed(2), c.lng.toFixed(6), c.lat.toFixed(6), state.floor, state.lang].join('|');
+  if (!force && key === roomLabelsKey) return;
+  roomLabelsKey = key;
+  for (const m of roomLabels) m.remove();
+  roomLabels = [];
+  if (map.getZoom() < LABEL_ZOOM) return;
+  const seen = new Set();
+  const placed = []; // screen boxes of the labels placed, to keep them apart
+  const full = map.getZoom() >= 20.5; // closer: the name too; farther: the reference alone
+  const features = map.queryRenderedFeatures({ layers: ['labels'] })
+    .filter((f) => f.properties.category !== 'walkway')
+    // named places first (meeting rooms, restrooms), then offices
+    .sort((a, b) => Number(/^(office|room)$/.test(a.properties.category)) - Number(/^(office|room)$/.test(b.properties.category)));
+  for (const f of features) {
+    const p = f.properties;
+    if (seen.has(p.id) || roomLabels.length >= MAX_LABELS) continue;
+    seen.add(p.id);
+    const name = (state.lang === 'zh' ? p.name_zh : p.name_en) || p.name || '';
+    const text = p.kind === 'unit' && p.ref ? (full ? `${p.ref} ${name}` : p.ref) : name;
+    const at = map.project(f.geometry.coordinates);
+    const w = text.length * (state.lang === 'zh' ? 9 : 6.5) + 6;
+    const box = [at.x - w / 2, at.y - 8, at.x + w / 2, at.y + 8];
+    if (placed.some((o) => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3])) continue;
+    placed.push(box);
+    const label = el('div', { class: 'room-label', 'data-testid': 'room-label', text });
+    roomLabels.push(new maplibregl.Marker({ element: label, anchor: 'center' }).setLngLat(f.geometry.coordinates).addTo(map));
+  }
+  document.body.dataset.roomLabels = String(roomLabels.length);
+}

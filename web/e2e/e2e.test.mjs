@@ -358,6 +358,24 @@ test('desktop, staff: 3D campus, floors, search, route, wheelchair, Chinese, sav
     assert.deepEqual(ground, ['0']);
   });
 
+  await t.test('room names on the current floor, in English and Chinese', async () => {
+    await page.evaluate((c) => window.campusMap.jumpTo({ center: c, zoom: 20.8, pitch: 0, bearing: 0 }), c3.centre);
+    await page.waitForFunction(() => /C3/.test(document.querySelector('[data-testid="floor-building"]').textContent));
+    await page.getByTestId('floor-5').click();
+    await idle(page);
+    await page.waitForFunction(() => Number(document.body.dataset.roomLabels || 0) > 0);
+    const en = await page.evaluate(() => [...document.querySelectorAll('[data-testid="room-label"]')].map((e) => e.textContent));
+    assert.ok(en.some((s) => /^C3-6\d\d \S/.test(s)), `6/F rooms are labelled with their names: ${en.slice(0, 5)}`);
+    assert.ok(en.every((s) => !/^C3-[1-57-9]\d\d/.test(s)), `only the current floor: ${en.slice(0, 8)}`);
+    await page.getByTestId('lang-toggle').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="room-label"]')].some((e) => /[\u4e00-\u9fff]/.test(e.textContent)));
+    await shot(page, '02b-desktop-room-labels-zh');
+    await page.getByTestId('lang-toggle').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="room-label"]')].every((e) => !/[\u4e00-\u9fff]/.test(e.textContent)));
+    await page.getByTestId('floor-0').click();
+    await idle(page);
+  });
+
   await t.test('staff see inside C1 (the control for the tourist test)', async () => {
     await view(page, c1.centre, 19, 2);
     const inside = await renderedInside(page, c1.ring);
