@@ -1,0 +1,383 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/places"
+	"github.com/campusnav/engine/services/storetest"
+)
+
+// urlEnv names the database the tests use. Each test makes a schema of its
+// own in it, and drops it afterwards.
+const urlEnv = "CAMPUS_TEST_DATABASE_URL"
+
+// freshSchema makes a schema with a random name in the test database, and
+// returns the database's URL with that schema as its search_path. The
+// schema is dropped when the test ends. It skips the test when urlEnv is
+// not set.
+func freshSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv(urlEnv)
+	if base == "" {
+		t.Skipf("%s is not set; to run these tests against PostgreSQL: %s=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./services/postgres/", urlEnv, urlEnv)
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	schema := "campustest_" + hex.EncodeToString(b)
+	ident := pgx.Identifier{schema}.Sanitize()
+
+	admin, err := pgx.Connect(t.Context(), base)
+	if err != nil {
+		t.Fatalf("connecting to %s: %v", urlEnv, err)
+	}
+	defer admin.Close(context.Background())
+	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+ident); err != nil {
+		t.Fatalf("creating schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+ident+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+
+	u, err := withSearchPath(base, schema)
+	if err != nil {
+		t.Fatalf("%s: %v", urlEnv, err)
+	}
+	return u
+}
+
+// withSearchPath returns the database URL or keyword/value string base
+// with search_path set to schema (a run-time parameter pgx sends when it
+// connects).
+func withSearchPath(base, schema string) (string, error) {
+	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
+		return base + " search_path=" + schema, nil
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// openFresh opens the store on a fresh schema, closed before the schema is
+// dropped.
+func openFresh(t *testing.T) *DB {
+	t.Helper()
+	u := freshSchema(t)
+	d, err := Open(t.Context(), u)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(d.Close)
+	return d
+}
+
+func TestAuthStore(t *testing.T) {
+	storetest.Auth(t, func(t *testing.T) auth.Store { return openFresh(t) })
+}
+
+func TestPlacesStore(t *testing.T) {
+	storetest.Places(t, func(t *testing.T) interface {
+		auth.Store
+		places.Store
+	} {
+		return openFresh(t)
+	})
+}
+
+// TestSearchPath checks that the tables are made in the URL's schema, not
+// in public.
+func TestSearchPath(t *testing.T) {
+	u := freshSchema(t)
+	d, err := Open(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Ping(t.Context()); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+	want, _ := url.Parse(u)
+	var schema string
+	if err := d.pool.QueryRow(t.Context(), "SELECT table_schema FROM information_schema.tables WHERE table_name = 'users' AND table_schema = current_schema()").Scan(&schema); err != nil {
+		t.Fatalf("users table in the current schema: %v", err)
+	}
+	if want != nil && schema != want.Query().Get("search_path") {
+		t.Errorf("tables in schema %q, want %q", schema, want.Query().Get("search_path"))
+	}
+}
+
+// TestConcurrentOpen opens one fresh schema from several pools at once, as
+// replicas starting together do: the advisory lock lets one migrate and
+// the others find it done.
+func TestConcurrentOpen(t *testing.T) {
+	u := freshSchema(t)
+	const n = 4
+	dbs := make([]*DB, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { dbs[i], errs[i] = Open(t.Context(), u) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Open %d of %d at once: %v", i+1, n, err)
+			continue
+		}
+		defer dbs[i].Close()
+	}
+	if t.Failed() {
+		return
+	}
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := dbs[0].pool.QueryRow(t.Context(), "SELECT count(*) FROM schema_migrations").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := dbs[1].Version(t.Context()); err != nil || v != len(ms) || rows != len(ms) {
+		t.Errorf("schema version %d (%v) in %d rows, want %d in as many", v, err, rows, len(ms))
+	}
+	// The lock was given back: a later Open does not wait for it.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	d, err := Open(ctx, u)
+	if err != nil {
+		t.Fatalf("Open after the others: %v", err)
+	}
+	d.Close()
+}
+
+func TestOpenAgain(t *testing.T) {
+	u := freshSchema(t)
+	d, err := Open(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := d.CreateUser(t.Context(), auth.User{Email: "kept@example.edu", Role: auth.Staff}, "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+
+	d, err = Open(t.Context(), u)
+	if err != nil {
+		t.Fatalf("Open of a migrated schema: %v", err)
+	}
+	defer d.Close()
+	got, _, err := d.UserByEmail(t.Context(), "kept@example.edu")
+	if err != nil || got.ID != created.ID {
+		t.Fatalf("after reopening: %+v, %v", got, err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	if d, err := Open(t.Context(), "postgres://[bad"); err == nil {
+		d.Close()
+		t.Error("Open of a malformed URL succeeded")
+	}
+}
+
+// TestNewerSchema refuses a database migrated by a newer program.
+func TestNewerSchema(t *testing.T) {
+	d := openFresh(t)
+	if _, err := d.pool.Exec(t.Context(), "INSERT INTO schema_migrations (version) VALUES (999)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(t.Context(), d.pool, migrationFS); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("migrate of a newer database: %v, want an error saying it is newer", err)
+	}
+}
+
+// TestMigrationAtomic checks that a failing migration leaves nothing
+// behind, and that the ones before it stay applied.
+func TestMigrationAtomic(t *testing.T) {
+	d := openFresh(t)
+	ctx := t.Context()
+	fsys := fstest.MapFS{
+		"migrations/0001_init.sql": &fstest.MapFile{Data: must(migrationFS.ReadFile("migrations/0001_init.sql"))},
+		"migrations/0002_good.sql": &fstest.MapFile{Data: []byte("CREATE TABLE good (x integer);")},
+		"migrations/0003_bad.sql":  &fstest.MapFile{Data: []byte("CREATE TABLE half (x integer);\nINSERT INTO nowhere VALUES (1);")},
+	}
+	err := migrate(ctx, d.pool, fsys)
+	if err == nil || !strings.Contains(err.Error(), "0003_bad.sql") {
+		t.Fatalf("migrate with a bad migration: %v, want an error naming it", err)
+	}
+	if v, _ := d.Version(ctx); v != 2 {
+		t.Errorf("schema version %d after a failed 3, want 2", v)
+	}
+	var half, good bool
+	d.pool.QueryRow(ctx, "SELECT to_regclass('half') IS NOT NULL, to_regclass('good') IS NOT NULL").Scan(&half, &good)
+	if half {
+		t.Errorf("the failed migration's first statement stayed applied")
+	}
+	if !good {
+		t.Errorf("migration 2 was not applied")
+	}
+}
+
+func TestLoadMigrationsNames(t *testing.T) {
+	for name, fsys := range map[string]fstest.MapFS{
+		"gap":       {"migrations/0001_a.sql": {}, "migrations/0003_c.sql": {}},
+		"repeat":    {"migrations/0001_a.sql": {}, "migrations/0001_b.sql": {}},
+		"no number": {"migrations/init.sql": {}},
+		"zero":      {"migrations/0000_a.sql": {}},
+	} {
+		if _, err := loadMigrations(fsys); err == nil {
+			t.Errorf("%s: loadMigrations accepted it", name)
+		}
+	}
+	if ms, err := loadMigrations(migrationFS); err != nil || len(ms) == 0 {
+		t.Errorf("the embedded migrations: %d, %v", len(ms), err)
+	}
+}
+
+// TestConflictIsTyped checks that a unique violation is recognised by its
+// SQLSTATE and becomes auth.ErrConflict, and other errors are not taken
+// for one.
+func TestConflictIsTyped(t *testing.T) {
+	d := openFresh(t)
+	ctx := t.Context()
+	_, err := d.pool.Exec(ctx, "INSERT INTO users (email, role, password_hash, created) VALUES ('a@b.c', 'staff', 'h', now()), ('a@b.c', 'staff', 'h', now())")
+	if !isUnique(err) || isForeignKey(err) {
+		t.Errorf("duplicate email: isUnique=%v isForeignKey=%v (%v)", isUnique(err), isForeignKey(err), err)
+	}
+	_, err = d.pool.Exec(ctx, "INSERT INTO sessions (token_hash, user_id, expires) VALUES ('x', 42, now())")
+	if !isForeignKey(err) || isUnique(err) {
+		t.Errorf("session of no user: isUnique=%v isForeignKey=%v (%v)", isUnique(err), isForeignKey(err), err)
+	}
+	_, err = d.pool.Exec(ctx, "INSERT INTO nowhere VALUES (1)")
+	if err == nil || isUnique(err) || isForeignKey(err) {
+		t.Errorf("a missing table taken for a constraint: %v", err)
+	}
+	if isUnique(errors.New(`ERROR: duplicate key value violates unique constraint (SQLSTATE 23505)`)) {
+		t.Error("an error string taken for a constraint")
+	}
+
+	if _, err := d.CreateUser(ctx, auth.User{Email: "dup@example.edu", Role: auth.Staff}, "h"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.CreateUser(ctx, auth.User{Email: "dup@example.edu", Role: auth.Staff}, "h")
+	if !errors.Is(err, auth.ErrConflict) {
+		t.Errorf("CreateUser of a taken email: %v, want auth.ErrConflict", err)
+	}
+	_, err = d.AddPlace(ctx, places.Place{UserID: 424242, Name: "x", Lon: 113, Lat: 22})
+	if !errors.Is(err, places.ErrNotFound) || errors.Is(err, auth.ErrNotFound) {
+		t.Errorf("AddPlace of no account: %v, want places.ErrNotFound", err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestAuthService signs in through the service, on this store.
+func TestAuthService(t *testing.T) {
+	d := openFresh(t)
+	ctx := t.Context()
+	svc := auth.New(d, auth.Options{Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if _, err := svc.AddUser(ctx, "Ada@Example.edu", "correct horse", auth.Staff); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddUser(ctx, "ada@example.edu", "correct horse", auth.Staff); !errors.Is(err, auth.ErrConflict) {
+		t.Errorf("second AddUser: %v, want ErrConflict", err)
+	}
+	sess, err := svc.Login(ctx, "ada@example.edu", "correct horse", "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := svc.Authenticate(ctx, sess.Token); err != nil || u.Email != "ada@example.edu" {
+		t.Fatalf("Authenticate: %+v, %v", u, err)
+	}
+	if err := svc.Disable(ctx, "ada@example.edu"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, sess.Token); !errors.Is(err, auth.ErrUnauthorized) {
+		t.Errorf("Authenticate after Disable: %v, want ErrUnauthorized", err)
+	}
+	var n int
+	d.pool.QueryRow(ctx, "SELECT count(*) FROM sessions").Scan(&n)
+	if n != 0 {
+		t.Errorf("%d sessions left after disabling the only account", n)
+	}
+}
+
+// TestErrorText checks that a service's errors say nothing of PostgreSQL,
+// as web shows their text to clients.
+func TestErrorText(t *testing.T) {
+	d := openFresh(t)
+	ctx := t.Context()
+	u, _ := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
+	_, errConflict := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
+	_, errPlace := d.GetPlace(ctx, u.ID, 42)
+	_, _, errUser := d.UserByEmail(ctx, "b@example.edu")
+	errSession := d.CreateSession(ctx, "h", u.ID+1000, time.Now().Add(time.Hour))
+	for _, c := range []struct {
+		err    error
+		prefix string
+	}{
+		{errConflict, "auth: already exists ("},
+		{errPlace, "places: not found ("},
+		{errUser, "auth: not found ("},
+		{errSession, "auth: not found ("},
+	} {
+		low := ""
+		if c.err != nil {
+			low = strings.ToLower(c.err.Error())
+		}
+		if c.err == nil || !strings.HasPrefix(c.err.Error(), c.prefix) || strings.Contains(low, "postgres") || strings.Contains(low, "sqlstate") {
+			t.Errorf("error %q, want it to start %q and not name PostgreSQL", c.err, c.prefix)
+		}
+	}
+}
+
+// TestTimes checks that times come back in UTC, to the microsecond.
+func TestTimes(t *testing.T) {
+	d := openFresh(t)
+	at := time.Date(2025, 9, 1, 16, 30, 15, 123456789, time.FixedZone("CST", 8*3600))
+	u, err := d.CreateUser(t.Context(), auth.User{Email: fmt.Sprintf("t%d@example.edu", at.Unix()), Role: auth.Staff, Created: at}, "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := d.UserByEmail(t.Context(), u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := at.Truncate(time.Microsecond).UTC()
+	if !got.Created.Equal(want) || got.Created.Location() != time.UTC || !u.Created.Equal(want) {
+		t.Errorf("created %v (returned %v), want %v in UTC", got.Created, u.Created, want)
+	}
+}
