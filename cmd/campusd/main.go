@@ -4,6 +4,8 @@
 //
 // Configuration: defaults, then flags, then the environment (CAMPUS_ADDR,
 // CAMPUS_DATA_DIR, CAMPUS_VENUE, CAMPUS_DATABASE_URL), validated at start.
+// With a database URL it keeps its state in PostgreSQL, else in a SQLite
+// file in the data folder.
 // SIGINT or SIGTERM shut it down gracefully: requests in flight finish, the
 // store is closed, and it exits 0.
 package main
@@ -19,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -29,6 +32,8 @@ import (
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/places"
+	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/tiles"
 	"github.com/campusnav/engine/web"
@@ -67,6 +72,36 @@ type Config struct {
 	Shutdown    time.Duration // how long in-flight requests may take to finish
 }
 
+// store is what campusd keeps its state in: the embedded SQLite file, or
+// PostgreSQL when a database URL is given.
+type store interface {
+	auth.Store
+	places.Store
+	Ping(context.Context) error
+	Close() error
+}
+
+// pgStore gives the PostgreSQL store the Close of the others.
+type pgStore struct{ *postgres.DB }
+
+func (p pgStore) Close() error { p.DB.Close(); return nil }
+
+// openStore opens the store the configuration names.
+func (c *Config) openStore(ctx context.Context) (store, string, error) {
+	if c.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, c.DatabaseURL)
+		if err != nil {
+			return nil, "", fmt.Errorf("database-url: %w", err)
+		}
+		return pgStore{db}, "postgresql", nil
+	}
+	db, err := sqlite.OpenDir(c.DataDir)
+	if err != nil {
+		return nil, "", err
+	}
+	return db, "sqlite " + db.Path(), nil
+}
+
 // Main is the program, for tests to run on a free port with a temporary
 // data folder: ParseFlags, Run, then Close.
 type Main struct {
@@ -75,7 +110,7 @@ type Main struct {
 
 	log       *slog.Logger
 	server    *http.Server
-	store     *sqlite.DB
+	store     store
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -98,7 +133,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data folder of the embedded store ($CAMPUS_DATA_DIR)")
 	fs.StringVar(&c.Venue, "venue", c.Venue, "IMDF archive, folder or .zip ($CAMPUS_VENUE)")
 	fs.StringVar(&c.Calibration, "calibration", c.Calibration, "beacon calibration file ($CAMPUS_CALIBRATION)")
-	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL ($CAMPUS_DATABASE_URL; not yet supported)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL, postgres://... ($CAMPUS_DATABASE_URL); empty: the embedded store")
 	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest request body, bytes")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", c.Shutdown, "time in-flight requests get to finish on shutdown")
 	if err := fs.Parse(args); err != nil {
@@ -127,8 +162,8 @@ func (c *Config) Validate() error {
 	if _, err := os.Stat(c.Venue); err != nil {
 		return fmt.Errorf("venue: %v", err)
 	}
-	if c.DatabaseURL != "" {
-		return errors.New("database-url: PostgreSQL is not supported yet; leave it empty to use the embedded store")
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return errors.New("database-url: want postgres://user@host:port/database (or leave it empty for the embedded store)")
 	}
 	if c.BodyLimit < 1024 {
 		return fmt.Errorf("body-limit %d is below 1024 bytes", c.BodyLimit)
@@ -159,10 +194,12 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	m.store, err = sqlite.OpenDir(c.DataDir)
+	var where string
+	m.store, where, err = c.openStore(ctx)
 	if err != nil {
 		return err
 	}
+	m.log.Info("store open", "store", where)
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
 		Auth: auth.New(m.store, auth.Options{}), Places: m.store, Tiles: tiles.New(v),

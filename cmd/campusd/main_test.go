@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
 )
 
@@ -206,7 +211,7 @@ func TestConfig(t *testing.T) {
 		{[]string{"--addr", "nonsense"}, nil, "addr"},
 		{[]string{"--venue", "/no/such/venue"}, nil, "venue"},
 		{nil, map[string]string{"CAMPUS_VENUE": "/no/such/venue"}, "venue"},
-		{[]string{"--venue", venue}, map[string]string{"CAMPUS_DATABASE_URL": "postgres://x"}, "database-url"},
+		{[]string{"--venue", venue}, map[string]string{"CAMPUS_DATABASE_URL": "mysql://x"}, "database-url"},
 		{[]string{"--venue", venue, "--body-limit", "10"}, nil, "body-limit"},
 		{[]string{"--venue", venue, "extra"}, nil, "unexpected argument"},
 	} {
@@ -226,7 +231,8 @@ func TestConfig(t *testing.T) {
 
 // TestKillNineKeepsAcknowledgedWrites runs the real server binary, saves
 // places as fast as it acknowledges them, kills it with SIGKILL mid-writes,
-// and checks that every acknowledged place is in the store.
+// and checks that every acknowledged place is in the store: the embedded
+// SQLite file, and PostgreSQL when CAMPUS_TEST_DATABASE_URL is set.
 func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the server")
@@ -236,9 +242,67 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	data := filepath.Join(dir, "data")
-	addUser(t, data, "writer@hkust-gz.edu.cn", "correct horse battery", auth.Staff)
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--data-dir", data, "--venue", venue)
+	t.Run("sqlite", func(t *testing.T) {
+		data := filepath.Join(t.TempDir(), "data")
+		open := func() (store, error) { return sqlite.OpenDir(data) }
+		killNine(t, bin, []string{"--data-dir", data}, open)
+	})
+	t.Run("postgresql", func(t *testing.T) {
+		url := os.Getenv("CAMPUS_TEST_DATABASE_URL")
+		if url == "" {
+			t.Skip("set CAMPUS_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run this on PostgreSQL")
+		}
+		schemaURL := freshSchema(t, url)
+		open := func() (store, error) {
+			db, err := postgres.Open(context.Background(), schemaURL)
+			if err != nil {
+				return nil, err
+			}
+			return pgStore{db}, nil
+		}
+		killNine(t, bin, []string{"--data-dir", t.TempDir(), "--database-url", schemaURL}, open)
+	})
+}
+
+// freshSchema makes a schema of its own for a test, dropped afterwards, and
+// returns the URL that uses it.
+func freshSchema(t *testing.T, url string) string {
+	t.Helper()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := fmt.Sprintf("campusd_test_%x", b)
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), url)
+		if err == nil {
+			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+			c.Close(context.Background())
+		}
+	})
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
+}
+
+func killNine(t *testing.T, bin string, storeArgs []string, open func() (store, error)) {
+	db, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.New(db, auth.Options{}).AddUser(context.Background(), "writer@hkust-gz.edu.cn", "correct horse battery", auth.Staff); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--venue", venue}, storeArgs...)...)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -306,7 +370,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 	close(stop)
 	wg.Wait()
 
-	db, err := sqlite.OpenDir(data)
+	db, err = open()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,5 +393,4 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 		}
 	}
 	t.Logf("%d acknowledged writes, all kept (%d stored)", len(acked), len(ps))
-
 }
