@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
 )
 
@@ -78,9 +79,28 @@ func parseUsers(fs *pflag.FlagSet, args []string, n int) error {
 	return nil
 }
 
-// openStore opens the database of the data folder: dir, else
-// $CAMPUS_DATA_DIR, else ./campus-data; the folder is made if missing.
-func openStore(dir string) (*sqlite.DB, error) {
+// accountStore is where accounts are kept, closed after use.
+type accountStore interface {
+	auth.Store
+	Close() error
+}
+
+// pgAccounts gives the PostgreSQL store a Close that returns an error.
+type pgAccounts struct{ *postgres.DB }
+
+func (p pgAccounts) Close() error { p.DB.Close(); return nil }
+
+// openStore opens the server's store: PostgreSQL when $CAMPUS_DATABASE_URL
+// is set, as for campusd; else the database of the data folder: dir, else
+// $CAMPUS_DATA_DIR, else ./campus-data, the folder made if missing.
+func openStore(dir string) (accountStore, error) {
+	if url := os.Getenv("CAMPUS_DATABASE_URL"); url != "" {
+		db, err := postgres.Open(context.Background(), url)
+		if err != nil {
+			return nil, fmt.Errorf("CAMPUS_DATABASE_URL: %w", err)
+		}
+		return pgAccounts{db}, nil
+	}
 	if dir == "" {
 		dir = os.Getenv("CAMPUS_DATA_DIR")
 	}
