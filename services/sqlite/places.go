@@ -26,6 +26,8 @@ func scanPlace(row interface{ Scan(...any) error }) (places.Place, error) {
 // *places.FieldError) if p is not valid, places.ErrNotFound if there is no
 // such account. A zero p.Created is the present.
 func (d *DB) AddPlace(ctx context.Context, p places.Place) (places.Place, error) {
+	unlock := d.writing()
+	defer unlock()
 	if err := p.Validate(); err != nil {
 		return places.Place{}, err
 	}
@@ -83,6 +85,8 @@ func (d *DB) GetPlace(ctx context.Context, userID, id int64) (places.Place, erro
 // DeletePlace deletes place id of a person; places.ErrNotFound, also when
 // the place is someone else's.
 func (d *DB) DeletePlace(ctx context.Context, userID, id int64) error {
+	unlock := d.writing()
+	defer unlock()
 	res, err := d.db.ExecContext(ctx, "DELETE FROM places WHERE id = ? AND user_id = ?", id, userID)
 	if err != nil {
 		return fmt.Errorf("sqlite: deleting place %d: %w", id, err)

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	driver "modernc.org/sqlite"
@@ -59,6 +60,17 @@ var pragmas = []string{
 type DB struct {
 	db   *sql.DB
 	path string
+	// wmu queues writers in the process: SQLite has one writer at a time,
+	// and waiting here (in order) beats each writer polling the lock with
+	// busy_timeout's sleeps, whose waits grow long under load.
+	wmu sync.Mutex
+}
+
+// writing takes the process's write turn; call the function it returns
+// when the write is done.
+func (d *DB) writing() func() {
+	d.wmu.Lock()
+	return d.wmu.Unlock
 }
 
 // Open opens the database file at path, creating it (readable by its owner

@@ -28,6 +28,8 @@ func scanUser(row interface{ Scan(...any) error }, extra ...any) (auth.User, err
 // CreateUser stores a new account; auth.ErrConflict if the email is taken.
 // A zero u.Created is the present.
 func (d *DB) CreateUser(ctx context.Context, u auth.User, passwordHash string) (auth.User, error) {
+	unlock := d.writing()
+	defer unlock()
 	u.Created = stamp(u.Created)
 	res, err := d.db.ExecContext(ctx,
 		"INSERT INTO users (email, role, password_hash, disabled, created) VALUES (?, ?, ?, ?, ?)",
@@ -82,6 +84,8 @@ func (d *DB) ListUsers(ctx context.Context) ([]auth.User, error) {
 // SetDisabled disables or enables an account; auth.ErrNotFound. Disabling
 // ends the account's sessions, in the same transaction.
 func (d *DB) SetDisabled(ctx context.Context, email string, disabled bool) error {
+	unlock := d.writing()
+	defer unlock()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: user %s: %w", email, err)
@@ -109,6 +113,8 @@ func (d *DB) SetDisabled(ctx context.Context, email string, disabled bool) error
 // CreateSession stores a session by the hash of its token; auth.ErrNotFound
 // if there is no account userID, auth.ErrConflict if the hash is stored.
 func (d *DB) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
+	unlock := d.writing()
+	defer unlock()
 	_, err := d.db.ExecContext(ctx,
 		"INSERT INTO sessions (token_hash, user_id, expires) VALUES (?, ?, ?)",
 		tokenHash, userID, micros(expires))
@@ -141,6 +147,8 @@ func (d *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (
 
 // DeleteSession ends a session; no error if there is none.
 func (d *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	unlock := d.writing()
+	defer unlock()
 	if _, err := d.db.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash); err != nil {
 		return fmt.Errorf("sqlite: ending session: %w", err)
 	}
