@@ -121,6 +121,7 @@ func (s *Server) routes() {
 	e.GET("/style.json", s.style)
 
 	api := e.Group("/api/v1", s.viewer)
+	api.GET("/openapi.json", s.openAPI)
 	api.POST("/auth/login", s.login)
 	api.POST("/auth/logout", s.logout)
 	api.GET("/me", s.me)

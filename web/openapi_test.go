@@ -1,0 +1,187 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/labstack/echo/v4"
+)
+
+func loadOpenAPI(t *testing.T) *openapi3.T {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(openAPI)
+	if err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("openapi.json is not a valid OpenAPI 3 document: %v", err)
+	}
+	return doc
+}
+
+var echoParam = regexp.MustCompile(`:([a-z_]+)`)
+
+// TestOpenAPIRoutes: every route under /api/v1 is documented, and every
+// documented operation is a route.
+func TestOpenAPIRoutes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	documented := map[string]bool{}
+	for p, item := range doc.Paths.Map() {
+		for m := range item.Operations() {
+			documented[m+" "+p] = true
+		}
+	}
+	served := map[string]bool{}
+	for _, r := range New(campusDepsFor(t), Config{}).Handler().(*echo.Echo).Routes() {
+		if !strings.HasPrefix(r.Path, "/api/v1/") || r.Method == echo.RouteNotFound {
+			continue
+		}
+		served[r.Method+" "+echoParam.ReplaceAllString(r.Path, "{$1}")] = true
+	}
+	for k := range served {
+		if !documented[k] {
+			t.Errorf("route %s is not in openapi.json", k)
+		}
+	}
+	for k := range documented {
+		if !served[k] {
+			t.Errorf("openapi.json documents %s, which is no route", k)
+		}
+	}
+	if len(served) < 18 {
+		t.Errorf("only %d routes found under /api/v1", len(served))
+	}
+}
+
+// campusDepsFor is the test campus with in-memory accounts and places.
+func campusDepsFor(t *testing.T) Deps {
+	testServer(t) // loads the campus once
+	d := campusDeps
+	d.Auth, d.Places = fakeAuth{}, &memPlaces{}
+	return d
+}
+
+// TestOpenAPIAnswers makes real requests over loopback, every documented
+// operation at least once, successes and problems, and checks each answer
+// (status, content type, body) against the document.
+func TestOpenAPIAnswers(t *testing.T) {
+	doc := loadOpenAPI(t)
+	doc.Servers = nil // the document's server is relative; match paths alone
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := testServer(t)
+	var building, level string
+	for _, b := range campusDeps.Venue.Buildings {
+		building = b.ID
+		for _, l := range b.Levels {
+			level = l.ID
+		}
+		break
+	}
+	cases := []struct {
+		role, method, path, body string
+		status                   int
+	}{
+		{"", "GET", "/api/v1/openapi.json", "", 200},
+		{"", "POST", "/api/v1/auth/login", `{"email":"staff@hkust-gz.edu.cn","password":"correct horse"}`, 200},
+		{"", "POST", "/api/v1/auth/login", `{"email":"staff@hkust-gz.edu.cn","password":"wrong"}`, 401},
+		{"", "POST", "/api/v1/auth/login", `{"email":`, 400},
+		{"staff", "POST", "/api/v1/auth/logout", "", 204},
+		{"staff", "GET", "/api/v1/me", "", 200},
+		{"", "GET", "/api/v1/me", "", 401},
+		{"staff", "POST", "/api/v1/me/places", `{"name":"where I parked","lon":113.4786,"lat":22.8955,"ordinal":-1}`, 201},
+		{"staff", "POST", "/api/v1/me/places", `{"name":"","lon":113.4786,"lat":22.8955}`, 400},
+		{"staff", "GET", "/api/v1/me/places", "", 200},
+		{"staff", "DELETE", "/api/v1/me/places/1", "", 204},
+		{"staff", "DELETE", "/api/v1/me/places/1", "", 404},
+		{"", "GET", "/api/v1/venue", "", 200},
+		{"staff", "GET", "/api/v1/venue?lang=zh", "", 200},
+		{"staff", "GET", "/api/v1/buildings/" + building, "", 200},
+		{"staff", "GET", "/api/v1/buildings/nowhere", "", 404},
+		{"staff", "GET", "/api/v1/levels/" + level, "", 200},
+		{"", "GET", "/api/v1/collections", "", 200},
+		{"", "GET", "/api/v1/collections/units", "", 200},
+		{"", "GET", "/api/v1/collections/unit", "", 404},
+		{"staff", "GET", "/api/v1/collections/units/items?limit=3", "", 200},
+		{"", "GET", "/api/v1/collections/amenities/items?limit=3", "", 200},
+		{"staff", "GET", "/api/v1/collections/footprints/items?limit=2", "", 200},
+		{"staff", "GET", "/api/v1/collections/levels/items?limit=2", "", 200},
+		{"staff", "GET", "/api/v1/collections/openings/items?limit=2&level=0", "", 200},
+		{"staff", "GET", "/api/v1/collections/units/items?bbox=1,2", "", 400},
+		{"staff", "GET", "/api/v1/search?q=C3-6&limit=5", "", 200},
+		{"", "GET", "/api/v1/search?q=library", "", 200},
+		{"", "GET", "/api/v1/search", "", 400},
+		{"staff", "GET", "/api/v1/locate?lon=113.4786&lat=22.8955&ordinal=0", "", 200},
+		{"staff", "GET", "/api/v1/locate?lon=200&lat=22.8955", "", 400},
+		{"staff", "GET", "/api/v1/nearest?lon=113.4786&lat=22.8955&ordinal=0&category=copymachine&k=2", "", 200},
+		{"staff", "GET", "/api/v1/nearest?lon=113.4786&lat=22.8955&category=printer", "", 400},
+		{"staff", "GET", "/api/v1/route?from=C3-607&to=C1-101&profile=wheelchair", "", 200},
+		{"staff", "GET", "/api/v1/route?from=C3-607&to=C3-608&lang=zh", "", 200},
+		{"staff", "GET", "/api/v1/route?from=C3-607&via=C1-101&to=C3-608", "", 200},
+		{"staff", "GET", "/api/v1/collections/amenities/items?category=copymachine&limit=2", "", 200},
+		{"staff", "GET", "/api/v1/route?from=C3-607", "", 400},
+		{"staff", "POST", "/api/v1/position", `{"device":"d","t":"2026-01-01T00:00:00Z","scans":[]}`, 200},
+		{"staff", "POST", "/api/v1/position", `{"device":"d"`, 400},
+	}
+	exercised := map[string]bool{}
+	for _, c := range cases {
+		name := c.method + " " + c.path
+		req, _ := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(c.body))
+		if c.role != "" {
+			req.Header.Set("Authorization", "Bearer token-"+c.role)
+		}
+		if c.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: status %d, want %d: %s", name, resp.StatusCode, c.status, body)
+			continue
+		}
+		route, params, err := router.FindRoute(req)
+		if err != nil {
+			t.Errorf("%s: not in openapi.json: %v", name, err)
+			continue
+		}
+		exercised[strings.ToUpper(c.method)+" "+route.Path] = true
+		in := &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+			Status:                 resp.StatusCode,
+			Header:                 resp.Header,
+			Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+		}
+		in.SetBodyBytes(body)
+		if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+			t.Errorf("%s: the answer does not match openapi.json: %v\n%.600s", name, err, bytes.TrimSpace(body))
+		}
+	}
+	var missing []string
+	for p, item := range doc.Paths.Map() {
+		for m := range item.Operations() {
+			if !exercised[m+" "+p] {
+				missing = append(missing, fmt.Sprintf("%s %s", m, p))
+			}
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("operations no case exercises: %v", missing)
+	}
+}
