@@ -82,14 +82,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := testServer(t)
-	var building, level string
-	for _, b := range campusDeps.Venue.Buildings {
-		building = b.ID
-		for _, l := range b.Levels {
-			level = l.ID
-		}
-		break
-	}
+	first := campusDeps.Venue.Buildings[0]
+	building, level := first.ID, first.Levels[len(first.Levels)-1].ID
 	cases := []struct {
 		role, method, path, body string
 		status                   int
