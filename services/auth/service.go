@@ -42,6 +42,13 @@ type Options struct {
 	// AddressLimit bounds login attempts per client address; default 20
 	// per minute.
 	AddressLimit Limit
+	// SMS delivers phone sign-in codes; default LogSender on slog's default.
+	SMS SMSSender
+	// PhoneLimit bounds codes sent to one phone; default 3 per 10 minutes.
+	PhoneLimit Limit
+	// PhoneAddressLimit bounds phone sign-in requests (codes asked for and
+	// tried) per client address; default 20 per 10 minutes.
+	PhoneAddressLimit Limit
 }
 
 // Service signs people in: it keeps accounts and sessions in a Store.
@@ -53,6 +60,11 @@ type Service struct {
 	params    Params
 	byAccount *limiter
 	byAddress *limiter
+
+	sms            SMSSender
+	codes          *phoneCodes
+	phoneStarts    *limiter
+	phoneByAddress *limiter
 
 	dummyOnce sync.Once
 	dummy     string // a hash to verify against when there is no account
@@ -75,13 +87,26 @@ func New(store Store, opts Options) *Service {
 	if opts.AddressLimit.N <= 0 || opts.AddressLimit.Per <= 0 {
 		opts.AddressLimit = Limit{N: 20, Per: time.Minute}
 	}
+	if opts.SMS == nil {
+		opts.SMS = LogSender{}
+	}
+	if opts.PhoneLimit.N <= 0 || opts.PhoneLimit.Per <= 0 {
+		opts.PhoneLimit = Limit{N: 3, Per: 10 * time.Minute}
+	}
+	if opts.PhoneAddressLimit.N <= 0 || opts.PhoneAddressLimit.Per <= 0 {
+		opts.PhoneAddressLimit = Limit{N: 20, Per: 10 * time.Minute}
+	}
 	return &Service{
-		store:     store,
-		ttl:       opts.SessionTTL,
-		now:       opts.Now,
-		params:    opts.Params,
-		byAccount: newLimiter(opts.AccountLimit),
-		byAddress: newLimiter(opts.AddressLimit),
+		store:          store,
+		ttl:            opts.SessionTTL,
+		now:            opts.Now,
+		params:         opts.Params,
+		byAccount:      newLimiter(opts.AccountLimit),
+		byAddress:      newLimiter(opts.AddressLimit),
+		sms:            opts.SMS,
+		codes:          newPhoneCodes(),
+		phoneStarts:    newLimiter(opts.PhoneLimit),
+		phoneByAddress: newLimiter(opts.PhoneAddressLimit),
 	}
 }
 
@@ -182,7 +207,11 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (Sess
 		return Session{}, ErrCredentials
 	}
 	s.byAccount.reset(account)
+	return s.newSession(ctx, u, now)
+}
 
+// newSession makes and stores a session for u.
+func (s *Service) newSession(ctx context.Context, u User, now time.Time) (Session, error) {
 	raw := make([]byte, tokenLen)
 	if _, err := rand.Read(raw); err != nil {
 		return Session{}, fmt.Errorf("auth: token: %w", err)

@@ -1,0 +1,195 @@
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Phone sign-in: a visitor asks for a code (StartPhone), receives it by
+// SMS and gives it back (VerifyPhone) for a visitor session. Codes are 6
+// digits, last CodeTTL, are single use and allow MaxCodeTries attempts;
+// only their HMAC is kept, under a key made at start.
+const (
+	CodeTTL      = 5 * time.Minute
+	MaxCodeTries = 5
+	codeDigits   = 6
+)
+
+// phoneAccountPrefix marks a phone account's identifier in the accounts
+// table ("tel:+8613800000000"), apart from any email.
+const phoneAccountPrefix = "tel:"
+
+// SMSSender delivers a sign-in code to a phone.
+type SMSSender interface {
+	SendCode(ctx context.Context, phone, code string) error
+}
+
+// LogSender is the default SMSSender: it writes the code to the server's
+// log, for development and for sites without an SMS gateway.
+type LogSender struct{ Logger *slog.Logger }
+
+// SendCode logs the code.
+func (l LogSender) SendCode(ctx context.Context, phone, code string) error {
+	lg := l.Logger
+	if lg == nil {
+		lg = slog.Default()
+	}
+	lg.InfoContext(ctx, "sign-in code", "phone", phone, "code", code)
+	return nil
+}
+
+// pendingCode is a code sent and not yet used.
+type pendingCode struct {
+	mac     []byte
+	expires time.Time
+	tries   int
+}
+
+// phoneCodes holds the pending codes, by phone.
+type phoneCodes struct {
+	key []byte
+	mu  sync.Mutex
+	m   map[string]*pendingCode
+}
+
+func newPhoneCodes() *phoneCodes {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		panic(fmt.Sprintf("auth: no randomness for the code key: %v", err))
+	}
+	return &phoneCodes{key: key, m: make(map[string]*pendingCode)}
+}
+
+func (p *phoneCodes) mac(phone, code string) []byte {
+	h := hmac.New(sha256.New, p.key)
+	h.Write([]byte(phone + "\x00" + code))
+	return h.Sum(nil)
+}
+
+// NormalizePhone returns a phone number in E.164 form (+8613800000000).
+// Spaces, dashes and brackets are ignored; eleven digits starting with 1
+// are a mainland mobile number (+86).
+func NormalizePhone(phone string) (string, error) {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(phone) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '(' || r == ')':
+		default:
+			return "", &FieldError{Field: "phone", Reason: fmt.Sprintf("%q is not a phone number (want digits, e.g. +86 138 0000 0000)", phone)}
+		}
+	}
+	s := b.String()
+	if !strings.HasPrefix(s, "+") {
+		if len(s) == 11 && s[0] == '1' {
+			s = "+86" + s
+		} else {
+			return "", &FieldError{Field: "phone", Reason: fmt.Sprintf("%q: give the country code, e.g. +852 or +86", phone)}
+		}
+	}
+	if n := len(s) - 1; n < 8 || n > 15 || s[1] == '0' {
+		return "", &FieldError{Field: "phone", Reason: fmt.Sprintf("%q is not an international number (+, country code, 8 to 15 digits)", phone)}
+	}
+	if strings.HasPrefix(s, "+86") && (len(s) != 14 || s[3] != '1') {
+		return "", &FieldError{Field: "phone", Reason: fmt.Sprintf("%q is not a mainland mobile number (11 digits starting with 1)", phone)}
+	}
+	return s, nil
+}
+
+// StartPhone sends a new sign-in code to phone, replacing any pending one.
+// It returns the normalized phone and when the code expires. Too many
+// requests for the phone or from the address are ErrRateLimited.
+func (s *Service) StartPhone(ctx context.Context, phone, addr string) (string, time.Time, error) {
+	phone, err := NormalizePhone(phone)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.now()
+	if !s.phoneByAddress.allow(addressKey(addr), now) || !s.phoneStarts.allow(phone, now) {
+		return "", time.Time{}, ErrRateLimited
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("auth: code: %w", err)
+	}
+	code := fmt.Sprintf("%0*d", codeDigits, n.Int64())
+	expires := now.Add(CodeTTL)
+	p := s.codes
+	p.mu.Lock()
+	for k, c := range p.m { // drop the expired, so the map holds only live codes
+		if len(p.m) < 1024 {
+			break
+		}
+		if !now.Before(c.expires) {
+			delete(p.m, k)
+		}
+	}
+	p.m[phone] = &pendingCode{mac: p.mac(phone, code), expires: expires}
+	p.mu.Unlock()
+	if err := s.sms.SendCode(ctx, phone, code); err != nil {
+		p.mu.Lock()
+		delete(p.m, phone)
+		p.mu.Unlock()
+		return "", time.Time{}, fmt.Errorf("auth: sending the code: %w", err)
+	}
+	return phone, expires, nil
+}
+
+// VerifyPhone checks a code sent to phone and signs its holder in as a
+// visitor, making the account on first use. A wrong, expired, used or
+// exhausted code is ErrCredentials; too many attempts from the address
+// ErrRateLimited.
+func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Session, error) {
+	phone, err := NormalizePhone(phone)
+	if err != nil {
+		return Session{}, err
+	}
+	now := s.now()
+	if !s.phoneByAddress.allow(addressKey(addr), now) {
+		return Session{}, ErrRateLimited
+	}
+	p := s.codes
+	p.mu.Lock()
+	c := p.m[phone]
+	valid := false
+	if c != nil && now.Before(c.expires) {
+		c.tries++
+		valid = len(code) == codeDigits && hmac.Equal(c.mac, p.mac(phone, code))
+		if valid || c.tries >= MaxCodeTries {
+			delete(p.m, phone) // single use; dead after the last try
+		}
+	} else if c != nil {
+		delete(p.m, phone)
+	}
+	p.mu.Unlock()
+	if !valid {
+		return Session{}, ErrCredentials
+	}
+	account := phoneAccountPrefix + phone
+	u, _, err := s.store.UserByEmail(ctx, account)
+	if errors.Is(err, ErrNotFound) {
+		u, err = s.store.CreateUser(ctx, User{Email: account, Role: Visitor, Created: now.UTC().Truncate(time.Microsecond)}, "")
+		if errors.Is(err, ErrConflict) { // made meanwhile by another sign-in
+			u, _, err = s.store.UserByEmail(ctx, account)
+		}
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if u.Disabled {
+		return Session{}, ErrCredentials
+	}
+	return s.newSession(ctx, u, now)
+}
