@@ -67,7 +67,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 func campusDepsFor(t *testing.T) Deps {
 	testServer(t) // loads the campus once
 	d := campusDeps
-	d.Auth, d.Places = fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Places = fakeAuth{}, fakeAuth{}, &memPlaces{}
 	return d
 }
 
@@ -93,6 +93,10 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"", "POST", "/api/v1/auth/login", `{"email":"staff@hkust-gz.edu.cn","password":"wrong"}`, 401},
 		{"", "POST", "/api/v1/auth/login", `{"email":`, 400},
 		{"staff", "POST", "/api/v1/auth/logout", "", 204},
+		{"", "POST", "/api/v1/auth/phone/start", `{"phone":"+852 9123 4567"}`, 202},
+		{"", "POST", "/api/v1/auth/phone/start", `{"phone":"12345"}`, 400},
+		{"", "POST", "/api/v1/auth/phone/verify", `{"phone":"+85291234567","code":"123456"}`, 200},
+		{"", "POST", "/api/v1/auth/phone/verify", `{"phone":"+85291234567","code":"654321"}`, 401},
 		{"staff", "GET", "/api/v1/me", "", 200},
 		{"", "GET", "/api/v1/me", "", 401},
 		{"staff", "POST", "/api/v1/me/places", `{"name":"where I parked","lon":113.4786,"lat":22.8955,"ordinal":-1}`, 201},

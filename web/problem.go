@@ -65,7 +65,7 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusNotFound, true
 	case errors.Is(err, routing.ErrNoRoute):
 		return http.StatusUnprocessableEntity, true
-	case errors.Is(err, auth.ErrCredentials), errors.Is(err, auth.ErrUnauthorized):
+	case errors.Is(err, auth.ErrCredentials), errors.Is(err, auth.ErrCode), errors.Is(err, auth.ErrUnauthorized):
 		return http.StatusUnauthorized, true
 	case errors.Is(err, auth.ErrRateLimited):
 		return http.StatusTooManyRequests, true
@@ -99,6 +99,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	default:
 		if status, ok := errorStatus(err); ok {
 			p = &Problem{Status: status, Detail: strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "routing: "), "auth: "), "places: ")}
+			if fe := (*auth.FieldError)(nil); errors.As(err, &fe) {
+				p.Param, p.Detail = fe.Field, fe.Reason
+			}
 		} else {
 			s.log.Error("internal error", "request_id", requestID(c), "path", c.Request().URL.Path, "err", err)
 			p = &Problem{Status: http.StatusInternalServerError, Detail: "something went wrong on our side; quote the request id when you report it"}

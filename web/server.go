@@ -34,6 +34,13 @@ type Authenticator interface {
 	Logout(ctx context.Context, token string) error
 }
 
+// PhoneSignIn signs visitors in with a code sent to their phone; the auth
+// service is one.
+type PhoneSignIn interface {
+	StartPhone(ctx context.Context, phone, addr string) (string, time.Time, error)
+	VerifyPhone(ctx context.Context, phone, code, addr string) (auth.Session, error)
+}
+
 // Deps is what the server answers from.
 type Deps struct {
 	Venue      *geo.Venue
@@ -41,6 +48,8 @@ type Deps struct {
 	Positioner *beacons.Positioner
 	Auth       Authenticator
 	Places     places.Store
+	// Phone signs visitors in by SMS code; nil: phone sign-in is off.
+	Phone PhoneSignIn
 	Tiles      *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
@@ -124,6 +133,8 @@ func (s *Server) routes() {
 	api.GET("/openapi.json", s.openAPI)
 	api.POST("/auth/login", s.login)
 	api.POST("/auth/logout", s.logout)
+	api.POST("/auth/phone/start", s.phoneStart)
+	api.POST("/auth/phone/verify", s.phoneVerify)
 	api.GET("/me", s.me)
 	api.GET("/me/places", s.listPlaces)
 	api.POST("/me/places", s.addPlace)

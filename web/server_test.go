@@ -47,6 +47,22 @@ func (fakeAuth) Authenticate(_ context.Context, token string) (auth.User, error)
 
 func (fakeAuth) Logout(context.Context, string) error { return nil }
 
+// StartPhone sends nothing; VerifyPhone takes 123456 for any phone.
+func (fakeAuth) StartPhone(_ context.Context, phone, _ string) (string, time.Time, error) {
+	phone, err := auth.NormalizePhone(phone)
+	return phone, time.Now().Add(auth.CodeTTL), err
+}
+
+func (fakeAuth) VerifyPhone(_ context.Context, phone, code, _ string) (auth.Session, error) {
+	if _, err := auth.NormalizePhone(phone); err != nil {
+		return auth.Session{}, err
+	}
+	if code != "123456" {
+		return auth.Session{}, auth.ErrCode
+	}
+	return auth.Session{Token: "token-visitor", User: auth.User{ID: 9, Email: "tel:" + phone, Role: auth.Visitor}, Expires: time.Now().Add(time.Hour)}, nil
+}
+
 // memPlaces is an in-memory places store.
 type memPlaces struct {
 	mu   sync.Mutex
@@ -113,7 +129,7 @@ func testServer(t testing.TB) *httptest.Server {
 		campusDeps = Deps{Venue: v, Graph: g, Positioner: beacons.NewPositioner(beacons.FromVenue(v), nil, g), Tiles: tiles.New(v)}
 	})
 	d := campusDeps
-	d.Auth, d.Places = fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Places = fakeAuth{}, fakeAuth{}, &memPlaces{}
 	ts := httptest.NewServer(New(d, Config{}).Handler())
 	t.Cleanup(ts.Close)
 	return ts
@@ -123,13 +139,23 @@ func testServer(t testing.TB) *httptest.Server {
 // content type and body.
 func call(t *testing.T, ts *httptest.Server, role, method, path, body string) (int, string, []byte) {
 	t.Helper()
+	token := ""
+	if role != "" {
+		token = "token-" + role
+	}
+	return callToken(t, ts, token, method, path, body)
+}
+
+// callToken makes a request with a bearer token ("" for none).
+func callToken(t *testing.T, ts *httptest.Server, token, method, path, body string) (int, string, []byte) {
+	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
 	req, _ := http.NewRequest(method, ts.URL+path, r)
-	if role != "" {
-		req.Header.Set("Authorization", "Bearer token-"+role)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")

@@ -59,6 +59,55 @@ func (s *Server) login(c echo.Context) error {
 	return ok(c, loginAnswer{Token: sess.Token, Role: string(sess.User.Role), ExpiresAt: sess.Expires.UTC()})
 }
 
+type phoneRequest struct {
+	Phone string `json:"phone"`
+	Code  string `json:"code,omitempty"`
+}
+
+type phoneStartAnswer struct {
+	Phone     string    `json:"phone"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (s *Server) phoneStart(c echo.Context) error {
+	if s.d.Phone == nil {
+		return problem(http.StatusNotFound, "", "phone sign-in is not available")
+	}
+	var req phoneRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
+	}
+	if req.Phone == "" {
+		return badParam("phone", "phone is required")
+	}
+	phone, expires, err := s.d.Phone.StartPhone(c.Request().Context(), req.Phone, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, phoneStartAnswer{Phone: phone, ExpiresAt: expires.UTC()})
+}
+
+func (s *Server) phoneVerify(c echo.Context) error {
+	if s.d.Phone == nil {
+		return problem(http.StatusNotFound, "", "phone sign-in is not available")
+	}
+	var req phoneRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
+	}
+	if req.Phone == "" {
+		return badParam("phone", "phone is required")
+	}
+	if len(req.Code) != 6 || strings.Trim(req.Code, "0123456789") != "" {
+		return badParam("code", "code is the 6 digits sent to the phone")
+	}
+	sess, err := s.d.Phone.VerifyPhone(c.Request().Context(), req.Phone, req.Code, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return ok(c, loginAnswer{Token: sess.Token, Role: string(sess.User.Role), ExpiresAt: sess.Expires.UTC()})
+}
+
 func (s *Server) logout(c echo.Context) error {
 	v := viewerOf(c)
 	if v.user == nil {

@@ -60,6 +60,7 @@ var (
 	ErrNotFound     = errors.New("auth: not found")
 	ErrConflict     = errors.New("auth: already exists")
 	ErrCredentials  = errors.New("auth: wrong email or password")
+	ErrCode         = errors.New("auth: wrong, expired or used code (ask for a new one)")
 	ErrUnauthorized = errors.New("auth: no valid session")
 	ErrRateLimited  = errors.New("auth: too many attempts")
 	ErrInvalid      = errors.New("auth: invalid")

@@ -149,7 +149,7 @@ func (s *Service) StartPhone(ctx context.Context, phone, addr string) (string, t
 
 // VerifyPhone checks a code sent to phone and signs its holder in as a
 // visitor, making the account on first use. A wrong, expired, used or
-// exhausted code is ErrCredentials; too many attempts from the address
+// exhausted code is ErrCode; too many attempts from the address
 // ErrRateLimited.
 func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Session, error) {
 	phone, err := NormalizePhone(phone)
@@ -175,7 +175,7 @@ func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Se
 	}
 	p.mu.Unlock()
 	if !valid {
-		return Session{}, ErrCredentials
+		return Session{}, ErrCode
 	}
 	account := phoneAccountPrefix + phone
 	u, _, err := s.store.UserByEmail(ctx, account)

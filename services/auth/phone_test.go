@@ -88,7 +88,7 @@ func TestPhoneSignIn(t *testing.T) {
 	if len(code) != 6 {
 		t.Fatalf("code %q is not 6 digits", code)
 	}
-	if _, err := f.svc.VerifyPhone(ctx, phone, wrong(code), "10.0.0.1"); !errors.Is(err, auth.ErrCredentials) {
+	if _, err := f.svc.VerifyPhone(ctx, phone, wrong(code), "10.0.0.1"); !errors.Is(err, auth.ErrCode) {
 		t.Fatalf("a wrong code: %v", err)
 	}
 	sess, err := f.svc.VerifyPhone(ctx, "+86 13800000000", code, "10.0.0.1")
@@ -100,7 +100,7 @@ func TestPhoneSignIn(t *testing.T) {
 		t.Fatalf("Authenticate: %+v %v", u, err)
 	}
 	// Single use.
-	if _, err := f.svc.VerifyPhone(ctx, phone, code, "10.0.0.1"); !errors.Is(err, auth.ErrCredentials) {
+	if _, err := f.svc.VerifyPhone(ctx, phone, code, "10.0.0.1"); !errors.Is(err, auth.ErrCode) {
 		t.Fatalf("a used code: %v", err)
 	}
 	// The same person again: the same account.
@@ -130,18 +130,18 @@ func TestPhoneCodeExpiresAndTries(t *testing.T) {
 	phone, _, _ := f.svc.StartPhone(ctx, "+85291234567", "a")
 	code := sms.last(phone)
 	f.clock.advance(auth.CodeTTL)
-	if _, err := f.svc.VerifyPhone(ctx, phone, code, "a"); !errors.Is(err, auth.ErrCredentials) {
+	if _, err := f.svc.VerifyPhone(ctx, phone, code, "a"); !errors.Is(err, auth.ErrCode) {
 		t.Fatalf("an expired code: %v", err)
 	}
 	// Five tries, then the code is dead even when right.
 	f.svc.StartPhone(ctx, phone, "a")
 	code = sms.last(phone)
 	for i := 0; i < auth.MaxCodeTries; i++ {
-		if _, err := f.svc.VerifyPhone(ctx, phone, wrong(code), "a"); !errors.Is(err, auth.ErrCredentials) {
+		if _, err := f.svc.VerifyPhone(ctx, phone, wrong(code), "a"); !errors.Is(err, auth.ErrCode) {
 			t.Fatalf("try %d: %v", i, err)
 		}
 	}
-	if _, err := f.svc.VerifyPhone(ctx, phone, code, "a"); !errors.Is(err, auth.ErrCredentials) {
+	if _, err := f.svc.VerifyPhone(ctx, phone, code, "a"); !errors.Is(err, auth.ErrCode) {
 		t.Fatalf("the right code after %d wrong tries: %v", auth.MaxCodeTries, err)
 	}
 	// A new code replaces the old one.
@@ -150,7 +150,7 @@ func TestPhoneCodeExpiresAndTries(t *testing.T) {
 	f.clock.advance(11 * time.Minute) // the per-phone limit refills
 	f.svc.StartPhone(ctx, phone, "a")
 	if cur := sms.last(phone); cur != old {
-		if _, err := f.svc.VerifyPhone(ctx, phone, old, "a"); !errors.Is(err, auth.ErrCredentials) {
+		if _, err := f.svc.VerifyPhone(ctx, phone, old, "a"); !errors.Is(err, auth.ErrCode) {
 			t.Errorf("a replaced code: %v", err)
 		}
 	}
