@@ -50,7 +50,7 @@ type Deps struct {
 	Places     places.Store
 	// Phone signs visitors in by SMS code; nil: phone sign-in is off.
 	Phone PhoneSignIn
-	Tiles      *tiles.Renderer
+	Tiles *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
