@@ -43,8 +43,11 @@ type User struct {
 	ID       int64
 	Email    string // lower case, unique
 	Role     Role
-	Disabled bool
+	Disabled bool // the account's own flag, or its sponsor's
 	Created  time.Time
+	// SponsorID is the staff member a family account belongs to; 0 for
+	// others.
+	SponsorID int64
 }
 
 // Session is a signed-in person's bearer token. Token is given once, at
@@ -64,10 +67,13 @@ var (
 	ErrUnauthorized = errors.New("auth: no valid session")
 	ErrRateLimited  = errors.New("auth: too many attempts")
 	ErrInvalid      = errors.New("auth: invalid")
+	ErrForbidden    = errors.New("auth: not allowed")
 )
 
 // Store is what auth needs kept. Implementations translate their own
 // errors to ErrNotFound and ErrConflict, and keep times to the microsecond.
+// A user read from the store is Disabled when its own flag or its
+// sponsor's is set.
 // services/storetest checks an implementation against this contract.
 type Store interface {
 	// CreateUser stores a new account; ErrConflict if the email is taken.
@@ -87,4 +93,18 @@ type Store interface {
 	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, error)
 	// DeleteSession ends a session (no error if there is none).
 	DeleteSession(ctx context.Context, tokenHash string) error
+
+	// CreateFamilyApplication stores a pending application; ErrNotFound if
+	// there is no sponsor account.
+	CreateFamilyApplication(ctx context.Context, a FamilyApplication) (FamilyApplication, error)
+	// FamilyApplications lists applications by id: one sponsor's, or all
+	// when sponsorID is 0.
+	FamilyApplications(ctx context.Context, sponsorID int64) ([]FamilyApplication, error)
+	// DecideFamilyApplication approves or rejects a pending application at
+	// now, in one transaction. Approving makes the account "tel:"+phone a
+	// family account sponsored by the applicant: created (without a
+	// password) if missing, its role and sponsor set if present.
+	// ErrNotFound if there is no application id, ErrConflict if it is
+	// decided already.
+	DecideFamilyApplication(ctx context.Context, id int64, approve bool, now time.Time) (FamilyApplication, error)
 }

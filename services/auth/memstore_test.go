@@ -18,6 +18,7 @@ type memStore struct {
 	nextID   int64
 	users    map[string]memUser // by email
 	sessions map[string]memSession
+	family   []auth.FamilyApplication
 }
 
 type memUser struct {
@@ -61,7 +62,15 @@ func (m *memStore) UserByEmail(_ context.Context, email string) (auth.User, stri
 	if !ok {
 		return auth.User{}, "", auth.ErrNotFound
 	}
-	return mu.u, mu.hash, nil
+	return m.effective(mu.u), mu.hash, nil
+}
+
+// effective is u as read: disabled if its sponsor is; the caller holds mu.
+func (m *memStore) effective(u auth.User) auth.User {
+	if sp, ok := m.byID(u.SponsorID); ok && u.SponsorID != 0 && sp.Disabled {
+		u.Disabled = true
+	}
+	return u
 }
 
 func (m *memStore) ListUsers(context.Context) ([]auth.User, error) {
@@ -69,7 +78,7 @@ func (m *memStore) ListUsers(context.Context) ([]auth.User, error) {
 	defer m.mu.Unlock()
 	us := []auth.User{}
 	for _, mu := range m.users {
-		us = append(us, mu.u)
+		us = append(us, m.effective(mu.u))
 	}
 	sort.Slice(us, func(i, j int) bool { return us[i].Email < us[j].Email })
 	return us, nil
@@ -86,7 +95,7 @@ func (m *memStore) SetDisabled(_ context.Context, email string, disabled bool) e
 	m.users[email] = mu
 	if disabled {
 		for h, s := range m.sessions {
-			if s.userID == mu.u.ID {
+			if u, _ := m.byID(s.userID); s.userID == mu.u.ID || u.SponsorID == mu.u.ID {
 				delete(m.sessions, h)
 			}
 		}
@@ -128,7 +137,7 @@ func (m *memStore) SessionUser(_ context.Context, hash string, now time.Time) (a
 	if !ok {
 		return auth.User{}, auth.ErrNotFound
 	}
-	return u, nil
+	return m.effective(u), nil
 }
 
 func (m *memStore) DeleteSession(_ context.Context, hash string) error {
@@ -151,4 +160,57 @@ func (m *memStore) hasSession(hash string) bool {
 	defer m.mu.Unlock()
 	_, ok := m.sessions[hash]
 	return ok
+}
+
+func (m *memStore) CreateFamilyApplication(_ context.Context, a auth.FamilyApplication) (auth.FamilyApplication, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.byID(a.SponsorID); !ok {
+		return a, auth.ErrNotFound
+	}
+	a.ID = int64(len(m.family) + 1)
+	a.Status, a.Decided, a.UserID = auth.Pending, nil, 0
+	a.Created = a.Created.Truncate(time.Microsecond)
+	m.family = append(m.family, a)
+	return a, nil
+}
+
+func (m *memStore) FamilyApplications(_ context.Context, sponsorID int64) ([]auth.FamilyApplication, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	as := []auth.FamilyApplication{}
+	for _, a := range m.family {
+		if sponsorID == 0 || a.SponsorID == sponsorID {
+			as = append(as, a)
+		}
+	}
+	return as, nil
+}
+
+func (m *memStore) DecideFamilyApplication(_ context.Context, id int64, approve bool, now time.Time) (auth.FamilyApplication, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id < 1 || id > int64(len(m.family)) {
+		return auth.FamilyApplication{}, auth.ErrNotFound
+	}
+	a := m.family[id-1]
+	if a.Status != auth.Pending {
+		return a, auth.ErrConflict
+	}
+	now = now.Truncate(time.Microsecond)
+	a.Status, a.Decided = auth.Rejected, &now
+	if approve {
+		a.Status = auth.Approved
+		email := "tel:" + a.Phone
+		mu, ok := m.users[email]
+		if !ok {
+			m.nextID++
+			mu = memUser{u: auth.User{ID: m.nextID, Email: email, Created: now}}
+		}
+		mu.u.Role, mu.u.SponsorID = auth.Family, a.SponsorID
+		m.users[email] = mu
+		a.UserID = mu.u.ID
+	}
+	m.family[id-1] = a
+	return a, nil
 }

@@ -225,16 +225,17 @@ func TestMigrationAtomic(t *testing.T) {
 	d := openFresh(t)
 	ctx := t.Context()
 	fsys := fstest.MapFS{
-		"migrations/0001_init.sql": &fstest.MapFile{Data: must(migrationFS.ReadFile("migrations/0001_init.sql"))},
-		"migrations/0002_good.sql": &fstest.MapFile{Data: []byte("CREATE TABLE good (x integer);")},
-		"migrations/0003_bad.sql":  &fstest.MapFile{Data: []byte("CREATE TABLE half (x integer);\nINSERT INTO nowhere VALUES (1);")},
+		"migrations/0001_init.sql":   &fstest.MapFile{Data: must(migrationFS.ReadFile("migrations/0001_init.sql"))},
+		"migrations/0002_family.sql": &fstest.MapFile{Data: must(migrationFS.ReadFile("migrations/0002_family.sql"))},
+		"migrations/0003_good.sql":   &fstest.MapFile{Data: []byte("CREATE TABLE good (x integer);")},
+		"migrations/0004_bad.sql":    &fstest.MapFile{Data: []byte("CREATE TABLE half (x integer);\nINSERT INTO nowhere VALUES (1);")},
 	}
 	err := migrate(ctx, d.pool, fsys)
-	if err == nil || !strings.Contains(err.Error(), "0003_bad.sql") {
+	if err == nil || !strings.Contains(err.Error(), "0004_bad.sql") {
 		t.Fatalf("migrate with a bad migration: %v, want an error naming it", err)
 	}
-	if v, _ := d.Version(ctx); v != 2 {
-		t.Errorf("schema version %d after a failed 3, want 2", v)
+	if v, _ := d.Version(ctx); v != 3 {
+		t.Errorf("schema version %d after a failed 4, want 3", v)
 	}
 	var half, good bool
 	d.pool.QueryRow(ctx, "SELECT to_regclass('half') IS NOT NULL, to_regclass('good') IS NOT NULL").Scan(&half, &good)
@@ -242,7 +243,7 @@ func TestMigrationAtomic(t *testing.T) {
 		t.Errorf("the failed migration's first statement stayed applied")
 	}
 	if !good {
-		t.Errorf("migration 2 was not applied")
+		t.Errorf("migration 3 was not applied")
 	}
 }
 

@@ -12,13 +12,16 @@ import (
 )
 
 // userColumns are the columns scanUser reads, in order.
-const userColumns = "u.id, u.email, u.role, u.disabled, u.created"
+const userColumns = "u.id, u.email, u.role, (u.disabled OR COALESCE(sp.disabled, false)), u.created, COALESCE(u.sponsor_id, 0)"
+
+// sponsorJoin joins a user u to its sponsor sp, for userColumns.
+const sponsorJoin = " LEFT JOIN users sp ON sp.id = u.sponsor_id"
 
 // scanUser reads a row of userColumns, then extra.
 func scanUser(row pgx.Row, extra ...any) (auth.User, error) {
 	var u auth.User
 	var role string
-	dest := append([]any{&u.ID, &u.Email, &role, &u.Disabled, &u.Created}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &role, &u.Disabled, &u.Created, &u.SponsorID}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return auth.User{}, err
 	}
@@ -46,7 +49,7 @@ func (d *DB) CreateUser(ctx context.Context, u auth.User, passwordHash string) (
 // UserByEmail returns an account and its password hash; auth.ErrNotFound.
 func (d *DB) UserByEmail(ctx context.Context, email string) (auth.User, string, error) {
 	var hash string
-	row := d.pool.QueryRow(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.email = $1", email)
+	row := d.pool.QueryRow(ctx, "SELECT "+userColumns+", u.password_hash FROM users u"+sponsorJoin+" WHERE u.email = $1", email)
 	u, err := scanUser(row, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.User{}, "", fmt.Errorf("%w (user %s)", auth.ErrNotFound, email)
@@ -60,7 +63,7 @@ func (d *DB) UserByEmail(ctx context.Context, email string) (auth.User, string, 
 // ListUsers returns every account, by email (byte order: the column is
 // COLLATE "C").
 func (d *DB) ListUsers(ctx context.Context) ([]auth.User, error) {
-	rows, err := d.pool.Query(ctx, "SELECT "+userColumns+" FROM users u ORDER BY u.email")
+	rows, err := d.pool.Query(ctx, "SELECT "+userColumns+" FROM users u"+sponsorJoin+" ORDER BY u.email")
 	if err != nil {
 		return nil, fmt.Errorf("postgres: listing users: %w", err)
 	}
@@ -96,7 +99,7 @@ func (d *DB) SetDisabled(ctx context.Context, email string, disabled bool) error
 		return fmt.Errorf("postgres: user %s: %w", email, err)
 	}
 	if disabled {
-		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1", id); err != nil {
+		if _, err := tx.Exec(ctx, "DELETE FROM sessions WHERE user_id = $1 OR user_id IN (SELECT id FROM users WHERE sponsor_id = $1)", id); err != nil {
 			return fmt.Errorf("postgres: user %s: ending sessions: %w", email, err)
 		}
 	}
@@ -127,7 +130,7 @@ func (d *DB) CreateSession(ctx context.Context, tokenHash string, userID int64, 
 // auth.ErrNotFound.
 func (d *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (auth.User, error) {
 	row := d.pool.QueryRow(ctx,
-		"SELECT "+userColumns+" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires > $2",
+		"SELECT "+userColumns+" FROM sessions s JOIN users u ON u.id = s.user_id"+sponsorJoin+" WHERE s.token_hash = $1 AND s.expires > $2",
 		tokenHash, micros(now))
 	u, err := scanUser(row)
 	if errors.Is(err, pgx.ErrNoRows) {

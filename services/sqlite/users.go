@@ -11,13 +11,16 @@ import (
 )
 
 // userColumns are the columns scanUser reads, in order.
-const userColumns = "u.id, u.email, u.role, u.disabled, u.created"
+const userColumns = "u.id, u.email, u.role, (u.disabled OR COALESCE(sp.disabled, 0)), u.created, COALESCE(u.sponsor_id, 0)"
+
+// sponsorJoin joins a user u to its sponsor sp, for userColumns.
+const sponsorJoin = " LEFT JOIN users sp ON sp.id = u.sponsor_id"
 
 // scanUser reads a row of userColumns, then extra.
 func scanUser(row interface{ Scan(...any) error }, extra ...any) (auth.User, error) {
 	var u auth.User
 	var created int64
-	dest := append([]any{&u.ID, &u.Email, &u.Role, &u.Disabled, &created}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Role, &u.Disabled, &created, &u.SponsorID}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return auth.User{}, err
 	}
@@ -49,7 +52,7 @@ func (d *DB) CreateUser(ctx context.Context, u auth.User, passwordHash string) (
 // UserByEmail returns an account and its password hash; auth.ErrNotFound.
 func (d *DB) UserByEmail(ctx context.Context, email string) (auth.User, string, error) {
 	var hash string
-	row := d.db.QueryRowContext(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.email = ?", email)
+	row := d.db.QueryRowContext(ctx, "SELECT "+userColumns+", u.password_hash FROM users u"+sponsorJoin+" WHERE u.email = ?", email)
 	u, err := scanUser(row, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.User{}, "", fmt.Errorf("%w (user %s)", auth.ErrNotFound, email)
@@ -62,7 +65,7 @@ func (d *DB) UserByEmail(ctx context.Context, email string) (auth.User, string, 
 
 // ListUsers returns every account, by email.
 func (d *DB) ListUsers(ctx context.Context) ([]auth.User, error) {
-	rows, err := d.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users u ORDER BY u.email")
+	rows, err := d.db.QueryContext(ctx, "SELECT "+userColumns+" FROM users u"+sponsorJoin+" ORDER BY u.email")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: listing users: %w", err)
 	}
@@ -100,7 +103,7 @@ func (d *DB) SetDisabled(ctx context.Context, email string, disabled bool) error
 		return fmt.Errorf("sqlite: user %s: %w", email, err)
 	}
 	if disabled {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ? OR user_id IN (SELECT id FROM users WHERE sponsor_id = ?)", id, id); err != nil {
 			return fmt.Errorf("sqlite: user %s: ending sessions: %w", email, err)
 		}
 	}
@@ -133,7 +136,7 @@ func (d *DB) CreateSession(ctx context.Context, tokenHash string, userID int64, 
 // auth.ErrNotFound.
 func (d *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (auth.User, error) {
 	row := d.db.QueryRowContext(ctx,
-		"SELECT "+userColumns+" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires > ?",
+		"SELECT "+userColumns+" FROM sessions s JOIN users u ON u.id = s.user_id"+sponsorJoin+" WHERE s.token_hash = ? AND s.expires > ?",
 		tokenHash, micros(now))
 	u, err := scanUser(row)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -30,6 +30,9 @@ func Auth(t *testing.T, newStore func(t *testing.T) auth.Store) {
 		{"SessionOfDisabled", testSessionOfDisabled},
 		{"SessionUnknownUser", testSessionUnknownUser},
 		{"SessionConflict", testSessionConflict},
+		{"FamilyApply", testFamilyApply},
+		{"FamilyDecide", testFamilyDecide},
+		{"FamilyEndsWithSponsor", testFamilyEndsWithSponsor},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
