@@ -67,7 +67,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 func campusDepsFor(t *testing.T) Deps {
 	testServer(t) // loads the campus once
 	d := campusDeps
-	d.Auth, d.Phone, d.Places = fakeAuth{}, fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Family, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
 	return d
 }
 
@@ -104,6 +104,15 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"staff", "GET", "/api/v1/me/places", "", 200},
 		{"staff", "DELETE", "/api/v1/me/places/1", "", 204},
 		{"staff", "DELETE", "/api/v1/me/places/1", "", 404},
+		{"staff", "POST", "/api/v1/family", `{"phone":"13800000000","name":"Mei"}`, 201},
+		{"student", "POST", "/api/v1/family", `{"phone":"13800000000","name":"Mei"}`, 403},
+		{"", "POST", "/api/v1/family", `{"phone":"13800000000","name":"Mei"}`, 401},
+		{"staff", "GET", "/api/v1/family", "", 200},
+		{"admin", "POST", "/api/v1/family/1/approve", "", 200},
+		{"admin", "POST", "/api/v1/family/1/reject", "", 200},
+		{"staff", "POST", "/api/v1/family/1/approve", "", 403},
+		{"admin", "POST", "/api/v1/family/2/approve", "", 404},
+		{"admin", "POST", "/api/v1/family/x/reject", "", 400},
 		{"", "GET", "/api/v1/venue", "", 200},
 		{"staff", "GET", "/api/v1/venue?lang=zh", "", 200},
 		{"staff", "GET", "/api/v1/buildings/" + building, "", 200},

@@ -67,6 +67,8 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusUnprocessableEntity, true
 	case errors.Is(err, auth.ErrCredentials), errors.Is(err, auth.ErrCode), errors.Is(err, auth.ErrUnauthorized):
 		return http.StatusUnauthorized, true
+	case errors.Is(err, auth.ErrForbidden):
+		return http.StatusForbidden, true
 	case errors.Is(err, auth.ErrRateLimited):
 		return http.StatusTooManyRequests, true
 	case errors.Is(err, auth.ErrConflict):

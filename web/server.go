@@ -50,6 +50,8 @@ type Deps struct {
 	Places     places.Store
 	// Phone signs visitors in by SMS code; nil: phone sign-in is off.
 	Phone PhoneSignIn
+	// Family runs family-account applications; nil: they are off.
+	Family Family
 	Tiles *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
@@ -139,6 +141,10 @@ func (s *Server) routes() {
 	api.GET("/me/places", s.listPlaces)
 	api.POST("/me/places", s.addPlace)
 	api.DELETE("/me/places/:id", s.deletePlace)
+	api.POST("/family", s.applyFamily)
+	api.GET("/family", s.familyApplications)
+	api.POST("/family/:id/approve", s.decideFamily(true))
+	api.POST("/family/:id/reject", s.decideFamily(false))
 
 	api.GET("/venue", s.venue)
 	api.GET("/buildings/:id", s.building)

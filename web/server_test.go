@@ -47,6 +47,36 @@ func (fakeAuth) Authenticate(_ context.Context, token string) (auth.User, error)
 
 func (fakeAuth) Logout(context.Context, string) error { return nil }
 
+// ApplyFamily checks the role and echoes a pending application.
+func (fakeAuth) ApplyFamily(_ context.Context, sponsor auth.User, phone, name string) (auth.FamilyApplication, error) {
+	if sponsor.Role != auth.Staff {
+		return auth.FamilyApplication{}, auth.ErrForbidden
+	}
+	phone, err := auth.NormalizePhone(phone)
+	return auth.FamilyApplication{ID: 1, SponsorID: sponsor.ID, Phone: phone, Name: name, Status: auth.Pending, Created: time.Now()}, err
+}
+
+func (f fakeAuth) FamilyApplications(ctx context.Context, viewer auth.User) ([]auth.FamilyApplication, error) {
+	a, err := f.ApplyFamily(ctx, viewer, "13800000000", "Mei")
+	return []auth.FamilyApplication{a}, err
+}
+
+// DecideFamily knows application 1 only.
+func (fakeAuth) DecideFamily(_ context.Context, admin auth.User, id int64, approve bool) (auth.FamilyApplication, error) {
+	if admin.Role != auth.Admin {
+		return auth.FamilyApplication{}, auth.ErrForbidden
+	}
+	if id != 1 {
+		return auth.FamilyApplication{}, auth.ErrNotFound
+	}
+	now := time.Now()
+	a := auth.FamilyApplication{ID: 1, SponsorID: 5, Phone: "+8613800000000", Name: "Mei", Status: auth.Rejected, Created: now, Decided: &now}
+	if approve {
+		a.Status, a.UserID = auth.Approved, 9
+	}
+	return a, nil
+}
+
 // StartPhone sends nothing; VerifyPhone takes 123456 for any phone.
 func (fakeAuth) StartPhone(_ context.Context, phone, _ string) (string, time.Time, error) {
 	phone, err := auth.NormalizePhone(phone)
@@ -129,7 +159,7 @@ func testServer(t testing.TB) *httptest.Server {
 		campusDeps = Deps{Venue: v, Graph: g, Positioner: beacons.NewPositioner(beacons.FromVenue(v), nil, g), Tiles: tiles.New(v)}
 	})
 	d := campusDeps
-	d.Auth, d.Phone, d.Places = fakeAuth{}, fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Family, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
 	ts := httptest.NewServer(New(d, Config{}).Handler())
 	t.Cleanup(ts.Close)
 	return ts

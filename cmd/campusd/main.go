@@ -203,7 +203,7 @@ func (m *Main) Run(ctx context.Context) error {
 	accounts := auth.New(m.store, auth.Options{SMS: auth.LogSender{Logger: m.log}})
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: accounts, Phone: accounts, Places: m.store, Tiles: tiles.New(v),
+		Auth: accounts, Phone: accounts, Family: accounts, Places: m.store, Tiles: tiles.New(v),
 		Ready: m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log})
 	ln, err := net.Listen("tcp", c.Addr)
