@@ -52,7 +52,7 @@ type Deps struct {
 	Phone PhoneSignIn
 	// Family runs family-account applications; nil: they are off.
 	Family Family
-	Tiles *tiles.Renderer
+	Tiles  *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
