@@ -65,7 +65,7 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusNotFound, true
 	case errors.Is(err, routing.ErrNoRoute):
 		return http.StatusUnprocessableEntity, true
-	case errors.Is(err, auth.ErrCredentials), errors.Is(err, auth.ErrCode), errors.Is(err, auth.ErrUnauthorized):
+	case errors.Is(err, auth.ErrCredentials), errors.Is(err, auth.ErrCode), errors.Is(err, auth.ErrSSO), errors.Is(err, auth.ErrUnauthorized):
 		return http.StatusUnauthorized, true
 	case errors.Is(err, auth.ErrForbidden):
 		return http.StatusForbidden, true

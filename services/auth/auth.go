@@ -68,6 +68,7 @@ var (
 	ErrRateLimited  = errors.New("auth: too many attempts")
 	ErrInvalid      = errors.New("auth: invalid")
 	ErrForbidden    = errors.New("auth: not allowed")
+	ErrSSO          = errors.New("auth: single sign-on refused")
 )
 
 // Store is what auth needs kept. Implementations translate their own

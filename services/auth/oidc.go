@@ -1,0 +1,165 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// Campus single sign-on: OpenID Connect, authorization code flow with PKCE
+// (S256), against the university's issuer. The role comes from the
+// verified email's domain.
+
+// SSOConfig names the issuer and this client.
+type SSOConfig struct {
+	Issuer       string // CAMPUS_OIDC_ISSUER
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string // where the issuer sends the browser back: .../api/v1/auth/oidc/callback
+}
+
+// flowTTL is how long a sign-in may take between Begin and Finish.
+const flowTTL = 10 * time.Minute
+
+// SSO runs sign-ins against one OpenID provider. Make it with NewSSO.
+type SSO struct {
+	svc      *Service
+	oauth    oauth2.Config
+	verifier *oidc.IDTokenVerifier
+
+	mu    sync.Mutex
+	flows map[string]flow // by state
+}
+
+// flow is a sign-in begun and not yet finished.
+type flow struct {
+	verifier, nonce string
+	expires         time.Time
+}
+
+// NewSSO discovers the issuer (its /.well-known/openid-configuration) and
+// returns an SSO that signs people in through svc.
+func (s *Service) NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
+	if cfg.Issuer == "" || cfg.ClientID == "" || cfg.RedirectURL == "" {
+		return nil, errors.New("auth: single sign-on needs an issuer, a client id and a redirect URL")
+	}
+	p, err := oidc.NewProvider(ctx, cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("auth: discovering %s: %w", cfg.Issuer, err)
+	}
+	return &SSO{
+		svc: s,
+		oauth: oauth2.Config{
+			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
+			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
+		},
+		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.now}),
+		flows:    make(map[string]flow),
+	}, nil
+}
+
+func randomString() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// Begin starts a sign-in: the URL to send the browser to. State, nonce
+// and the PKCE verifier are kept here, for Finish.
+func (o *SSO) Begin() string {
+	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
+	now := o.svc.now()
+	o.mu.Lock()
+	for k, f := range o.flows {
+		if !now.Before(f.expires) {
+			delete(o.flows, k)
+		}
+	}
+	o.flows[state] = flow{verifier: verifier, nonce: nonce, expires: now.Add(flowTTL)}
+	o.mu.Unlock()
+	return o.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
+}
+
+// RoleOfEmail is the role the university's account gives: staff for
+// @hkust-gz.edu.cn, students for @connect.hkust-gz.edu.cn; others have
+// none (ErrForbidden).
+func RoleOfEmail(email string) (Role, error) {
+	switch {
+	case strings.HasSuffix(email, "@connect.hkust-gz.edu.cn"):
+		return Student, nil
+	case strings.HasSuffix(email, "@hkust-gz.edu.cn"):
+		return Staff, nil
+	}
+	return "", fmt.Errorf("%w: %s is not a campus account", ErrForbidden, email)
+}
+
+// Finish completes a sign-in from the issuer's answer (state and code):
+// exchanges the code with the PKCE verifier, verifies the ID token
+// (signature, issuer, audience, expiry, nonce) and signs its holder in,
+// making the account on first use. A forged, expired or replayed answer
+// is ErrSSO.
+func (o *SSO) Finish(ctx context.Context, state, code string) (Session, error) {
+	o.mu.Lock()
+	f, ok := o.flows[state]
+	delete(o.flows, state) // single use
+	o.mu.Unlock()
+	if !ok || !o.svc.now().Before(f.expires) {
+		return Session{}, fmt.Errorf("%w: unknown or expired sign-in (start again)", ErrSSO)
+	}
+	tok, err := o.oauth.Exchange(ctx, code, oauth2.VerifierOption(f.verifier))
+	if err != nil {
+		return Session{}, fmt.Errorf("%w: the issuer refused the code: %v", ErrSSO, err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return Session{}, fmt.Errorf("%w: the issuer gave no ID token", ErrSSO)
+	}
+	idt, err := o.verifier.Verify(ctx, raw)
+	if err != nil {
+		return Session{}, fmt.Errorf("%w: ID token: %v", ErrSSO, err)
+	}
+	if idt.Nonce != f.nonce {
+		return Session{}, fmt.Errorf("%w: ID token: wrong nonce", ErrSSO)
+	}
+	var claims struct {
+		Email    string `json:"email"`
+		Verified *bool  `json:"email_verified"`
+	}
+	if err := idt.Claims(&claims); err != nil {
+		return Session{}, fmt.Errorf("%w: ID token claims: %v", ErrSSO, err)
+	}
+	if claims.Verified != nil && !*claims.Verified {
+		return Session{}, fmt.Errorf("%w: the email is not verified", ErrSSO)
+	}
+	email, err := NormalizeEmail(claims.Email)
+	if err != nil {
+		return Session{}, fmt.Errorf("%w: ID token has no usable email", ErrSSO)
+	}
+	role, err := RoleOfEmail(email)
+	if err != nil {
+		return Session{}, err
+	}
+	now := o.svc.now()
+	u, _, err := o.svc.store.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		u, err = o.svc.store.CreateUser(ctx, User{Email: email, Role: role, Created: now.UTC().Truncate(time.Microsecond)}, "")
+		if errors.Is(err, ErrConflict) {
+			u, _, err = o.svc.store.UserByEmail(ctx, email)
+		}
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	if u.Disabled {
+		return Session{}, ErrSSO
+	}
+	return o.svc.newSession(ctx, u, now)
+}
