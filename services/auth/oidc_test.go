@@ -29,10 +29,10 @@ type provider struct {
 	secret string
 
 	mu    sync.Mutex
-	email string                     // who signs in next
-	codes map[string]url.Values      // code -> the authorization request
+	email string                      // who signs in next
+	codes map[string]url.Values       // code -> the authorization request
 	tweak func(claims map[string]any) // changes the next ID token's claims
-	forge bool                       // sign with a key not published
+	forge bool                        // sign with a key not published
 }
 
 func newProvider(t *testing.T, now func() time.Time) *provider {
