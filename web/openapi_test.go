@@ -29,6 +29,9 @@ func loadOpenAPI(t *testing.T) *openapi3.T {
 	return doc
 }
 
+// noRedirects answers a redirect itself, to check it against the document.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 var echoParam = regexp.MustCompile(`:([a-z_]+)`)
 
 // TestOpenAPIRoutes: every route under /api/v1 is documented, and every
@@ -67,7 +70,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 func campusDepsFor(t *testing.T) Deps {
 	testServer(t) // loads the campus once
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Family, d.SSO, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
 	return d
 }
 
@@ -93,6 +96,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"", "POST", "/api/v1/auth/login", `{"email":"staff@hkust-gz.edu.cn","password":"wrong"}`, 401},
 		{"", "POST", "/api/v1/auth/login", `{"email":`, 400},
 		{"staff", "POST", "/api/v1/auth/logout", "", 204},
+		{"", "GET", "/api/v1/auth/oidc/login", "", 302},
+		{"", "GET", "/api/v1/auth/oidc/callback?code=good&state=s", "", 200},
+		{"", "GET", "/api/v1/auth/oidc/callback?code=forged&state=s", "", 401},
+		{"", "GET", "/api/v1/auth/oidc/callback?error=access_denied", "", 401},
+		{"", "GET", "/api/v1/auth/oidc/callback?state=s", "", 400},
 		{"", "POST", "/api/v1/auth/phone/start", `{"phone":"+852 9123 4567"}`, 202},
 		{"", "POST", "/api/v1/auth/phone/start", `{"phone":"12345"}`, 400},
 		{"", "POST", "/api/v1/auth/phone/verify", `{"phone":"+85291234567","code":"123456"}`, 200},
@@ -152,7 +160,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 		if c.body != "" {
 			req.Header.Set("Content-Type", "application/json")
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := noRedirects.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -52,7 +52,9 @@ type Deps struct {
 	Phone PhoneSignIn
 	// Family runs family-account applications; nil: they are off.
 	Family Family
-	Tiles  *tiles.Renderer
+	// SSO is the campus single sign-on; nil: not configured.
+	SSO   SSO
+	Tiles *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -135,6 +137,8 @@ func (s *Server) routes() {
 	api.GET("/openapi.json", s.openAPI)
 	api.POST("/auth/login", s.login)
 	api.POST("/auth/logout", s.logout)
+	api.GET("/auth/oidc/login", s.oidcLogin)
+	api.GET("/auth/oidc/callback", s.oidcCallback)
 	api.POST("/auth/phone/start", s.phoneStart)
 	api.POST("/auth/phone/verify", s.phoneVerify)
 	api.GET("/me", s.me)

@@ -77,6 +77,16 @@ func (fakeAuth) DecideFamily(_ context.Context, admin auth.User, id int64, appro
 	return a, nil
 }
 
+// Begin points at a made-up issuer; Finish takes the code "good".
+func (fakeAuth) Begin() string { return "https://sso.example/authorize?state=s" }
+
+func (fakeAuth) Finish(_ context.Context, state, code string) (auth.Session, error) {
+	if code != "good" {
+		return auth.Session{}, auth.ErrSSO
+	}
+	return auth.Session{Token: "token-staff", User: auth.User{ID: 5, Email: "sso@hkust-gz.edu.cn", Role: auth.Staff}, Expires: time.Now().Add(time.Hour)}, nil
+}
+
 // StartPhone sends nothing; VerifyPhone takes 123456 for any phone.
 func (fakeAuth) StartPhone(_ context.Context, phone, _ string) (string, time.Time, error) {
 	phone, err := auth.NormalizePhone(phone)
@@ -159,7 +169,7 @@ func testServer(t testing.TB) *httptest.Server {
 		campusDeps = Deps{Venue: v, Graph: g, Positioner: beacons.NewPositioner(beacons.FromVenue(v), nil, g), Tiles: tiles.New(v)}
 	})
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Family, d.SSO, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
 	ts := httptest.NewServer(New(d, Config{}).Handler())
 	t.Cleanup(ts.Close)
 	return ts

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
 
 	json "github.com/goccy/go-json"
 	"github.com/labstack/echo/v4"
+
+	"github.com/campusnav/engine/services/auth"
 )
 
 // decodeBody reads a JSON body into v, refusing unknown fields and
@@ -125,4 +128,43 @@ func (s *Server) me(c echo.Context) error {
 		return problem(http.StatusUnauthorized, "Authorization", "sign in first")
 	}
 	return ok(c, map[string]any{"id": v.user.ID, "email": v.user.Email, "role": v.user.Role})
+}
+
+// SSO signs people in through the campus OpenID provider; auth.SSO is one.
+type SSO interface {
+	Begin() string
+	Finish(ctx context.Context, state, code string) (auth.Session, error)
+}
+
+// oidcLogin sends the browser to the campus sign-in page.
+func (s *Server) oidcLogin(c echo.Context) error {
+	if s.d.SSO == nil {
+		return problem(http.StatusNotFound, "", "single sign-on is not configured (CAMPUS_OIDC_ISSUER)")
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Redirect(http.StatusFound, s.d.SSO.Begin())
+}
+
+// oidcCallback is where the campus sign-in page sends the browser back:
+// it answers a session, as /auth/login does.
+func (s *Server) oidcCallback(c echo.Context) error {
+	if s.d.SSO == nil {
+		return problem(http.StatusNotFound, "", "single sign-on is not configured (CAMPUS_OIDC_ISSUER)")
+	}
+	if e := c.QueryParam("error"); e != "" {
+		return problem(http.StatusUnauthorized, "error", "the campus sign-in refused: %s %s", e, c.QueryParam("error_description"))
+	}
+	code, state := c.QueryParam("code"), c.QueryParam("state")
+	if code == "" {
+		return badParam("code", "code is required")
+	}
+	if state == "" {
+		return badParam("state", "state is required")
+	}
+	sess, err := s.d.SSO.Finish(c.Request().Context(), state, code)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return ok(c, loginAnswer{Token: sess.Token, Role: string(sess.User.Role), ExpiresAt: sess.Expires.UTC()})
 }

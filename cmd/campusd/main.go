@@ -67,9 +67,11 @@ type Config struct {
 	DataDir     string // where the embedded store keeps its file
 	Venue       string // the IMDF archive, folder or .zip
 	Calibration string // a beacon calibration file, optional
-	DatabaseURL string // PostgreSQL; reserved
-	BodyLimit   int64
-	Shutdown    time.Duration // how long in-flight requests may take to finish
+	DatabaseURL string // PostgreSQL; empty: the embedded store
+	// OIDC is the campus single sign-on; off without an issuer.
+	OIDC      auth.SSOConfig
+	BodyLimit int64
+	Shutdown  time.Duration // how long in-flight requests may take to finish
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -134,6 +136,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Venue, "venue", c.Venue, "IMDF archive, folder or .zip ($CAMPUS_VENUE)")
 	fs.StringVar(&c.Calibration, "calibration", c.Calibration, "beacon calibration file ($CAMPUS_CALIBRATION)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL, postgres://... ($CAMPUS_DATABASE_URL); empty: the embedded store")
+	fs.StringVar(&c.OIDC.Issuer, "oidc-issuer", c.OIDC.Issuer, "campus single sign-on: the OpenID issuer URL ($CAMPUS_OIDC_ISSUER); empty: off")
+	fs.StringVar(&c.OIDC.ClientID, "oidc-client-id", c.OIDC.ClientID, "this server's client id at the issuer ($CAMPUS_OIDC_CLIENT_ID)")
+	fs.StringVar(&c.OIDC.RedirectURL, "oidc-redirect-url", c.OIDC.RedirectURL, "the callback URL registered at the issuer, https://HOST/api/v1/auth/oidc/callback ($CAMPUS_OIDC_REDIRECT_URL)")
 	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest request body, bytes")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", c.Shutdown, "time in-flight requests get to finish on shutdown")
 	if err := fs.Parse(args); err != nil {
@@ -143,7 +148,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	for env, dst := range map[string]*string{"CAMPUS_ADDR": &c.Addr, "CAMPUS_DATA_DIR": &c.DataDir, "CAMPUS_VENUE": &c.Venue,
-		"CAMPUS_CALIBRATION": &c.Calibration, "CAMPUS_DATABASE_URL": &c.DatabaseURL} {
+		"CAMPUS_CALIBRATION": &c.Calibration, "CAMPUS_DATABASE_URL": &c.DatabaseURL,
+		"CAMPUS_OIDC_ISSUER": &c.OIDC.Issuer, "CAMPUS_OIDC_CLIENT_ID": &c.OIDC.ClientID,
+		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
@@ -164,6 +171,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return errors.New("database-url: want postgres://user@host:port/database (or leave it empty for the embedded store)")
+	}
+	if o := c.OIDC; o.Issuer != "" && (o.ClientID == "" || o.RedirectURL == "") {
+		return errors.New("oidc: an issuer needs a client id (CAMPUS_OIDC_CLIENT_ID) and a redirect URL (CAMPUS_OIDC_REDIRECT_URL)")
 	}
 	if c.BodyLimit < 1024 {
 		return fmt.Errorf("body-limit %d is below 1024 bytes", c.BodyLimit)
@@ -201,9 +211,19 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.log.Info("store open", "store", where)
 	accounts := auth.New(m.store, auth.Options{SMS: auth.LogSender{Logger: m.log}})
+	var sso web.SSO
+	if c.OIDC.Issuer != "" {
+		o, err := accounts.NewSSO(ctx, c.OIDC)
+		if err != nil {
+			m.store.Close()
+			return err
+		}
+		sso = o
+		m.log.Info("single sign-on", "issuer", c.OIDC.Issuer)
+	}
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: accounts, Phone: accounts, Family: accounts, Places: m.store, Tiles: tiles.New(v),
+		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, Places: m.store, Tiles: tiles.New(v),
 		Ready: m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log})
 	ln, err := net.Listen("tcp", c.Addr)

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/auth/oidctest"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
 )
@@ -415,4 +416,42 @@ func killNine(t *testing.T, bin string, storeArgs []string, open func() (store, 
 		}
 	}
 	t.Logf("%d acknowledged writes, all kept (%d stored)", len(acked), len(ps))
+}
+
+// Single sign-on is configured from the environment and discovered at
+// start: the sign-in goes to the issuer, and through it to a session.
+func TestSingleSignOnConfigured(t *testing.T) {
+	op := oidctest.New(t, time.Now)
+	m := NewMain(io.Discard)
+	env := map[string]string{"CAMPUS_OIDC_ISSUER": op.URL(), "CAMPUS_OIDC_CLIENT_ID": "campus",
+		"CAMPUS_OIDC_CLIENT_SECRET": op.Secret, "CAMPUS_OIDC_REDIRECT_URL": "http://campus.invalid/api/v1/auth/oidc/callback"}
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--venue", venue}, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get("http://" + m.Addr.String() + "/api/v1/auth/oidc/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 302 || !strings.HasPrefix(loc, op.URL()+"/authorize?") {
+		t.Fatalf("oidc login: %d %s", resp.StatusCode, loc)
+	}
+	code, state := oidctest.Authorize(t, loc)
+	got, b := do(t, "GET", "http://"+m.Addr.String()+"/api/v1/auth/oidc/callback?code="+code+"&state="+state, "", "")
+	if got != 200 || !strings.Contains(string(b), `"role":"staff"`) {
+		t.Errorf("callback: %d %s", got, b)
+	}
+
+	bad := NewMain(io.Discard)
+	delete(env, "CAMPUS_OIDC_CLIENT_ID")
+	err = bad.ParseFlags([]string{"--data-dir", t.TempDir(), "--venue", venue}, func(k string) string { return env[k] })
+	if err == nil || !strings.Contains(err.Error(), "CAMPUS_OIDC_CLIENT_ID") {
+		t.Errorf("an issuer without a client id: %v", err)
+	}
 }
