@@ -148,13 +148,7 @@ func (o *SSO) Finish(ctx context.Context, state, code string) (Session, error) {
 		return Session{}, err
 	}
 	now := o.svc.now()
-	u, _, err := o.svc.store.UserByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) {
-		u, err = o.svc.store.CreateUser(ctx, User{Email: email, Role: role, Created: now.UTC().Truncate(time.Microsecond)}, "")
-		if errors.Is(err, ErrConflict) {
-			u, _, err = o.svc.store.UserByEmail(ctx, email)
-		}
-	}
+	u, err := o.svc.account(ctx, email, role, now)
 	if err != nil {
 		return Session{}, err
 	}

@@ -177,14 +177,7 @@ func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Se
 	if !valid {
 		return Session{}, ErrCode
 	}
-	account := phoneAccountPrefix + phone
-	u, _, err := s.store.UserByEmail(ctx, account)
-	if errors.Is(err, ErrNotFound) {
-		u, err = s.store.CreateUser(ctx, User{Email: account, Role: Visitor, Created: now.UTC().Truncate(time.Microsecond)}, "")
-		if errors.Is(err, ErrConflict) { // made meanwhile by another sign-in
-			u, _, err = s.store.UserByEmail(ctx, account)
-		}
-	}
+	u, err := s.account(ctx, phoneAccountPrefix+phone, Visitor, now)
 	if err != nil {
 		return Session{}, err
 	}
@@ -192,4 +185,18 @@ func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Se
 		return Session{}, ErrCredentials
 	}
 	return s.newSession(ctx, u, now)
+}
+
+// account returns the account of id (an email, or a phone account's
+// "tel:" name), making it with role and no password if there is none.
+// An existing account keeps its role.
+func (s *Service) account(ctx context.Context, id string, role Role, now time.Time) (User, error) {
+	u, _, err := s.store.UserByEmail(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		u, err = s.store.CreateUser(ctx, User{Email: id, Role: role, Created: now.UTC().Truncate(time.Microsecond)}, "")
+		if errors.Is(err, ErrConflict) { // made meanwhile by another sign-in
+			u, _, err = s.store.UserByEmail(ctx, id)
+		}
+	}
+	return u, err
 }
