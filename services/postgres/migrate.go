@@ -5,11 +5,8 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
+	"github.com/campusnav/engine/services/migrations"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -19,42 +16,6 @@ import (
 //
 //go:embed migrations/*.sql
 var migrationFS embed.FS
-
-// migration is one numbered SQL script.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads migrations/*.sql from fsys, by version.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := path.Base(name)
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v < 1 {
-			return nil, fmt.Errorf("migration %s: name is not NNNN_name.sql", base)
-		}
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: want version %d (numbered from 1 without gaps or repeats)", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
 
 // lockClass is the first key of the advisory lock migrate holds ("camp");
 // the second is a hash of the schema migrated, so different schemas of one
@@ -70,7 +31,7 @@ const lockKey = "$1::int4, hashtext(coalesce(current_schema(), ''))"
 // lock throughout, so processes opening the same new database at once
 // apply each migration once: the others wait, then find nothing to do.
 func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS) error {
-	ms, err := loadMigrations(fsys)
+	ms, err := migrations.Load(fsys)
 	if err != nil {
 		return err
 	}
@@ -105,14 +66,14 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS) error {
 	}
 	for _, m := range ms[have:] {
 		if err := apply(ctx, conn, m); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil
 }
 
 // apply runs one migration and records it, in one transaction.
-func apply(ctx context.Context, conn *pgxpool.Conn, m migration) error {
+func apply(ctx context.Context, conn *pgxpool.Conn, m migrations.Migration) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
@@ -120,10 +81,10 @@ func apply(ctx context.Context, conn *pgxpool.Conn, m migration) error {
 	defer tx.Rollback(ctx)
 	// No arguments: pgx sends it by the simple protocol, which runs
 	// several statements.
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", m.version); err != nil {
+	if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version) VALUES ($1)", m.Version); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/migrations"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/storetest"
 )
@@ -157,7 +158,7 @@ func TestConcurrentOpen(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	ms, err := loadMigrations(migrationFS)
+	ms, err := migrations.Load(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,22 +245,6 @@ func TestMigrationAtomic(t *testing.T) {
 	}
 	if !good {
 		t.Errorf("migration 3 was not applied")
-	}
-}
-
-func TestLoadMigrationsNames(t *testing.T) {
-	for name, fsys := range map[string]fstest.MapFS{
-		"gap":       {"migrations/0001_a.sql": {}, "migrations/0003_c.sql": {}},
-		"repeat":    {"migrations/0001_a.sql": {}, "migrations/0001_b.sql": {}},
-		"no number": {"migrations/init.sql": {}},
-		"zero":      {"migrations/0000_a.sql": {}},
-	} {
-		if _, err := loadMigrations(fsys); err == nil {
-			t.Errorf("%s: loadMigrations accepted it", name)
-		}
-	}
-	if ms, err := loadMigrations(migrationFS); err != nil || len(ms) == 0 {
-		t.Errorf("the embedded migrations: %d, %v", len(ms), err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/migrations"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/storetest"
 )
@@ -100,7 +101,7 @@ func TestOpenAgain(t *testing.T) {
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("after reopening: %+v, %v", got, err)
 	}
-	ms, err := loadMigrations(migrationFS)
+	ms, err := migrations.Load(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,19 +179,6 @@ func TestMigrationAtomic(t *testing.T) {
 	d.db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE name = 'good'").Scan(&n)
 	if n != 1 {
 		t.Errorf("migration 3 was not applied")
-	}
-}
-
-func TestLoadMigrationsNames(t *testing.T) {
-	for name, fsys := range map[string]fstest.MapFS{
-		"gap":       {"migrations/0001_a.sql": {}, "migrations/0003_c.sql": {}},
-		"repeat":    {"migrations/0001_a.sql": {}, "migrations/0001_b.sql": {}},
-		"no number": {"migrations/init.sql": {}},
-		"zero":      {"migrations/0000_a.sql": {}},
-	} {
-		if _, err := loadMigrations(fsys); err == nil {
-			t.Errorf("%s: loadMigrations accepted it", name)
-		}
 	}
 }
 
