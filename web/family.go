@@ -27,11 +27,11 @@ func (s *Server) familyUser(c echo.Context) (auth.User, error) {
 	if s.d.Family == nil {
 		return auth.User{}, problem(http.StatusNotFound, "", "family accounts are not available")
 	}
-	v := viewerOf(c)
-	if v.user == nil {
-		return auth.User{}, problem(http.StatusUnauthorized, "Authorization", "sign in first")
+	u, err := requireUser(c, "sign in first")
+	if err != nil {
+		return auth.User{}, err
 	}
-	return *v.user, nil
+	return *u, nil
 }
 
 func (s *Server) applyFamily(c echo.Context) error {

@@ -18,11 +18,11 @@ type placeRequest struct {
 
 // signedIn returns the signed-in user's id, or a 401.
 func signedIn(c echo.Context) (int64, error) {
-	v := viewerOf(c)
-	if v.user == nil {
-		return 0, problem(http.StatusUnauthorized, "Authorization", "sign in to keep places")
+	u, err := requireUser(c, "sign in to keep places")
+	if err != nil {
+		return 0, err
 	}
-	return v.user.ID, nil
+	return u.ID, nil
 }
 
 func (s *Server) addPlace(c echo.Context) error {

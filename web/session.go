@@ -41,6 +41,20 @@ type loginAnswer struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// sessionAnswer answers a new session, whichever way it was signed in.
+func sessionAnswer(c echo.Context, sess auth.Session) error {
+	return ok(c, loginAnswer{Token: sess.Token, Role: string(sess.User.Role), ExpiresAt: sess.Expires.UTC()})
+}
+
+// requireUser is the signed-in person asking, or a 401 saying detail.
+func requireUser(c echo.Context, detail string) (*auth.User, error) {
+	v := viewerOf(c)
+	if v.user == nil {
+		return nil, problem(http.StatusUnauthorized, "Authorization", "%s", detail)
+	}
+	return v.user, nil
+}
+
 func (s *Server) login(c echo.Context) error {
 	if s.d.Auth == nil {
 		return problem(http.StatusNotFound, "", "sign-in is not available")
@@ -59,7 +73,7 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, loginAnswer{Token: sess.Token, Role: string(sess.User.Role), ExpiresAt: sess.Expires.UTC()})
+	return sessionAnswer(c, sess)
 }
 
 type phoneRequest struct {
@@ -72,16 +86,25 @@ type phoneStartAnswer struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-func (s *Server) phoneStart(c echo.Context) error {
-	if s.d.Phone == nil {
-		return problem(http.StatusNotFound, "", "phone sign-in is not available")
-	}
+// decodePhone reads a phone sign-in request, which names a phone.
+func (s *Server) decodePhone(c echo.Context) (phoneRequest, error) {
 	var req phoneRequest
+	if s.d.Phone == nil {
+		return req, problem(http.StatusNotFound, "", "phone sign-in is not available")
+	}
 	if err := decodeBody(c, &req); err != nil {
-		return err
+		return req, err
 	}
 	if req.Phone == "" {
-		return badParam("phone", "phone is required")
+		return req, badParam("phone", "phone is required")
+	}
+	return req, nil
+}
+
+func (s *Server) phoneStart(c echo.Context) error {
+	req, err := s.decodePhone(c)
+	if err != nil {
+		return err
 	}
 	phone, expires, err := s.d.Phone.StartPhone(c.Request().Context(), req.Phone, c.RealIP())
 	if err != nil {
@@ -91,15 +114,9 @@ func (s *Server) phoneStart(c echo.Context) error {
 }
 
 func (s *Server) phoneVerify(c echo.Context) error {
-	if s.d.Phone == nil {
-		return problem(http.StatusNotFound, "", "phone sign-in is not available")
-	}
-	var req phoneRequest
-	if err := decodeBody(c, &req); err != nil {
+	req, err := s.decodePhone(c)
+	if err != nil {
 		return err
-	}
-	if req.Phone == "" {
-		return badParam("phone", "phone is required")
 	}
 	if len(req.Code) != 6 || strings.Trim(req.Code, "0123456789") != "" {
 		return badParam("code", "code is the 6 digits sent to the phone")
@@ -108,26 +125,25 @@ func (s *Server) phoneVerify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, loginAnswer{Token: sess.Token, Role: string(sess.User.Role), ExpiresAt: sess.Expires.UTC()})
+	return sessionAnswer(c, sess)
 }
 
 func (s *Server) logout(c echo.Context) error {
-	v := viewerOf(c)
-	if v.user == nil {
-		return problem(http.StatusUnauthorized, "Authorization", "sign in first")
+	if _, err := requireUser(c, "sign in first"); err != nil {
+		return err
 	}
-	if err := s.d.Auth.Logout(c.Request().Context(), v.token); err != nil {
+	if err := s.d.Auth.Logout(c.Request().Context(), viewerOf(c).token); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) me(c echo.Context) error {
-	v := viewerOf(c)
-	if v.user == nil {
-		return problem(http.StatusUnauthorized, "Authorization", "sign in first")
+	u, err := requireUser(c, "sign in first")
+	if err != nil {
+		return err
 	}
-	return ok(c, map[string]any{"id": v.user.ID, "email": v.user.Email, "role": v.user.Role})
+	return ok(c, map[string]any{"id": u.ID, "email": u.Email, "role": u.Role})
 }
 
 // SSO signs people in through the campus OpenID provider; auth.SSO is one.
@@ -166,5 +182,5 @@ func (s *Server) oidcCallback(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return ok(c, loginAnswer{Token: sess.Token, Role: string(sess.User.Role), ExpiresAt: sess.Expires.UTC()})
+	return sessionAnswer(c, sess)
 }
