@@ -20,11 +20,14 @@ type Calibration struct {
 	// PowerOffsetDB is how much louder than registered the beacons are, on
 	// average: the power of a beacon with no fit of its own is its
 	// registered power plus this.
-	PowerOffsetDB float64                 `json:"power_offset_db"`
-	FloorLossDB   float64                 `json:"floor_loss_db"`
-	SigmaDB       float64                 `json:"sigma_db"`
-	Beacons       map[string]BeaconParams `json:"beacons"` // by registry id
-	Fingerprints  []Fingerprint           `json:"fingerprints"`
+	PowerOffsetDB float64 `json:"power_offset_db"`
+	FloorLossDB   float64 `json:"floor_loss_db"`
+	SigmaDB       float64 `json:"sigma_db"`
+	// SensitivityDBM is the weakest reading of the survey: below it the
+	// survey's phone heard nothing. 0 when unknown (older files).
+	SensitivityDBM float64                 `json:"sensitivity_dbm,omitempty"`
+	Beacons        map[string]BeaconParams `json:"beacons"` // by registry id
+	Fingerprints   []Fingerprint           `json:"fingerprints"`
 }
 
 // ModelParams is a log-distance path-loss model.
@@ -92,7 +95,7 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 		n     map[string]int
 	}{}
 	var order []fpKey
-	used := 0
+	used, sens := 0, 0.0
 	for i := range scans {
 		s := &scans[i]
 		if s.Truth == nil {
@@ -113,6 +116,7 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 			order = append(order, k)
 		}
 		for j, b := range rd.Beacons {
+			sens = math.Min(sens, rd.RSSI[j])
 			fp.sum[b.ID] += rd.RSSI[j]
 			fp.n[b.ID]++
 			if b.Ordinal != s.Truth.Ordinal {
@@ -164,7 +168,8 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 		}
 	}
 	cal.SigmaDB = rms(res)
-	cal.FloorLossDB = floorLoss(r, scans, m, cal.SigmaDB)
+	cal.SensitivityDBM = sens
+	cal.FloorLossDB = floorLoss(r, scans, m, cal.SigmaDB, sens)
 	for _, k := range order {
 		fp := fps[k]
 		f := Fingerprint{Lon: k.lon, Lat: k.lat, Ordinal: k.ord, Level: fp.level, RSSI: map[string]float64{}}
@@ -244,6 +249,9 @@ func modelOf(r *Registry, c *Calibration) *model {
 		return m
 	}
 	m.floorLoss, m.sigma = c.FloorLossDB, c.SigmaDB
+	if c.SensitivityDBM < 0 {
+		m.sensitivity = c.SensitivityDBM - 0.5
+	}
 	for i, b := range r.Beacons {
 		if p, ok := c.Beacons[b.ID]; ok {
 			m.beacon[i] = params{p.MeasuredPower, p.Exponent}
@@ -267,15 +275,14 @@ func sortedIDs(m map[string]float64) []string {
 // floorLoss estimates the loss per floor by maximum likelihood over the
 // beacons of the floor above or below within throughRange: those heard
 // give their RSSI, those not heard say only that it was below the weakest
-// reading heard at all (censored). Ignoring the unheard ones would make
+// reading heard at all, sens (censored). Ignoring the unheard ones would make
 // floors look thinner than they are.
-func floorLoss(r *Registry, scans []Scan, m *model, sigma float64) float64 {
+func floorLoss(r *Registry, scans []Scan, m *model, sigma, sens float64) float64 {
 	type obs struct {
 		mu    float64 // expected RSSI on the same floor
 		rssi  float64
 		heard bool
 	}
-	sens := 0.0
 	var os []obs
 	for i := range scans {
 		s := &scans[i]
@@ -287,7 +294,6 @@ func floorLoss(r *Registry, scans []Scan, m *model, sigma float64) float64 {
 		got := map[int]float64{}
 		for j, b := range rd.Beacons {
 			got[b.idx] = rd.RSSI[j]
-			sens = math.Min(sens, rd.RSSI[j])
 		}
 		for _, b := range r.Beacons {
 			if abs(b.Ordinal-s.Truth.Ordinal) != 1 || dist(at, b.Point) > throughRange {

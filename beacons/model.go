@@ -30,11 +30,14 @@ type model struct {
 	beacon    []params // by beacon index in the registry
 	floorLoss float64
 	sigma     float64
+	// sensitivity, dBm: the weakest a phone hears, as the survey found it
+	// (unknownSensitivity without one; each tracker learns its phone's).
+	sensitivity float64
 }
 
 // defaultModel is the model of a registry without calibration.
 func defaultModel(r *Registry) *model {
-	m := &model{floorLoss: DefaultFloorLoss, sigma: DefaultSigma, beacon: make([]params, len(r.Beacons))}
+	m := &model{floorLoss: DefaultFloorLoss, sigma: DefaultSigma, sensitivity: unknownSensitivity, beacon: make([]params, len(r.Beacons))}
 	for i, b := range r.Beacons {
 		m.beacon[i] = params{Power: b.MeasuredPower, Exponent: DefaultExponent}
 	}

@@ -37,11 +37,10 @@ const (
 	trackRadiusScale = 1.2
 	// stillShare: when this share of the weight is on particles standing
 	// still, the device is taken to stand still, and its fix stays put
-	// unless the estimate moves beyond its radius.
+	// while holdShare of the weight is within holdRadius metres of it.
 	stillShare = 0.6
-	// settleScans: standing still, a move beyond the radius must hold this
-	// many scans before the fix follows.
-	settleScans = 3
+	holdShare  = 0.3
+	holdRadius = 2.0
 	// floorShare is the share of the weight a new floor needs before the
 	// fix changes floor.
 	floorShare = 0.75
@@ -147,9 +146,9 @@ type Tracker struct {
 	weights []float64  // the particles' weights, as estimate last computed them
 	spare   []particle // scratch for resample
 	shown   Estimate   // the last estimate answered, for hysteresis
-	pending int        // scans in a row the estimate has been away from it, standing still
 	last    time.Time
 	live    bool
+	sens    float64 // the phone's sensitivity, dBm, as its readings tell
 }
 
 // NewTracker starts tracking a device; its randomness is seeded from the
@@ -157,7 +156,7 @@ type Tracker struct {
 func (p *Positioner) NewTracker(device string) *Tracker {
 	h := fnv.New64a()
 	h.Write([]byte(device))
-	return &Tracker{p: p, rng: rand.New(rand.NewPCG(h.Sum64(), 0x5eed))}
+	return &Tracker{p: p, rng: rand.New(rand.NewPCG(h.Sum64(), 0x5eed)), sens: p.model.sensitivity}
 }
 
 // Update takes the device's next scan and answers its fix.
@@ -246,7 +245,15 @@ func (t *Tracker) predict(w geo.View, dt float64) {
 			pa.stopped = !pa.stopped
 		}
 		if pa.stopped {
-			pa.s += t.rng.NormFloat64() * 0.2 // shuffling on the spot
+			we := &wg.edges[pa.edge]
+			switch {
+			case wg.terminal[we.to]:
+				pa.s = we.length // standing in a room: at its point
+			case wg.terminal[we.from]:
+				pa.s = 0
+			default:
+				pa.s += t.rng.NormFloat64() * 0.2 // shuffling on the spot
+			}
 		} else {
 			pa.speed = math.Max(0.4, math.Min(1.8, pa.speed+0.15*t.rng.NormFloat64()))
 			step := pa.speed * dt
@@ -314,33 +321,38 @@ func (t *Tracker) pick(wg *walkGraph, n, came int32, r geo.Role) (int32, bool, b
 }
 
 // weigh multiplies each particle's weight by how well its place explains the
-// readings, by the (calibrated) path-loss model. It reports false when no
-// particle explains them: the track is lost. (The radio map is not weighed
-// here: where the survey did not go, such as the gates, it pulls a
-// standing walker towards the nearest surveyed place; it serves the
-// single fixes that start and restart tracks.)
+// readings, by the (calibrated) path-loss model: every reading, each by the
+// Gaussian truncated at the phone's sensitivity (censor.go). It reports
+// false when no particle explains the loudest readings: the track is lost.
+// (The radio map is not weighed here: where the survey did not go, such as
+// the gates, it pulls a standing walker towards the nearest surveyed place;
+// it serves the single fixes that start and restart tracks.)
 func (t *Tracker) weigh(hs []heard) bool {
 	m := t.p.model
+	t.sens = sensitivityOf(hs, t.sens)
 	strongest(hs, trackBeacons)
-	if len(hs) > trackBeacons {
-		hs = hs[:trackBeacons]
-	}
+	loud := min(len(hs), trackBeacons)
 	inv := 1 / (2 * m.sigma * m.sigma)
+	invSigma := 1 / m.sigma
 	best := math.Inf(1)
 	for i := range t.parts {
 		pa := &t.parts[i]
-		sq := 0.0
-		for _, h := range hs {
+		sq, ll := 0.0, 0.0
+		for k, h := range hs {
 			dx, dy := pa.pt[0]-h.at[0], pa.pt[1]-h.at[1]
-			r := h.rssi - m.expected(h.idx, dx*dx+dy*dy, h.ord-pa.ord)
-			sq += r * r
+			mu := m.expected(h.idx, dx*dx+dy*dy, h.ord-pa.ord)
+			r := h.rssi - mu
+			if k < loud {
+				sq += r * r
+			}
+			ll += r*r*inv - logTail((t.sens-mu)*invSigma)
 		}
 		if sq < best {
 			best = sq
 		}
-		pa.logw -= sq * inv
+		pa.logw -= ll
 	}
-	return best/float64(len(hs)) <= lostResidual*lostResidual*m.sigma*m.sigma
+	return best/float64(loud) <= lostResidual*lostResidual*m.sigma*m.sigma
 }
 
 // strongest moves the n strongest readings to the front.
@@ -451,17 +463,20 @@ func (t *Tracker) steady(est Estimate, byOrd map[int]float64, top float64) Estim
 		}
 	}
 	if est.Ordinal == last.Ordinal && still >= stillShare*total {
-		if dist(est.Point, last.Point) < math.Max(4, 1.5*last.AccuracyM) {
-			est.Point = last.Point
-			t.pending = 0
-		} else if t.pending++; t.pending < settleScans {
-			// Standing still but the estimate jumped: wait for it to hold.
-			est.Point = last.Point
-		} else {
-			t.pending = 0
+		// Standing still: the fix stays while the place shown keeps a fair
+		// share of the belief; it moves only when the belief has left it.
+		near := 0.0
+		r2 := holdRadius * holdRadius
+		for i := range t.parts {
+			pa := &t.parts[i]
+			dx, dy := pa.pt[0]-last.Point[0], pa.pt[1]-last.Point[1]
+			if pa.ord == last.Ordinal && dx*dx+dy*dy <= r2 {
+				near += t.weights[i]
+			}
 		}
-	} else {
-		t.pending = 0
+		if near >= holdShare*total && dist(est.Point, last.Point) > holdRadius {
+			est.Point = last.Point
+		}
 	}
 	t.shown = est
 	return est
