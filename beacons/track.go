@@ -44,6 +44,11 @@ const (
 	// floorShare is the share of the weight a new floor needs before the
 	// fix changes floor.
 	floorShare = 0.75
+	// keepStraight is the chance that a walker at a junction goes on
+	// straight ahead (within straightCos, about 30 degrees) rather than
+	// turning off.
+	keepStraight = 0.8
+	straightCos  = 0.87
 	// clusterRadius, metres: the estimate is the weighted mean of the
 	// particles this close to the densest place (a few mean-shift steps).
 	clusterRadius = 3.0
@@ -55,7 +60,10 @@ type walkEdge struct {
 	cum      []float64 // cumulative length at each point
 	length   float64   // walking metres
 	vertical bool
-	from, to int32
+	// leaveFrom and leaveTo are the unit headings of the edge leaving its
+	// From and its To node (zero for a vertical or a point edge).
+	leaveFrom, leaveTo orb.Point
+	from, to           int32
 	ordFrom  int
 	ordTo    int
 }
@@ -83,6 +91,10 @@ func newWalkGraph(g *routing.Graph) *walkGraph {
 			we.cum[k] = we.cum[k-1] + dist(we.pts[k-1], we.pts[k])
 		}
 		we.length = we.cum[len(we.cum)-1]
+		if n := len(we.pts); n > 1 {
+			we.leaveFrom = heading(we.pts[0], we.pts[1])
+			we.leaveTo = heading(we.pts[n-1], we.pts[n-2])
+		}
 		if a.Ordinal != b.Ordinal {
 			we.vertical = true
 			we.length = math.Max(we.length, verticalLength*math.Abs(float64(b.Ordinal-a.Ordinal)))
@@ -99,6 +111,15 @@ func newWalkGraph(g *routing.Graph) *walkGraph {
 		}
 	}
 	return wg
+}
+
+// heading is the unit vector from a towards b, zero when they coincide.
+func heading(a, b orb.Point) orb.Point {
+	d := dist(a, b)
+	if d < 1e-9 {
+		return orb.Point{}
+	}
+	return orb.Point{(b[0] - a[0]) / d, (b[1] - a[1]) / d}
 }
 
 // at returns the point and ordinal at s walking metres from an edge's From.
@@ -267,11 +288,14 @@ func (t *Tracker) predict(w geo.View, dt float64) {
 			we := &wg.edges[pa.edge]
 			var node int32
 			var over float64
+			var arrive orb.Point // the heading arriving at node
 			switch {
 			case pa.s > we.length:
 				node, over = we.to, pa.s-we.length
+				arrive = orb.Point{-we.leaveTo[0], -we.leaveTo[1]}
 			case pa.s < 0:
 				node, over = we.from, -pa.s
+				arrive = orb.Point{-we.leaveFrom[0], -we.leaveFrom[1]}
 			default:
 				hops = 8
 				continue
@@ -282,7 +306,7 @@ func (t *Tracker) predict(w geo.View, dt float64) {
 				pa.stopped, pa.forward = true, !pa.forward
 				break
 			}
-			next, back, ok := t.pick(wg, node, pa.edge, r)
+			next, back, ok := t.pick(wg, node, pa.edge, arrive, r)
 			if !ok {
 				pa.s = math.Max(0, math.Min(we.length, pa.s))
 				pa.forward = !pa.forward
@@ -300,23 +324,43 @@ func (t *Tracker) predict(w geo.View, dt float64) {
 }
 
 // pick chooses the edge a particle walks on from node n, not back the way
-// it came unless there is no other.
-func (t *Tracker) pick(wg *walkGraph, n, came int32, r geo.Role) (int32, bool, bool) {
+// it came unless there is no other. People walk on: the straightest way
+// ahead is taken with probability keepStraight, any other (a door, a turn,
+// the stairs) shares the rest; without it, a walker along a corridor would
+// turn into a room at every door.
+func (t *Tracker) pick(wg *walkGraph, n, came int32, arrive orb.Point, r geo.Role) (int32, bool, bool) {
 	var opts [16]struct {
 		e    int32
 		back bool
 	}
-	k := 0
+	k, straight, bestCos := 0, -1, straightCos
 	wg.g.Adjacent(n, r, func(e, _ int32, back bool) {
-		if e != came && k < len(opts) && wg.edges[e].length > 0 {
-			opts[k].e, opts[k].back = e, back
-			k++
+		we := &wg.edges[e]
+		if e == came || k >= len(opts) || we.length <= 0 {
+			return
 		}
+		leave := we.leaveFrom
+		if back {
+			leave = we.leaveTo
+		}
+		if c := arrive[0]*leave[0] + arrive[1]*leave[1]; !we.vertical && c > bestCos {
+			straight, bestCos = k, c
+		}
+		opts[k].e, opts[k].back = e, back
+		k++
 	})
 	if k == 0 {
 		return 0, false, false
 	}
-	o := opts[t.rng.IntN(k)]
+	i := t.rng.IntN(k)
+	if straight >= 0 && k > 1 {
+		if t.rng.Float64() < keepStraight {
+			i = straight
+		} else if i = t.rng.IntN(k - 1); i >= straight {
+			i++
+		}
+	}
+	o := opts[i]
 	return o.e, o.back, true
 }
 
