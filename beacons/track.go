@@ -170,6 +170,7 @@ type Tracker struct {
 	last    time.Time
 	live    bool
 	sens    float64 // the phone's sensitivity, dBm, as its readings tell
+	cells   cellCache
 }
 
 // NewTracker starts tracking a device; its randomness is seeded from the
@@ -379,24 +380,75 @@ func (t *Tracker) weigh(hs []heard) bool {
 	inv := 1 / (2 * m.sigma * m.sigma)
 	invSigma := 1 / m.sigma
 	best := math.Inf(1)
+	// Particles walk lines, so many share a cell: each cell of the
+	// likelihood grid is worked out once, at its centre.
+	t.cells.reset()
 	for i := range t.parts {
 		pa := &t.parts[i]
-		sq, ll := 0.0, 0.0
-		for k, h := range hs {
-			dx, dy := pa.pt[0]-h.at[0], pa.pt[1]-h.at[1]
-			mu := m.expected(h.idx, dx*dx+dy*dy, h.ord-pa.ord)
-			r := h.rssi - mu
-			if k < loud {
-				sq += r * r
+		ix, iy := math.Floor(pa.pt[0]/cellSize), math.Floor(pa.pt[1]/cellSize)
+		c := t.cells.at(int64(ix), int64(iy), pa.ord)
+		if !c.done {
+			x, y := (ix+0.5)*cellSize, (iy+0.5)*cellSize
+			sq, ll := 0.0, 0.0
+			for k, h := range hs {
+				dx, dy := x-h.at[0], y-h.at[1]
+				mu := m.expected(h.idx, dx*dx+dy*dy, h.ord-pa.ord)
+				r := h.rssi - mu
+				if k < loud {
+					sq += r * r
+				}
+				ll += r*r*inv - logTail((t.sens-mu)*invSigma)
 			}
-			ll += r*r*inv - logTail((t.sens-mu)*invSigma)
+			c.sq, c.ll, c.done = sq, ll, true
 		}
-		if sq < best {
-			best = sq
+		if c.sq < best {
+			best = c.sq
 		}
-		pa.logw -= ll
+		pa.logw -= c.ll
 	}
 	return best/float64(loud) <= lostResidual*lostResidual*m.sigma*m.sigma
+}
+
+// cellSize, metres, is the likelihood grid's: a third of a stride, far
+// under what 6 dB of shadowing can tell apart.
+const cellSize = 0.5
+
+// cellCache holds one scan's likelihood per grid cell (open addressing,
+// emptied by a generation count rather than cleared).
+type cellCache struct {
+	slots []cell
+	gen   uint32
+}
+
+type cell struct {
+	gen    uint32
+	ord    int32
+	ix, iy int64
+	done   bool
+	sq, ll float64
+}
+
+func (c *cellCache) reset() {
+	if c.slots == nil {
+		c.slots = make([]cell, 2*numParticles)
+	}
+	c.gen++
+}
+
+// at finds or makes the cell (ix, iy) of ordinal ord.
+func (c *cellCache) at(ix, iy int64, ord int) *cell {
+	h := uint64(ix)*0x9e3779b97f4a7c15 ^ uint64(iy)*0xc2b2ae3d27d4eb4f ^ uint64(ord)*0x165667b19e3779f9
+	n := uint64(len(c.slots))
+	for i := (h ^ h>>29) % n; ; i = (i + 1) % n {
+		s := &c.slots[i]
+		if s.gen != c.gen {
+			*s = cell{gen: c.gen, ord: int32(ord), ix: ix, iy: iy}
+			return s
+		}
+		if s.ix == ix && s.iy == iy && s.ord == int32(ord) {
+			return s
+		}
+	}
 }
 
 // strongest moves the n strongest readings to the front.
