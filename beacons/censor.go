@@ -55,9 +55,37 @@ func logTail(z float64) float64 {
 	return tailTable[i] + f*(tailTable[i+1]-tailTable[i])
 }
 
+// mills is the inverse Mills ratio phi(z)/Q(z), the slope of -log Q: how
+// far above mu, in sigmas, a reading heard above T = mu + z sigma lies on
+// average. From the table, by its differences.
+func mills(z float64) float64 {
+	if z <= tailMin {
+		return 0
+	}
+	if z >= tailMax-tailStep {
+		return z + 1/z // the tail's asymptote
+	}
+	i := int((z - tailMin) / tailStep)
+	return (tailTable[i+1] - tailTable[i]) / tailStep
+}
+
 // unknownSensitivity is the sensitivity taken before any reading says
 // better: no truncation.
 const unknownSensitivity = -200.0
+
+// sensitivityFor is the sensitivity one scan is read with: the survey's,
+// else what the scan says when it has enough readings for its weakest to
+// be near the limit (a scan of a few weak readings says nothing of it).
+func (m *model) sensitivityFor(hs []heard) float64 {
+	if m.sensitivity != unknownSensitivity || len(hs) < minReadingsForSensitivity {
+		return m.sensitivity
+	}
+	return sensitivityOf(hs, unknownSensitivity)
+}
+
+// minReadingsForSensitivity is how many readings a scan needs before its
+// weakest is taken for the phone's sensitivity.
+const minReadingsForSensitivity = 10
 
 // sensitivityOf is what a set of readings says of the phone's sensitivity:
 // just under the weakest heard (RSSI comes in whole dBm).

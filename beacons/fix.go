@@ -27,10 +27,6 @@ const (
 // Gaussian into the radius holding 68% of it: sqrt(-2 ln 0.32).
 const radius68 = 1.5095
 
-// maxBeacons is how many of the strongest beacons of the floor a fix uses:
-// the weakest carry little but noise near the receiver's sensitivity.
-const maxBeacons = 10
-
 // minAccuracy is the smallest accuracy radius reported, metres: below it,
 // the model's own assumptions dominate.
 const minAccuracy = 1.0
@@ -74,8 +70,11 @@ func detectFloor(hs []heard) int {
 // solve finds the position that best explains the readings of one floor:
 // weighted non-linear least squares on the RSSI residuals (the shadowing is
 // Gaussian in dB), by Levenberg-Marquardt, with readings far off the model
-// weighted down (Huber). It returns the position and its covariance.
-func (m *model) solve(hs []heard) (orb.Point, [3]float64) {
+// weighted down (Huber). A reading is compared with what the model expects
+// of it given that it was heard at all, above the sensitivity sens (the
+// truncated Gaussian's mean; censor.go), so weak readings do not pull the
+// fix towards far beacons. It returns the position and its covariance.
+func (m *model) solve(hs []heard, sens float64) (orb.Point, [3]float64) {
 	// Start at the centroid weighted by linear power: near the loudest.
 	var x, y, ws float64
 	for _, h := range hs {
@@ -85,11 +84,19 @@ func (m *model) solve(hs []heard) (orb.Point, [3]float64) {
 	p := orb.Point{x / ws, y / ws}
 	lambda := 1e-3
 	huber := 2 * m.sigma
+	// residual is a reading less what is expected of it when heard, and
+	// how much that expectation moves with the model's.
+	residual := func(h heard, d2 float64) (float64, float64) {
+		mu := m.expected(h.idx, d2, 0)
+		z := (sens - mu) / m.sigma
+		l := mills(z)
+		return h.rssi - mu - m.sigma*l, math.Max(0.05, 1-l*(l-z))
+	}
 	cost := func(p orb.Point) float64 {
 		c := 0.0
 		for _, h := range hs {
 			dx, dy := p[0]-h.at[0], p[1]-h.at[1]
-			r := h.rssi - m.expected(h.idx, dx*dx+dy*dy, 0)
+			r, _ := residual(h, dx*dx+dy*dy)
 			if a := math.Abs(r); a > huber {
 				c += huber * (2*a - huber)
 			} else {
@@ -105,8 +112,8 @@ func (m *model) solve(hs []heard) (orb.Point, [3]float64) {
 		for _, h := range hs {
 			dx, dy := p[0]-h.at[0], p[1]-h.at[1]
 			d2 := math.Max(dx*dx+dy*dy, minDistance*minDistance)
-			r := h.rssi - m.expected(h.idx, d2, 0)
-			k := -10 * m.beacon[h.idx].Exponent / math.Ln10 / d2 // d(model)/d(p) = k*(p-b)
+			r, slope := residual(h, d2)
+			k := -10 * m.beacon[h.idx].Exponent / math.Ln10 / d2 * slope // d(expected)/d(p) = k*(p-b)
 			jx, jy := k*dx, k*dy
 			w := 1.0
 			if ar := math.Abs(r); ar > huber {
@@ -125,6 +132,10 @@ func (m *model) solve(hs []heard) (orb.Point, [3]float64) {
 			}
 			sx := (cc*gx - b*gy) / det
 			sy := (aa*gy - b*gx) / det
+			if n := math.Hypot(sx, sy); n > maxStep {
+				// Far off, heard-at-all flattens the cost: small steps.
+				sx, sy = sx*maxStep/n, sy*maxStep/n
+			}
 			np := orb.Point{p[0] + sx, p[1] + sy}
 			if nc := cost(np); nc < cur {
 				p, cur = np, nc
@@ -149,6 +160,9 @@ func (m *model) solve(hs []heard) (orb.Point, [3]float64) {
 	return p, [3]float64{s2 * jtj[2] / det, -s2 * jtj[1] / det, s2 * jtj[0] / det}
 }
 
+// maxStep, metres, is the longest step the solver takes.
+const maxStep = 5.0
+
 // single makes a fix from one scan's readings: floor, then position, then
 // the radius.
 func (p *Positioner) single(rd Reading) Estimate {
@@ -167,9 +181,6 @@ func (p *Positioner) single(rd Reading) Estimate {
 		}
 	}
 	sort.SliceStable(own, func(i, j int) bool { return own[i].rssi > own[j].rssi })
-	if len(own) > maxBeacons {
-		own = own[:maxBeacons]
-	}
 	var pt orb.Point
 	var cov [3]float64
 	if len(own) == 1 {
@@ -177,7 +188,7 @@ func (p *Positioner) single(rd Reading) Estimate {
 		d := p.model.distance(own[0].idx, own[0].rssi)
 		pt, cov = own[0].at, [3]float64{d*d/2 + 1, 0, d*d/2 + 1}
 	} else {
-		pt, cov = p.model.solve(own)
+		pt, cov = p.model.solve(own, p.model.sensitivityFor(hs))
 	}
 	if fp, fcov, ok := p.radio.locate(hs, ord, pt); ok {
 		pt, cov = fuse(pt, cov, fp, fcov)

@@ -67,6 +67,18 @@ func scanAt(r *Registry, pt orb.Point, ord int, noise float64, rng *rand.Rand) S
 	return s
 }
 
+// deaf is p for a phone known to hear far below the noise-free readings
+// scanAt gives: a noise-free reading is exactly what the model expects,
+// which near the sensitivity a heard reading is not (censor.go).
+func deaf(p *Positioner) *Positioner {
+	q, m := *p, *p.model
+	m.sensitivity = -150
+	q.model = &m
+	return &q
+}
+
+func first[A, B any](a A, _ B) A { return a }
+
 func TestSingleFixNoiseFree(t *testing.T) {
 	reg, err := LoadFile(gridFile(t))
 	if err != nil {
@@ -75,7 +87,7 @@ func TestSingleFixNoiseFree(t *testing.T) {
 	if reg.Venue != nil || len(reg.Beacons) != 36 {
 		t.Fatalf("standalone registry: venue %v, %d beacons", reg.Venue, len(reg.Beacons))
 	}
-	p := NewPositioner(reg, nil, nil)
+	p := deaf(NewPositioner(reg, nil, nil))
 	for _, c := range []struct {
 		pt  orb.Point
 		ord int

@@ -227,7 +227,7 @@ func (t *Tracker) init(w geo.View, est Estimate) bool {
 	if tree == nil {
 		return false
 	}
-	r := math.Min(60, math.Max(12, 3*est.AccuracyM))
+	r := math.Min(60, math.Max(20, 3*est.AccuracyM))
 	var cands []int32
 	for len(cands) == 0 && r <= 240 {
 		tree.Search([2]float64{est.Point[0] - r, est.Point[1] - r}, [2]float64{est.Point[0] + r, est.Point[1] + r},

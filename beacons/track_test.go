@@ -122,7 +122,7 @@ func TestTrackingIsSteady(t *testing.T) {
 // A phone inside a dormitory is answered as the building, seen from
 // outside: no floor, no room.
 func TestDormitoryIsSeenFromOutside(t *testing.T) {
-	p, _ := campus(t)
+	p := deaf(first(campus(t)))
 	v := p.graph.Venue
 	var room *geo.Unit
 	for _, u := range v.Units {
