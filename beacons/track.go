@@ -20,7 +20,7 @@ const (
 	// a lift ride counts for a particle: about the 16 s it takes.
 	verticalLength = 20.0
 	// stopSwitch is the chance per second that a walker stops, or starts.
-	stopSwitch = 0.08
+	stopSwitch = 0.05
 	// lostResidual: when the best particle explains the scan worse than this
 	// many sigmas per beacon, the track is lost and starts again.
 	lostResidual = 3.0
