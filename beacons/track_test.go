@@ -13,6 +13,11 @@ import (
 // of fixes on the right floor, and the fixes.
 func walkErrors(t *testing.T, mode string) ([]float64, float64, []Fix) {
 	p, scans := campus(t)
+	return walkErrorsOf(t, p, scans, mode)
+}
+
+// walkErrorsOf is walkErrors with a positioner of one's own.
+func walkErrorsOf(t *testing.T, p *Positioner, scans []Scan, mode string) ([]float64, float64, []Fix) {
 	w := p.graph.Venue.View(geo.Staff)
 	trackers := map[string]*Tracker{}
 	var errs []float64
@@ -65,6 +70,47 @@ func TestTrackingBeatsSingleAndPlain(t *testing.T) {
 	}
 	if pct(plain, .5) < 3*pct(track, .5) || pct(plain, .5) < 2*pct(single, .5) {
 		t.Errorf("not clearly better than plain trilateration: plain %.2f m", pct(plain, .5))
+	}
+}
+
+// Calibrated from a survey of the same site (the same radio environment,
+// other noise), tracking meets the figures on the campus walks:
+// median at most 1.5 m, p90 at most 3 m, the floor right 99% of the time,
+// and a radius that holds about 68% of the errors.
+func TestTrackingCalibratedMeetsTargets(t *testing.T) {
+	p, scans := campus(t)
+	var survey []Scan
+	cfg := DefaultSimConfig()
+	cfg.Survey = true
+	if err := Simulate(p.graph, p.reg, cfg, func(s Scan) error {
+		parsed, err := ParseScan(mustJSON(s))
+		survey = append(survey, parsed)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	cal, err := Calibrate(p.reg, survey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cal.SensitivityDBM != -95 {
+		t.Errorf("the survey's weakest reading is %v dBm, want -95", cal.SensitivityDBM)
+	}
+	cp := NewPositioner(p.reg, cal, p.graph)
+	errs, floor, fixes := walkErrorsOf(t, cp, scans, "track")
+	inside := 0
+	for i, f := range fixes {
+		if HorizontalError(*f.Lon, *f.Lat, scans[i].Truth.Lon, scans[i].Truth.Lat) <= *f.AccuracyM {
+			inside++
+		}
+	}
+	share := float64(inside) / float64(len(fixes))
+	t.Logf("calibrated, tracked: median %.2f m, p90 %.2f m, floor %.4f, inside the radius %.2f", pct(errs, .5), pct(errs, .9), floor, share)
+	if pct(errs, .5) > 1.5 || pct(errs, .9) > 3 || floor < 0.99 {
+		t.Errorf("median %.2f m (want at most 1.5), p90 %.2f m (want at most 3), floor %.4f (want at least 0.99)", pct(errs, .5), pct(errs, .9), floor)
+	}
+	if share < 0.6 || share > 0.85 {
+		t.Errorf("%.2f of errors inside the radius, want about 0.68", share)
 	}
 }
 
