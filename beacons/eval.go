@@ -30,19 +30,53 @@ type Summary struct {
 	MeanM         float64 `json:"mean_m"`
 	FloorAccuracy float64 `json:"floor_accuracy"` // share of positioned fixes on the truth's ordinal
 	InsideRadius  float64 `json:"inside_radius"`  // share of positioned fixes whose error is at most their accuracy_m
+	// Standing still: seconds (scans) a device's truth stayed put, after the
+	// first stillSettle of each stretch, and how often its fix changed
+	// room (unit) or floor meanwhile.
+	StillS            int `json:"still_s"`
+	StillRoomChanges  int `json:"still_room_changes"`
+	StillFloorChanges int `json:"still_floor_changes"`
 }
+
+// stillSettle is how many scans of standing still a tracker is allowed to
+// settle before its changes count.
+const stillSettle = 5
 
 // Evaluate compares fixes with the truth they carry.
 func Evaluate(fixes []Fix) Summary {
 	var s Summary
 	var errs []float64
 	floor, inside := 0, 0
+	type still struct {
+		last *Fix
+		run  int
+	}
+	devices := map[string]*still{}
 	for i := range fixes {
 		f := &fixes[i]
 		if f.Truth == nil {
 			s.NoTruth++
 			continue
 		}
+		d := devices[f.Device]
+		if d == nil {
+			d = &still{}
+			devices[f.Device] = d
+		}
+		if d.last != nil && *d.last.Truth == *f.Truth {
+			if d.run++; d.run >= stillSettle {
+				s.StillS++
+				if !sameString(d.last.Unit, f.Unit) {
+					s.StillRoomChanges++
+				}
+				if !sameInt(d.last.Ordinal, f.Ordinal) {
+					s.StillFloorChanges++
+				}
+			}
+		} else {
+			d.run = 0
+		}
+		d.last = f
 		s.Fixes++
 		if f.Lon == nil || f.Lat == nil {
 			s.NoFix++
@@ -75,6 +109,9 @@ func Evaluate(fixes []Fix) Summary {
 	s.InsideRadius = evalRound(float64(inside)/n, 1e4)
 	return s
 }
+
+func sameString(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+func sameInt(a, b *int) bool       { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // HorizontalError is the distance in metres between a fix and the truth,
 // both WGS 84, on the plane tangent at the truth.

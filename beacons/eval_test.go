@@ -37,9 +37,39 @@ func TestEvaluate(t *testing.T) {
 	}
 	got := Evaluate(fixes)
 	want := Summary{Fixes: 6, WithPosition: 5, NoFix: 1, NoTruth: 1, MedianM: 3, P90M: 10, P95M: 10, MeanM: 4,
-		FloorAccuracy: 0.8, InsideRadius: 0.6}
+		FloorAccuracy: 0.8, InsideRadius: 0.6,
+		// One device, one truth: the sixth fix stands still past the
+		// settling, and it lost the floor the fifth had.
+		StillS: 1, StillFloorChanges: 1}
 	if got != want {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// Standing still counts per device, after the settling scans, and a
+// moved truth starts again.
+func TestEvaluateStandingStill(t *testing.T) {
+	room := func(dev, unit string, ord int) Fix {
+		f := evalFix(evalPtr(1), ord, 2, nil)
+		f.Device = dev
+		if unit != "" {
+			f.Unit = &unit
+		}
+		return f
+	}
+	var fixes []Fix
+	units := []string{"a", "a", "a", "a", "a", "b", "b", "", "a", "a"}
+	for i, u := range units {
+		fixes = append(fixes, room("d1", u, 2), room("d2", "x", 2+i%2)) // interleaved devices
+	}
+	moved := room("d1", "a", 2)
+	moved.Truth = &Truth{Lon: 113.48, Lat: 22.9, Ordinal: 2}
+	fixes = append(fixes, moved, room("d1", "c", 2))
+	s := Evaluate(fixes)
+	// d1: scans 6-10 count (5 s), changes a->b at 6, b->"" at 8, ""->a at 9;
+	// d2: the same 5 s, a floor change each. d1's moved truth starts again.
+	if s.StillS != 10 || s.StillRoomChanges != 3 || s.StillFloorChanges != 5 {
+		t.Errorf("still %d s, %d room changes, %d floor changes; want 10, 3, 5", s.StillS, s.StillRoomChanges, s.StillFloorChanges)
 	}
 }
 

@@ -119,26 +119,8 @@ func TestTrackingCalibratedMeetsTargets(t *testing.T) {
 func TestTrackingIsSteady(t *testing.T) {
 	p, scans := campus(t)
 	_, _, fixes := walkErrors(t, "track")
-	var stillSeconds, floorFlips, roomFlips int
-	run := 0
-	for i := 1; i < len(fixes); i++ {
-		a, b := scans[i-1].Truth, scans[i].Truth
-		same := scans[i].Device == scans[i-1].Device && a.Lon == b.Lon && a.Lat == b.Lat && a.Ordinal == b.Ordinal
-		if !same {
-			run = 0
-			continue
-		}
-		if run++; run < 5 {
-			continue // settling
-		}
-		stillSeconds++
-		if ordinal(fixes[i]) != ordinal(fixes[i-1]) {
-			floorFlips++
-		}
-		if (fixes[i].Unit == nil) != (fixes[i-1].Unit == nil) || (fixes[i].Unit != nil && *fixes[i].Unit != *fixes[i-1].Unit) {
-			roomFlips++
-		}
-	}
+	sum := Evaluate(fixes)
+	stillSeconds, floorFlips, roomFlips := sum.StillS, sum.StillFloorChanges, sum.StillRoomChanges
 	t.Logf("standing still %d s: %d floor changes, %d room changes", stillSeconds, floorFlips, roomFlips)
 	if stillSeconds < 100 || floorFlips != 0 || float64(roomFlips) > 0.08*float64(stillSeconds) {
 		t.Errorf("standing still %d s: %d floor changes (want 0), %d room changes (want under 8%%)", stillSeconds, floorFlips, roomFlips)
