@@ -84,7 +84,7 @@ func TestBeaconsEval(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if strings.Join(keys, ",") != "fixes,floor_accuracy,inside_radius,mean_m,median_m,no_fix,no_truth,p90_m,p95_m,with_position" {
+	if strings.Join(keys, ",") != "fixes,floor_accuracy,inside_radius,mean_m,median_m,no_fix,no_truth,p90_m,p95_m,still_floor_changes,still_room_changes,still_s,with_position" {
 		t.Errorf("keys %v", keys)
 	}
 	var s beacons.Summary
