@@ -140,7 +140,7 @@ func (m *model) solve(hs []heard, sens float64) (orb.Point, [3]float64) {
 			if nc := cost(np); nc < cur {
 				p, cur = np, nc
 				lambda = math.Max(lambda/10, 1e-7)
-				if sx*sx+sy*sy < 1e-4 {
+				if sx*sx+sy*sy < 1e-2 { // under 10 cm
 					it = 1 << 30
 				}
 				break
