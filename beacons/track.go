@@ -21,12 +21,14 @@ const (
 	verticalLength = 20.0
 	// stopSwitch is the chance per second that a walker stops, or starts.
 	stopSwitch = 0.05
-	// lostResidual: when the best particle explains the scan worse than this
-	// many sigmas per beacon, the track is lost and starts again.
+	// lostResidual: when the best particle explains the trackBeacons
+	// loudest readings worse than this many sigmas each, the track is lost
+	// and starts again.
 	lostResidual = 3.0
 	// maxGap, seconds: a longer silence starts a new track.
 	maxGap = 30 * time.Second
-	// trackBeacons is how many of the strongest readings the filter weighs.
+	// trackBeacons is how many of the loudest readings tell a lost track
+	// (the filter weighs them all).
 	trackBeacons = 8
 	// settle is the chance that a walker reaching a room's point (or an
 	// amenity) stops there rather than turns back.
@@ -37,7 +39,8 @@ const (
 	trackRadiusScale = 0.85
 	// stillShare: when this share of the weight is on particles standing
 	// still, the device is taken to stand still, and its fix stays put
-	// while holdShare of the weight is within holdRadius metres of it.
+	// while holdShare of the weight is within holdRadius metres of it (a
+	// hold that follows the belief, so a wrong place is not kept).
 	stillShare = 0.6
 	holdShare  = 0.3
 	holdRadius = 2.0
