@@ -239,6 +239,9 @@ func ReadCalibration(path string) (*Calibration, error) {
 	if c.Default.Exponent <= 0 || c.SigmaDB <= 0 {
 		return nil, fmt.Errorf("%w: %s: default exponent and sigma_db must be positive", ErrCalibration, path)
 	}
+	if c.SensitivityDBM > 0 {
+		return nil, fmt.Errorf("%w: %s: sensitivity_dbm %v is not a reading in dBm (negative, or absent)", ErrCalibration, path, c.SensitivityDBM)
+	}
 	return &c, nil
 }
 

@@ -3,6 +3,8 @@ package beacons
 import (
 	"math"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 )
 
@@ -67,5 +69,42 @@ func TestSensitivity(t *testing.T) {
 	}
 	if s := sensitivityOf(few, -80); s != -88.5 {
 		t.Errorf("a tracker hearing -88 dBm learns %v, want -88.5", s)
+	}
+}
+
+// A calibration file gives its sensitivity to the model; an older file
+// without one leaves each tracker to learn it; a positive one is refused.
+func TestCalibrationSensitivity(t *testing.T) {
+	reg, err := LoadFile(gridFile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := `{"version":1,"default":{"measured_power":-59,"exponent":2},"floor_loss_db":15,"sigma_db":6`
+	for _, c := range []struct {
+		extra string
+		want  float64
+		err   string
+	}{
+		{"", unknownSensitivity, ""},
+		{`,"sensitivity_dbm":-93`, -93.5, ""},
+		{`,"sensitivity_dbm":5`, 0, "sensitivity_dbm 5"},
+	} {
+		path := t.TempDir() + "/cal.json"
+		if err := os.WriteFile(path, []byte(base+c.extra+"}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cal, err := ReadCalibration(path)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: got %v, want an error naming %q", c.extra, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := NewPositioner(reg, cal, nil).model.sensitivity; got != c.want {
+			t.Errorf("%q: sensitivity %v, want %v", c.extra, got, c.want)
+		}
 	}
 }
