@@ -414,7 +414,7 @@ func (t *Tracker) weigh(hs []heard) bool {
 	return best/float64(loud) <= lostResidual*lostResidual*m.sigma*m.sigma
 }
 
-// cellSize, metres, is the likelihood grid's: a third of a stride, far
+// cellSize, metres, is the likelihood grid's: under a stride, and far
 // under what 6 dB of shadowing can tell apart.
 const cellSize = 0.5
 
