@@ -66,10 +66,10 @@ func Evaluate(fixes []Fix) Summary {
 		if d.last != nil && *d.last.Truth == *f.Truth {
 			if d.run++; d.run >= stillSettle {
 				s.StillS++
-				if !sameString(d.last.Unit, f.Unit) {
+				if !samePtr(d.last.Unit, f.Unit) {
 					s.StillRoomChanges++
 				}
-				if !sameInt(d.last.Ordinal, f.Ordinal) {
+				if !samePtr(d.last.Ordinal, f.Ordinal) {
 					s.StillFloorChanges++
 				}
 			}
@@ -110,8 +110,8 @@ func Evaluate(fixes []Fix) Summary {
 	return s
 }
 
-func sameString(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
-func sameInt(a, b *int) bool       { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+// samePtr: both absent, or both present and equal.
+func samePtr[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
 
 // HorizontalError is the distance in metres between a fix and the truth,
 // both WGS 84, on the plane tangent at the truth.

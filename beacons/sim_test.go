@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -204,7 +205,7 @@ func TestSimulateFollowsLevelChanges(t *testing.T) {
 			}
 			return nil
 		})
-		if !simSameInts(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("walk %d: floors %v, the route's %v (%+v)", i, got, want, rt.LevelChanges)
 		}
 		changes += len(rt.LevelChanges)
@@ -222,18 +223,6 @@ func TestSimulateFollowsLevelChanges(t *testing.T) {
 	if changes < 20 || outdoor == 0 || carpark == 0 {
 		t.Errorf("40 walks change level %d times, %d scans outdoors, %d in the car park", changes, outdoor, carpark)
 	}
-}
-
-func simSameInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSimulateHearsEnough(t *testing.T) {

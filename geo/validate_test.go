@@ -3,6 +3,7 @@ package geo
 import (
 	"archive/zip"
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -258,7 +259,7 @@ func TestBrokenPolicyFailsClosed(t *testing.T) {
 		if got := w.Search("A-102", "en", 0); len(got) != 0 {
 			t.Errorf("%s sees %v under a broken policy", r, resultIDs(got))
 		}
-		if got := resultIDs(w.Search("A", "en", 1)); !equalStrings(got, []string{"bldg-A"}) {
+		if got := resultIDs(w.Search("A", "en", 1)); !slices.Equal(got, []string{"bldg-A"}) {
 			t.Errorf("%s should still see building A from outside, got %v", r, got)
 		}
 	}

@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -49,14 +50,14 @@ func TestSearch(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := resultIDs(v.View(c.role).Search(c.q, "en", 0))
-		if !equalStrings(got, c.want) {
+		if !slices.Equal(got, c.want) {
 			t.Errorf("%s searching %q: got %v, want %v", c.role, c.q, got, c.want)
 		}
 	}
 	// Exact reference first, then references by prefix: building A, then
 	// its rooms.
 	got := resultIDs(staff.Search("a", "en", 3))
-	if !equalStrings(got, []string{"bldg-A", "u-A-101", "u-A-102"}) {
+	if !slices.Equal(got, []string{"bldg-A", "u-A-101", "u-A-102"}) {
 		t.Errorf("search a, limit 3: %v", got)
 	}
 	r := staff.Search("A-102", "zh", 1)[0]
@@ -67,18 +68,6 @@ func TestSearch(t *testing.T) {
 	if office.Name != "Corridor" {
 		t.Errorf("a unit without a name is shown by its kind, got %q", office.Name)
 	}
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestLocate(t *testing.T) {
@@ -136,7 +125,7 @@ func TestNearest(t *testing.T) {
 	// Printers at A-102 (x=2, 28 m away, floor 0), B-102 (x=42, 12.2 m away,
 	// floor 0) and A-202 (28 m away, one floor up: +20 s).
 	want := []string{"printer-B-102", "printer-A-102", "printer-A-202"}
-	if g := ids(got, func(n Nearby) string { return n.ID }); !equalStrings(g, want) {
+	if g := ids(got, func(n Nearby) string { return n.ID }); !slices.Equal(g, want) {
 		t.Fatalf("nearest printers: %v, want %v", g, want)
 	}
 	if d := got[1].DurationS - got[1].DistanceM/WalkingSpeed; d > 0.2 || d < -0.2 {
@@ -146,7 +135,7 @@ func TestNearest(t *testing.T) {
 		t.Errorf("one floor up should cost %v s more, got %.1f", FloorPenalty, d)
 	}
 	tourist := v.View(Tourist).Nearest("copymachine", Position{Lon: lon, Lat: lat, Ordinal: 0}, 5, "en")
-	if g := ids(tourist, func(n Nearby) string { return n.ID }); !equalStrings(g, []string{"printer-A-102", "printer-A-202"}) {
+	if g := ids(tourist, func(n Nearby) string { return n.ID }); !slices.Equal(g, []string{"printer-A-102", "printer-A-202"}) {
 		t.Errorf("a tourist is shown printers of hidden buildings: %v", g)
 	}
 	if n := v.View(Staff).Nearest("atm", Position{Lon: lon, Lat: lat}, 3, "en"); len(n) != 0 {
@@ -177,7 +166,7 @@ func TestWithin(t *testing.T) {
 	small := orb.Bound{Min: orb.Point{lo2[0], lo2[1]}, Max: orb.Point{hi2[0], hi2[1]}}
 	var got []string
 	v.View(Staff).Within(small, 0, func(f Feature) bool { got = append(got, f.Common().ID); return true })
-	if !equalStrings(got, []string{"u-A-102"}) {
+	if !slices.Equal(got, []string{"u-A-102"}) {
 		t.Errorf("small box: %v", got)
 	}
 }
@@ -208,12 +197,12 @@ func TestPolicyIsData(t *testing.T) {
 	a.other[PolicyFile] = []byte(`{"version": 1, "roles": ["staff","student","family","visitor","tourist"],
 		"public_roles": ["visitor","tourist"], "default": "full",
 		"areas": [{"name": "dorms", "buildings": ["D"], "access": "none"}]}`)
-	if got := resultIDs(a.load(t).View(Tourist).Search("B-102", "en", 0)); !equalStrings(got, []string{"u-B-102"}) {
+	if got := resultIDs(a.load(t).View(Tourist).Search("B-102", "en", 0)); !slices.Equal(got, []string{"u-B-102"}) {
 		t.Errorf("after opening B to everyone, tourists find %v", got)
 	}
 	delete(a.other, PolicyFile)
 	v := a.load(t)
-	if got := resultIDs(v.View(Tourist).Search("D-102", "en", 0)); !equalStrings(got, []string{"u-D-102"}) {
+	if got := resultIDs(v.View(Tourist).Search("D-102", "en", 0)); !slices.Equal(got, []string{"u-D-102"}) {
 		t.Errorf("without a policy, the default lets tourists see D-102: got %v", got)
 	}
 	if got := v.View(Visitor).Search("A-104", "en", 0); len(got) != 0 {
