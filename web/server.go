@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -63,6 +62,13 @@ type Deps struct {
 type Config struct {
 	BodyLimit int64 // bytes of a request body; 413 beyond
 	Logger    *slog.Logger
+	// PublicURL is the scheme, host and any path prefix clients reach the
+	// server at (https://map.example.edu); the tile URLs of tiles.json and
+	// style.json are built on it. Empty: the address of each request.
+	PublicURL string
+	// The most devices tracked at once, in all, per signed-in person and
+	// per address of people not signed in; 0 is the default.
+	TrackersTotal, TrackersPerPerson, TrackersPerAddress int
 }
 
 // DefaultBodyLimit is 64 KiB: a scan or a login is far smaller.
@@ -79,9 +85,8 @@ type Server struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 
-	trackersMu sync.Mutex
-	trackers   map[string]*deviceTrack
-	tiles      *tileCache
+	trackers *trackers
+	tiles    *tileCache
 }
 
 // New builds the server and its routes.
@@ -89,11 +94,26 @@ func New(d Deps, cfg Config) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
+	if cfg.TrackersTotal <= 0 {
+		cfg.TrackersTotal = DefaultTrackersTotal
+	}
+	if cfg.TrackersPerPerson <= 0 {
+		cfg.TrackersPerPerson = DefaultTrackersPerPerson
+	}
+	if cfg.TrackersPerAddress <= 0 {
+		cfg.TrackersPerAddress = DefaultTrackersPerAddress
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{d: d, cfg: cfg, log: cfg.Logger, e: echo.New(), reg: prometheus.NewRegistry(), trackers: map[string]*deviceTrack{},
+	s := &Server{d: d, cfg: cfg, log: cfg.Logger, e: echo.New(), reg: prometheus.NewRegistry(),
 		tiles: &tileCache{max: tileCacheSize, m: map[string]cachedTile{}}}
+	s.trackers = newTrackers(cfg.TrackersTotal, s.newTracker, func(owner string) int {
+		if strings.HasPrefix(owner, "user:") {
+			return cfg.TrackersPerPerson
+		}
+		return cfg.TrackersPerAddress
+	})
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "campus_http_requests_total", Help: "HTTP requests by route, method and status code.",
 	}, []string{"route", "method", "code"})
@@ -110,9 +130,17 @@ func New(d Deps, cfg Config) *Server {
 	// the per-address login limit.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.errorHandler
-	e.Use(s.requestID, s.observe, s.recoverPanic, s.bodyLimit)
+	e.Use(s.requestID, secureHeaders, s.observe, s.recoverPanic, s.bodyLimit)
 	s.routes()
 	return s
+}
+
+// newTracker starts tracking a device; nil without a positioner.
+func (s *Server) newTracker(key string) *beacons.Tracker {
+	if s.d.Positioner == nil {
+		return nil
+	}
+	return s.d.Positioner.NewTracker(key)
 }
 
 // Handler returns the server's http.Handler.
@@ -133,34 +161,61 @@ func (s *Server) routes() {
 	e.GET("/tiles/:z/:x/:y", s.tile, s.viewer)
 	e.GET("/style.json", s.style)
 
-	api := e.Group("/api/v1", s.viewer)
-	api.GET("/openapi.json", s.openAPI)
-	api.POST("/auth/login", s.login)
-	api.POST("/auth/logout", s.logout)
-	api.GET("/auth/oidc/login", s.oidcLogin)
-	api.GET("/auth/oidc/callback", s.oidcCallback)
-	api.POST("/auth/phone/start", s.phoneStart)
-	api.POST("/auth/phone/verify", s.phoneVerify)
-	api.GET("/me", s.me)
-	api.GET("/me/places", s.listPlaces)
-	api.POST("/me/places", s.addPlace)
-	api.DELETE("/me/places/:id", s.deletePlace)
-	api.POST("/family", s.applyFamily)
-	api.GET("/family", s.familyApplications)
-	api.POST("/family/:id/approve", s.decideFamily(true))
-	api.POST("/family/:id/reject", s.decideFamily(false))
+	// The API's routes each resolve the viewer themselves rather than
+	// through group middleware: echo gives a group with middleware a
+	// catch-all route, which answers a wrong method 404 instead of 405.
+	api := e.Group("/api/v1")
+	get := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		api.GET(path, h, append([]echo.MiddlewareFunc{s.viewer}, m...)...)
+	}
+	post := func(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		api.POST(path, h, append([]echo.MiddlewareFunc{s.viewer}, m...)...)
+	}
+	get("/openapi.json", s.openAPI)
+	post("/auth/login", s.login, noStore)
+	post("/auth/logout", s.logout, noStore)
+	get("/auth/oidc/login", s.oidcLogin, noStore)
+	get("/auth/oidc/callback", s.oidcCallback, noStore)
+	post("/auth/phone/start", s.phoneStart, noStore)
+	post("/auth/phone/verify", s.phoneVerify, noStore)
+	get("/me", s.me, noStore)
+	get("/me/places", s.listPlaces, noStore)
+	post("/me/places", s.addPlace, noStore)
+	api.DELETE("/me/places/:id", s.deletePlace, s.viewer, noStore)
+	post("/family", s.applyFamily, noStore)
+	get("/family", s.familyApplications, noStore)
+	post("/family/:id/approve", s.decideFamily(true), noStore)
+	post("/family/:id/reject", s.decideFamily(false), noStore)
 
-	api.GET("/venue", s.venue)
-	api.GET("/buildings/:id", s.building)
-	api.GET("/levels/:id", s.level)
-	api.GET("/collections", s.collections)
-	api.GET("/collections/:collection", s.collection)
-	api.GET("/collections/:collection/items", s.items)
-	api.GET("/search", s.search)
-	api.GET("/locate", s.locate)
-	api.GET("/nearest", s.nearest)
-	api.GET("/route", s.route)
-	api.POST("/position", s.position)
+	get("/venue", s.venue, byRole)
+	get("/buildings/:id", s.building, byRole)
+	get("/levels/:id", s.level, byRole)
+	get("/collections", s.collections, byRole)
+	get("/collections/:collection", s.collection, byRole)
+	get("/collections/:collection/items", s.items, byRole)
+	get("/search", s.search, byRole)
+	get("/locate", s.locate, byRole)
+	get("/nearest", s.nearest, byRole)
+	get("/route", s.route, byRole)
+	post("/position", s.position, noStore)
+}
+
+// noStore marks answers that hold a token or personal data: no cache, no
+// proxy keeps them.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// byRole marks answers that differ by who asks: a shared cache keys them
+// by the Authorization header.
+func byRole(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Add("Vary", "Authorization")
+		return next(c)
+	}
 }
 
 func (s *Server) ready(c echo.Context) error {
@@ -196,12 +251,33 @@ func requestID(c echo.Context) string {
 	return id
 }
 
-// observe logs each request and counts it, with its latency, by route.
+// statusClientClosed is what a request whose client hung up before the
+// answer counts as (nginx's 499): not an error of ours.
+const statusClientClosed = 499
+
+// methodLabel is the method as a metric label: one of a closed set, so a
+// client inventing methods cannot grow the metrics.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
+}
+
+// observe logs each request and counts it, with its latency, by route
+// template, method and status: every label from a closed set. A request
+// whose client hung up is counted as 499 and logged at debug level.
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
-		if err != nil {
+		gone := c.Request().Context().Err() != nil && !c.Response().Committed
+		switch {
+		case gone:
+			c.Response().Status = statusClientClosed
+		case err != nil:
 			c.Error(err)
 		}
 		route := c.Path()
@@ -209,17 +285,29 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		status := c.Response().Status
-		method := c.Request().Method
+		method := methodLabel(c.Request().Method)
 		dur := time.Since(start)
 		s.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 		s.latency.WithLabelValues(route, method).Observe(dur.Seconds())
 		level := slog.LevelInfo
-		if status >= 500 {
+		switch {
+		case gone:
+			level = slog.LevelDebug
+		case status >= 500:
 			level = slog.LevelError
 		}
 		s.log.Log(c.Request().Context(), level, "request", "request_id", requestID(c), "method", method,
 			"path", c.Request().URL.Path, "route", route, "status", status, "duration_ms", float64(dur.Microseconds())/1000)
 		return nil
+	}
+}
+
+// secureHeaders sets what every answer carries: browsers are not to
+// guess content types.
+func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+		return next(c)
 	}
 }
 

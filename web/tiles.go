@@ -132,8 +132,13 @@ func (s *Server) tile(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/vnd.mapbox-vector-tile", plain)
 }
 
-// baseURL is the scheme and host the client reached us at.
-func baseURL(c echo.Context) string {
+// baseURL is where clients reach the server: the configured public URL,
+// never what a client's Host header claims. Without one (tests, embedding)
+// it falls back to the request's own Host; campusd always configures one.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimSuffix(s.cfg.PublicURL, "/")
+	}
 	return c.Scheme() + "://" + c.Request().Host
 }
 
@@ -149,7 +154,7 @@ func (s *Server) tileJSON(c echo.Context) error {
 	c.Response().Header().Set("Vary", "Authorization")
 	return ok(c, map[string]any{
 		"tilejson": "3.0.0", "name": v.Name.In("en"), "scheme": "xyz",
-		"tiles":   []string{baseURL(c) + "/tiles/{z}/{x}/{y}.mvt"},
+		"tiles":   []string{s.baseURL(c) + "/tiles/{z}/{x}/{y}.mvt"},
 		"minzoom": tiles.MinZoom, "maxzoom": tiles.MaxZoom,
 		"bounds":        []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
 		"center":        []float64{v.Display[0], v.Display[1], 17},
@@ -166,7 +171,7 @@ func (s *Server) style(c echo.Context) error {
 		"version": 8, "name": "campus",
 		"center": []float64{v.Display[0], v.Display[1]}, "zoom": 16.5, "pitch": 45,
 		"sources": map[string]any{"campus": map[string]any{
-			"type": "vector", "tiles": []string{baseURL(c) + "/tiles/{z}/{x}/{y}.mvt"},
+			"type": "vector", "tiles": []string{s.baseURL(c) + "/tiles/{z}/{x}/{y}.mvt"},
 			"minzoom": tiles.MinZoom, "maxzoom": tiles.MaxZoom,
 		}},
 		"layers": []any{

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -72,6 +73,9 @@ type Config struct {
 	OIDC      auth.SSOConfig
 	BodyLimit int64
 	Shutdown  time.Duration // how long in-flight requests may take to finish
+	// PublicURL is where clients reach the server (https://map.example.edu):
+	// tile URLs are built on it. Empty: http:// and the address it listens on.
+	PublicURL string
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -139,6 +143,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.OIDC.Issuer, "oidc-issuer", c.OIDC.Issuer, "campus single sign-on: the OpenID issuer URL ($CAMPUS_OIDC_ISSUER); empty: off")
 	fs.StringVar(&c.OIDC.ClientID, "oidc-client-id", c.OIDC.ClientID, "this server's client id at the issuer ($CAMPUS_OIDC_CLIENT_ID)")
 	fs.StringVar(&c.OIDC.RedirectURL, "oidc-redirect-url", c.OIDC.RedirectURL, "the callback URL registered at the issuer, https://HOST/api/v1/auth/oidc/callback ($CAMPUS_OIDC_REDIRECT_URL)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where clients reach the server, https://HOST[/PREFIX]; tile URLs are built on it ($CAMPUS_PUBLIC_URL); empty: http://ADDR")
 	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest request body, bytes")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", c.Shutdown, "time in-flight requests get to finish on shutdown")
 	if err := fs.Parse(args); err != nil {
@@ -150,7 +155,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	for env, dst := range map[string]*string{"CAMPUS_ADDR": &c.Addr, "CAMPUS_DATA_DIR": &c.DataDir, "CAMPUS_VENUE": &c.Venue,
 		"CAMPUS_CALIBRATION": &c.Calibration, "CAMPUS_DATABASE_URL": &c.DatabaseURL,
 		"CAMPUS_OIDC_ISSUER": &c.OIDC.Issuer, "CAMPUS_OIDC_CLIENT_ID": &c.OIDC.ClientID,
-		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL} {
+		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL,
+		"CAMPUS_PUBLIC_URL": &c.PublicURL} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
@@ -174,6 +180,12 @@ func (c *Config) Validate() error {
 	}
 	if o := c.OIDC; o.Issuer != "" && (o.ClientID == "" || o.RedirectURL == "") {
 		return errors.New("oidc: an issuer needs a client id (CAMPUS_OIDC_CLIENT_ID) and a redirect URL (CAMPUS_OIDC_REDIRECT_URL)")
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("public-url %q: want http(s)://HOST[:PORT][/PREFIX], no query", c.PublicURL)
+		}
 	}
 	if c.BodyLimit < 1024 {
 		return fmt.Errorf("body-limit %d is below 1024 bytes", c.BodyLimit)
@@ -221,17 +233,21 @@ func (m *Main) Run(ctx context.Context) error {
 		sso = o
 		m.log.Info("single sign-on", "issuer", c.OIDC.Issuer)
 	}
-	srv := web.New(web.Deps{
-		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, Places: m.store, Tiles: tiles.New(v),
-		Ready: m.store.Ping,
-	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log})
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		m.store.Close()
 		return err
 	}
 	m.Addr = ln.Addr()
+	public := c.PublicURL
+	if public == "" {
+		public = m.defaultPublicURL()
+	}
+	srv := web.New(web.Deps{
+		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
+		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, Places: m.store, Tiles: tiles.New(v),
+		Ready: m.store.Ping,
+	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -252,6 +268,18 @@ func (m *Main) Run(ctx context.Context) error {
 	m.log.Info("campusd listening", "addr", m.Addr.String(), "venue", filepath.Clean(c.Venue),
 		"units", len(v.Units), "startup_ms", time.Since(start).Milliseconds())
 	return nil
+}
+
+// defaultPublicURL is http:// and the address it listens on; listening on
+// every interface, it names localhost and warns that clients elsewhere
+// need --public-url.
+func (m *Main) defaultPublicURL() string {
+	host, port, _ := net.SplitHostPort(m.Addr.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		m.log.Warn("listening on every interface without --public-url: tile URLs name localhost; set CAMPUS_PUBLIC_URL to the address clients use")
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // Close shuts down gracefully: no new connections, in-flight requests

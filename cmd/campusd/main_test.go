@@ -116,6 +116,18 @@ func TestServerEndToEnd(t *testing.T) {
 	if code != 201 || p.ID == 0 {
 		t.Fatalf("add place: %d %s", code, b)
 	}
+	// Tile URLs name where the server listens, not what a client's Host says.
+	req, _ := http.NewRequest("GET", base+"/tiles/tiles.json", nil)
+	req.Host = "evil.example"
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		tj, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(tj), base+"/tiles/{z}/{x}/{y}.mvt") || strings.Contains(string(tj), "evil") {
+			t.Errorf("tiles.json with a forged Host: %.300s", tj)
+		}
+	}
 	// Logout ends the session.
 	if code, _ := do(t, "POST", base+"/api/v1/auth/logout", alice, ""); code != 204 {
 		t.Errorf("logout: %d", code)
@@ -237,6 +249,9 @@ func TestConfig(t *testing.T) {
 		{[]string{"--venue", venue}, map[string]string{"CAMPUS_DATABASE_URL": "mysql://x"}, "database-url"},
 		{[]string{"--venue", venue, "--body-limit", "10"}, nil, "body-limit"},
 		{[]string{"--venue", venue, "extra"}, nil, "unexpected argument"},
+		{[]string{"--venue", venue, "--public-url", "map.example.edu"}, nil, "public-url"},
+		{[]string{"--venue", venue}, map[string]string{"CAMPUS_PUBLIC_URL": "ftp://map.example.edu"}, "public-url"},
+		{[]string{"--venue", venue, "--public-url", "https://map.example.edu/?x=1"}, nil, "public-url"},
 	} {
 		env = c.env
 		m := NewMain(io.Discard)
