@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/sqlite"
+)
+
+// FuzzJSONBodies sends arbitrary bodies to every endpoint that reads one,
+// signed in as staff, over the real auth service and SQLite store: never
+// a 500, a 4xx is a problem, and nothing holding a NUL character or
+// invalid UTF-8 in a string is accepted.
+func FuzzJSONBodies(f *testing.F) {
+	for _, s := range []string{
+		`{"email":"a@b","password":"x"}`, `{"email":"a\u0000b@x","password":"p"}`,
+		`{"phone":"13800000000"}`, `{"phone":"+852 9123 4567","code":"123456"}`, `{"phone":"1\u00003800000000"}`,
+		`{"name":"car","lon":113.4786,"lat":22.8955,"ordinal":-1}`, `{"name":"c\u0000ar","lon":113.4786,"lat":22.8955,"ordinal":-1}`,
+		`{"name":"car","lon":1e309,"lat":22.8955,"ordinal":-1}`, `{"name":"car","lon":2.35,"lat":48.85,"ordinal":0}`,
+		`{"phone":"13900000000","name":"Mei"}`, `{"phone":"13900000000","name":"M\u0000ei"}`,
+		`{"device":"d","t":"2026-01-01T08:00:00Z","scans":[{"id":"x","rssi":-60}]}`, `{"device":"\u0000","t":"x","scans":null}`,
+		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
+	} {
+		f.Add(s)
+	}
+	testServer(f)
+	db, err := sqlite.Open(filepath.Join(f.TempDir(), "campus.db"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { db.Close() })
+	svc := auth.New(db, auth.Options{SMS: &codeBook{codes: map[string]string{}}, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if _, err := svc.AddUser(f.Context(), "lee@hkust-gz.edu.cn", "correct horse battery", auth.Staff); err != nil {
+		f.Fatal(err)
+	}
+	sess, err := svc.Login(f.Context(), "lee@hkust-gz.edu.cn", "correct horse battery", "127.0.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	d := campusDeps
+	d.Auth, d.Phone, d.Family, d.Places = svc, svc, svc, db
+	h := New(d, Config{}).Handler()
+	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
+		"/api/v1/me/places", "/api/v1/family", "/api/v1/position"}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, p := range paths {
+			req := httptest.NewRequest("POST", p, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			if p != "/api/v1/auth/login" {
+				req.Header.Set("Authorization", "Bearer "+sess.Token)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			switch {
+			case rec.Code >= 500:
+				t.Fatalf("POST %s %q: %d %s", p, body, rec.Code, rec.Body.String())
+			case rec.Code >= 400 && !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/problem+json"):
+				t.Fatalf("POST %s %q: %d without a problem", p, body, rec.Code)
+			case rec.Code < 300 && p != "/api/v1/position" && badString(body):
+				t.Fatalf("POST %s %q: %d, accepted a string with NUL or invalid UTF-8: %s", p, body, rec.Code, rec.Body.String())
+			case rec.Code == http.StatusTooManyRequests:
+				return // the limits are doing their job; later paths learn nothing
+			}
+		}
+	})
+}
+
+// badString says whether a JSON body holds a string, key or value, with
+// a NUL character or that is not UTF-8.
+func badString(body string) bool {
+	var v any
+	if json.Unmarshal([]byte(body), &v) != nil {
+		return false
+	}
+	var bad func(any) bool
+	bad = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			return strings.ContainsRune(v, 0) || !utf8.ValidString(v)
+		case []any:
+			for _, e := range v {
+				if bad(e) {
+					return true
+				}
+			}
+		case map[string]any:
+			for k, e := range v {
+				if bad(k) || bad(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return bad(v) || !utf8.ValidString(body)
+}
