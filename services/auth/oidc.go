@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/oauth2"
 )
 
@@ -36,8 +37,13 @@ type SSO struct {
 	verifier *oidc.IDTokenVerifier
 
 	mu    sync.Mutex
-	flows map[string]flow // by state
+	flows *simplelru.LRU[string, flow] // by state, oldest first
 }
+
+// maxFlows bounds the sign-ins begun and not finished that are kept: a
+// stranger starting sign-ins by the million pushes out the oldest, and
+// memory stays under about 2 MB.
+const maxFlows = 10000
 
 // flow is a sign-in begun and not yet finished.
 type flow struct {
@@ -62,8 +68,13 @@ func (s *Service) NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
 			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
 		},
 		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.now}),
-		flows:    make(map[string]flow),
+		flows:    newFlows(),
 	}, nil
+}
+
+func newFlows() *simplelru.LRU[string, flow] {
+	l, _ := simplelru.NewLRU[string, flow](maxFlows, nil)
+	return l
 }
 
 func randomString() string {
@@ -78,12 +89,14 @@ func (o *SSO) Begin() string {
 	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
 	now := o.svc.now()
 	o.mu.Lock()
-	for k, f := range o.flows {
-		if !now.Before(f.expires) {
-			delete(o.flows, k)
+	for { // the oldest expire first
+		_, f, ok := o.flows.GetOldest()
+		if !ok || now.Before(f.expires) {
+			break
 		}
+		o.flows.RemoveOldest()
 	}
-	o.flows[state] = flow{verifier: verifier, nonce: nonce, expires: now.Add(flowTTL)}
+	o.flows.Add(state, flow{verifier: verifier, nonce: nonce, expires: now.Add(flowTTL)})
 	o.mu.Unlock()
 	return o.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
 }
@@ -108,8 +121,8 @@ func RoleOfEmail(email string) (Role, error) {
 // is ErrSSO.
 func (o *SSO) Finish(ctx context.Context, state, code string) (Session, error) {
 	o.mu.Lock()
-	f, ok := o.flows[state]
-	delete(o.flows, state) // single use
+	f, ok := o.flows.Peek(state)
+	o.flows.Remove(state) // single use
 	o.mu.Unlock()
 	if !ok || !o.svc.now().Before(f.expires) {
 		return Session{}, fmt.Errorf("%w: unknown or expired sign-in (start again)", ErrSSO)
