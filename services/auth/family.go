@@ -49,9 +49,13 @@ func (s *Service) ApplyFamily(ctx context.Context, sponsor User, phone, name str
 	if err != nil {
 		return FamilyApplication{}, err
 	}
+	if err := checkText("name", name); err != nil {
+		return FamilyApplication{}, err
+	}
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > maxNameLen || !utf8.ValidString(name) {
-		return FamilyApplication{}, &FieldError{Field: "name", Reason: fmt.Sprintf("the family member's name, 1 to %d characters", maxNameLen)}
+	if name == "" || utf8.RuneCountInString(name) > maxNameLen {
+		return FamilyApplication{}, &FieldError{"name", fmt.Sprintf("the family member's name, 1 to %d characters", maxNameLen),
+			fmt.Sprintf("家属姓名，1 至 %d 个字符", maxNameLen)}
 	}
 	return s.store.CreateFamilyApplication(ctx, FamilyApplication{
 		SponsorID: sponsor.ID, Phone: phone, Name: name, Status: Pending,

@@ -88,7 +88,8 @@ func NormalizePhone(phone string) (string, error) {
 			b.WriteRune(r)
 		case r == ' ' || r == '-' || r == '(' || r == ')':
 		default:
-			return "", &FieldError{Field: "phone", Reason: fmt.Sprintf("%q is not a phone number (want digits, e.g. +86 138 0000 0000)", phone)}
+			return "", &FieldError{"phone", fmt.Sprintf("%q is not a phone number (want digits, e.g. +86 138 0000 0000)", phone),
+				fmt.Sprintf("%q 不是电话号码（应为数字，例如 +86 138 0000 0000）", phone)}
 		}
 	}
 	s := b.String()
@@ -96,14 +97,17 @@ func NormalizePhone(phone string) (string, error) {
 		if len(s) == 11 && s[0] == '1' {
 			s = "+86" + s
 		} else {
-			return "", &FieldError{Field: "phone", Reason: fmt.Sprintf("%q: give the country code, e.g. +852 or +86", phone)}
+			return "", &FieldError{"phone", fmt.Sprintf("%q: give the country code, e.g. +852 or +86", phone),
+				fmt.Sprintf("%q：请加上国家或地区代码，例如 +852 或 +86", phone)}
 		}
 	}
 	if n := len(s) - 1; n < 8 || n > 15 || s[1] == '0' {
-		return "", &FieldError{Field: "phone", Reason: fmt.Sprintf("%q is not an international number (+, country code, 8 to 15 digits)", phone)}
+		return "", &FieldError{"phone", fmt.Sprintf("%q is not an international number (+, country code, 8 to 15 digits)", phone),
+			fmt.Sprintf("%q 不是国际号码（+、国家或地区代码，共 8 至 15 位数字）", phone)}
 	}
 	if strings.HasPrefix(s, "+86") && (len(s) != 14 || s[3] != '1') {
-		return "", &FieldError{Field: "phone", Reason: fmt.Sprintf("%q is not a mainland mobile number (11 digits starting with 1)", phone)}
+		return "", &FieldError{"phone", fmt.Sprintf("%q is not a mainland mobile number (11 digits starting with 1)", phone),
+			fmt.Sprintf("%q 不是中国大陆手机号码（以 1 开头的 11 位数字）", phone)}
 	}
 	return s, nil
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/campusnav/engine/services"
 )
 
 // Password lengths, in characters. The upper bound keeps hashing work
@@ -113,40 +115,62 @@ func New(store Store, opts Options) *Service {
 // FieldError is an invalid input; it names the field at fault and is
 // ErrInvalid to errors.Is.
 type FieldError struct {
-	Field  string // "email", "password", "role"
-	Reason string
+	Field    string // "email", "password", "role", "phone", "name"
+	Reason   string // in English
+	ReasonZH string // the same in Simplified Chinese
 }
 
 func (e *FieldError) Error() string { return "auth: invalid " + e.Field + ": " + e.Reason }
 func (e *FieldError) Unwrap() error { return ErrInvalid }
 
+// DetailIn is the reason in a language: Simplified Chinese for "zh...",
+// English otherwise.
+func (e *FieldError) DetailIn(lang string) string {
+	if strings.HasPrefix(lang, "zh") && e.ReasonZH != "" {
+		return e.ReasonZH
+	}
+	return e.Reason
+}
+
+// checkText refuses text no store should keep (services.TextProblem) as
+// a FieldError naming field.
+func checkText(field, s string) error {
+	if en, zh := services.TextProblem(s); en != "" {
+		return &FieldError{field, en, zh}
+	}
+	return nil
+}
+
 // NormalizeEmail checks the shape of an email address (a bare
 // local@domain, no display name) and returns it trimmed and in lower case.
 func NormalizeEmail(email string) (string, error) {
+	if err := checkText("email", email); err != nil {
+		return "", err
+	}
 	e := strings.ToLower(strings.TrimSpace(email))
 	if e == "" {
-		return "", &FieldError{"email", "empty"}
+		return "", &FieldError{"email", "empty", "为空"}
 	}
 	if len(e) > maxEmailLen {
-		return "", &FieldError{"email", fmt.Sprintf("longer than %d bytes", maxEmailLen)}
+		return "", &FieldError{"email", fmt.Sprintf("longer than %d bytes", maxEmailLen), fmt.Sprintf("超过 %d 字节", maxEmailLen)}
 	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Name != "" || a.Address != e || !strings.Contains(e, "@") {
-		return "", &FieldError{"email", fmt.Sprintf("%q is not an email address", email)}
+		return "", &FieldError{"email", fmt.Sprintf("%q is not an email address", email), fmt.Sprintf("%q 不是电子邮件地址", email)}
 	}
 	return e, nil
 }
 
 // checkPassword checks a new password's length.
 func checkPassword(password string) error {
-	if !utf8.ValidString(password) {
-		return &FieldError{"password", "not valid UTF-8"}
+	if err := checkText("password", password); err != nil {
+		return err
 	}
 	switch n := utf8.RuneCountInString(password); {
 	case n < MinPasswordLen:
-		return &FieldError{"password", fmt.Sprintf("at least %d characters (got %d)", MinPasswordLen, n)}
+		return &FieldError{"password", fmt.Sprintf("at least %d characters (got %d)", MinPasswordLen, n), fmt.Sprintf("至少 %d 个字符（现为 %d 个）", MinPasswordLen, n)}
 	case n > MaxPasswordLen:
-		return &FieldError{"password", fmt.Sprintf("at most %d characters", MaxPasswordLen)}
+		return &FieldError{"password", fmt.Sprintf("at most %d characters", MaxPasswordLen), fmt.Sprintf("至多 %d 个字符", MaxPasswordLen)}
 	}
 	return nil
 }
@@ -158,7 +182,8 @@ func checkRole(role Role) error {
 			return nil
 		}
 	}
-	return &FieldError{"role", fmt.Sprintf("%q is not a role (want staff, student, family, visitor, tourist or admin)", role)}
+	return &FieldError{"role", fmt.Sprintf("%q is not a role (want staff, student, family, visitor, tourist or admin)", role),
+		fmt.Sprintf("%q 不是角色（应为 staff、student、family、visitor、tourist 或 admin）", role)}
 }
 
 // AddUser creates an account. Bad input is a *FieldError (ErrInvalid); a
@@ -185,7 +210,12 @@ func (s *Service) AddUser(ctx context.Context, email, password string, role Role
 // client's address (host or host:port), for the per-address limit.
 // Unknown email, wrong password and disabled account are all
 // ErrCredentials, after the same work; too many attempts ErrRateLimited.
+// An email no store could keep (a NUL character, invalid UTF-8) is a
+// *FieldError.
 func (s *Service) Login(ctx context.Context, email, password, addr string) (Session, error) {
+	if err := checkText("email", email); err != nil {
+		return Session{}, err
+	}
 	now := s.now()
 	account := strings.ToLower(strings.TrimSpace(email))
 	if !s.byAddress.allow(addressKey(addr), now) || !s.byAccount.allow(account, now) {
@@ -270,5 +300,8 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 
 // Disable disables an account and ends its sessions; ErrNotFound.
 func (s *Service) Disable(ctx context.Context, email string) error {
+	if err := checkText("email", email); err != nil {
+		return err
+	}
 	return s.store.SetDisabled(ctx, strings.ToLower(strings.TrimSpace(email)), true)
 }

@@ -113,6 +113,17 @@ func TestPlacesStore(t *testing.T) {
 	})
 }
 
+// TestText: text no store may keep is refused before the store, as on the
+// other store.
+func TestText(t *testing.T) {
+	storetest.Text(t, func(t *testing.T) interface {
+		auth.Store
+		places.Store
+	} {
+		return openFresh(t)
+	})
+}
+
 // TestSearchPath checks that the tables are made in the URL's schema, not
 // in public.
 func TestSearchPath(t *testing.T) {

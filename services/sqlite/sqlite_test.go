@@ -41,6 +41,17 @@ func TestPlacesStore(t *testing.T) {
 	})
 }
 
+// TestText: text no store may keep is refused before the store, as on the
+// other store.
+func TestText(t *testing.T) {
+	storetest.Text(t, func(t *testing.T) interface {
+		auth.Store
+		places.Store
+	} {
+		return openTemp(t)
+	})
+}
+
 // TestPragmas checks the settings of every connection the pool hands out,
 // not only the first.
 func TestPragmas(t *testing.T) {
