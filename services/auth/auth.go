@@ -96,7 +96,10 @@ type Store interface {
 	DeleteSession(ctx context.Context, tokenHash string) error
 
 	// CreateFamilyApplication stores a pending application; ErrNotFound if
-	// there is no sponsor account.
+	// there is no sponsor account, ErrFamilyAccount if the account
+	// "tel:"+phone is a family account already, ErrFamilyPending if the
+	// phone has a pending application already (so at most one is
+	// pending per phone, also when two are made at once).
 	CreateFamilyApplication(ctx context.Context, a FamilyApplication) (FamilyApplication, error)
 	// FamilyApplications lists applications by id: one sponsor's, or all
 	// when sponsorID is 0.
@@ -106,6 +109,7 @@ type Store interface {
 	// family account sponsored by the applicant: created (without a
 	// password) if missing, its role and sponsor set if present.
 	// ErrNotFound if there is no application id, ErrConflict if it is
-	// decided already.
+	// decided already, ErrFamilyAccount (approving) if the phone's account
+	// is another staff member's family account.
 	DecideFamilyApplication(ctx context.Context, id int64, approve bool, now time.Time) (FamilyApplication, error)
 }

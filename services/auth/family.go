@@ -36,11 +36,44 @@ type FamilyApplication struct {
 	UserID    int64        `json:"user_id,omitempty"` // the family account, once approved
 }
 
+// ConflictError is a family application that cannot be: ErrConflict to
+// errors.Is, saying why in English and Simplified Chinese.
+type ConflictError struct {
+	Reason, ReasonZH string
+}
+
+func (e *ConflictError) Error() string { return "auth: " + e.Reason }
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// DetailIn is the reason in a language: Simplified Chinese for "zh...",
+// English otherwise.
+func (e *ConflictError) DetailIn(lang string) string {
+	if strings.HasPrefix(lang, "zh") {
+		return e.ReasonZH
+	}
+	return e.Reason
+}
+
+// The conflicts of family applications, which stores return as they are.
+var (
+	// ErrFamilyAccount is an application for a phone whose account is
+	// a family account already (of a staff member, the applicant or
+	// another).
+	ErrFamilyAccount error = &ConflictError{"the phone is a staff member's family account already",
+		"该手机号码已是教职工的家属账号"}
+	// ErrFamilyPending is an application for a phone that has one
+	// pending already (anyone's).
+	ErrFamilyPending error = &ConflictError{"the phone has a family application pending already",
+		"该手机号码已有待审批的家属申请"}
+)
+
 // maxNameLen bounds a family member's name, in characters.
 const maxNameLen = 100
 
 // ApplyFamily records sponsor's application for a family account for the
-// person with phone. Only staff may apply (ErrForbidden).
+// person with phone. Only staff may apply (ErrForbidden). A phone that is
+// a family account already, or has an application pending, is
+// ErrFamilyAccount or ErrFamilyPending (both ErrConflict).
 func (s *Service) ApplyFamily(ctx context.Context, sponsor User, phone, name string) (FamilyApplication, error) {
 	if sponsor.Role != Staff {
 		return FamilyApplication{}, fmt.Errorf("%w: only staff apply for family accounts", ErrForbidden)

@@ -168,6 +168,14 @@ func (m *memStore) CreateFamilyApplication(_ context.Context, a auth.FamilyAppli
 	if _, ok := m.byID(a.SponsorID); !ok {
 		return a, auth.ErrNotFound
 	}
+	if mu, ok := m.users["tel:"+a.Phone]; ok && mu.u.Role == auth.Family {
+		return a, auth.ErrFamilyAccount
+	}
+	for _, b := range m.family {
+		if b.Phone == a.Phone && b.Status == auth.Pending {
+			return a, auth.ErrFamilyPending
+		}
+	}
 	a.ID = int64(len(m.family) + 1)
 	a.Status, a.Decided, a.UserID = auth.Pending, nil, 0
 	a.Created = a.Created.Truncate(time.Microsecond)
@@ -203,6 +211,9 @@ func (m *memStore) DecideFamilyApplication(_ context.Context, id int64, approve 
 		a.Status = auth.Approved
 		email := "tel:" + a.Phone
 		mu, ok := m.users[email]
+		if ok && mu.u.Role == auth.Family && mu.u.SponsorID != a.SponsorID {
+			return m.family[id-1], auth.ErrFamilyAccount
+		}
 		if !ok {
 			m.nextID++
 			mu = memUser{u: auth.User{ID: m.nextID, Email: email, Created: now}}

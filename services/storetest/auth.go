@@ -33,6 +33,9 @@ func Auth(t *testing.T, newStore func(t *testing.T) auth.Store) {
 		{"FamilyApply", testFamilyApply},
 		{"FamilyDecide", testFamilyDecide},
 		{"FamilyEndsWithSponsor", testFamilyEndsWithSponsor},
+		{"FamilyPendingConflict", testFamilyPendingConflict},
+		{"FamilyPendingConcurrent", testFamilyPendingConcurrent},
+		{"FamilyAccountConflict", testFamilyAccountConflict},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
