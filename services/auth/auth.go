@@ -90,8 +90,9 @@ type Store interface {
 	// if there is no account userID.
 	CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
 	// SessionUser returns the account of an unexpired session (expires
-	// after now), disabled or not; ErrNotFound.
-	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, error)
+	// after now), disabled or not, and when the session expires;
+	// ErrNotFound.
+	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, time.Time, error)
 	// DeleteSession ends a session (no error if there is none).
 	DeleteSession(ctx context.Context, tokenHash string) error
 

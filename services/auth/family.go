@@ -78,7 +78,7 @@ func (s *Service) ApplyFamily(ctx context.Context, sponsor User, phone, name str
 	if sponsor.Role != Staff {
 		return FamilyApplication{}, fmt.Errorf("%w: only staff apply for family accounts", ErrForbidden)
 	}
-	phone, err := NormalizePhone(phone)
+	phone, err := s.smsPhone(phone) // a family member signs in by phone
 	if err != nil {
 		return FamilyApplication{}, err
 	}
@@ -115,5 +115,11 @@ func (s *Service) DecideFamily(ctx context.Context, admin User, id int64, approv
 	if admin.Role != Admin {
 		return FamilyApplication{}, fmt.Errorf("%w: only admins decide family applications", ErrForbidden)
 	}
-	return s.store.DecideFamilyApplication(ctx, id, approve, s.now().UTC().Truncate(time.Microsecond))
+	a, err := s.store.DecideFamilyApplication(ctx, id, approve, s.now().UTC().Truncate(time.Microsecond))
+	if err == nil && approve {
+		// The account's role is family now: its sessions say so here at
+		// once, elsewhere within the session cache's TTL.
+		s.sessions.purge()
+	}
+	return a, err
 }

@@ -19,6 +19,7 @@ type memStore struct {
 	users    map[string]memUser // by email
 	sessions map[string]memSession
 	family   []auth.FamilyApplication
+	lookups  int // SessionUser calls
 }
 
 type memUser struct {
@@ -126,18 +127,19 @@ func (m *memStore) CreateSession(_ context.Context, hash string, userID int64, e
 	return nil
 }
 
-func (m *memStore) SessionUser(_ context.Context, hash string, now time.Time) (auth.User, error) {
+func (m *memStore) SessionUser(_ context.Context, hash string, now time.Time) (auth.User, time.Time, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.lookups++
 	s, ok := m.sessions[hash]
 	if !ok || !s.expires.After(now) {
-		return auth.User{}, auth.ErrNotFound
+		return auth.User{}, time.Time{}, auth.ErrNotFound
 	}
 	u, ok := m.byID(s.userID)
 	if !ok {
-		return auth.User{}, auth.ErrNotFound
+		return auth.User{}, time.Time{}, auth.ErrNotFound
 	}
-	return m.effective(u), nil
+	return m.effective(u), s.expires, nil
 }
 
 func (m *memStore) DeleteSession(_ context.Context, hash string) error {

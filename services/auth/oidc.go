@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/oauth2"
 )
 
@@ -35,8 +36,11 @@ type SSO struct {
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
 
-	mu    sync.Mutex
-	flows map[string]flow // by state
+	mu sync.Mutex
+	// flows are the sign-ins begun, by state: at most maxKeys, the
+	// oldest evicted first (as expired). Evicting one only makes that
+	// sign-in start again; no limit rests on it.
+	flows *simplelru.LRU[string, flow]
 }
 
 // flow is a sign-in begun and not yet finished.
@@ -55,6 +59,10 @@ func (s *Service) NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: discovering %s: %w", cfg.Issuer, err)
 	}
+	flows, err := simplelru.NewLRU[string, flow](maxKeys, nil)
+	if err != nil {
+		return nil, err
+	}
 	return &SSO{
 		svc: s,
 		oauth: oauth2.Config{
@@ -62,7 +70,7 @@ func (s *Service) NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
 			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
 		},
 		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.now}),
-		flows:    make(map[string]flow),
+		flows:    flows,
 	}, nil
 }
 
@@ -78,12 +86,14 @@ func (o *SSO) Begin() string {
 	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
 	now := o.svc.now()
 	o.mu.Lock()
-	for k, f := range o.flows {
-		if !now.Before(f.expires) {
-			delete(o.flows, k)
+	for { // the expired go first: they are the oldest
+		_, f, ok := o.flows.GetOldest()
+		if !ok || now.Before(f.expires) {
+			break
 		}
+		o.flows.RemoveOldest()
 	}
-	o.flows[state] = flow{verifier: verifier, nonce: nonce, expires: now.Add(flowTTL)}
+	o.flows.Add(state, flow{verifier: verifier, nonce: nonce, expires: now.Add(flowTTL)})
 	o.mu.Unlock()
 	return o.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
 }
@@ -108,8 +118,8 @@ func RoleOfEmail(email string) (Role, error) {
 // is ErrSSO.
 func (o *SSO) Finish(ctx context.Context, state, code string) (Session, error) {
 	o.mu.Lock()
-	f, ok := o.flows[state]
-	delete(o.flows, state) // single use
+	f, ok := o.flows.Peek(state)
+	o.flows.Remove(state) // single use
 	o.mu.Unlock()
 	if !ok || !o.svc.now().Before(f.expires) {
 		return Session{}, fmt.Errorf("%w: unknown or expired sign-in (start again)", ErrSSO)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +52,16 @@ type Options struct {
 	// PhoneAddressLimit bounds phone sign-in requests (codes asked for and
 	// tried) per client address; default 20 per 10 minutes.
 	PhoneAddressLimit Limit
+	// SessionCacheTTL is how long Authenticate trusts a session it
+	// looked up in the store: default DefaultSessionCacheTTL, at most
+	// MaxSessionCacheTTL; negative: no cache, every request asks the
+	// store. It bounds how long a logout, a disabled account or a new
+	// role made by another process takes to reach this one.
+	SessionCacheTTL time.Duration
+	// PhoneCountries are the country calling codes ("86", "852") whose
+	// numbers codes are sent to, and family accounts are made for;
+	// default DefaultPhoneCountries.
+	PhoneCountries []string
 }
 
 // Service signs people in: it keeps accounts and sessions in a Store.
@@ -64,9 +75,12 @@ type Service struct {
 	byAddress *limiter
 
 	sms            SMSSender
+	phoneCountries []string
 	codes          *phoneCodes
 	phoneStarts    *limiter
 	phoneByAddress *limiter
+
+	sessions *sessionCache // nil: off
 
 	dummyOnce sync.Once
 	dummy     string // a hash to verify against when there is no account
@@ -98,6 +112,13 @@ func New(store Store, opts Options) *Service {
 	if opts.PhoneAddressLimit.N <= 0 || opts.PhoneAddressLimit.Per <= 0 {
 		opts.PhoneAddressLimit = Limit{N: 20, Per: 10 * time.Minute}
 	}
+	if opts.SessionCacheTTL == 0 {
+		opts.SessionCacheTTL = DefaultSessionCacheTTL
+	}
+	opts.SessionCacheTTL = min(opts.SessionCacheTTL, MaxSessionCacheTTL)
+	if len(opts.PhoneCountries) == 0 {
+		opts.PhoneCountries = DefaultPhoneCountries
+	}
 	return &Service{
 		store:          store,
 		ttl:            opts.SessionTTL,
@@ -106,6 +127,8 @@ func New(store Store, opts Options) *Service {
 		byAccount:      newLimiter(opts.AccountLimit),
 		byAddress:      newLimiter(opts.AddressLimit),
 		sms:            opts.SMS,
+		phoneCountries: slices.Clone(opts.PhoneCountries),
+		sessions:       newSessionCache(opts.SessionCacheTTL, maxKeys),
 		codes:          newPhoneCodes(),
 		phoneStarts:    newLimiter(opts.PhoneLimit),
 		phoneByAddress: newLimiter(opts.PhoneAddressLimit),
@@ -269,11 +292,19 @@ func validToken(token string) bool {
 
 // Authenticate returns the account of a session token. An unknown,
 // malformed or expired token, or a disabled account, is ErrUnauthorized.
+// A session found in the store is trusted for up to the session cache's
+// TTL (Options.SessionCacheTTL) without asking the store again; see
+// sessionCache for what that means for changes made elsewhere.
 func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
 	if !validToken(token) {
 		return User{}, ErrUnauthorized
 	}
-	u, err := s.store.SessionUser(ctx, HashToken(token), s.now())
+	hash, now := HashToken(token), s.now()
+	u, gen, ok := s.sessions.get(hash, now)
+	if ok {
+		return u, nil
+	}
+	u, expires, err := s.store.SessionUser(ctx, hash, now)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return User{}, ErrUnauthorized
@@ -282,15 +313,21 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	case u.Disabled:
 		return User{}, ErrUnauthorized
 	}
+	s.sessions.put(hash, u, now, expires, gen)
 	return u, nil
 }
 
-// Logout ends the session of token; no error if there is none.
+// Logout ends the session of token; no error if there is none. The
+// session ends in this process at once, in others within the session
+// cache's TTL.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	if !validToken(token) {
 		return nil
 	}
-	return s.store.DeleteSession(ctx, HashToken(token))
+	hash := HashToken(token)
+	err := s.store.DeleteSession(ctx, hash)
+	s.sessions.remove(hash)
+	return err
 }
 
 // Users returns every account, by email.
@@ -298,10 +335,16 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 	return s.store.ListUsers(ctx)
 }
 
-// Disable disables an account and ends its sessions; ErrNotFound.
+// Disable disables an account and ends its sessions (and its family
+// accounts'); ErrNotFound. They end in this process at once, in others
+// within the session cache's TTL.
 func (s *Service) Disable(ctx context.Context, email string) error {
 	if err := checkText("email", email); err != nil {
 		return err
 	}
-	return s.store.SetDisabled(ctx, strings.ToLower(strings.TrimSpace(email)), true)
+	err := s.store.SetDisabled(ctx, strings.ToLower(strings.TrimSpace(email)), true)
+	// The account's sessions, and its family's, end here at once; the
+	// cache does not index sessions by account, and disabling is rare.
+	s.sessions.purge()
+	return err
 }
