@@ -14,10 +14,10 @@ import (
 	"strings"
 	"testing"
 
-	json "github.com/goccy/go-json"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
+	json "github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/campusnav/engine/services/auth"
