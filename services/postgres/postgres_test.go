@@ -30,7 +30,7 @@ const urlEnv = "CAMPUS_TEST_DATABASE_URL"
 // returns the database's URL with that schema as its search_path. The
 // schema is dropped when the test ends. It skips the test when urlEnv is
 // not set.
-func freshSchema(t *testing.T) string {
+func freshSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(urlEnv)
 	if base == "" {
@@ -89,7 +89,7 @@ func withSearchPath(base, schema string) (string, error) {
 
 // openFresh opens the store on a fresh schema, closed before the schema is
 // dropped.
-func openFresh(t *testing.T) *DB {
+func openFresh(t testing.TB) *DB {
 	t.Helper()
 	u := freshSchema(t)
 	d, err := Open(t.Context(), u)
@@ -470,4 +470,10 @@ func TestApproveOthersFamily(t *testing.T) {
 	if u, _, _ := d.UserByEmail(ctx, "tel:+8613900000003"); u.SponsorID != a.ID {
 		t.Errorf("the family account changed sponsor: %+v", u)
 	}
+}
+
+// BenchmarkAuthenticate: a signed-in request's session lookup, with the
+// session cache and without.
+func BenchmarkAuthenticate(b *testing.B) {
+	storetest.BenchAuthenticate(b, openFresh(b))
 }

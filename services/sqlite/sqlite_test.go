@@ -19,7 +19,7 @@ import (
 
 // openTemp opens a fresh database in a temporary folder, closed when the
 // test ends.
-func openTemp(t *testing.T) *DB {
+func openTemp(t testing.TB) *DB {
 	t.Helper()
 	d, err := Open(filepath.Join(t.TempDir(), FileName))
 	if err != nil {
@@ -404,4 +404,10 @@ func TestApproveOthersFamily(t *testing.T) {
 	if u, _, _ := d.UserByEmail(ctx, "tel:+8613900000003"); u.SponsorID != a.ID {
 		t.Errorf("the family account changed sponsor: %+v", u)
 	}
+}
+
+// BenchmarkAuthenticate: a signed-in request's session lookup, with the
+// session cache and without.
+func BenchmarkAuthenticate(b *testing.B) {
+	storetest.BenchAuthenticate(b, openTemp(b))
 }
