@@ -312,13 +312,6 @@ func migrationsWith(t *testing.T, upTo int, extra ...string) fstest.MapFS {
 	return fsys
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 // TestAuthService signs in through the service, on this store.
 func TestAuthService(t *testing.T) {
 	d := openFresh(t)

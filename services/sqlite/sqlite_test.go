@@ -233,13 +233,6 @@ func migrationsWith(t *testing.T, upTo int, extra ...string) fstest.MapFS {
 	return fsys
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 // TestTwoHandles writes through two handles on one file at once, as the
 // server and the command-line tool do: writers wait for each other.
 func TestTwoHandles(t *testing.T) {
