@@ -1,7 +1,9 @@
 // Package auth owns people and sign-in: accounts with a role, argon2id
-// password hashes, opaque bearer session tokens stored hashed, with expiry,
-// and rate limits on login per account and per address. Single sign-on and
-// phone sign-in slot in beside local accounts later.
+// password hashes, opaque bearer session tokens stored hashed, with expiry
+// (and cached in the process for a few seconds), rate limits on login per
+// account and per address, single sign-on, phone sign-in and family
+// accounts. Every table it keeps in memory for strangers (limit buckets,
+// pending codes, sign-ins begun, cached sessions) is bounded: maxKeys.
 package auth
 
 import (
