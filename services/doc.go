@@ -1,5 +1,7 @@
 // Package services holds the campus services, one package each (auth,
 // places, and later card, access, booking, repair, visitor, share). Each
-// declares the store interface it needs; the adapters (services/sqlite, and
-// later services/postgres) implement them, and only cmd picks one.
+// declares the store interface it needs; the adapters (services/sqlite and
+// services/postgres) implement them, and only cmd picks one. This package
+// itself holds the one rule they share about text people give
+// (TextProblem), so that both stores answer it alike.
 package services

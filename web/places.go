@@ -1,7 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -35,16 +37,18 @@ func (s *Server) addPlace(c echo.Context) error {
 		return err
 	}
 	switch {
-	case req.Name == "" || len(req.Name) > 100:
-		return badParam("name", "name is required, at most 100 characters")
-	case req.Lon == nil || *req.Lon < -180 || *req.Lon > 180:
+	case req.Lon == nil:
 		return badParam("lon", "lon is required, -180..180")
-	case req.Lat == nil || *req.Lat < -90 || *req.Lat > 90:
+	case req.Lat == nil:
 		return badParam("lat", "lat is required, -90..90")
 	case req.Ordinal == nil || *req.Ordinal < -20 || *req.Ordinal > 200:
 		return badParam("ordinal", "ordinal is required (0 is the ground floor)")
 	}
-	p, err := s.d.Places.AddPlace(c.Request().Context(), places.Place{UserID: uid, Name: req.Name, Lon: *req.Lon, Lat: *req.Lat, Ordinal: *req.Ordinal})
+	p := places.Place{UserID: uid, Name: req.Name, Lon: *req.Lon, Lat: *req.Lat, Ordinal: *req.Ordinal}
+	if err := p.Validate(); err != nil { // name, lon and lat: the stores' own rule
+		return err
+	}
+	p, err = s.d.Places.AddPlace(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
@@ -54,14 +58,31 @@ func (s *Server) addPlace(c echo.Context) error {
 	return encodeJSON(c.Response(), p)
 }
 
+// listPlaces answers a page of the viewer's places, by id, as a bare JSON
+// array (the map page reads it so); the next page, when there is one, is
+// an RFC 8288 Link header, rel="next".
 func (s *Server) listPlaces(c echo.Context) error {
 	uid, err := signedIn(c)
 	if err != nil {
 		return err
 	}
-	ps, err := s.d.Places.ListPlaces(c.Request().Context(), uid)
+	limit, err := intParam(c, "limit", places.MaxPerPerson, 1, places.MaxPerPerson)
 	if err != nil {
 		return err
+	}
+	offset, err := intParam(c, "offset", 0, 0, 1<<30)
+	if err != nil {
+		return err
+	}
+	// One more than the page says whether there is a next one.
+	ps, err := s.d.Places.ListPlaces(c.Request().Context(), uid, offset, limit+1)
+	if err != nil {
+		return err
+	}
+	if len(ps) > limit {
+		ps = ps[:limit]
+		next := url.Values{"offset": {strconv.Itoa(offset + limit)}, "limit": {strconv.Itoa(limit)}}
+		c.Response().Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, c.Request().URL.Path, next.Encode()))
 	}
 	if ps == nil {
 		ps = []places.Place{}
@@ -84,11 +105,16 @@ func (s *Server) deletePlace(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// savedPlace returns one of the viewer's places by id (as text).
+// savedPlace returns one of the viewer's places by id (as text). Saved
+// places are a signed-in person's: a tourist asking for one is told to
+// sign in (401), whatever the id.
 func (s *Server) savedPlace(c echo.Context, id string) (places.Place, error) {
 	v := viewerOf(c)
+	if v.user == nil {
+		return places.Place{}, problem(http.StatusUnauthorized, "place", "sign in to use saved places")
+	}
 	n, err := strconv.ParseInt(id, 10, 64)
-	if v.user == nil || err != nil || s.d.Places == nil {
+	if err != nil || s.d.Places == nil {
 		return places.Place{}, problem(http.StatusNotFound, "place", "no saved place %q", id)
 	}
 	p, err := s.d.Places.GetPlace(c.Request().Context(), v.user.ID, n)

@@ -71,7 +71,7 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusForbidden, true
 	case errors.Is(err, auth.ErrRateLimited):
 		return http.StatusTooManyRequests, true
-	case errors.Is(err, auth.ErrConflict):
+	case errors.Is(err, auth.ErrConflict), errors.Is(err, places.ErrFull):
 		return http.StatusConflict, true
 	case errors.Is(err, auth.ErrInvalid), errors.Is(err, places.ErrInvalid):
 		return http.StatusBadRequest, true
@@ -103,6 +103,8 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 			p = &Problem{Status: status, Detail: strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "routing: "), "auth: "), "places: ")}
 			if fe := (*auth.FieldError)(nil); errors.As(err, &fe) {
 				p.Param, p.Detail = fe.Field, fe.Reason
+			} else if pe := (*places.FieldError)(nil); errors.As(err, &pe) {
+				p.Param, p.Detail = pe.Field, pe.Reason
 			}
 		} else {
 			s.log.Error("internal error", "request_id", requestID(c), "path", c.Request().URL.Path, "err", err)

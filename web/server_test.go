@@ -119,7 +119,7 @@ func (m *memPlaces) AddPlace(_ context.Context, p places.Place) (places.Place, e
 	return p, nil
 }
 
-func (m *memPlaces) ListPlaces(_ context.Context, uid int64) ([]places.Place, error) {
+func (m *memPlaces) ListPlaces(_ context.Context, uid int64, offset, limit int) ([]places.Place, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []places.Place
@@ -128,11 +128,12 @@ func (m *memPlaces) ListPlaces(_ context.Context, uid int64) ([]places.Place, er
 			out = append(out, p)
 		}
 	}
-	return out, nil
+	out = out[min(offset, len(out)):]
+	return out[:min(limit, len(out))], nil
 }
 
 func (m *memPlaces) GetPlace(_ context.Context, uid, id int64) (places.Place, error) {
-	ps, _ := m.ListPlaces(context.Background(), uid)
+	ps, _ := m.ListPlaces(context.Background(), uid, 0, 1<<30)
 	for _, p := range ps {
 		if p.ID == id {
 			return p, nil
@@ -246,7 +247,7 @@ func TestBadInputIsAProblem(t *testing.T) {
 		{"", "GET", "/api/v1/route?to=C3-607", "", 400, "from"},
 		{"", "GET", "/api/v1/route?from=G2&to=C3-607&profile=skate", "", 400, "profile"},
 		{"", "GET", "/api/v1/route?from=G2&to=Nowhere", "", 404, ""},
-		{"", "GET", "/api/v1/route?from=G2&to=place:7", "", 404, "place"},
+		{"", "GET", "/api/v1/route?from=G2&to=place:7", "", 401, "place"},
 		{"", "GET", "/api/v1/collections/rooms/items", "", 404, "collection"},
 		{"", "GET", "/api/v1/collections/units/items?bbox=1,2,3", "", 400, "bbox"},
 		{"", "GET", "/api/v1/collections/units/items?bbox=113.5,22.9,113.4,22.8", "", 400, "bbox"},

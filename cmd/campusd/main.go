@@ -3,7 +3,8 @@
 // campus services, on the embedded SQLite store (PostgreSQL follows).
 //
 // Configuration: defaults, then flags, then the environment (CAMPUS_ADDR,
-// CAMPUS_DATA_DIR, CAMPUS_VENUE, CAMPUS_DATABASE_URL), validated at start.
+// CAMPUS_DATA_DIR, CAMPUS_VENUE, CAMPUS_DATABASE_URL,
+// CAMPUS_PHONE_COUNTRIES ...), validated at start.
 // With a database URL it keeps its state in PostgreSQL, else in a SQLite
 // file in the data folder.
 // SIGINT or SIGTERM shut it down gracefully: requests in flight finish, the
@@ -76,6 +77,12 @@ type Config struct {
 	// PublicURL is where clients reach the server (https://map.example.edu):
 	// tile URLs are built on it. Empty: http:// and the address it listens on.
 	PublicURL string
+	// PhoneCountries are the country calling codes sign-in codes are sent
+	// to, a comma list ("86,852,853").
+	PhoneCountries string
+	// SessionCache is how long a session looked up is trusted without
+	// asking the store again; 0: every request asks.
+	SessionCache time.Duration
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -126,7 +133,8 @@ type Main struct {
 func NewMain(w io.Writer) *Main {
 	return &Main{
 		Config: Config{Addr: "127.0.0.1:8080", DataDir: "campus-data", Venue: "data/floorplans/hkust-gz",
-			BodyLimit: web.DefaultBodyLimit, Shutdown: 10 * time.Second},
+			BodyLimit: web.DefaultBodyLimit, Shutdown: 10 * time.Second,
+			PhoneCountries: strings.Join(auth.DefaultPhoneCountries, ","), SessionCache: auth.DefaultSessionCacheTTL},
 		log: slog.New(slog.NewJSONHandler(w, nil)),
 	}
 }
@@ -146,6 +154,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where clients reach the server, https://HOST[/PREFIX]; tile URLs are built on it ($CAMPUS_PUBLIC_URL); empty: http://ADDR")
 	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest request body, bytes")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", c.Shutdown, "time in-flight requests get to finish on shutdown")
+	fs.StringVar(&c.PhoneCountries, "phone-countries", c.PhoneCountries, "country calling codes sign-in codes are sent to, comma-separated ($CAMPUS_PHONE_COUNTRIES)")
+	fs.DurationVar(&c.SessionCache, "session-cache-ttl", c.SessionCache, "how long a session is trusted without asking the store (a logout or disabled account reaches other replicas within it); 0: off, at most 1m")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -156,7 +166,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		"CAMPUS_CALIBRATION": &c.Calibration, "CAMPUS_DATABASE_URL": &c.DatabaseURL,
 		"CAMPUS_OIDC_ISSUER": &c.OIDC.Issuer, "CAMPUS_OIDC_CLIENT_ID": &c.OIDC.ClientID,
 		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL,
-		"CAMPUS_PUBLIC_URL": &c.PublicURL} {
+		"CAMPUS_PUBLIC_URL": &c.PublicURL, "CAMPUS_PHONE_COUNTRIES": &c.PhoneCountries} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
@@ -193,7 +203,23 @@ func (c *Config) Validate() error {
 	if c.Shutdown <= 0 {
 		return fmt.Errorf("shutdown-timeout %v must be positive", c.Shutdown)
 	}
+	if _, err := auth.ParsePhoneCountries(c.PhoneCountries); err != nil {
+		return fmt.Errorf("phone-countries: %v", err)
+	}
+	if c.SessionCache < 0 || c.SessionCache > auth.MaxSessionCacheTTL {
+		return fmt.Errorf("session-cache-ttl %v: want 0 (off) to %v", c.SessionCache, auth.MaxSessionCacheTTL)
+	}
 	return nil
+}
+
+// authOptions are the auth service's options of the configuration.
+func (c *Config) authOptions(log *slog.Logger) auth.Options {
+	countries, _ := auth.ParsePhoneCountries(c.PhoneCountries) // checked by Validate
+	ttl := c.SessionCache
+	if ttl == 0 {
+		ttl = -1 // auth's "off"
+	}
+	return auth.Options{SMS: auth.LogSender{Logger: log}, PhoneCountries: countries, SessionCacheTTL: ttl}
 }
 
 // Run loads the venue, opens the store and starts serving. It returns once
@@ -222,7 +248,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.log.Info("store open", "store", where)
-	accounts := auth.New(m.store, auth.Options{SMS: auth.LogSender{Logger: m.log}})
+	accounts := auth.New(m.store, c.authOptions(m.log))
 	var sso web.SSO
 	if c.OIDC.Issuer != "" {
 		o, err := accounts.NewSSO(ctx, c.OIDC)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/oidctest"
+	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
 )
@@ -336,8 +337,14 @@ func killNine(t *testing.T, bin string, storeArgs []string, open func() (store, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := auth.New(db, auth.Options{}).AddUser(context.Background(), "writer@hkust-gz.edu.cn", "correct horse battery", auth.Staff); err != nil {
-		t.Fatal(err)
+	// Four writers, an account each: a person keeps at most
+	// places.MaxPerPerson places.
+	const writers = 4
+	writer := func(w int) string { return fmt.Sprintf("writer%d@hkust-gz.edu.cn", w) }
+	for w := range writers {
+		if _, err := auth.New(db, auth.Options{}).AddUser(context.Background(), writer(w), "correct horse battery", auth.Staff); err != nil {
+			t.Fatal(err)
+		}
 	}
 	db.Close()
 	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--venue", venue}, storeArgs...)...)
@@ -360,12 +367,15 @@ func killNine(t *testing.T, bin string, storeArgs []string, open func() (store, 
 		t.Fatal("the server did not say where it listens")
 	}
 	go io.Copy(io.Discard, stderr)
-	token := login(t, base, "writer@hkust-gz.edu.cn", "correct horse battery")
+	var tokens []string
+	for w := range writers {
+		tokens = append(tokens, login(t, base, writer(w), "correct horse battery"))
+	}
 	var mu sync.Mutex
 	var acked []int64
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
-	for w := 0; w < 4; w++ {
+	for w := 0; w < writers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -377,7 +387,7 @@ func killNine(t *testing.T, bin string, storeArgs []string, open func() (store, 
 				default:
 				}
 				req, _ := http.NewRequest("POST", base+"/api/v1/me/places", strings.NewReader(fmt.Sprintf(`{"name":"p%d-%d","lon":113.478,"lat":22.895,"ordinal":0}`, w, i)))
-				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Authorization", "Bearer "+tokens[w])
 				req.Header.Set("Content-Type", "application/json")
 				resp, err := client.Do(req)
 				if err != nil {
@@ -413,24 +423,26 @@ func killNine(t *testing.T, bin string, storeArgs []string, open func() (store, 
 		t.Fatal(err)
 	}
 	defer db.Close()
-	u, _, err := db.UserByEmail(context.Background(), "writer@hkust-gz.edu.cn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := db.ListPlaces(context.Background(), u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	have := map[int64]bool{}
-	for _, p := range ps {
-		have[p.ID] = true
+	for w := range writers {
+		u, _, err := db.UserByEmail(context.Background(), writer(w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps, err := db.ListPlaces(context.Background(), u.ID, 0, places.MaxPerPerson)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			have[p.ID] = true
+		}
 	}
 	for _, id := range acked {
 		if !have[id] {
-			t.Fatalf("acknowledged place %d is lost after kill -9 (%d acknowledged, %d stored)", id, len(acked), len(ps))
+			t.Fatalf("acknowledged place %d is lost after kill -9 (%d acknowledged, %d stored)", id, len(acked), len(have))
 		}
 	}
-	t.Logf("%d acknowledged writes, all kept (%d stored)", len(acked), len(ps))
+	t.Logf("%d acknowledged writes, all kept (%d stored)", len(acked), len(have))
 }
 
 // Single sign-on is configured from the environment and discovered at

@@ -1,7 +1,9 @@
 // Package auth owns people and sign-in: accounts with a role, argon2id
-// password hashes, opaque bearer session tokens stored hashed, with expiry,
-// and rate limits on login per account and per address. Single sign-on and
-// phone sign-in slot in beside local accounts later.
+// password hashes, opaque bearer session tokens stored hashed, with expiry
+// (and cached in the process for a few seconds), rate limits on login per
+// account and per address, single sign-on, phone sign-in and family
+// accounts. Every table it keeps in memory for strangers (limit buckets,
+// pending codes, sign-ins begun, cached sessions) is bounded: maxKeys.
 package auth
 
 import (
@@ -90,13 +92,17 @@ type Store interface {
 	// if there is no account userID.
 	CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error
 	// SessionUser returns the account of an unexpired session (expires
-	// after now), disabled or not; ErrNotFound.
-	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, error)
+	// after now), disabled or not, and when the session expires;
+	// ErrNotFound.
+	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, time.Time, error)
 	// DeleteSession ends a session (no error if there is none).
 	DeleteSession(ctx context.Context, tokenHash string) error
 
 	// CreateFamilyApplication stores a pending application; ErrNotFound if
-	// there is no sponsor account.
+	// there is no sponsor account, ErrFamilyAccount if the account
+	// "tel:"+phone is a family account already, ErrFamilyPending if the
+	// phone has a pending application already (so at most one is
+	// pending per phone, also when two are made at once).
 	CreateFamilyApplication(ctx context.Context, a FamilyApplication) (FamilyApplication, error)
 	// FamilyApplications lists applications by id: one sponsor's, or all
 	// when sponsorID is 0.
@@ -106,6 +112,7 @@ type Store interface {
 	// family account sponsored by the applicant: created (without a
 	// password) if missing, its role and sponsor set if present.
 	// ErrNotFound if there is no application id, ErrConflict if it is
-	// decided already.
+	// decided already, ErrFamilyAccount (approving) if the phone's account
+	// is another staff member's family account.
 	DecideFamilyApplication(ctx context.Context, id int64, approve bool, now time.Time) (FamilyApplication, error)
 }

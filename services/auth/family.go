@@ -36,22 +36,59 @@ type FamilyApplication struct {
 	UserID    int64        `json:"user_id,omitempty"` // the family account, once approved
 }
 
+// ConflictError is a family application that cannot be: ErrConflict to
+// errors.Is, saying why in English and Simplified Chinese.
+type ConflictError struct {
+	Reason, ReasonZH string
+}
+
+func (e *ConflictError) Error() string { return "auth: " + e.Reason }
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// DetailIn is the reason in a language: Simplified Chinese for "zh...",
+// English otherwise.
+func (e *ConflictError) DetailIn(lang string) string {
+	if strings.HasPrefix(lang, "zh") {
+		return e.ReasonZH
+	}
+	return e.Reason
+}
+
+// The conflicts of family applications, which stores return as they are.
+var (
+	// ErrFamilyAccount is an application for a phone whose account is
+	// a family account already (of a staff member, the applicant or
+	// another).
+	ErrFamilyAccount error = &ConflictError{"the phone is a staff member's family account already",
+		"该手机号码已是教职工的家属账号"}
+	// ErrFamilyPending is an application for a phone that has one
+	// pending already (anyone's).
+	ErrFamilyPending error = &ConflictError{"the phone has a family application pending already",
+		"该手机号码已有待审批的家属申请"}
+)
+
 // maxNameLen bounds a family member's name, in characters.
 const maxNameLen = 100
 
 // ApplyFamily records sponsor's application for a family account for the
-// person with phone. Only staff may apply (ErrForbidden).
+// person with phone. Only staff may apply (ErrForbidden). A phone that is
+// a family account already, or has an application pending, is
+// ErrFamilyAccount or ErrFamilyPending (both ErrConflict).
 func (s *Service) ApplyFamily(ctx context.Context, sponsor User, phone, name string) (FamilyApplication, error) {
 	if sponsor.Role != Staff {
 		return FamilyApplication{}, fmt.Errorf("%w: only staff apply for family accounts", ErrForbidden)
 	}
-	phone, err := NormalizePhone(phone)
+	phone, err := s.smsPhone(phone) // a family member signs in by phone
 	if err != nil {
 		return FamilyApplication{}, err
 	}
+	if err := checkText("name", name); err != nil {
+		return FamilyApplication{}, err
+	}
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > maxNameLen || !utf8.ValidString(name) {
-		return FamilyApplication{}, &FieldError{Field: "name", Reason: fmt.Sprintf("the family member's name, 1 to %d characters", maxNameLen)}
+	if name == "" || utf8.RuneCountInString(name) > maxNameLen {
+		return FamilyApplication{}, &FieldError{"name", fmt.Sprintf("the family member's name, 1 to %d characters", maxNameLen),
+			fmt.Sprintf("家属姓名，1 至 %d 个字符", maxNameLen)}
 	}
 	return s.store.CreateFamilyApplication(ctx, FamilyApplication{
 		SponsorID: sponsor.ID, Phone: phone, Name: name, Status: Pending,
@@ -78,5 +115,11 @@ func (s *Service) DecideFamily(ctx context.Context, admin User, id int64, approv
 	if admin.Role != Admin {
 		return FamilyApplication{}, fmt.Errorf("%w: only admins decide family applications", ErrForbidden)
 	}
-	return s.store.DecideFamilyApplication(ctx, id, approve, s.now().UTC().Truncate(time.Microsecond))
+	a, err := s.store.DecideFamilyApplication(ctx, id, approve, s.now().UTC().Truncate(time.Microsecond))
+	if err == nil && approve {
+		// The account's role is family now: its sessions say so here at
+		// once, elsewhere within the session cache's TTL.
+		s.sessions.purge()
+	}
+	return a, err
 }

@@ -19,6 +19,7 @@ type memStore struct {
 	users    map[string]memUser // by email
 	sessions map[string]memSession
 	family   []auth.FamilyApplication
+	lookups  int // SessionUser calls
 }
 
 type memUser struct {
@@ -126,18 +127,19 @@ func (m *memStore) CreateSession(_ context.Context, hash string, userID int64, e
 	return nil
 }
 
-func (m *memStore) SessionUser(_ context.Context, hash string, now time.Time) (auth.User, error) {
+func (m *memStore) SessionUser(_ context.Context, hash string, now time.Time) (auth.User, time.Time, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.lookups++
 	s, ok := m.sessions[hash]
 	if !ok || !s.expires.After(now) {
-		return auth.User{}, auth.ErrNotFound
+		return auth.User{}, time.Time{}, auth.ErrNotFound
 	}
 	u, ok := m.byID(s.userID)
 	if !ok {
-		return auth.User{}, auth.ErrNotFound
+		return auth.User{}, time.Time{}, auth.ErrNotFound
 	}
-	return m.effective(u), nil
+	return m.effective(u), s.expires, nil
 }
 
 func (m *memStore) DeleteSession(_ context.Context, hash string) error {
@@ -167,6 +169,14 @@ func (m *memStore) CreateFamilyApplication(_ context.Context, a auth.FamilyAppli
 	defer m.mu.Unlock()
 	if _, ok := m.byID(a.SponsorID); !ok {
 		return a, auth.ErrNotFound
+	}
+	if mu, ok := m.users["tel:"+a.Phone]; ok && mu.u.Role == auth.Family {
+		return a, auth.ErrFamilyAccount
+	}
+	for _, b := range m.family {
+		if b.Phone == a.Phone && b.Status == auth.Pending {
+			return a, auth.ErrFamilyPending
+		}
 	}
 	a.ID = int64(len(m.family) + 1)
 	a.Status, a.Decided, a.UserID = auth.Pending, nil, 0
@@ -203,6 +213,9 @@ func (m *memStore) DecideFamilyApplication(_ context.Context, id int64, approve 
 		a.Status = auth.Approved
 		email := "tel:" + a.Phone
 		mu, ok := m.users[email]
+		if ok && mu.u.Role == auth.Family && mu.u.SponsorID != a.SponsorID {
+			return m.family[id-1], auth.ErrFamilyAccount
+		}
 		if !ok {
 			m.nextID++
 			mu = memUser{u: auth.User{ID: m.nextID, Email: email, Created: now}}

@@ -36,14 +36,12 @@ type SSO struct {
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
 
-	mu    sync.Mutex
-	flows *simplelru.LRU[string, flow] // by state, oldest first
+	mu sync.Mutex
+	// flows are the sign-ins begun, by state: at most maxKeys, the
+	// oldest evicted first (as expired). Evicting one only makes that
+	// sign-in start again; no limit rests on it.
+	flows *simplelru.LRU[string, flow]
 }
-
-// maxFlows bounds the sign-ins begun and not finished that are kept: a
-// stranger starting sign-ins by the million pushes out the oldest, and
-// memory stays under about 2 MB.
-const maxFlows = 10000
 
 // flow is a sign-in begun and not yet finished.
 type flow struct {
@@ -61,6 +59,10 @@ func (s *Service) NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: discovering %s: %w", cfg.Issuer, err)
 	}
+	flows, err := simplelru.NewLRU[string, flow](maxKeys, nil)
+	if err != nil {
+		return nil, err
+	}
 	return &SSO{
 		svc: s,
 		oauth: oauth2.Config{
@@ -68,13 +70,8 @@ func (s *Service) NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
 			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
 		},
 		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.now}),
-		flows:    newFlows(),
+		flows:    flows,
 	}, nil
-}
-
-func newFlows() *simplelru.LRU[string, flow] {
-	l, _ := simplelru.NewLRU[string, flow](maxFlows, nil)
-	return l
 }
 
 func randomString() string {
@@ -89,7 +86,7 @@ func (o *SSO) Begin() string {
 	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
 	now := o.svc.now()
 	o.mu.Lock()
-	for { // the oldest expire first
+	for { // the expired go first: they are the oldest
 		_, f, ok := o.flows.GetOldest()
 		if !ok || now.Before(f.expires) {
 			break

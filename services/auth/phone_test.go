@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -190,5 +191,75 @@ func TestPhoneRateLimits(t *testing.T) {
 	sms.fail = errors.New("gateway down")
 	if _, _, err := f.svc.StartPhone(ctx, "13800000004", "d"); err == nil {
 		t.Fatal("a failed send succeeded")
+	}
+}
+
+// TestPhoneCountries: codes go only to numbers of the configured
+// countries (by default mainland China, Hong Kong and Macau); others are a
+// field error naming phone and the list, and nothing is sent.
+func TestPhoneCountries(t *testing.T) {
+	sms := &testSender{}
+	f := newFixture(t, auth.Options{SMS: sms})
+	ctx := t.Context()
+	for _, ok := range []string{"13800000000", "+852 9123 4567", "+853 6612 3456"} {
+		if _, _, err := f.svc.StartPhone(ctx, ok, "10.0.0.1"); err != nil {
+			t.Errorf("StartPhone(%q): %v", ok, err)
+		}
+	}
+	staff := f.add(t, "sam@example.edu", "correct horse", auth.Staff)
+	for _, bad := range []string{"+44 20 7946 0958", "+1 415 555 0100", "+85 512 345 678"} {
+		_, _, err := f.svc.StartPhone(ctx, bad, "10.0.0.2")
+		var fe *auth.FieldError
+		if !errors.As(err, &fe) || fe.Field != "phone" || fe.Reason != "codes are sent only to numbers in +86, +852, +853" {
+			t.Errorf("StartPhone(%q): %v, want a phone field error naming the countries", bad, err)
+		} else if fe.DetailIn("zh") != "验证码仅发送至 +86、+852、+853 的号码" {
+			t.Errorf("in Chinese: %q", fe.DetailIn("zh"))
+		}
+		if _, err := f.svc.VerifyPhone(ctx, bad, "123456", "10.0.0.2"); !errors.As(err, &fe) || fe.Field != "phone" {
+			t.Errorf("VerifyPhone(%q): %v, want a phone field error", bad, err)
+		}
+		if _, err := f.svc.ApplyFamily(ctx, staff, bad, "Mei"); !errors.As(err, &fe) || fe.Field != "phone" {
+			t.Errorf("ApplyFamily(%q): %v, want a phone field error", bad, err)
+		}
+	}
+	if len(sms.sent) != 3 {
+		t.Errorf("codes sent to %d phones, want 3: %v", len(sms.sent), sms.sent)
+	}
+
+	// Another list.
+	g := newFixture(t, auth.Options{SMS: sms, PhoneCountries: []string{"44"}})
+	if _, _, err := g.svc.StartPhone(ctx, "+44 7700 900123", "10.0.0.3"); err != nil {
+		t.Errorf("a UK number with 44 listed: %v", err)
+	}
+	if _, _, err := g.svc.StartPhone(ctx, "13800000000", "10.0.0.3"); !errors.Is(err, auth.ErrInvalid) {
+		t.Errorf("a mainland number with only 44 listed: %v, want ErrInvalid", err)
+	}
+}
+
+func TestParsePhoneCountries(t *testing.T) {
+	for in, want := range map[string]string{
+		"86,852,853":      "86 852 853",
+		" +86 , 852 ":     "86 852",
+		"44":              "44",
+		"1,44":            "1 44",
+		"":                "",
+		"86,":             "",
+		"0086":            "",
+		"8a":              "",
+		"1234":            "",
+		"86,86":           "",
+		"8,86":            "",
+		"852,85":          "",
+		"086":             "",
+		"86;852":          "",
+		"\u0668\u0666,86": "",
+	} {
+		got, err := auth.ParsePhoneCountries(in)
+		switch {
+		case want == "" && err == nil:
+			t.Errorf("ParsePhoneCountries(%q) = %v, want an error", in, got)
+		case want != "" && (err != nil || strings.Join(got, " ") != want):
+			t.Errorf("ParsePhoneCountries(%q) = %v, %v; want %s", in, got, err, want)
+		}
 	}
 }

@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/campusnav/engine/services"
 )
 
 // Password lengths, in characters. The upper bound keeps hashing work
@@ -49,6 +52,16 @@ type Options struct {
 	// PhoneAddressLimit bounds phone sign-in requests (codes asked for and
 	// tried) per client address; default 20 per 10 minutes.
 	PhoneAddressLimit Limit
+	// SessionCacheTTL is how long Authenticate trusts a session it
+	// looked up in the store: default DefaultSessionCacheTTL, at most
+	// MaxSessionCacheTTL; negative: no cache, every request asks the
+	// store. It bounds how long a logout, a disabled account or a new
+	// role made by another process takes to reach this one.
+	SessionCacheTTL time.Duration
+	// PhoneCountries are the country calling codes ("86", "852") whose
+	// numbers codes are sent to, and family accounts are made for;
+	// default DefaultPhoneCountries.
+	PhoneCountries []string
 }
 
 // Service signs people in: it keeps accounts and sessions in a Store.
@@ -62,9 +75,12 @@ type Service struct {
 	byAddress *limiter
 
 	sms            SMSSender
+	phoneCountries []string
 	codes          *phoneCodes
 	phoneStarts    *limiter
 	phoneByAddress *limiter
+
+	sessions *sessionCache // nil: off
 
 	dummyOnce sync.Once
 	dummy     string // a hash to verify against when there is no account
@@ -96,6 +112,13 @@ func New(store Store, opts Options) *Service {
 	if opts.PhoneAddressLimit.N <= 0 || opts.PhoneAddressLimit.Per <= 0 {
 		opts.PhoneAddressLimit = Limit{N: 20, Per: 10 * time.Minute}
 	}
+	if opts.SessionCacheTTL == 0 {
+		opts.SessionCacheTTL = DefaultSessionCacheTTL
+	}
+	opts.SessionCacheTTL = min(opts.SessionCacheTTL, MaxSessionCacheTTL)
+	if len(opts.PhoneCountries) == 0 {
+		opts.PhoneCountries = DefaultPhoneCountries
+	}
 	return &Service{
 		store:          store,
 		ttl:            opts.SessionTTL,
@@ -104,6 +127,8 @@ func New(store Store, opts Options) *Service {
 		byAccount:      newLimiter(opts.AccountLimit),
 		byAddress:      newLimiter(opts.AddressLimit),
 		sms:            opts.SMS,
+		phoneCountries: slices.Clone(opts.PhoneCountries),
+		sessions:       newSessionCache(opts.SessionCacheTTL, maxKeys),
 		codes:          newPhoneCodes(),
 		phoneStarts:    newLimiter(opts.PhoneLimit),
 		phoneByAddress: newLimiter(opts.PhoneAddressLimit),
@@ -113,40 +138,62 @@ func New(store Store, opts Options) *Service {
 // FieldError is an invalid input; it names the field at fault and is
 // ErrInvalid to errors.Is.
 type FieldError struct {
-	Field  string // "email", "password", "role"
-	Reason string
+	Field    string // "email", "password", "role", "phone", "name"
+	Reason   string // in English
+	ReasonZH string // the same in Simplified Chinese
 }
 
 func (e *FieldError) Error() string { return "auth: invalid " + e.Field + ": " + e.Reason }
 func (e *FieldError) Unwrap() error { return ErrInvalid }
 
+// DetailIn is the reason in a language: Simplified Chinese for "zh...",
+// English otherwise.
+func (e *FieldError) DetailIn(lang string) string {
+	if strings.HasPrefix(lang, "zh") && e.ReasonZH != "" {
+		return e.ReasonZH
+	}
+	return e.Reason
+}
+
+// checkText refuses text no store should keep (services.TextProblem) as
+// a FieldError naming field.
+func checkText(field, s string) error {
+	if en, zh := services.TextProblem(s); en != "" {
+		return &FieldError{field, en, zh}
+	}
+	return nil
+}
+
 // NormalizeEmail checks the shape of an email address (a bare
 // local@domain, no display name) and returns it trimmed and in lower case.
 func NormalizeEmail(email string) (string, error) {
+	if err := checkText("email", email); err != nil {
+		return "", err
+	}
 	e := strings.ToLower(strings.TrimSpace(email))
 	if e == "" {
-		return "", &FieldError{"email", "empty"}
+		return "", &FieldError{"email", "empty", "为空"}
 	}
 	if len(e) > maxEmailLen {
-		return "", &FieldError{"email", fmt.Sprintf("longer than %d bytes", maxEmailLen)}
+		return "", &FieldError{"email", fmt.Sprintf("longer than %d bytes", maxEmailLen), fmt.Sprintf("超过 %d 字节", maxEmailLen)}
 	}
 	a, err := mail.ParseAddress(e)
 	if err != nil || a.Name != "" || a.Address != e || !strings.Contains(e, "@") {
-		return "", &FieldError{"email", fmt.Sprintf("%q is not an email address", email)}
+		return "", &FieldError{"email", fmt.Sprintf("%q is not an email address", email), fmt.Sprintf("%q 不是电子邮件地址", email)}
 	}
 	return e, nil
 }
 
 // checkPassword checks a new password's length.
 func checkPassword(password string) error {
-	if !utf8.ValidString(password) {
-		return &FieldError{"password", "not valid UTF-8"}
+	if err := checkText("password", password); err != nil {
+		return err
 	}
 	switch n := utf8.RuneCountInString(password); {
 	case n < MinPasswordLen:
-		return &FieldError{"password", fmt.Sprintf("at least %d characters (got %d)", MinPasswordLen, n)}
+		return &FieldError{"password", fmt.Sprintf("at least %d characters (got %d)", MinPasswordLen, n), fmt.Sprintf("至少 %d 个字符（现为 %d 个）", MinPasswordLen, n)}
 	case n > MaxPasswordLen:
-		return &FieldError{"password", fmt.Sprintf("at most %d characters", MaxPasswordLen)}
+		return &FieldError{"password", fmt.Sprintf("at most %d characters", MaxPasswordLen), fmt.Sprintf("至多 %d 个字符", MaxPasswordLen)}
 	}
 	return nil
 }
@@ -158,7 +205,8 @@ func checkRole(role Role) error {
 			return nil
 		}
 	}
-	return &FieldError{"role", fmt.Sprintf("%q is not a role (want staff, student, family, visitor, tourist or admin)", role)}
+	return &FieldError{"role", fmt.Sprintf("%q is not a role (want staff, student, family, visitor, tourist or admin)", role),
+		fmt.Sprintf("%q 不是角色（应为 staff、student、family、visitor、tourist 或 admin）", role)}
 }
 
 // AddUser creates an account. Bad input is a *FieldError (ErrInvalid); a
@@ -185,7 +233,12 @@ func (s *Service) AddUser(ctx context.Context, email, password string, role Role
 // client's address (host or host:port), for the per-address limit.
 // Unknown email, wrong password and disabled account are all
 // ErrCredentials, after the same work; too many attempts ErrRateLimited.
+// An email no store could keep (a NUL character, invalid UTF-8) is a
+// *FieldError.
 func (s *Service) Login(ctx context.Context, email, password, addr string) (Session, error) {
+	if err := checkText("email", email); err != nil {
+		return Session{}, err
+	}
 	now := s.now()
 	account := strings.ToLower(strings.TrimSpace(email))
 	if !s.byAddress.allow(addressKey(addr), now) || !s.byAccount.allow(account, now) {
@@ -239,11 +292,19 @@ func validToken(token string) bool {
 
 // Authenticate returns the account of a session token. An unknown,
 // malformed or expired token, or a disabled account, is ErrUnauthorized.
+// A session found in the store is trusted for up to the session cache's
+// TTL (Options.SessionCacheTTL) without asking the store again; see
+// sessionCache for what that means for changes made elsewhere.
 func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
 	if !validToken(token) {
 		return User{}, ErrUnauthorized
 	}
-	u, err := s.store.SessionUser(ctx, HashToken(token), s.now())
+	hash, now := HashToken(token), s.now()
+	u, gen, ok := s.sessions.get(hash, now)
+	if ok {
+		return u, nil
+	}
+	u, expires, err := s.store.SessionUser(ctx, hash, now)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return User{}, ErrUnauthorized
@@ -252,15 +313,21 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	case u.Disabled:
 		return User{}, ErrUnauthorized
 	}
+	s.sessions.put(hash, u, now, expires, gen)
 	return u, nil
 }
 
-// Logout ends the session of token; no error if there is none.
+// Logout ends the session of token; no error if there is none. The
+// session ends in this process at once, in others within the session
+// cache's TTL.
 func (s *Service) Logout(ctx context.Context, token string) error {
 	if !validToken(token) {
 		return nil
 	}
-	return s.store.DeleteSession(ctx, HashToken(token))
+	hash := HashToken(token)
+	err := s.store.DeleteSession(ctx, hash)
+	s.sessions.remove(hash)
+	return err
 }
 
 // Users returns every account, by email.
@@ -268,7 +335,16 @@ func (s *Service) Users(ctx context.Context) ([]User, error) {
 	return s.store.ListUsers(ctx)
 }
 
-// Disable disables an account and ends its sessions; ErrNotFound.
+// Disable disables an account and ends its sessions (and its family
+// accounts'); ErrNotFound. They end in this process at once, in others
+// within the session cache's TTL.
 func (s *Service) Disable(ctx context.Context, email string) error {
-	return s.store.SetDisabled(ctx, strings.ToLower(strings.TrimSpace(email)), true)
+	if err := checkText("email", email); err != nil {
+		return err
+	}
+	err := s.store.SetDisabled(ctx, strings.ToLower(strings.TrimSpace(email)), true)
+	// The account's sessions, and its family's, end here at once; the
+	// cache does not index sessions by account, and disabling is rare.
+	s.sessions.purge()
+	return err
 }

@@ -27,17 +27,37 @@ func scanFamily(row pgx.Row) (auth.FamilyApplication, error) {
 	return a, nil
 }
 
-// CreateFamilyApplication stores a pending application; auth.ErrNotFound
-// if there is no sponsor account.
+// CreateFamilyApplication stores a pending application: auth.ErrNotFound
+// if there is no sponsor account, auth.ErrFamilyAccount if the phone's
+// account is a family account, auth.ErrFamilyPending if the phone has a
+// pending application (a unique index allows one).
 func (d *DB) CreateFamilyApplication(ctx context.Context, a auth.FamilyApplication) (auth.FamilyApplication, error) {
 	a.Created, a.Status, a.Decided, a.UserID = stamp(a.Created), auth.Pending, nil, 0
-	err := d.pool.QueryRow(ctx,
+	tx, err := d.pool.Begin(ctx)
+	if err != nil {
+		return a, fmt.Errorf("postgres: family application: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	var family bool
+	err = tx.QueryRow(ctx, "SELECT role = $1 FROM users WHERE email = $2", string(auth.Family), "tel:"+a.Phone).Scan(&family)
+	switch {
+	case err == nil && family:
+		return a, auth.ErrFamilyAccount
+	case err != nil && !errors.Is(err, pgx.ErrNoRows):
+		return a, fmt.Errorf("postgres: family application: %w", err)
+	}
+	err = tx.QueryRow(ctx,
 		"INSERT INTO family_applications (sponsor_id, phone, name, status, created) VALUES ($1, $2, $3, $4, $5) RETURNING id",
 		a.SponsorID, a.Phone, a.Name, string(a.Status), a.Created).Scan(&a.ID)
-	if isForeignKey(err) {
+	switch {
+	case isForeignKey(err):
 		return a, fmt.Errorf("%w (user %d)", auth.ErrNotFound, a.SponsorID)
+	case isUnique(err):
+		return a, auth.ErrFamilyPending
+	case err != nil:
+		return a, fmt.Errorf("postgres: family application: %w", err)
 	}
-	if err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		return a, fmt.Errorf("postgres: family application: %w", err)
 	}
 	return a, nil
@@ -68,7 +88,7 @@ func (d *DB) FamilyApplications(ctx context.Context, sponsorID int64) ([]auth.Fa
 
 // DecideFamilyApplication approves or rejects a pending application, in
 // one transaction; approving makes "tel:"+phone a family account of the
-// sponsor.
+// sponsor, unless it is another's (auth.ErrFamilyAccount).
 func (d *DB) DecideFamilyApplication(ctx context.Context, id int64, approve bool, now time.Time) (auth.FamilyApplication, error) {
 	tx, err := d.pool.Begin(ctx)
 	if err != nil {
@@ -89,7 +109,16 @@ func (d *DB) DecideFamilyApplication(ctx context.Context, id int64, approve bool
 	a.Status, a.Decided = auth.Rejected, &now
 	if approve {
 		a.Status = auth.Approved
-		err := tx.QueryRow(ctx, `INSERT INTO users (email, role, password_hash, disabled, created, sponsor_id) VALUES ($1, $2, '', false, $3, $4)
+		var other bool
+		err := tx.QueryRow(ctx, "SELECT role = $1 AND sponsor_id IS DISTINCT FROM $2 FROM users WHERE email = $3 FOR UPDATE",
+			string(auth.Family), a.SponsorID, "tel:"+a.Phone).Scan(&other)
+		switch {
+		case err == nil && other:
+			return a, auth.ErrFamilyAccount
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return a, fmt.Errorf("postgres: family application %d: %w", id, err)
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO users (email, role, password_hash, disabled, created, sponsor_id) VALUES ($1, $2, '', false, $3, $4)
 			ON CONFLICT (email) DO UPDATE SET role = excluded.role, sponsor_id = excluded.sponsor_id RETURNING id`,
 			"tel:"+a.Phone, string(auth.Family), now, a.SponsorID).Scan(&a.UserID)
 		if err != nil {

@@ -26,27 +26,54 @@ func scanPlace(row pgx.Row) (places.Place, error) {
 
 // AddPlace stores a place of p.UserID: places.ErrInvalid (a
 // *places.FieldError) if p is not valid, places.ErrNotFound if there is no
-// such account. A zero p.Created is the present.
+// such account, places.ErrFull if the person keeps places.MaxPerPerson
+// already. One batch, one round trip and one implicit transaction, locks
+// the person's account row, then counts and inserts in a statement of its
+// own, which (read committed) sees every place committed before the lock
+// was granted: two adds at once take turns, so the cap holds. A zero
+// p.Created is the present.
 func (d *DB) AddPlace(ctx context.Context, p places.Place) (places.Place, error) {
 	if err := p.Validate(); err != nil {
 		return places.Place{}, err
 	}
 	p.Created = stamp(p.Created)
-	err := d.pool.QueryRow(ctx,
-		"INSERT INTO places (user_id, name, lon, lat, ordinal, created) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-		p.UserID, p.Name, p.Lon, p.Lat, p.Ordinal, p.Created).Scan(&p.ID)
-	if isForeignKey(err) {
+	b := &pgx.Batch{}
+	b.Queue("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE", p.UserID)
+	b.Queue(`INSERT INTO places (user_id, name, lon, lat, ordinal, created)
+		SELECT $1, $2, $3, $4, $5, $6
+		WHERE (SELECT count(*) FROM (SELECT 1 FROM places WHERE user_id = $1 LIMIT $7) mine) < $7
+		RETURNING id`,
+		p.UserID, p.Name, p.Lon, p.Lat, p.Ordinal, p.Created, places.MaxPerPerson)
+	br := d.pool.SendBatch(ctx, b)
+	defer br.Close()
+	var uid int64
+	err := br.QueryRow().Scan(&uid)
+	if errors.Is(err, pgx.ErrNoRows) {
 		return places.Place{}, fmt.Errorf("%w (user %d)", places.ErrNotFound, p.UserID)
 	}
 	if err != nil {
 		return places.Place{}, fmt.Errorf("postgres: adding place: %w", err)
 	}
+	err = br.QueryRow().Scan(&p.ID)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return places.Place{}, places.ErrFull
+	case isForeignKey(err): // the account was deleted meanwhile
+		return places.Place{}, fmt.Errorf("%w (user %d)", places.ErrNotFound, p.UserID)
+	case err != nil:
+		return places.Place{}, fmt.Errorf("postgres: adding place: %w", err)
+	}
+	if err := br.Close(); err != nil {
+		return places.Place{}, fmt.Errorf("postgres: adding place: %w", err)
+	}
 	return p, nil
 }
 
-// ListPlaces returns the places of a person, by id.
-func (d *DB) ListPlaces(ctx context.Context, userID int64) ([]places.Place, error) {
-	rows, err := d.pool.Query(ctx, "SELECT "+placeColumns+" FROM places WHERE user_id = $1 ORDER BY id", userID)
+// ListPlaces returns the places of a person, by id: offset skipped, at
+// most limit given.
+func (d *DB) ListPlaces(ctx context.Context, userID int64, offset, limit int) ([]places.Place, error) {
+	rows, err := d.pool.Query(ctx, "SELECT "+placeColumns+" FROM places WHERE user_id = $1 ORDER BY id LIMIT $2 OFFSET $3",
+		userID, max(limit, 0), max(offset, 0))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: listing places: %w", err)
 	}

@@ -30,7 +30,7 @@ const urlEnv = "CAMPUS_TEST_DATABASE_URL"
 // returns the database's URL with that schema as its search_path. The
 // schema is dropped when the test ends. It skips the test when urlEnv is
 // not set.
-func freshSchema(t *testing.T) string {
+func freshSchema(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(urlEnv)
 	if base == "" {
@@ -89,7 +89,7 @@ func withSearchPath(base, schema string) (string, error) {
 
 // openFresh opens the store on a fresh schema, closed before the schema is
 // dropped.
-func openFresh(t *testing.T) *DB {
+func openFresh(t testing.TB) *DB {
 	t.Helper()
 	u := freshSchema(t)
 	d, err := Open(t.Context(), u)
@@ -106,6 +106,17 @@ func TestAuthStore(t *testing.T) {
 
 func TestPlacesStore(t *testing.T) {
 	storetest.Places(t, func(t *testing.T) interface {
+		auth.Store
+		places.Store
+	} {
+		return openFresh(t)
+	})
+}
+
+// TestText: text no store may keep is refused before the store, as on the
+// other store.
+func TestText(t *testing.T) {
+	storetest.Text(t, func(t *testing.T) interface {
 		auth.Store
 		places.Store
 	} {
@@ -225,26 +236,26 @@ func TestNewerSchema(t *testing.T) {
 func TestMigrationAtomic(t *testing.T) {
 	d := openFresh(t)
 	ctx := t.Context()
-	fsys := fstest.MapFS{
-		"migrations/0001_init.sql":   &fstest.MapFile{Data: must(migrationFS.ReadFile("migrations/0001_init.sql"))},
-		"migrations/0002_family.sql": &fstest.MapFile{Data: must(migrationFS.ReadFile("migrations/0002_family.sql"))},
-		"migrations/0003_good.sql":   &fstest.MapFile{Data: []byte("CREATE TABLE good (x integer);")},
-		"migrations/0004_bad.sql":    &fstest.MapFile{Data: []byte("CREATE TABLE half (x integer);\nINSERT INTO nowhere VALUES (1);")},
+	ms, err := migrations.Load(migrationFS)
+	if err != nil {
+		t.Fatal(err)
 	}
-	err := migrate(ctx, d.pool, fsys)
-	if err == nil || !strings.Contains(err.Error(), "0004_bad.sql") {
-		t.Fatalf("migrate with a bad migration: %v, want an error naming it", err)
+	good, bad := len(ms)+1, len(ms)+2
+	fsys := migrationsWith(t, len(ms), "CREATE TABLE good (x INTEGER);", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);")
+	err = migrate(ctx, d.pool, fsys)
+	if name := fmt.Sprintf("%04d_extra.sql", bad); err == nil || !strings.Contains(err.Error(), name) {
+		t.Fatalf("migrate with a bad migration: %v, want an error naming %s", err, name)
 	}
-	if v, _ := d.Version(ctx); v != 3 {
-		t.Errorf("schema version %d after a failed 4, want 3", v)
+	if v, _ := d.Version(ctx); v != good {
+		t.Errorf("schema version %d after a failed %d, want %d", v, bad, good)
 	}
-	var half, good bool
-	d.pool.QueryRow(ctx, "SELECT to_regclass('half') IS NOT NULL, to_regclass('good') IS NOT NULL").Scan(&half, &good)
-	if half {
+	var hasHalf, hasGood bool
+	d.pool.QueryRow(ctx, "SELECT to_regclass('half') IS NOT NULL, to_regclass('good') IS NOT NULL").Scan(&hasHalf, &hasGood)
+	if hasHalf {
 		t.Errorf("the failed migration's first statement stayed applied")
 	}
-	if !good {
-		t.Errorf("migration 3 was not applied")
+	if !hasGood {
+		t.Errorf("migration %d was not applied", good)
 	}
 }
 
@@ -283,11 +294,22 @@ func TestConflictIsTyped(t *testing.T) {
 	}
 }
 
-func must[T any](v T, err error) T {
+// migrationsWith returns the store's migrations up to version upTo, then
+// the SQL of extra as the next ones, NNNN_extra.sql.
+func migrationsWith(t *testing.T, upTo int, extra ...string) fstest.MapFS {
+	t.Helper()
+	ms, err := migrations.Load(migrationFS)
 	if err != nil {
-		panic(err)
+		t.Fatal(err)
 	}
-	return v
+	fsys := fstest.MapFS{}
+	for _, m := range ms[:upTo] {
+		fsys["migrations/"+m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
+	}
+	for i, sql := range extra {
+		fsys[fmt.Sprintf("migrations/%04d_extra.sql", upTo+i+1)] = &fstest.MapFile{Data: []byte(sql)}
+	}
+	return fsys
 }
 
 // TestAuthService signs in through the service, on this store.
@@ -366,4 +388,85 @@ func TestTimes(t *testing.T) {
 	if !got.Created.Equal(want) || got.Created.Location() != time.UTC || !u.Created.Equal(want) {
 		t.Errorf("created %v (returned %v), want %v in UTC", got.Created, u.Created, want)
 	}
+}
+
+// TestFamilyPendingMigration: a phone with several applications pending,
+// made before migration 3, keeps the first pending; the others are
+// rejected, and the rule holds from then on.
+func TestFamilyPendingMigration(t *testing.T) {
+	d := openFresh(t)
+	ctx := t.Context()
+	a, _ := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
+	b, _ := d.CreateUser(ctx, auth.User{Email: "b@example.edu", Role: auth.Staff}, "h")
+	// Back to before migration 3.
+	if _, err := d.pool.Exec(ctx, "DROP INDEX family_applications_pending_phone; DELETE FROM schema_migrations WHERE version = 3"); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, sp := range []int64{a.ID, b.ID, a.ID} {
+		app, err := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: sp, Phone: "+8613900000001", Name: "Mei"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, app.ID)
+	}
+	other, _ := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: b.ID, Phone: "+8613900000002", Name: "Lan"})
+	if err := migrate(ctx, d.pool, migrationFS); err != nil {
+		t.Fatal(err)
+	}
+	all, err := d.FamilyApplications(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[int64]auth.FamilyStatus{}
+	for _, x := range all {
+		status[x.ID] = x.Status
+		if x.Status == auth.Rejected && x.Decided == nil {
+			t.Errorf("application %d rejected without a decision time", x.ID)
+		}
+	}
+	if status[ids[0]] != auth.Pending || status[ids[1]] != auth.Rejected || status[ids[2]] != auth.Rejected || status[other.ID] != auth.Pending {
+		t.Errorf("after migration 3: %v (first %v, other %d)", status, ids, other.ID)
+	}
+	if _, err := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: b.ID, Phone: "+8613900000001", Name: "Mei"}); !errors.Is(err, auth.ErrFamilyPending) {
+		t.Errorf("a second pending application after migration 3: %v, want ErrFamilyPending", err)
+	}
+}
+
+// TestApproveOthersFamily: approving an application for a phone that became
+// another staff member's family account meanwhile is ErrFamilyAccount and
+// changes nothing. (Applying checks first; this is the race past it.)
+func TestApproveOthersFamily(t *testing.T) {
+	d := openFresh(t)
+	ctx := t.Context()
+	a, _ := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
+	b, _ := d.CreateUser(ctx, auth.User{Email: "b@example.edu", Role: auth.Staff}, "h")
+	first, err := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: a.ID, Phone: "+8613900000003", Name: "Mei"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const insert = "INSERT INTO family_applications (sponsor_id, phone, name, status, created) VALUES ($1, $2, 'Mei', 'pending', now()) RETURNING id"
+	var late int64
+	if err := d.pool.QueryRow(ctx, insert, b.ID, "+8613900000003").Scan(&late); err == nil {
+		t.Fatal("two pending applications for one phone were stored")
+	}
+	if _, err := d.DecideFamilyApplication(ctx, first.ID, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	// b's application, made as a's was being approved.
+	if err := d.pool.QueryRow(ctx, insert, b.ID, "+8613900000003").Scan(&late); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.DecideFamilyApplication(ctx, late, true, time.Now()); !errors.Is(err, auth.ErrFamilyAccount) {
+		t.Errorf("approving for another's family account: %v, want ErrFamilyAccount", err)
+	}
+	if u, _, _ := d.UserByEmail(ctx, "tel:+8613900000003"); u.SponsorID != a.ID {
+		t.Errorf("the family account changed sponsor: %+v", u)
+	}
+}
+
+// BenchmarkAuthenticate: a signed-in request's session lookup, with the
+// session cache and without.
+func BenchmarkAuthenticate(b *testing.B) {
+	storetest.BenchAuthenticate(b, openFresh(b))
 }

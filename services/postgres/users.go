@@ -126,20 +126,21 @@ func (d *DB) CreateSession(ctx context.Context, tokenHash string, userID int64, 
 	return nil
 }
 
-// SessionUser returns the account of a session that expires after now;
-// auth.ErrNotFound.
-func (d *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (auth.User, error) {
+// SessionUser returns the account of a session that expires after now,
+// and when it expires; auth.ErrNotFound.
+func (d *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (auth.User, time.Time, error) {
 	row := d.pool.QueryRow(ctx,
-		"SELECT "+userColumns+" FROM sessions s JOIN users u ON u.id = s.user_id"+sponsorJoin+" WHERE s.token_hash = $1 AND s.expires > $2",
+		"SELECT "+userColumns+", s.expires FROM sessions s JOIN users u ON u.id = s.user_id"+sponsorJoin+" WHERE s.token_hash = $1 AND s.expires > $2",
 		tokenHash, micros(now))
-	u, err := scanUser(row)
+	var expires time.Time
+	u, err := scanUser(row, &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return auth.User{}, fmt.Errorf("%w (session)", auth.ErrNotFound)
+		return auth.User{}, time.Time{}, fmt.Errorf("%w (session)", auth.ErrNotFound)
 	}
 	if err != nil {
-		return auth.User{}, fmt.Errorf("postgres: session: %w", err)
+		return auth.User{}, time.Time{}, fmt.Errorf("postgres: session: %w", err)
 	}
-	return u, nil
+	return u, expires.UTC(), nil
 }
 
 // DeleteSession ends a session; no error if there is none.

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,10 +20,15 @@ import (
 // crashEnv names the database the child of TestKilledWriter writes to.
 const crashEnv = "SQLITE_CRASH_CHILD"
 
+// crashWriters is how many goroutines of the child write, each for its
+// own account.
+const crashWriters = 4
+
 // TestKilledWriter kills -9 a process writing places and checks that every
 // write it acknowledged is in the file. The child is this test binary again,
-// with crashEnv set: four goroutines add places, each printing the id of a
-// place once AddPlace has returned (committed). The parent reads a few
+// with crashEnv set: four goroutines add places, each for an account of
+// its own (a person keeps at most places.MaxPerPerson), each printing the
+// id of a place once AddPlace has returned (committed). The parent reads a few
 // hundred ids, kills the child mid-stream, reopens the file and looks for
 // each one.
 //
@@ -39,9 +45,13 @@ func TestKilledWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := d.CreateUser(t.Context(), auth.User{Email: "writer@example.edu", Role: auth.Staff}, "h")
-	if err != nil {
-		t.Fatal(err)
+	var writers []int64
+	for w := range crashWriters {
+		u, err := d.CreateUser(t.Context(), auth.User{Email: fmt.Sprintf("writer%d@example.edu", w), Role: auth.Staff}, "h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		writers = append(writers, u.ID)
 	}
 	d.Close()
 
@@ -55,7 +65,7 @@ func TestKilledWriter(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	const want = 400
+	const want = 400 // below crashWriters * places.MaxPerPerson
 	var acked []int64
 	sc := bufio.NewScanner(out)
 	for len(acked) < want && sc.Scan() {
@@ -78,13 +88,15 @@ func TestKilledWriter(t *testing.T) {
 		t.Fatalf("reopening after the kill: %v", err)
 	}
 	defer d.Close()
-	ps, err := d.ListPlaces(t.Context(), u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	have := make(map[int64]bool, len(ps))
-	for _, p := range ps {
-		have[p.ID] = true
+	have := map[int64]bool{}
+	for _, uid := range writers {
+		ps, err := d.ListPlaces(t.Context(), uid, 0, places.MaxPerPerson)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			have[p.ID] = true
+		}
 	}
 	lost := 0
 	for _, id := range acked {
@@ -95,7 +107,7 @@ func TestKilledWriter(t *testing.T) {
 	if lost > 0 {
 		t.Errorf("%d of %d acknowledged writes lost after kill -9", lost, len(acked))
 	}
-	t.Logf("%d acknowledged, %d in the file after kill -9", len(acked), len(ps))
+	t.Logf("%d acknowledged, %d in the file after kill -9", len(acked), len(have))
 	if err := d.db.QueryRow("PRAGMA integrity_check").Scan(new(string)); err != nil {
 		t.Errorf("integrity_check: %v", err)
 	}
@@ -112,19 +124,19 @@ func crashChild(path string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	u, _, err := d.UserByEmail(ctx, "writer@example.edu")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for w := range 4 {
+	for w := range crashWriters {
 		wg.Go(func() {
+			u, _, err := d.UserByEmail(ctx, fmt.Sprintf("writer%d@example.edu", w))
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
 			for i := 0; ctx.Err() == nil; i++ {
 				p, err := d.AddPlace(ctx, places.Place{UserID: u.ID, Name: fmt.Sprintf("w%d-%d", w, i), Lon: 113.48, Lat: 22.89})
 				if err != nil {
-					if ctx.Err() == nil {
+					if ctx.Err() == nil && !errors.Is(err, places.ErrFull) {
 						fmt.Fprintln(os.Stderr, "child:", err)
 					}
 					return

@@ -27,22 +27,42 @@ func scanFamily(row interface{ Scan(...any) error }) (auth.FamilyApplication, er
 	return a, nil
 }
 
-// CreateFamilyApplication stores a pending application; auth.ErrNotFound
-// if there is no sponsor account.
+// CreateFamilyApplication stores a pending application: auth.ErrNotFound
+// if there is no sponsor account, auth.ErrFamilyAccount if the phone's
+// account is a family account, auth.ErrFamilyPending if the phone has a
+// pending application (a unique index allows one).
 func (d *DB) CreateFamilyApplication(ctx context.Context, a auth.FamilyApplication) (auth.FamilyApplication, error) {
 	unlock := d.writing()
 	defer unlock()
 	a.Created, a.Status, a.Decided, a.UserID = stamp(a.Created), auth.Pending, nil, 0
-	res, err := d.db.ExecContext(ctx,
-		"INSERT INTO family_applications (sponsor_id, phone, name, status, created) VALUES (?, ?, ?, ?, ?)",
-		a.SponsorID, a.Phone, a.Name, string(a.Status), micros(a.Created))
-	if isForeignKey(err) {
-		return a, fmt.Errorf("%w (user %d)", auth.ErrNotFound, a.SponsorID)
-	}
+	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return a, fmt.Errorf("sqlite: family application: %w", err)
 	}
+	defer tx.Rollback()
+	var family bool
+	err = tx.QueryRowContext(ctx, "SELECT role = ? FROM users WHERE email = ?", string(auth.Family), "tel:"+a.Phone).Scan(&family)
+	switch {
+	case err == nil && family:
+		return a, auth.ErrFamilyAccount
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return a, fmt.Errorf("sqlite: family application: %w", err)
+	}
+	res, err := tx.ExecContext(ctx,
+		"INSERT INTO family_applications (sponsor_id, phone, name, status, created) VALUES (?, ?, ?, ?, ?)",
+		a.SponsorID, a.Phone, a.Name, string(a.Status), micros(a.Created))
+	switch {
+	case isForeignKey(err):
+		return a, fmt.Errorf("%w (user %d)", auth.ErrNotFound, a.SponsorID)
+	case isUnique(err):
+		return a, auth.ErrFamilyPending
+	case err != nil:
+		return a, fmt.Errorf("sqlite: family application: %w", err)
+	}
 	if a.ID, err = res.LastInsertId(); err != nil {
+		return a, fmt.Errorf("sqlite: family application: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return a, fmt.Errorf("sqlite: family application: %w", err)
 	}
 	return a, nil
@@ -73,7 +93,7 @@ func (d *DB) FamilyApplications(ctx context.Context, sponsorID int64) ([]auth.Fa
 
 // DecideFamilyApplication approves or rejects a pending application, in
 // one transaction; approving makes "tel:"+phone a family account of the
-// sponsor.
+// sponsor, unless it is another's (auth.ErrFamilyAccount).
 func (d *DB) DecideFamilyApplication(ctx context.Context, id int64, approve bool, now time.Time) (auth.FamilyApplication, error) {
 	unlock := d.writing()
 	defer unlock()
@@ -96,7 +116,16 @@ func (d *DB) DecideFamilyApplication(ctx context.Context, id int64, approve bool
 	a.Status, a.Decided = auth.Rejected, &now
 	if approve {
 		a.Status = auth.Approved
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (email, role, password_hash, disabled, created, sponsor_id) VALUES (?, ?, '', 0, ?, ?)
+		var other bool
+		err := tx.QueryRowContext(ctx, "SELECT role = ? AND sponsor_id IS NOT ? FROM users WHERE email = ?",
+			string(auth.Family), a.SponsorID, "tel:"+a.Phone).Scan(&other)
+		switch {
+		case err == nil && other:
+			return a, auth.ErrFamilyAccount
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return a, fmt.Errorf("sqlite: family application %d: %w", id, err)
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO users (email, role, password_hash, disabled, created, sponsor_id) VALUES (?, ?, '', 0, ?, ?)
 			ON CONFLICT (email) DO UPDATE SET role = excluded.role, sponsor_id = excluded.sponsor_id RETURNING id`,
 			"tel:"+a.Phone, string(auth.Family), micros(now), a.SponsorID).Scan(&a.UserID)
 		if err != nil {

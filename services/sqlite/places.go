@@ -24,22 +24,34 @@ func scanPlace(row interface{ Scan(...any) error }) (places.Place, error) {
 
 // AddPlace stores a place of p.UserID: places.ErrInvalid (a
 // *places.FieldError) if p is not valid, places.ErrNotFound if there is no
-// such account. A zero p.Created is the present.
+// such account, places.ErrFull if the person keeps places.MaxPerPerson
+// already. One statement counts and inserts, and SQLite runs a writing
+// statement under the database's write lock from its start, so the count
+// holds until the insert. A zero p.Created is the present.
 func (d *DB) AddPlace(ctx context.Context, p places.Place) (places.Place, error) {
-	unlock := d.writing()
-	defer unlock()
 	if err := p.Validate(); err != nil {
 		return places.Place{}, err
 	}
+	unlock := d.writing()
+	defer unlock()
 	p.Created = stamp(p.Created)
 	res, err := d.db.ExecContext(ctx,
-		"INSERT INTO places (user_id, name, lon, lat, ordinal, created) VALUES (?, ?, ?, ?, ?, ?)",
-		p.UserID, p.Name, p.Lon, p.Lat, p.Ordinal, micros(p.Created))
+		`INSERT INTO places (user_id, name, lon, lat, ordinal, created)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6
+		WHERE (SELECT count(*) FROM (SELECT 1 FROM places WHERE user_id = ?1 LIMIT ?7)) < ?7`,
+		p.UserID, p.Name, p.Lon, p.Lat, p.Ordinal, micros(p.Created), places.MaxPerPerson)
 	if isForeignKey(err) {
 		return places.Place{}, fmt.Errorf("%w (user %d)", places.ErrNotFound, p.UserID)
 	}
 	if err != nil {
 		return places.Place{}, fmt.Errorf("sqlite: adding place: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return places.Place{}, fmt.Errorf("sqlite: adding place: %w", err)
+	}
+	if n == 0 {
+		return places.Place{}, places.ErrFull
 	}
 	if p.ID, err = res.LastInsertId(); err != nil {
 		return places.Place{}, fmt.Errorf("sqlite: adding place: %w", err)
@@ -47,9 +59,11 @@ func (d *DB) AddPlace(ctx context.Context, p places.Place) (places.Place, error)
 	return p, nil
 }
 
-// ListPlaces returns the places of a person, by id.
-func (d *DB) ListPlaces(ctx context.Context, userID int64) ([]places.Place, error) {
-	rows, err := d.db.QueryContext(ctx, "SELECT "+placeColumns+" FROM places WHERE user_id = ? ORDER BY id", userID)
+// ListPlaces returns the places of a person, by id: offset skipped, at
+// most limit given.
+func (d *DB) ListPlaces(ctx context.Context, userID int64, offset, limit int) ([]places.Place, error) {
+	rows, err := d.db.QueryContext(ctx, "SELECT "+placeColumns+" FROM places WHERE user_id = ? ORDER BY id LIMIT ? OFFSET ?",
+		userID, max(limit, 0), max(offset, 0))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: listing places: %w", err)
 	}

@@ -33,6 +33,9 @@ func Auth(t *testing.T, newStore func(t *testing.T) auth.Store) {
 		{"FamilyApply", testFamilyApply},
 		{"FamilyDecide", testFamilyDecide},
 		{"FamilyEndsWithSponsor", testFamilyEndsWithSponsor},
+		{"FamilyPendingConflict", testFamilyPendingConflict},
+		{"FamilyPendingConcurrent", testFamilyPendingConcurrent},
+		{"FamilyAccountConflict", testFamilyAccountConflict},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -234,23 +237,23 @@ func testSessions(t *testing.T, s auth.Store) {
 			t.Fatalf("CreateSession: %v", err)
 		}
 	}
-	got, err := s.SessionUser(ctx, h1, now)
+	got, _, err := s.SessionUser(ctx, h1, now)
 	if err != nil {
 		t.Fatalf("SessionUser: %v", err)
 	}
 	if d := sameUser(got, u); d != "" {
 		t.Errorf("SessionUser returned %s", d)
 	}
-	if _, err := s.SessionUser(ctx, tokenHash(), now); !errors.Is(err, auth.ErrNotFound) {
+	if _, _, err := s.SessionUser(ctx, tokenHash(), now); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("SessionUser of an unknown token: %v, want ErrNotFound", err)
 	}
 	if err := s.DeleteSession(ctx, h1); err != nil {
 		t.Fatalf("DeleteSession: %v", err)
 	}
-	if _, err := s.SessionUser(ctx, h1, now); !errors.Is(err, auth.ErrNotFound) {
+	if _, _, err := s.SessionUser(ctx, h1, now); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("SessionUser after DeleteSession: %v, want ErrNotFound", err)
 	}
-	if _, err := s.SessionUser(ctx, h2, now); err != nil {
+	if _, _, err := s.SessionUser(ctx, h2, now); err != nil {
 		t.Errorf("DeleteSession ended another session too: %v", err)
 	}
 	if err := s.DeleteSession(ctx, h1); err != nil {
@@ -276,10 +279,12 @@ func testSessionExpiry(t *testing.T, s auth.Store) {
 		{expires.Add(time.Microsecond), false},
 		{expires.Add(24 * time.Hour), false},
 	} {
-		_, err := s.SessionUser(ctx, h, c.now)
+		_, got, err := s.SessionUser(ctx, h, c.now)
 		switch {
 		case c.valid && err != nil:
 			t.Errorf("SessionUser %v before expiry: %v", expires.Sub(c.now), err)
+		case c.valid && (!got.Equal(expires) || got.Location() != time.UTC):
+			t.Errorf("SessionUser says the session expires %v, want %v (UTC)", got, expires)
 		case !c.valid && !errors.Is(err, auth.ErrNotFound):
 			t.Errorf("SessionUser %v after expiry: %v, want ErrNotFound", c.now.Sub(expires), err)
 		}
@@ -304,10 +309,10 @@ func testSessionOfDisabled(t *testing.T, s auth.Store) {
 	if err := s.SetDisabled(ctx, u.Email, false); err != nil {
 		t.Fatalf("SetDisabled: %v", err)
 	}
-	if _, err := s.SessionUser(ctx, h, now); !errors.Is(err, auth.ErrNotFound) {
+	if _, _, err := s.SessionUser(ctx, h, now); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("a session outlived disabling its account: %v, want ErrNotFound", err)
 	}
-	if _, err := s.SessionUser(ctx, ho, now); err != nil {
+	if _, _, err := s.SessionUser(ctx, ho, now); err != nil {
 		t.Errorf("disabling one account ended another's session: %v", err)
 	}
 }

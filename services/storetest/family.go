@@ -113,7 +113,7 @@ func testFamilyEndsWithSponsor(t *testing.T, s auth.Store) {
 	if err := s.SetDisabled(ctx, staff.Email, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SessionUser(ctx, h, now); !errors.Is(err, auth.ErrNotFound) {
+	if _, _, err := s.SessionUser(ctx, h, now); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("the family's session outlived the sponsor's account: %v", err)
 	}
 	u, _, err := s.UserByEmail(ctx, "tel:"+ph)
@@ -124,7 +124,7 @@ func testFamilyEndsWithSponsor(t *testing.T, s auth.Store) {
 	if err := s.CreateSession(ctx, h2, a.UserID, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if u, err := s.SessionUser(ctx, h2, now); err != nil || !u.Disabled {
+	if u, _, err := s.SessionUser(ctx, h2, now); err != nil || !u.Disabled {
 		t.Errorf("a new session of the family of a disabled sponsor: %+v %v, want disabled", u, err)
 	}
 	if err := s.SetDisabled(ctx, staff.Email, false); err != nil {

@@ -33,6 +33,9 @@ func Places(t *testing.T, newStore func(t *testing.T) interface {
 		{"Delete", testDeletePlace},
 		{"Validation", testPlaceValidation},
 		{"UnknownUser", testPlaceUnknownUser},
+		{"Paging", testPlacesPaging},
+		{"Cap", testPlacesCap},
+		{"CapConcurrent", testPlacesCapConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -42,6 +45,11 @@ func Places(t *testing.T, newStore func(t *testing.T) interface {
 // parked is a place on the parking floor.
 func parked(userID int64, name string) places.Place {
 	return places.Place{UserID: userID, Name: name, Lon: 113.4812345, Lat: 22.8923456, Ordinal: -1, Created: created}
+}
+
+// all lists every place of a person, as far as the cap allows.
+func all(t *testing.T, s places.Store, userID int64) ([]places.Place, error) {
+	return s.ListPlaces(t.Context(), userID, 0, places.MaxPerPerson)
 }
 
 // mustAdd stores a place or stops the test.
@@ -106,9 +114,8 @@ func testAddAndGet(t *testing.T, s PlacesStore) {
 }
 
 func testListPlaces(t *testing.T, s PlacesStore) {
-	ctx := t.Context()
 	u := mustCreate(t, s, "lister", auth.Student)
-	none, err := s.ListPlaces(ctx, u.ID)
+	none, err := all(t, s, u.ID)
 	if err != nil || len(none) != 0 {
 		t.Fatalf("ListPlaces of someone with no places: %v, %v; want none", none, err)
 	}
@@ -118,7 +125,7 @@ func testListPlaces(t *testing.T, s PlacesStore) {
 	}
 	other := mustCreate(t, s, "other", auth.Student)
 	mustAdd(t, s, parked(other.ID, "not mine"))
-	got, err := s.ListPlaces(ctx, u.ID)
+	got, err := all(t, s, u.ID)
 	if err != nil {
 		t.Fatalf("ListPlaces: %v", err)
 	}
@@ -146,7 +153,7 @@ func testScoped(t *testing.T, s PlacesStore) {
 	if _, err := s.GetPlace(ctx, a.ID, p.ID); err != nil {
 		t.Errorf("the place is gone after another person deleted it: %v", err)
 	}
-	if ps, err := s.ListPlaces(ctx, b.ID); err != nil || len(ps) != 0 {
+	if ps, err := all(t, s, b.ID); err != nil || len(ps) != 0 {
 		t.Errorf("ListPlaces of another person: %+v, %v; want none", ps, err)
 	}
 }
@@ -212,7 +219,7 @@ func testPlaceValidation(t *testing.T, s PlacesStore) {
 			}
 		})
 	}
-	ps, err := s.ListPlaces(ctx, u.ID)
+	ps, err := all(t, s, u.ID)
 	if err != nil || len(ps) != 2 {
 		t.Errorf("after the validation cases, %d places are stored (%v), want the 2 valid ones", len(ps), err)
 	}
