@@ -3,11 +3,13 @@ package geo
 import (
 	"cmp"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/paulmach/orb"
 )
@@ -18,10 +20,13 @@ type loader struct {
 	ps         problems
 	v          *Venue
 	raw        map[string][]rawFeature
-	files      map[string]bool // the archive's files, by name
+	files      map[string]bool   // the archive's files, by name
+	read       map[string]string // the file each feature type was read from
 	policy     []byte
 	addressIDs map[string]bool
-	otherIDs   map[string]string // ids of features kept but not modelled (anchor, fixture...), to their type
+	otherIDs   map[string]string       // ids of features kept but not modelled (anchor, fixture...), to their type
+	left       leftOut                 // what was left out, and why
+	shapes     map[string]orb.Geometry // buildings' geometries, which IMDF wants null, by id
 }
 
 // build turns the files of an archive into a Venue, reporting every problem.
@@ -30,8 +35,11 @@ func build(files []archiveFile) *Venue {
 		v:          &Venue{byID: map[string]Feature{}},
 		raw:        map[string][]rawFeature{},
 		files:      map[string]bool{},
+		read:       map[string]string{},
 		addressIDs: map[string]bool{},
 		otherIDs:   map[string]string{},
+		left:       newLeftOut(),
+		shapes:     map[string]orb.Geometry{},
 	}
 	ld.readFiles(files)
 	ld.dedupe()
@@ -40,6 +48,7 @@ func build(files []archiveFile) *Venue {
 	ld.buildVenue()
 	ld.buildBuildings()
 	ld.buildFootprints()
+	ld.useShapes()
 	ld.buildLevels()
 	ld.buildUnits()
 	ld.buildOpenings()
@@ -59,6 +68,7 @@ func build(files []archiveFile) *Venue {
 	ld.applyPolicy()
 	ld.v.index.buildRoleIndexes(ld.v)
 	ld.v.index.search = <-searchDone
+	ld.left.report(&ld.ps)
 	ld.v.Problems = ld.ps.sorted()
 	return ld.v
 }
@@ -68,13 +78,16 @@ type decodeJob struct {
 	typ      string
 	file     archiveFile
 	features []rawFeature
+	bad      []string // ids of features in error
 	ps       problems
 }
 
 func (ld *loader) readFiles(files []archiveFile) {
-	var jobs []decodeJob
 	for _, f := range files {
 		ld.files[f.name] = true
+	}
+	var jobs []decodeJob
+	for _, f := range files {
 		if strings.HasSuffix(f.name, "/") {
 			ld.ps.warnf(f.name, "", RuleUnknownFile, "folder is not part of an IMDF archive (ignored)")
 			continue
@@ -83,20 +96,24 @@ func (ld *loader) readFiles(files []archiveFile) {
 			ld.ps.errorf(f.name, "", RuleParse, "cannot read: %v", f.err)
 			continue
 		}
+		typ := featureFile(f.name)
 		switch {
 		case f.name == "manifest.json":
 			ld.readManifest(f.data)
 		case f.name == PolicyFile:
 			ld.policy = f.data
-		case strings.HasSuffix(f.name, ".geojson"):
-			typ := strings.TrimSuffix(f.name, ".geojson")
-			if _, ok := geometryTypes[typ]; !ok {
-				ld.ps.warnf(f.name, "", RuleUnknownFile, "feature type %q is not IMDF 1.0.0 nor an extension this engine reads (ignored)", typ)
-				continue
-			}
-			jobs = append(jobs, decodeJob{typ: typ, file: f})
-		default:
+		case typ == "":
 			ld.ps.warnf(f.name, "", RuleUnknownFile, "not part of an IMDF archive (ignored)")
+		case geometryTypes[typ] == nil:
+			ld.ps.warnf(f.name, "", RuleUnknownFile, "feature type %q is not IMDF 1.0.0 nor an extension this engine reads (ignored)", typ)
+		case !strings.HasSuffix(f.name, ".geojson") && ld.files[typ+".geojson"]:
+			ld.ps.warnf(f.name, "", RuleFileName, "%s.geojson is read, not this file (ignored)", typ)
+		default:
+			if !strings.HasSuffix(f.name, ".geojson") {
+				ld.ps.warnf(f.name, "", RuleFileName, "IMDF names this file %s.geojson (read as such)", typ)
+			}
+			ld.read[typ] = f.name
+			jobs = append(jobs, decodeJob{typ: typ, file: f})
 		}
 	}
 	// Decode the collections on every core; report in file order.
@@ -105,19 +122,22 @@ func (ld *loader) readFiles(files []archiveFile) {
 		wg.Add(1)
 		go func(j *decodeJob) {
 			defer wg.Done()
-			j.features = decodeCollection(j.file.name, j.file.data, &j.ps)
+			j.features, j.bad = decodeCollection(j.file.name, j.typ, j.file.data, &j.ps)
 		}(&jobs[i])
 	}
 	wg.Wait()
 	for _, j := range jobs {
 		ld.raw[j.typ] = j.features
 		ld.ps.list = append(ld.ps.list, j.ps.list...)
+		for _, id := range j.bad {
+			ld.left.own(j.file.name, id)
+		}
 	}
 	if !ld.files["manifest.json"] {
 		ld.ps.errorf("manifest.json", "", RuleMissingFile, "the archive has no manifest.json")
 	}
 	for _, typ := range requiredFiles {
-		if !ld.files[typ+".geojson"] {
+		if ld.read[typ] == "" {
 			ld.ps.errorf(typ+".geojson", "", RuleMissingFile, "the archive has no %s.geojson (IMDF requires it)", typ)
 		}
 	}
@@ -165,24 +185,34 @@ func (ld *loader) dedupe() {
 	}
 }
 
-// checkGeometries drops features with the wrong or an invalid geometry.
+// checkGeometries drops features with the wrong or an invalid geometry. A
+// geometry where IMDF wants none is set aside with a warning (a building's
+// outline may serve as its footprint): the engine does without it.
 func (ld *loader) checkGeometries() {
 	for _, typ := range allTypes() {
 		allowed := geometryTypes[typ]
 		kept := ld.raw[typ][:0]
 		for _, f := range ld.raw[typ] {
 			gt := geometryTypeName(f.Geometry)
+			if !hasString(allowed, gt) && slices.Equal(allowed, []string{""}) {
+				ld.setAside(f, typ, gt)
+				f.Geometry = nil
+				kept = append(kept, f)
+				continue
+			}
 			if !hasString(allowed, gt) {
 				names := make([]string, len(allowed))
 				for i, a := range allowed {
 					names[i] = cmp.Or(a, "null")
 				}
 				ld.ps.errorf(f.file, f.ID, RuleGeometryType, "geometry is %s, a %s needs %s", cmp.Or(gt, "null"), typ, strings.Join(names, " or "))
+				ld.left.own(f.file, f.ID)
 				continue
 			}
 			if f.Geometry != nil {
 				if msg := checkGeometry(f.Geometry); msg != "" {
 					ld.ps.errorf(f.file, f.ID, RuleGeometry, "%s", msg)
+					ld.left.own(f.file, f.ID)
 					continue
 				}
 			}
@@ -192,16 +222,51 @@ func (ld *loader) checkGeometries() {
 	}
 }
 
+// setAside reports the geometry of a feature whose type IMDF wants without
+// one. A building's sound outline is kept, to stand for its footprint if it
+// has none (see useShapes); any other is ignored.
+func (ld *loader) setAside(f rawFeature, typ, gt string) {
+	if typ == "building" && (gt == "Polygon" || gt == "MultiPolygon") && checkGeometry(f.Geometry) == "" {
+		ld.shapes[f.ID] = f.Geometry
+		return
+	}
+	ld.ps.warnf(f.file, f.ID, RuleGeometryType, "geometry is %s, IMDF wants null for a %s (ignored)", gt, typ)
+}
+
+// useShapes makes the outline of each building that has no footprint its
+// ground footprint, and reports every building outline, used or not.
+func (ld *loader) useShapes() {
+	for _, b := range ld.v.Buildings {
+		g, ok := ld.shapes[b.ID]
+		if !ok {
+			continue
+		}
+		what := "ignored: its footprints are its outline"
+		if len(b.Footprints) == 0 {
+			what = "used as its footprint, as it has none"
+			fp := &Footprint{Base: Base{ID: b.ID + "/footprint", Type: "footprint", Geometry: g, Local: project(ld.v.Projection, g), Properties: []byte(`{"category":"ground"}`)}, Category: "ground", Buildings: []*Building{b}}
+			b.Footprints = append(b.Footprints, fp)
+			ld.v.Footprints = append(ld.v.Footprints, fp)
+			if _, taken := ld.v.byID[fp.ID]; !taken {
+				ld.register(fp)
+			}
+		}
+		ld.ps.warnf("building.geojson", b.ID, RuleGeometryType, "geometry is %s, IMDF wants null for a building (%s)", g.GeoJSONType(), what)
+	}
+}
+
 // anchor picks the projection's anchor: the venue's display point, else the
 // centre of everything there is.
 func (ld *loader) anchor() Projection {
 	if venues := ld.raw["venue"]; len(venues) > 0 {
 		f := venues[0]
 		p := newProps(f, &problems{}, nil)
-		if pt, ok := p.displayPoint(); ok {
+		c := f.Geometry.Bound().Center()
+		// A display point far from its venue (copied from another archive)
+		// would put the plane's origin there, and distort every distance.
+		if pt, ok := p.displayPoint(); ok && f.Geometry.Bound().Pad(0.01).Contains(pt) {
 			return NewProjection(pt[0], pt[1])
 		}
-		c := f.Geometry.Bound().Center()
 		return NewProjection(c[0], c[1])
 	}
 	var b orb.Bound
@@ -277,10 +342,29 @@ func (ld *loader) propsAll(fs []rawFeature) []*props {
 	return out
 }
 
+// unspecified is the category of a feature whose own cannot be read.
+const unspecified = "unspecified"
+
+// category reads the category property, one of allowed. A category missing
+// where IMDF requires one, or one IMDF does not define, is read as
+// unspecified with a warning: the engine can do without it.
 func (ld *loader) category(p *props, allowed []string, required bool) string {
-	c := p.str("category", required)
-	if c != "" && !hasString(allowed, c) {
-		ld.ps.warnf(p.file, p.id, RuleCategory, "category %q is not an IMDF %s category", c, strings.TrimSuffix(p.file, ".geojson"))
+	raw, ok := p.m["category"]
+	if !ok || isNull(raw) {
+		if required {
+			ld.ps.warnf(p.file, p.id, RuleProperty, "category: missing (read as %s)", unspecified)
+			return unspecified
+		}
+		return ""
+	}
+	var c string
+	if err := json.Unmarshal(raw, &c); err != nil || c == "" {
+		ld.ps.warnf(p.file, p.id, RuleProperty, "category: want a category (read as %s)", unspecified)
+		return unspecified
+	}
+	if c != unspecified && !hasString(allowed, c) {
+		ld.ps.warnf(p.file, p.id, RuleCategory, "category %q is not an IMDF %s category (read as %s)", c, p.typ, unspecified)
+		return unspecified
 	}
 	return c
 }
@@ -354,6 +438,7 @@ func (ld *loader) buildBuildings() {
 			b.Display = pt
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		ld.v.Buildings = append(ld.v.Buildings, b)
@@ -361,26 +446,58 @@ func (ld *loader) buildBuildings() {
 	}
 }
 
-// resolve looks up the features of ids, which must all be of type want;
-// it reports the first that does not resolve.
+// resolve looks up the features of ids, which must all be of type want
+// ("" for any type). A reference that does not resolve is dropped from a
+// list where others do, with a warning. When none resolves the feature is
+// left out: in error of its own when it names a feature of another type, or
+// for the cause of what it names, reported once (see cascade.go): an id that
+// does not resolve, or a feature itself left out.
 func (ld *loader) resolve(p *props, key string, ids []string, want string) []Feature {
+	type miss struct{ id, what, cascade string }
 	out := make([]Feature, 0, len(ids))
+	var misses []miss
 	for _, id := range ids {
 		f, ok := ld.v.byID[id]
-		if !ok || (want != "" && f.Common().Type != want) {
-			what := "does not resolve"
-			if ok {
-				what = fmt.Sprintf("is a %s, not a %s", f.Common().Type, want)
-			} else if t, other := ld.otherIDs[id]; other {
-				what = fmt.Sprintf("is a %s, not a %s", t, want)
-			}
-			ld.ps.errorf(p.file, p.id, RuleReference, "%s %q %s", key, id, what)
-			p.bad = true
-			return nil
+		if ok && (want == "" || f.Common().Type == want) {
+			out = append(out, f)
+			continue
 		}
-		out = append(out, f)
+		m := miss{id: id, what: "does not resolve"}
+		if ok {
+			m.what = fmt.Sprintf("is a %s, not a %s", f.Common().Type, want)
+		} else if k, left := ld.left.of[id]; left {
+			m.what, m.cascade = "was left out", k
+		} else if t, other := ld.otherIDs[id]; other {
+			m.what = fmt.Sprintf("is a %s, not a %s", t, want)
+		}
+		misses = append(misses, m)
 	}
-	return out
+	if len(misses) == 0 {
+		return out
+	}
+	if len(out) > 0 {
+		for _, m := range misses {
+			ld.ps.warnf(p.file, p.id, RuleReference, "%s %q %s (ignored)", key, m.id, m.what)
+		}
+		return out
+	}
+	p.bad = true
+	m := misses[0]
+	switch {
+	case m.cascade != "":
+		p.cascade = cmp.Or(p.cascade, m.cascade)
+	case m.what == "does not resolve":
+		mk := missingKey(p.file, key, m.id)
+		if _, seen := ld.left.causes[mk]; !seen {
+			ld.left.add(mk, &cause{file: p.file, id: p.id, at: len(ld.ps.list)})
+			ld.ps.errorf(p.file, p.id, RuleReference, "%s %q does not resolve", key, m.id)
+		}
+		p.cascade = cmp.Or(p.cascade, mk)
+	default:
+		ld.ps.errorf(p.file, p.id, RuleReference, "%s %q %s", key, m.id, m.what)
+		p.own = true
+	}
+	return nil
 }
 
 func (ld *loader) buildFootprints() {
@@ -392,6 +509,7 @@ func (ld *loader) buildFootprints() {
 			fp.Buildings = append(fp.Buildings, b.(*Building))
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		for _, b := range fp.Buildings {
@@ -418,6 +536,7 @@ func (ld *loader) buildLevels() {
 		}
 		ld.displayPoint(p, &l.Base)
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		for _, b := range l.Buildings {
@@ -461,6 +580,7 @@ func (ld *loader) buildUnits() {
 		}
 		u.AreaM2 = p.number("area_m2")
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		u.Level.Units = append(u.Level.Units, u)
@@ -479,6 +599,7 @@ func (ld *loader) buildOpenings() {
 		o.Door = p.m["door"]
 		o.Level = ld.level(p, true)
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		o.Level.Openings = append(o.Level.Openings, o)
@@ -499,6 +620,7 @@ func (ld *loader) buildAmenities() {
 			a.Units = append(a.Units, u.(*Unit))
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		a.Level = a.Units[0].Level
@@ -529,13 +651,14 @@ func (ld *loader) buildOthers() {
 			}
 			if typ == "occupant" {
 				if id := p.str("anchor_id", true); id != "" && ld.otherIDs[id] != "anchor" {
-					ld.ps.errorf(p.file, p.id, RuleReference, "anchor_id %q does not resolve", id)
-					p.bad = true
+					ld.resolve(p, "anchor_id", []string{id}, "anchor")
 				}
 			}
-			if !p.bad {
-				ld.otherIDs[f.ID] = typ
+			if p.bad {
+				ld.drop(f, p)
+				continue
 			}
+			ld.otherIDs[f.ID] = typ
 		}
 	}
 }
@@ -583,6 +706,7 @@ func (ld *loader) buildRelationships() {
 			continue
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		ld.v.Relationships = append(ld.v.Relationships, r)
@@ -618,9 +742,10 @@ func (ld *loader) buildBeacons() {
 		key := fmt.Sprintf("%s/%d/%d", b.UUID, b.Major, b.Minor)
 		if first, dup := seen[key]; dup && !p.bad {
 			ld.ps.errorf(f.file, f.ID, RuleDuplicateID, "uuid, major, minor %s already belong to beacon %s", key, first)
-			p.bad = true
+			p.bad, p.own = true, true
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		seen[key] = f.ID
@@ -639,6 +764,7 @@ func (ld *loader) buildPaths() {
 		pa.ToOrdinal, _ = p.integer("to_ordinal", false)
 		pa.Name = p.labels("name")
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		ld.v.Paths = append(ld.v.Paths, pa)
@@ -657,6 +783,7 @@ func (ld *loader) buildGates() {
 			p.fail("name", "a gate needs a name")
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		ld.v.Gates = append(ld.v.Gates, g)
