@@ -142,6 +142,9 @@ func (ld *loader) readFiles(files []archiveFile) {
 		}
 	}
 	for file, ext := range extensionFiles {
+		if typ := featureFile(file); typ != "" && ld.read[typ] != "" {
+			file = ld.read[typ]
+		}
 		if ld.files[file] && ld.files["manifest.json"] && !hasString(ld.v.Manifest.Extensions, ext) {
 			ld.ps.warnf(file, "", RuleManifest, "extension %s is not declared in manifest.json (read anyway)", ext)
 		}

@@ -1,0 +1,308 @@
+package geo
+
+import (
+	"archive/zip"
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// The rule these tests pin: an ERROR drops only what cannot be used at all;
+// a fault the engine can do without is a WARNING, with a fallback, and the
+// feature stays. What is left out for another's fault is reported once, on
+// the line of its cause.
+
+func problemLines(v *Venue, sev Severity) []Problem {
+	var out []Problem
+	for _, p := range v.Problems {
+		if p.Severity == sev {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// A building with a polygon where IMDF wants null keeps its levels, and with
+// them every unit, opening and amenity beneath.
+func TestBuildingPolygonKeepsItsLevels(t *testing.T) {
+	clean := newTestArchive().load(t)
+	a := newTestArchive()
+	a.feature("bldg-A")["geometry"] = a.rect(0, 0, 20, 10)
+	v := a.load(t)
+	if errs := problemLines(v, Error); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	if len(v.Buildings) != len(clean.Buildings) || len(v.Levels) != len(clean.Levels) || len(v.Units) != len(clean.Units) ||
+		len(v.Openings) != len(clean.Openings) || len(v.Amenities) != len(clean.Amenities) {
+		t.Errorf("got %d buildings, %d levels, %d units, %d openings, %d amenities; want %d, %d, %d, %d, %d",
+			len(v.Buildings), len(v.Levels), len(v.Units), len(v.Openings), len(v.Amenities),
+			len(clean.Buildings), len(clean.Levels), len(clean.Units), len(clean.Openings), len(clean.Amenities))
+	}
+	b, _ := v.Feature("bldg-A")
+	if g := b.Common().Geometry; g != nil {
+		t.Errorf("the building kept its geometry %v", g.GeoJSONType())
+	}
+	if fps := b.(*Building).Footprints; len(fps) != 1 || fps[0].ID != "fp-A" {
+		t.Errorf("footprints %v, want its own fp-A only", fps)
+	}
+	w := problemsOf(v, RuleGeometryType)
+	if len(w) != 1 || w[0].Severity != Warning || w[0].Feature != "bldg-A" || !strings.Contains(w[0].Message, "ignored") {
+		t.Errorf("want one warning that bldg-A's geometry is ignored, got %v", w)
+	}
+}
+
+// A building with an outline and no footprint: the outline is its ground
+// footprint, so locate still finds it from outside.
+func TestBuildingOutlineStandsForItsMissingFootprint(t *testing.T) {
+	a := newTestArchive()
+	a.feature("bldg-A")["geometry"] = a.rect(0, 0, 20, 10)
+	a.remove("fp-A")
+	v := a.load(t)
+	if errs := problemLines(v, Error); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	b, _ := v.Feature("bldg-A")
+	fps := b.(*Building).Footprints
+	if len(fps) != 1 || fps[0].Category != "ground" || fps[0].Geometry.GeoJSONType() != "Polygon" {
+		t.Fatalf("footprints %+v, want one ground footprint from the outline", fps)
+	}
+	if _, ok := v.Feature(fps[0].ID); !ok {
+		t.Errorf("the footprint %s is not a feature of the venue", fps[0].ID)
+	}
+	lon, lat := v.Projection.ToLonLat(v.Projection.ToLocal(a.ll(15, 5)[0], a.ll(15, 5)[1]))
+	if loc := v.View(Tourist).Locate(Position{Lon: lon, Lat: lat, Ordinal: 0}, "en"); loc.Building == nil || loc.Building.ID != "bldg-A" {
+		t.Errorf("locate inside the outline: %+v, want building A", loc)
+	}
+	if w := problemsOf(v, RuleGeometryType); len(w) != 1 || !strings.Contains(w[0].Message, "used as its footprint") {
+		t.Errorf("want one warning that the outline is used as the footprint, got %v", w)
+	}
+}
+
+// A geometry on a feature IMDF wants without one, other than a building's
+// outline, is ignored with a warning: a building's point, an address's.
+func TestUnexpectedGeometryIsIgnored(t *testing.T) {
+	a := newTestArchive()
+	a.feature("bldg-B")["geometry"] = a.point(50, 5)
+	a.feature("addr")["geometry"] = a.point(50, 5)
+	v := a.load(t)
+	if errs := problemLines(v, Error); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	if _, ok := v.Feature("bldg-B"); !ok {
+		t.Fatal("building B was dropped")
+	}
+	if w := problemsOf(v, RuleGeometryType); len(w) != 2 {
+		t.Errorf("want a warning for each, got %v", w)
+	}
+}
+
+// A category IMDF does not define, or none where it requires one, reads as
+// unspecified; the feature stays.
+func TestWrongCategoryReadsAsUnspecified(t *testing.T) {
+	a := newTestArchive()
+	a.feature("u-A-202")["properties"].(map[string]any)["category"] = "ballroom"
+	a.feature("door-A-102-0")["properties"].(map[string]any)["category"] = "revolving"
+	delete(a.feature("printer-A-102")["properties"].(map[string]any), "category")
+	a.feature("lvl-A1")["properties"].(map[string]any)["category"] = "arrivals"
+	a.feature("bldg-A")["properties"].(map[string]any)["category"] = 7
+	v := a.load(t)
+	if errs := problemLines(v, Error); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	for id, want := range map[string]string{"u-A-202": unspecified, "door-A-102-0": unspecified, "printer-A-102": unspecified, "lvl-A1": unspecified, "bldg-A": unspecified, "u-A-102": "classroom"} {
+		f, ok := v.Feature(id)
+		if !ok {
+			t.Errorf("%s was dropped", id)
+			continue
+		}
+		var got string
+		switch f := f.(type) {
+		case *Unit:
+			got = f.Category
+		case *Opening:
+			got = f.Category
+		case *Amenity:
+			got = f.Category
+		case *Level:
+			got = f.Category
+		case *Building:
+			got = f.Category
+		}
+		if got != want {
+			t.Errorf("%s: category %q, want %q", id, got, want)
+		}
+	}
+	if n := len(problemLines(v, Warning)); n < 5 {
+		t.Errorf("%d warnings for 5 wrong categories", n)
+	}
+}
+
+// A feature of a type this engine does not know, in a file it reads, is
+// skipped with a warning; the rest of the file loads.
+func TestUnknownFeatureTypeInAFileIsSkipped(t *testing.T) {
+	a := newTestArchive()
+	a.add("amenity", "attraction-1", a.point(2, 5), map[string]any{"category": "exhibit", "unit_ids": []string{"u-A-102"}})["feature_type"] = "attraction"
+	v := a.load(t)
+	if errs := problemLines(v, Error); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	if _, ok := v.Feature("attraction-1"); ok {
+		t.Error("the attraction was read as an amenity")
+	}
+	if len(v.Amenities) != len(newTestArchive().load(t).Amenities) {
+		t.Error("amenities were lost")
+	}
+	if w := problemsOf(v, RuleFeatureType); len(w) != 1 || w[0].Feature != "attraction-1" || w[0].Severity != Warning {
+		t.Errorf("want one warning for attraction-1, got %v", w)
+	}
+}
+
+// A level left out takes its units, openings, amenities and relationships
+// with it: one error line says so, not one per dependent.
+func TestCascadeReportedOncePerCause(t *testing.T) {
+	a := newTestArchive()
+	a.feature("lvl-A1")["properties"].(map[string]any)["building_ids"] = []string{"nowhere"}
+	v := a.load(t)
+	errs := problemLines(v, Error)
+	if len(errs) != 1 {
+		t.Fatalf("%d error lines, want 1:\n%v", len(errs), errs)
+	}
+	want := `building_ids "nowhere" does not resolve (and, for the same cause, 4 units, 3 openings, 2 amenities, 1 relationship)`
+	if p := errs[0]; p.File != "level.geojson" || p.Feature != "lvl-A1" || p.Message != want {
+		t.Errorf("got %v\nwant ERROR level.geojson lvl-A1: %s", p, want)
+	}
+	for _, id := range []string{"lvl-A1", "u-A-201", "u-A-204", "door-A-202-0", "printer-A-202", "aed-A-201", "rel-stairs-A"} {
+		if _, ok := v.Feature(id); ok {
+			t.Errorf("%s is kept without its level", id)
+		}
+	}
+}
+
+// Many features naming the same id that does not resolve: one line.
+func TestMissingReferenceReportedOncePerID(t *testing.T) {
+	a := newTestArchive()
+	for _, id := range []string{"u-A-101", "u-A-102", "u-A-103"} {
+		a.feature(id)["properties"].(map[string]any)["level_id"] = "gone"
+	}
+	a.feature("u-A-104")["properties"].(map[string]any)["level_id"] = "also-gone"
+	v := a.load(t)
+	var lines []string
+	for _, p := range problemLines(v, Error) {
+		lines = append(lines, p.String())
+	}
+	want := []string{
+		`ERROR unit.geojson u-A-101: level_id "gone" does not resolve (and, for the same cause, 2 units, 1 amenity, 1 relationship) [unresolved-reference]`,
+		`ERROR unit.geojson u-A-104: level_id "also-gone" does not resolve [unresolved-reference]`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if errs, _ := Counts(v.Problems); errs != 2 {
+		t.Errorf("Counts: %d errors, want 2 (the causes)", errs)
+	}
+}
+
+// A list of references keeps those that resolve, with a warning for the
+// others; a list of which none resolves is an error.
+func TestReferenceListKeepsWhatResolves(t *testing.T) {
+	a := newTestArchive()
+	a.feature("printer-A-102")["properties"].(map[string]any)["unit_ids"] = []string{"nowhere", "u-A-102"}
+	a.feature("fp-B")["properties"].(map[string]any)["building_ids"] = []string{"bldg-B", "bldg-Z"}
+	v := a.load(t)
+	if errs := problemLines(v, Error); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	p, ok := v.Feature("printer-A-102")
+	if !ok || len(p.(*Amenity).Units) != 1 || p.(*Amenity).Units[0].ID != "u-A-102" {
+		t.Fatalf("printer: %+v, want it in u-A-102 alone", p)
+	}
+	if w := problemsOf(v, RuleReference); len(w) != 2 {
+		t.Errorf("want two warnings, got %v", w)
+	}
+}
+
+// The same finding on many features of a file is one problem that counts
+// them, and Counts counts features.
+func TestSameProblemOfManyFeaturesIsOneLine(t *testing.T) {
+	a := newTestArchive()
+	n := 0
+	for _, f := range a.files["unit"] {
+		f["properties"].(map[string]any)["colour"] = "red"
+		n++
+	}
+	v := a.load(t)
+	w := problemsOf(v, RuleUnknownProp)
+	if len(w) != 1 || w[0].Count != n || !strings.Contains(w[0].Message, "more features alike") {
+		t.Fatalf("want one line counting %d units, got %v", n, w)
+	}
+	if _, warns := Counts(w); warns != n {
+		t.Errorf("Counts: %d warnings, want %d", warns, n)
+	}
+}
+
+// A venue's display point far from its polygon (copied from another
+// archive) does not anchor the local plane: distances stay true.
+func TestFarDisplayPointDoesNotAnchorThePlane(t *testing.T) {
+	a := newTestArchive()
+	a.feature("venue")["properties"].(map[string]any)["display_point"] = map[string]any{"type": "Point", "coordinates": []float64{-121.89, 37.33}}
+	v := a.load(t)
+	if d := math.Hypot(v.Projection.Lon0-113, v.Projection.Lat0-22); d > 0.01 {
+		t.Errorf("anchored at %.4f, %.4f, %.0f degrees from the venue", v.Projection.Lon0, v.Projection.Lat0, d)
+	}
+	u, _ := v.Feature("u-A-102")
+	if area := math.Abs(SignedArea(u.Common().Local.(orb.Polygon)[0])); math.Abs(area-56) > 0.5 {
+		t.Errorf("A-102 measures %.1f m², want 56", area)
+	}
+	if len(problemsOf(v, RuleDisplayPoint)) == 0 {
+		t.Error("no warning for the display point")
+	}
+}
+
+// An archive zipped with its folder's whole path, and files named
+// unit.json, loads; unit.geojson is read rather than unit.json when both
+// are there.
+func TestArchiveInNestedFoldersWithJSONNames(t *testing.T) {
+	a := newTestArchive()
+	files := a.fs(t)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, f := range files {
+		if typ, ok := strings.CutSuffix(name, ".geojson"); ok && typ != "opening" {
+			name = typ + ".json"
+		}
+		w, err := zw.Create("Volumes/Macintosh HD/Users/someone/IMDFData/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(f.Data)
+	}
+	w, _ := zw.Create("Volumes/Macintosh HD/Users/someone/IMDFData/opening.json")
+	w.Write([]byte(`{"type": "FeatureCollection", "features": []}`))
+	zw.Create("__MACOSX/")
+	zw.Close()
+	v, err := LoadZip(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs := problemLines(v, Error); len(errs) != 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	clean := newTestArchive().load(t)
+	if len(v.Units) != len(clean.Units) || len(v.Openings) != len(clean.Openings) {
+		t.Errorf("%d units, %d openings; want %d, %d", len(v.Units), len(v.Openings), len(clean.Units), len(clean.Openings))
+	}
+	names := problemsOf(v, RuleFileName)
+	if len(names) != len(files)-2 { // every .geojson renamed but opening's, and opening.json set aside
+		t.Errorf("%d file-name warnings: %v", len(names), names)
+	}
+	ignored := false
+	for _, p := range names {
+		ignored = ignored || (p.File == "opening.json" && strings.Contains(p.Message, "ignored"))
+	}
+	if !ignored {
+		t.Errorf("opening.json is not reported as ignored: %v", names)
+	}
+}
