@@ -43,7 +43,7 @@ func Load(p string) (*Venue, error) {
 func LoadZip(data []byte) (*Venue, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: zip: %v", ErrNoArchive, err)
+		return nil, fmt.Errorf("%w: %v", ErrNoArchive, err)
 	}
 	return LoadFS(zr)
 }
