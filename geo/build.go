@@ -1,10 +1,8 @@
 package geo
 
 import (
-	"cmp"
 	"fmt"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -188,76 +186,6 @@ func (ld *loader) dedupe() {
 	}
 }
 
-// checkGeometries drops features with the wrong or an invalid geometry. A
-// geometry where IMDF wants none is set aside with a warning (a building's
-// outline may serve as its footprint): the engine does without it.
-func (ld *loader) checkGeometries() {
-	for _, typ := range allTypes() {
-		allowed := geometryTypes[typ]
-		kept := ld.raw[typ][:0]
-		for _, f := range ld.raw[typ] {
-			gt := geometryTypeName(f.Geometry)
-			if !hasString(allowed, gt) && slices.Equal(allowed, []string{""}) {
-				ld.setAside(f, typ, gt)
-				f.Geometry = nil
-				kept = append(kept, f)
-				continue
-			}
-			if !hasString(allowed, gt) {
-				names := make([]string, len(allowed))
-				for i, a := range allowed {
-					names[i] = cmp.Or(a, "null")
-				}
-				ld.ps.errorf(f.file, f.ID, RuleGeometryType, "geometry is %s, a %s needs %s", cmp.Or(gt, "null"), typ, strings.Join(names, " or "))
-				ld.left.own(f.file, f.ID)
-				continue
-			}
-			if f.Geometry != nil {
-				if msg := checkGeometry(f.Geometry); msg != "" {
-					ld.ps.errorf(f.file, f.ID, RuleGeometry, "%s", msg)
-					ld.left.own(f.file, f.ID)
-					continue
-				}
-			}
-			kept = append(kept, f)
-		}
-		ld.raw[typ] = kept
-	}
-}
-
-// setAside reports the geometry of a feature whose type IMDF wants without
-// one. A building's sound outline is kept, to stand for its footprint if it
-// has none (see useShapes); any other is ignored.
-func (ld *loader) setAside(f rawFeature, typ, gt string) {
-	if typ == "building" && (gt == "Polygon" || gt == "MultiPolygon") && checkGeometry(f.Geometry) == "" {
-		ld.shapes[f.ID] = f.Geometry
-		return
-	}
-	ld.ps.warnf(f.file, f.ID, RuleGeometryType, "geometry is %s, IMDF wants null for a %s (ignored)", gt, typ)
-}
-
-// useShapes makes the outline of each building that has no footprint its
-// ground footprint, and reports every building outline, used or not.
-func (ld *loader) useShapes() {
-	for _, b := range ld.v.Buildings {
-		g, ok := ld.shapes[b.ID]
-		if !ok {
-			continue
-		}
-		what := "ignored: its footprints are its outline"
-		if len(b.Footprints) == 0 {
-			what = "used as its footprint, as it has none"
-			fp := &Footprint{Base: Base{ID: b.ID + "/footprint", Type: "footprint", Geometry: g, Local: project(ld.v.Projection, g), Properties: []byte(`{"category":"ground"}`)}, Category: "ground", Buildings: []*Building{b}}
-			b.Footprints = append(b.Footprints, fp)
-			ld.v.Footprints = append(ld.v.Footprints, fp)
-			if _, taken := ld.v.byID[fp.ID]; !taken {
-				ld.register(fp)
-			}
-		}
-		ld.ps.warnf("building.geojson", b.ID, RuleGeometryType, "geometry is %s, IMDF wants null for a building (%s)", g.GeoJSONType(), what)
-	}
-}
-
 // anchor picks the projection's anchor: the venue's display point, else the
 // centre of everything there is.
 func (ld *loader) anchor() Projection {
@@ -345,33 +273,6 @@ func (ld *loader) propsAll(fs []rawFeature) []*props {
 	return out
 }
 
-// unspecified is the category of a feature whose own cannot be read.
-const unspecified = "unspecified"
-
-// category reads the category property, one of allowed. A category missing
-// where IMDF requires one, or one IMDF does not define, is read as
-// unspecified with a warning: the engine can do without it.
-func (ld *loader) category(p *props, allowed []string, required bool) string {
-	raw, ok := p.m["category"]
-	if !ok || isNull(raw) {
-		if required {
-			ld.ps.warnf(p.file, p.id, RuleProperty, "category: missing (read as %s)", unspecified)
-			return unspecified
-		}
-		return ""
-	}
-	var c string
-	if err := json.Unmarshal(raw, &c); err != nil || c == "" {
-		ld.ps.warnf(p.file, p.id, RuleProperty, "category: want a category (read as %s)", unspecified)
-		return unspecified
-	}
-	if c != unspecified && !hasString(allowed, c) {
-		ld.ps.warnf(p.file, p.id, RuleCategory, "category %q is not an IMDF %s category (read as %s)", c, p.typ, unspecified)
-		return unspecified
-	}
-	return c
-}
-
 func (ld *loader) restricted(p *props) bool {
 	r := p.str("restriction", false)
 	if r != "" && !hasString(restrictions, r) {
@@ -447,60 +348,6 @@ func (ld *loader) buildBuildings() {
 		ld.v.Buildings = append(ld.v.Buildings, b)
 		ld.register(b)
 	}
-}
-
-// resolve looks up the features of ids, which must all be of type want
-// ("" for any type). A reference that does not resolve is dropped from a
-// list where others do, with a warning. When none resolves the feature is
-// left out: in error of its own when it names a feature of another type, or
-// for the cause of what it names, reported once (see cascade.go): an id that
-// does not resolve, or a feature itself left out.
-func (ld *loader) resolve(p *props, key string, ids []string, want string) []Feature {
-	type miss struct{ id, what, cascade string }
-	out := make([]Feature, 0, len(ids))
-	var misses []miss
-	for _, id := range ids {
-		f, ok := ld.v.byID[id]
-		if ok && (want == "" || f.Common().Type == want) {
-			out = append(out, f)
-			continue
-		}
-		m := miss{id: id, what: "does not resolve"}
-		if ok {
-			m.what = fmt.Sprintf("is a %s, not a %s", f.Common().Type, want)
-		} else if k, left := ld.left.of[id]; left {
-			m.what, m.cascade = "was left out", k
-		} else if t, other := ld.otherIDs[id]; other {
-			m.what = fmt.Sprintf("is a %s, not a %s", t, want)
-		}
-		misses = append(misses, m)
-	}
-	if len(misses) == 0 {
-		return out
-	}
-	if len(out) > 0 {
-		for _, m := range misses {
-			ld.ps.warnf(p.file, p.id, RuleReference, "%s %q %s (ignored)", key, m.id, m.what)
-		}
-		return out
-	}
-	p.bad = true
-	m := misses[0]
-	switch {
-	case m.cascade != "":
-		p.cascade = cmp.Or(p.cascade, m.cascade)
-	case m.what == "does not resolve":
-		mk := missingKey(p.file, key, m.id)
-		if _, seen := ld.left.causes[mk]; !seen {
-			ld.left.add(mk, &cause{file: p.file, id: p.id, at: len(ld.ps.list)})
-			ld.ps.errorf(p.file, p.id, RuleReference, "%s %q does not resolve", key, m.id)
-		}
-		p.cascade = cmp.Or(p.cascade, mk)
-	default:
-		ld.ps.errorf(p.file, p.id, RuleReference, "%s %q %s", key, m.id, m.what)
-		p.own = true
-	}
-	return nil
 }
 
 func (ld *loader) buildFootprints() {

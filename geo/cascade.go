@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -125,4 +126,58 @@ func plural(n int, typ string) string {
 		typ += "s"
 	}
 	return fmt.Sprintf("%d %s", n, typ)
+}
+
+// resolve looks up the features of ids, which must all be of type want
+// ("" for any type). A reference that does not resolve is dropped from a
+// list where others do, with a warning. When none resolves the feature is
+// left out: in error of its own when it names a feature of another type, or
+// for the cause of what it names, reported once (see cascade.go): an id that
+// does not resolve, or a feature itself left out.
+func (ld *loader) resolve(p *props, key string, ids []string, want string) []Feature {
+	type miss struct{ id, what, cascade string }
+	out := make([]Feature, 0, len(ids))
+	var misses []miss
+	for _, id := range ids {
+		f, ok := ld.v.byID[id]
+		if ok && (want == "" || f.Common().Type == want) {
+			out = append(out, f)
+			continue
+		}
+		m := miss{id: id, what: "does not resolve"}
+		if ok {
+			m.what = fmt.Sprintf("is a %s, not a %s", f.Common().Type, want)
+		} else if k, left := ld.left.of[id]; left {
+			m.what, m.cascade = "was left out", k
+		} else if t, other := ld.otherIDs[id]; other {
+			m.what = fmt.Sprintf("is a %s, not a %s", t, want)
+		}
+		misses = append(misses, m)
+	}
+	if len(misses) == 0 {
+		return out
+	}
+	if len(out) > 0 {
+		for _, m := range misses {
+			ld.ps.warnf(p.file, p.id, RuleReference, "%s %q %s (ignored)", key, m.id, m.what)
+		}
+		return out
+	}
+	p.bad = true
+	m := misses[0]
+	switch {
+	case m.cascade != "":
+		p.cascade = cmp.Or(p.cascade, m.cascade)
+	case m.what == "does not resolve":
+		mk := missingKey(p.file, key, m.id)
+		if _, seen := ld.left.causes[mk]; !seen {
+			ld.left.add(mk, &cause{file: p.file, id: p.id, at: len(ld.ps.list)})
+			ld.ps.errorf(p.file, p.id, RuleReference, "%s %q does not resolve", key, m.id)
+		}
+		p.cascade = cmp.Or(p.cascade, mk)
+	default:
+		ld.ps.errorf(p.file, p.id, RuleReference, "%s %q %s", key, m.id, m.what)
+		p.own = true
+	}
+	return nil
 }

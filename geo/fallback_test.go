@@ -12,8 +12,7 @@ import (
 
 // The rule these tests pin: an ERROR drops only what cannot be used at all;
 // a fault the engine can do without is a WARNING, with a fallback, and the
-// feature stays. What is left out for another's fault is reported once, on
-// the line of its cause.
+// feature stays.
 
 func problemLines(v *Venue, sev Severity) []Problem {
 	var out []Problem
@@ -157,89 +156,6 @@ func TestUnknownFeatureTypeInAFileIsSkipped(t *testing.T) {
 	}
 	if w := problemsOf(v, RuleFeatureType); len(w) != 1 || w[0].Feature != "attraction-1" || w[0].Severity != Warning {
 		t.Errorf("want one warning for attraction-1, got %v", w)
-	}
-}
-
-// A level left out takes its units, openings, amenities and relationships
-// with it: one error line says so, not one per dependent.
-func TestCascadeReportedOncePerCause(t *testing.T) {
-	a := newTestArchive()
-	a.feature("lvl-A1")["properties"].(map[string]any)["building_ids"] = []string{"nowhere"}
-	v := a.load(t)
-	errs := problemLines(v, Error)
-	if len(errs) != 1 {
-		t.Fatalf("%d error lines, want 1:\n%v", len(errs), errs)
-	}
-	want := `building_ids "nowhere" does not resolve (and, for the same cause, 4 units, 3 openings, 2 amenities, 1 relationship)`
-	if p := errs[0]; p.File != "level.geojson" || p.Feature != "lvl-A1" || p.Message != want {
-		t.Errorf("got %v\nwant ERROR level.geojson lvl-A1: %s", p, want)
-	}
-	for _, id := range []string{"lvl-A1", "u-A-201", "u-A-204", "door-A-202-0", "printer-A-202", "aed-A-201", "rel-stairs-A"} {
-		if _, ok := v.Feature(id); ok {
-			t.Errorf("%s is kept without its level", id)
-		}
-	}
-}
-
-// Many features naming the same id that does not resolve: one line.
-func TestMissingReferenceReportedOncePerID(t *testing.T) {
-	a := newTestArchive()
-	for _, id := range []string{"u-A-101", "u-A-102", "u-A-103"} {
-		a.feature(id)["properties"].(map[string]any)["level_id"] = "gone"
-	}
-	a.feature("u-A-104")["properties"].(map[string]any)["level_id"] = "also-gone"
-	v := a.load(t)
-	var lines []string
-	for _, p := range problemLines(v, Error) {
-		lines = append(lines, p.String())
-	}
-	want := []string{
-		`ERROR unit.geojson u-A-101: level_id "gone" does not resolve (and, for the same cause, 2 units, 1 amenity, 1 relationship) [unresolved-reference]`,
-		`ERROR unit.geojson u-A-104: level_id "also-gone" does not resolve [unresolved-reference]`,
-	}
-	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
-		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
-	}
-	if errs, _ := Counts(v.Problems); errs != 2 {
-		t.Errorf("Counts: %d errors, want 2 (the causes)", errs)
-	}
-}
-
-// A list of references keeps those that resolve, with a warning for the
-// others; a list of which none resolves is an error.
-func TestReferenceListKeepsWhatResolves(t *testing.T) {
-	a := newTestArchive()
-	a.feature("printer-A-102")["properties"].(map[string]any)["unit_ids"] = []string{"nowhere", "u-A-102"}
-	a.feature("fp-B")["properties"].(map[string]any)["building_ids"] = []string{"bldg-B", "bldg-Z"}
-	v := a.load(t)
-	if errs := problemLines(v, Error); len(errs) != 0 {
-		t.Fatalf("errors: %v", errs)
-	}
-	p, ok := v.Feature("printer-A-102")
-	if !ok || len(p.(*Amenity).Units) != 1 || p.(*Amenity).Units[0].ID != "u-A-102" {
-		t.Fatalf("printer: %+v, want it in u-A-102 alone", p)
-	}
-	if w := problemsOf(v, RuleReference); len(w) != 2 {
-		t.Errorf("want two warnings, got %v", w)
-	}
-}
-
-// The same finding on many features of a file is one problem that counts
-// them, and Counts counts features.
-func TestSameProblemOfManyFeaturesIsOneLine(t *testing.T) {
-	a := newTestArchive()
-	n := 0
-	for _, f := range a.files["unit"] {
-		f["properties"].(map[string]any)["colour"] = "red"
-		n++
-	}
-	v := a.load(t)
-	w := problemsOf(v, RuleUnknownProp)
-	if len(w) != 1 || w[0].Count != n || !strings.Contains(w[0].Message, "more features alike") {
-		t.Fatalf("want one line counting %d units, got %v", n, w)
-	}
-	if _, warns := Counts(w); warns != n {
-		t.Errorf("Counts: %d warnings, want %d", warns, n)
 	}
 }
 
