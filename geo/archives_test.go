@@ -212,3 +212,16 @@ func TestRealArchiveMissingLevelsReportedOncePerLevel(t *testing.T) {
 		t.Errorf("%d openings left out and %d loaded of %d", left, len(v.Openings), n)
 	}
 }
+
+// BenchmarkLoadRealArchive loads each real archive: read, validate, index.
+func BenchmarkLoadRealArchive(b *testing.B) {
+	for _, a := range realArchives {
+		b.Run(a.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Load(a.path()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
