@@ -72,7 +72,8 @@ func (ld *loader) useShapes() {
 		what := "ignored: its footprints are its outline"
 		if len(b.Footprints) == 0 {
 			what = "used as its footprint, as it has none"
-			fp := &Footprint{Base: Base{ID: b.ID + "/footprint", Type: "footprint", Geometry: g, Local: project(ld.v.Projection, g), Properties: []byte(`{"category":"ground"}`)}, Category: "ground", Buildings: []*Building{b}}
+			props, _ := json.Marshal(map[string]any{"category": "ground", "building_ids": []string{b.ID}})
+			fp := &Footprint{Base: Base{ID: b.ID + "/footprint", Type: "footprint", Geometry: g, Local: project(ld.v.Projection, g), Properties: props}, Category: "ground", Buildings: []*Building{b}}
 			b.Footprints = append(b.Footprints, fp)
 			ld.v.Footprints = append(ld.v.Footprints, fp)
 			if _, taken := ld.v.byID[fp.ID]; !taken {

@@ -71,6 +71,9 @@ func TestBuildingOutlineStandsForItsMissingFootprint(t *testing.T) {
 	if _, ok := v.Feature(fps[0].ID); !ok {
 		t.Errorf("the footprint %s is not a feature of the venue", fps[0].ID)
 	}
+	if got := string(fps[0].Properties); !strings.Contains(got, `"building_ids":["bldg-A"]`) {
+		t.Errorf("the footprint's properties %s do not name its building", got)
+	}
 	lon, lat := v.Projection.ToLonLat(v.Projection.ToLocal(a.ll(15, 5)[0], a.ll(15, 5)[1]))
 	if loc := v.View(Tourist).Locate(Position{Lon: lon, Lat: lat, Ordinal: 0}, "en"); loc.Building == nil || loc.Building.ID != "bldg-A" {
 		t.Errorf("locate inside the outline: %+v, want building A", loc)
