@@ -43,7 +43,7 @@ func Load(p string) (*Venue, error) {
 func LoadZip(data []byte) (*Venue, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: zip: %v", ErrNoArchive, err)
+		return nil, fmt.Errorf("%w: %v", ErrNoArchive, err)
 	}
 	return LoadFS(zr)
 }
@@ -62,31 +62,51 @@ func LoadFS(fsys fs.FS) (*Venue, error) {
 	return build(files), nil
 }
 
-// archiveRoot finds the folder that holds the archive: the root, or a single
-// top-level folder (a zip made of a folder).
+// maxRootDepth bounds how many nested single folders archiveRoot descends.
+const maxRootDepth = 16
+
+// archiveRoot finds the folder that holds the archive: the root, or the end
+// of a chain of single folders (a zip made of a folder, or one made with the
+// folder's whole path, "Volumes/Macintosh HD/Users/.../IMDFData/").
 func archiveRoot(fsys fs.FS) (fs.FS, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoArchive, err)
-	}
-	var dirs []string
-	for _, e := range entries {
-		name := e.Name()
-		if !e.IsDir() && (name == "manifest.json" || strings.HasSuffix(name, ".geojson")) {
-			return fsys, nil
-		}
-		if e.IsDir() && !strings.HasPrefix(name, "__MACOSX") && !strings.HasPrefix(name, ".") {
-			dirs = append(dirs, name)
-		}
-	}
-	if len(dirs) == 1 {
-		sub, err := fs.Sub(fsys, dirs[0])
+	for range maxRootDepth {
+		entries, err := fs.ReadDir(fsys, ".")
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrNoArchive, err)
 		}
-		return sub, nil
+		var dirs []string
+		for _, e := range entries {
+			name := e.Name()
+			if !e.IsDir() && (name == "manifest.json" || featureFile(name) != "") {
+				return fsys, nil
+			}
+			if e.IsDir() && !strings.HasPrefix(name, "__MACOSX") && !strings.HasPrefix(name, ".") {
+				dirs = append(dirs, name)
+			}
+		}
+		if len(dirs) != 1 {
+			break
+		}
+		if fsys, err = fs.Sub(fsys, dirs[0]); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNoArchive, err)
+		}
 	}
 	return nil, fmt.Errorf("%w: no manifest.json or .geojson file at its root", ErrNoArchive)
+}
+
+// featureFile returns the feature type a file of an archive holds by its
+// name: "unit" for unit.geojson, and for unit.json, which some exporters
+// write; "" for any other name.
+func featureFile(name string) string {
+	if typ, ok := strings.CutSuffix(name, ".geojson"); ok {
+		return typ
+	}
+	if typ, ok := strings.CutSuffix(name, ".json"); ok {
+		if _, known := geometryTypes[typ]; known {
+			return typ
+		}
+	}
+	return ""
 }
 
 // archiveFile is one file of an archive, read whole.

@@ -1,13 +1,13 @@
 package geo
 
 import (
-	"cmp"
 	"fmt"
-	json "github.com/goccy/go-json"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
+
+	json "github.com/goccy/go-json"
 
 	"github.com/paulmach/orb"
 )
@@ -18,10 +18,13 @@ type loader struct {
 	ps         problems
 	v          *Venue
 	raw        map[string][]rawFeature
-	files      map[string]bool // the archive's files, by name
+	files      map[string]bool   // the archive's files, by name
+	read       map[string]string // the file each feature type was read from
 	policy     []byte
 	addressIDs map[string]bool
-	otherIDs   map[string]string // ids of features kept but not modelled (anchor, fixture...), to their type
+	otherIDs   map[string]string       // ids of features kept but not modelled (anchor, fixture...), to their type
+	left       leftOut                 // what was left out, and why
+	shapes     map[string]orb.Geometry // buildings' geometries, which IMDF wants null, by id
 }
 
 // build turns the files of an archive into a Venue, reporting every problem.
@@ -30,8 +33,11 @@ func build(files []archiveFile) *Venue {
 		v:          &Venue{byID: map[string]Feature{}},
 		raw:        map[string][]rawFeature{},
 		files:      map[string]bool{},
+		read:       map[string]string{},
 		addressIDs: map[string]bool{},
 		otherIDs:   map[string]string{},
+		left:       newLeftOut(),
+		shapes:     map[string]orb.Geometry{},
 	}
 	ld.readFiles(files)
 	ld.dedupe()
@@ -40,6 +46,7 @@ func build(files []archiveFile) *Venue {
 	ld.buildVenue()
 	ld.buildBuildings()
 	ld.buildFootprints()
+	ld.useShapes()
 	ld.buildLevels()
 	ld.buildUnits()
 	ld.buildOpenings()
@@ -59,6 +66,7 @@ func build(files []archiveFile) *Venue {
 	ld.applyPolicy()
 	ld.v.index.buildRoleIndexes(ld.v)
 	ld.v.index.search = <-searchDone
+	ld.left.report(&ld.ps)
 	ld.v.Problems = ld.ps.sorted()
 	return ld.v
 }
@@ -68,13 +76,16 @@ type decodeJob struct {
 	typ      string
 	file     archiveFile
 	features []rawFeature
+	bad      []string // ids of features in error
 	ps       problems
 }
 
 func (ld *loader) readFiles(files []archiveFile) {
-	var jobs []decodeJob
 	for _, f := range files {
 		ld.files[f.name] = true
+	}
+	var jobs []decodeJob
+	for _, f := range files {
 		if strings.HasSuffix(f.name, "/") {
 			ld.ps.warnf(f.name, "", RuleUnknownFile, "folder is not part of an IMDF archive (ignored)")
 			continue
@@ -83,20 +94,24 @@ func (ld *loader) readFiles(files []archiveFile) {
 			ld.ps.errorf(f.name, "", RuleParse, "cannot read: %v", f.err)
 			continue
 		}
+		typ := featureFile(f.name)
 		switch {
 		case f.name == "manifest.json":
 			ld.readManifest(f.data)
 		case f.name == PolicyFile:
 			ld.policy = f.data
-		case strings.HasSuffix(f.name, ".geojson"):
-			typ := strings.TrimSuffix(f.name, ".geojson")
-			if _, ok := geometryTypes[typ]; !ok {
-				ld.ps.warnf(f.name, "", RuleUnknownFile, "feature type %q is not IMDF 1.0.0 nor an extension this engine reads (ignored)", typ)
-				continue
-			}
-			jobs = append(jobs, decodeJob{typ: typ, file: f})
-		default:
+		case typ == "":
 			ld.ps.warnf(f.name, "", RuleUnknownFile, "not part of an IMDF archive (ignored)")
+		case geometryTypes[typ] == nil:
+			ld.ps.warnf(f.name, "", RuleUnknownFile, "feature type %q is not IMDF 1.0.0 nor an extension this engine reads (ignored)", typ)
+		case !strings.HasSuffix(f.name, ".geojson") && ld.files[typ+".geojson"]:
+			ld.ps.warnf(f.name, "", RuleFileName, "%s.geojson is read, not this file (ignored)", typ)
+		default:
+			if !strings.HasSuffix(f.name, ".geojson") {
+				ld.ps.warnf(f.name, "", RuleFileName, "IMDF names this file %s.geojson (read as such)", typ)
+			}
+			ld.read[typ] = f.name
+			jobs = append(jobs, decodeJob{typ: typ, file: f})
 		}
 	}
 	// Decode the collections on every core; report in file order.
@@ -105,23 +120,29 @@ func (ld *loader) readFiles(files []archiveFile) {
 		wg.Add(1)
 		go func(j *decodeJob) {
 			defer wg.Done()
-			j.features = decodeCollection(j.file.name, j.file.data, &j.ps)
+			j.features, j.bad = decodeCollection(j.file.name, j.typ, j.file.data, &j.ps)
 		}(&jobs[i])
 	}
 	wg.Wait()
 	for _, j := range jobs {
 		ld.raw[j.typ] = j.features
 		ld.ps.list = append(ld.ps.list, j.ps.list...)
+		for _, id := range j.bad {
+			ld.left.own(j.file.name, id)
+		}
 	}
 	if !ld.files["manifest.json"] {
 		ld.ps.errorf("manifest.json", "", RuleMissingFile, "the archive has no manifest.json")
 	}
 	for _, typ := range requiredFiles {
-		if !ld.files[typ+".geojson"] {
+		if ld.read[typ] == "" {
 			ld.ps.errorf(typ+".geojson", "", RuleMissingFile, "the archive has no %s.geojson (IMDF requires it)", typ)
 		}
 	}
 	for file, ext := range extensionFiles {
+		if typ := featureFile(file); typ != "" && ld.read[typ] != "" {
+			file = ld.read[typ]
+		}
 		if ld.files[file] && ld.files["manifest.json"] && !hasString(ld.v.Manifest.Extensions, ext) {
 			ld.ps.warnf(file, "", RuleManifest, "extension %s is not declared in manifest.json (read anyway)", ext)
 		}
@@ -165,43 +186,18 @@ func (ld *loader) dedupe() {
 	}
 }
 
-// checkGeometries drops features with the wrong or an invalid geometry.
-func (ld *loader) checkGeometries() {
-	for _, typ := range allTypes() {
-		allowed := geometryTypes[typ]
-		kept := ld.raw[typ][:0]
-		for _, f := range ld.raw[typ] {
-			gt := geometryTypeName(f.Geometry)
-			if !hasString(allowed, gt) {
-				names := make([]string, len(allowed))
-				for i, a := range allowed {
-					names[i] = cmp.Or(a, "null")
-				}
-				ld.ps.errorf(f.file, f.ID, RuleGeometryType, "geometry is %s, a %s needs %s", cmp.Or(gt, "null"), typ, strings.Join(names, " or "))
-				continue
-			}
-			if f.Geometry != nil {
-				if msg := checkGeometry(f.Geometry); msg != "" {
-					ld.ps.errorf(f.file, f.ID, RuleGeometry, "%s", msg)
-					continue
-				}
-			}
-			kept = append(kept, f)
-		}
-		ld.raw[typ] = kept
-	}
-}
-
 // anchor picks the projection's anchor: the venue's display point, else the
 // centre of everything there is.
 func (ld *loader) anchor() Projection {
 	if venues := ld.raw["venue"]; len(venues) > 0 {
 		f := venues[0]
 		p := newProps(f, &problems{}, nil)
-		if pt, ok := p.displayPoint(); ok {
+		c := f.Geometry.Bound().Center()
+		// A display point far from its venue (copied from another archive)
+		// would put the plane's origin there, and distort every distance.
+		if pt, ok := p.displayPoint(); ok && f.Geometry.Bound().Pad(0.01).Contains(pt) {
 			return NewProjection(pt[0], pt[1])
 		}
-		c := f.Geometry.Bound().Center()
 		return NewProjection(c[0], c[1])
 	}
 	var b orb.Bound
@@ -277,14 +273,6 @@ func (ld *loader) propsAll(fs []rawFeature) []*props {
 	return out
 }
 
-func (ld *loader) category(p *props, allowed []string, required bool) string {
-	c := p.str("category", required)
-	if c != "" && !hasString(allowed, c) {
-		ld.ps.warnf(p.file, p.id, RuleCategory, "category %q is not an IMDF %s category", c, strings.TrimSuffix(p.file, ".geojson"))
-	}
-	return c
-}
-
 func (ld *loader) restricted(p *props) bool {
 	r := p.str("restriction", false)
 	if r != "" && !hasString(restrictions, r) {
@@ -354,33 +342,12 @@ func (ld *loader) buildBuildings() {
 			b.Display = pt
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		ld.v.Buildings = append(ld.v.Buildings, b)
 		ld.register(b)
 	}
-}
-
-// resolve looks up the features of ids, which must all be of type want;
-// it reports the first that does not resolve.
-func (ld *loader) resolve(p *props, key string, ids []string, want string) []Feature {
-	out := make([]Feature, 0, len(ids))
-	for _, id := range ids {
-		f, ok := ld.v.byID[id]
-		if !ok || (want != "" && f.Common().Type != want) {
-			what := "does not resolve"
-			if ok {
-				what = fmt.Sprintf("is a %s, not a %s", f.Common().Type, want)
-			} else if t, other := ld.otherIDs[id]; other {
-				what = fmt.Sprintf("is a %s, not a %s", t, want)
-			}
-			ld.ps.errorf(p.file, p.id, RuleReference, "%s %q %s", key, id, what)
-			p.bad = true
-			return nil
-		}
-		out = append(out, f)
-	}
-	return out
 }
 
 func (ld *loader) buildFootprints() {
@@ -392,6 +359,7 @@ func (ld *loader) buildFootprints() {
 			fp.Buildings = append(fp.Buildings, b.(*Building))
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		for _, b := range fp.Buildings {
@@ -418,6 +386,7 @@ func (ld *loader) buildLevels() {
 		}
 		ld.displayPoint(p, &l.Base)
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		for _, b := range l.Buildings {
@@ -461,6 +430,7 @@ func (ld *loader) buildUnits() {
 		}
 		u.AreaM2 = p.number("area_m2")
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		u.Level.Units = append(u.Level.Units, u)
@@ -479,6 +449,7 @@ func (ld *loader) buildOpenings() {
 		o.Door = p.m["door"]
 		o.Level = ld.level(p, true)
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		o.Level.Openings = append(o.Level.Openings, o)
@@ -499,6 +470,7 @@ func (ld *loader) buildAmenities() {
 			a.Units = append(a.Units, u.(*Unit))
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		a.Level = a.Units[0].Level
@@ -529,13 +501,14 @@ func (ld *loader) buildOthers() {
 			}
 			if typ == "occupant" {
 				if id := p.str("anchor_id", true); id != "" && ld.otherIDs[id] != "anchor" {
-					ld.ps.errorf(p.file, p.id, RuleReference, "anchor_id %q does not resolve", id)
-					p.bad = true
+					ld.resolve(p, "anchor_id", []string{id}, "anchor")
 				}
 			}
-			if !p.bad {
-				ld.otherIDs[f.ID] = typ
+			if p.bad {
+				ld.drop(f, p)
+				continue
 			}
+			ld.otherIDs[f.ID] = typ
 		}
 	}
 }
@@ -583,6 +556,7 @@ func (ld *loader) buildRelationships() {
 			continue
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		ld.v.Relationships = append(ld.v.Relationships, r)
@@ -618,9 +592,10 @@ func (ld *loader) buildBeacons() {
 		key := fmt.Sprintf("%s/%d/%d", b.UUID, b.Major, b.Minor)
 		if first, dup := seen[key]; dup && !p.bad {
 			ld.ps.errorf(f.file, f.ID, RuleDuplicateID, "uuid, major, minor %s already belong to beacon %s", key, first)
-			p.bad = true
+			p.bad, p.own = true, true
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		seen[key] = f.ID
@@ -639,6 +614,7 @@ func (ld *loader) buildPaths() {
 		pa.ToOrdinal, _ = p.integer("to_ordinal", false)
 		pa.Name = p.labels("name")
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		ld.v.Paths = append(ld.v.Paths, pa)
@@ -657,6 +633,7 @@ func (ld *loader) buildGates() {
 			p.fail("name", "a gate needs a name")
 		}
 		if p.bad {
+			ld.drop(f, p)
 			continue
 		}
 		ld.v.Gates = append(ld.v.Gates, g)

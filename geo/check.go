@@ -153,7 +153,7 @@ func (ld *loader) checkVerticalLinks() {
 			linked[f.Common().ID] = true
 		}
 	}
-	if len(ld.raw["relationship"]) == 0 && !ld.files["relationship.geojson"] {
+	if len(ld.raw["relationship"]) == 0 && ld.read["relationship"] == "" {
 		ld.ps.warnf("relationship.geojson", "", RuleRelationship, "the archive has no relationships: vertical links between levels must be inferred from stacked units")
 		return
 	}

@@ -27,23 +27,27 @@ type rawFeatureJSON struct {
 	Properties  json.RawMessage `json:"properties"`
 }
 
-// decodeCollection reads a FeatureCollection file into its features,
-// reporting each feature that cannot be read and leaving it out.
-func decodeCollection(file string, data []byte, ps *problems) []rawFeature {
+// decodeCollection reads a FeatureCollection file of features of type want
+// into its features, reporting each feature that cannot be read and leaving
+// it out. A feature without a feature_type is taken for one of the file's; a
+// feature of a type this engine does not know (an extension's) is skipped
+// with a warning; one of another IMDF type is in error.
+//
+// It returns the features read and the ids of those in error.
+func decodeCollection(file, want string, data []byte, ps *problems) (out []rawFeature, bad []string) {
 	var fc struct {
 		Type     string            `json:"type"`
 		Features []json.RawMessage `json:"features"`
 	}
 	if err := json.Unmarshal(data, &fc); err != nil {
 		ps.errorf(file, "", RuleParse, "not a GeoJSON FeatureCollection: %v", err)
-		return nil
+		return nil, nil
 	}
 	if fc.Type != "FeatureCollection" {
 		ps.errorf(file, "", RuleParse, "type is %q, want \"FeatureCollection\"", fc.Type)
-		return nil
+		return nil, nil
 	}
-	want := strings.TrimSuffix(file, ".geojson")
-	out := make([]rawFeature, 0, len(fc.Features))
+	out = make([]rawFeature, 0, len(fc.Features))
 	for i, raw := range fc.Features {
 		var fj rawFeatureJSON
 		if err := json.Unmarshal(raw, &fj); err != nil {
@@ -57,14 +61,19 @@ func decodeCollection(file string, data []byte, ps *problems) []rawFeature {
 		}
 		if fj.Type != "Feature" {
 			ps.errorf(file, id, RuleParse, "type is %q, want \"Feature\"", fj.Type)
+			bad = append(bad, id)
 			continue
 		}
-		if fj.FeatureType == nil || *fj.FeatureType == "" {
-			ps.errorf(file, id, RuleFeatureType, "feature has no feature_type")
+		switch ft := fj.FeatureType; {
+		case ft == nil || *ft == "":
+			ps.warnf(file, id, RuleFeatureType, "feature has no feature_type (read as a %s)", want)
+		case *ft == want:
+		case geometryTypes[*ft] != nil:
+			ps.errorf(file, id, RuleFeatureType, "feature_type %q in %s (want %q)", *ft, file, want)
+			bad = append(bad, id)
 			continue
-		}
-		if *fj.FeatureType != want {
-			ps.errorf(file, id, RuleFeatureType, "feature_type %q in %s (want %q)", *fj.FeatureType, file, want)
+		default:
+			ps.warnf(file, id, RuleFeatureType, "feature_type %q is not one this engine reads (skipped)", *ft)
 			continue
 		}
 		props := bytes.TrimSpace(fj.Properties)
@@ -73,6 +82,7 @@ func decodeCollection(file string, data []byte, ps *problems) []rawFeature {
 		}
 		if props[0] != '{' {
 			ps.errorf(file, id, RuleParse, "properties is not an object")
+			bad = append(bad, id)
 			continue
 		}
 		f := rawFeature{ID: id, FeatureType: want, Properties: props, file: file}
@@ -81,13 +91,14 @@ func decodeCollection(file string, data []byte, ps *problems) []rawFeature {
 			geom, err := decodeGeometry(g)
 			if err != nil {
 				ps.errorf(file, id, RuleGeometry, "geometry: %v", err)
+				bad = append(bad, id)
 				continue
 			}
 			f.Geometry = geom
 		}
 		out = append(out, f)
 	}
-	return out
+	return out, bad
 }
 
 // decodeID reads a feature id: a non-empty string (IMDF ids are UUIDs), or a
@@ -112,16 +123,21 @@ func decodeID(raw json.RawMessage) (string, bool) {
 type props struct {
 	m    map[string]json.RawMessage
 	file string
+	typ  string // the feature type
 	id   string
 	ps   *problems
 	bad  bool // a required property is missing or wrong: drop the feature
+	// own: bad for a fault of its own, reported; else, when bad, it is left
+	// out because what it names was (cascade is the key of that cause).
+	own     bool
+	cascade string
 }
 
 func newProps(f rawFeature, ps *problems, known []string) *props {
-	p := &props{file: f.file, id: f.ID, ps: ps}
+	p := &props{file: f.file, typ: f.FeatureType, id: f.ID, ps: ps}
 	if err := json.Unmarshal(f.Properties, &p.m); err != nil {
 		ps.errorf(f.file, f.ID, RuleParse, "properties: %v", err)
-		p.bad = true
+		p.bad, p.own = true, true
 		return p
 	}
 	if known != nil {
@@ -156,7 +172,7 @@ func isNull(raw json.RawMessage) bool {
 // fail reports a required property in error.
 func (p *props) fail(key, format string, args ...any) {
 	p.ps.errorf(p.file, p.id, RuleProperty, "%s: %s", key, fmt.Sprintf(format, args...))
-	p.bad = true
+	p.bad, p.own = true, true
 }
 
 // warn reports an optional property in error; it is ignored.

@@ -3,6 +3,10 @@ package geo
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
+	"io/fs"
+	"path"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -33,6 +37,13 @@ func FuzzLoadFile(f *testing.F) {
 	f.Add(uint8(9), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"r","feature_type":"relationship","geometry":null,"properties":{"category":"stairs","direction":"undirected","origin":{"id":"r"},"destination":{"id":"r"},"intermediary":[{"id":5},{}]}}]}`))
 	f.Add(uint8(10), []byte(`{"version":1,"default":{"staff":"full","nobody":"none"}}`))
 	f.Add(uint8(12), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"u","feature_type":"unit","geometry":{"type":"MultiPolygon","coordinates":[]},"properties":{"category":"room","level_id":"lvl-A0"}}]}`))
+	// Pieces of the real archives, in place of the test archive's file of
+	// their type.
+	for _, a := range realArchives {
+		for _, typ := range []string{"building", "level", "unit", "opening", "amenity", "venue"} {
+			f.Add(uint8(slices.Index(names, typ+".geojson")), realPiece(f, a, typ, 3))
+		}
+	}
 	f.Fuzz(func(t *testing.T, which uint8, content []byte) {
 		files := map[string][]byte{}
 		for k, v := range data {
@@ -69,6 +80,7 @@ func FuzzLoadZip(f *testing.F) {
 	}
 	zw.Close()
 	f.Add(buf.Bytes())
+	f.Add(realZipPiece(f, realArchives[1], 3))
 	f.Add([]byte("PK\x03\x04"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -90,4 +102,52 @@ func FuzzParsePolicy(f *testing.F) {
 			t.Fatalf("want exactly one of a policy and an error, got %v, %v", p, err)
 		}
 	})
+}
+
+// realPiece returns the first n features of type typ of a real archive, as
+// a FeatureCollection.
+func realPiece(t testing.TB, a realArchive, typ string, n int) []byte {
+	fs := rawFeatures(t, a.path(), typ)
+	data, err := json.Marshal(map[string]any{"type": "FeatureCollection", "features": fs[:min(n, len(fs))]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// realZipPiece returns a zip of a real zipped archive's files, at their
+// paths, with every FeatureCollection cut to its first n features.
+func realZipPiece(t testing.TB, a realArchive, n int) []byte {
+	fsys := openArchive(t, a.path())
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Base(p) == ".DS_Store" {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		var fc map[string]any
+		if json.Unmarshal(data, &fc) == nil {
+			if list, ok := fc["features"].([]any); ok && len(list) > n {
+				fc["features"] = list[:n]
+				data, _ = json.Marshal(fc)
+			}
+		}
+		w, err := zw.Create(p)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(data)
+		return err
+	})
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -3,6 +3,7 @@ package geo
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Severity says whether a problem makes a feature unusable.
@@ -23,13 +24,15 @@ func (s Severity) String() string {
 }
 
 // Problem is one finding of validation: where (file and feature id), which
-// rule, and what is wrong.
+// rule, and what is wrong. The same finding of many features of a file is
+// one Problem, which names the first of them and counts them all.
 type Problem struct {
 	Severity Severity
 	File     string // the archive file, "manifest.json", "unit.geojson"
 	Feature  string // the feature id, "-" for the file as a whole
 	Rule     string // a short name of the rule, "unresolved-reference"
 	Message  string
+	Count    int // how many features (or files) it is about: 1 or more
 }
 
 // String formats the problem as `ERROR unit.geojson 1234: message [rule]`.
@@ -49,6 +52,7 @@ const (
 	RuleReference    = "unresolved-reference"
 	RuleProperty     = "invalid-property" // a required property missing or of the wrong type
 	RuleUnknownFile  = "unknown-file"     // a file or feature type this engine does not know
+	RuleFileName     = "file-name"        // a feature file named otherwise than IMDF says ("unit.json")
 	RuleUnknownProp  = "unknown-property" // a property IMDF does not define
 	RuleCategory     = "unknown-category" // a category IMDF does not define
 	RuleRelationship = "missing-relationship"
@@ -69,7 +73,7 @@ func (ps *problems) add(sev Severity, file, id, rule, format string, args ...any
 	if id == "" {
 		id = "-"
 	}
-	ps.list = append(ps.list, Problem{Severity: sev, File: file, Feature: id, Rule: rule, Message: fmt.Sprintf(format, args...)})
+	ps.list = append(ps.list, Problem{Severity: sev, File: file, Feature: id, Rule: rule, Message: fmt.Sprintf(format, args...), Count: 1})
 }
 
 func (ps *problems) errorf(file, id, rule, format string, args ...any) {
@@ -81,9 +85,11 @@ func (ps *problems) warnf(file, id, rule, format string, args ...any) {
 }
 
 // sorted returns the problems ordered by file, then feature, errors first;
-// the order of finding is kept among equals so output is stable.
+// the order of finding is kept among equals so output is stable. The same
+// finding of many features of a file (an exporter's habit: the same unknown
+// property on every feature) is one problem, naming the first few features.
 func (ps *problems) sorted() []Problem {
-	out := append([]Problem(nil), ps.list...)
+	out := collapse(ps.list)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.File != b.File {
@@ -97,13 +103,57 @@ func (ps *problems) sorted() []Problem {
 	return out
 }
 
-// Counts returns how many errors and warnings there are in ps.
+// maxNamed is how many more features a collapsed problem names.
+const maxNamed = 3
+
+// collapse returns the problems with the problems of features that are
+// alike (same severity, file, rule and message) made one, in the order of
+// their first.
+func collapse(list []Problem) []Problem {
+	type group struct {
+		at   int
+		more []string
+	}
+	groups := map[[4]string]*group{}
+	out := make([]Problem, 0, len(list))
+	for _, p := range list {
+		if p.Feature == "-" {
+			out = append(out, p)
+			continue
+		}
+		k := [4]string{p.Severity.String(), p.File, p.Rule, p.Message}
+		g, ok := groups[k]
+		if !ok {
+			groups[k] = &group{at: len(out)}
+			out = append(out, p)
+			continue
+		}
+		out[g.at].Count += max(p.Count, 1)
+		if len(g.more) < maxNamed {
+			g.more = append(g.more, p.Feature)
+		}
+	}
+	for _, g := range groups {
+		p := &out[g.at]
+		if n := p.Count - 1; n > 0 {
+			named := strings.Join(g.more, ", ")
+			if n > len(g.more) {
+				named += ", ..."
+			}
+			p.Message += fmt.Sprintf(" (and %d more features alike: %s)", n, named)
+		}
+	}
+	return out
+}
+
+// Counts returns how many features (or files) are in error and how many
+// have warnings in ps.
 func Counts(ps []Problem) (errors, warnings int) {
 	for _, p := range ps {
 		if p.Severity == Error {
-			errors++
+			errors += max(p.Count, 1)
 		} else {
-			warnings++
+			warnings += max(p.Count, 1)
 		}
 	}
 	return errors, warnings

@@ -56,7 +56,6 @@ func TestValidationErrors(t *testing.T) {
 			a.add("unit", "u-A-102", a.rect(0, 3, 8, 10), map[string]any{"category": "office", "level_id": "lvl-A1"})
 		}, "unit.geojson", "u-A-102", RuleDuplicateID, ""},
 		{"missing id", func(a *testArchive) { delete(a.feature("u-A-202"), "id") }, "unit.geojson", "#", RuleMissingID, "u-A-202"},
-		{"missing feature_type", func(a *testArchive) { delete(a.feature("u-A-202"), "feature_type") }, "unit.geojson", "u-A-202", RuleFeatureType, "u-A-202"},
 		{"wrong feature_type", func(a *testArchive) { a.feature("u-A-202")["feature_type"] = "opening" }, "unit.geojson", "u-A-202", RuleFeatureType, "u-A-202"},
 		{"wrong geometry type", func(a *testArchive) { a.feature("u-A-202")["geometry"] = a.point(1, 5) }, "unit.geojson", "u-A-202", RuleGeometryType, "u-A-202"},
 		{"null geometry for a unit", func(a *testArchive) { a.feature("u-A-202")["geometry"] = nil }, "unit.geojson", "u-A-202", RuleGeometryType, "u-A-202"},
@@ -81,7 +80,6 @@ func TestValidationErrors(t *testing.T) {
 		{"unit_ids naming a level", func(a *testArchive) {
 			a.feature("printer-A-102")["properties"].(map[string]any)["unit_ids"] = []string{"lvl-A0"}
 		}, "amenity.geojson", "printer-A-102", RuleReference, "printer-A-102"},
-		{"missing category", func(a *testArchive) { delete(a.feature("u-A-202")["properties"].(map[string]any), "category") }, "unit.geojson", "u-A-202", RuleProperty, "u-A-202"},
 		{"ordinal not an integer", func(a *testArchive) { a.feature("lvl-A1")["properties"].(map[string]any)["ordinal"] = 1.5 }, "level.geojson", "lvl-A1", RuleProperty, "lvl-A1"},
 		{"a file that does not parse", func(a *testArchive) {
 			a.other["opening.geojson"] = []byte(`{"type": "FeatureCollection", "features": [`)
@@ -150,6 +148,8 @@ func TestValidationWarnings(t *testing.T) {
 		{"unknown feature type", func(a *testArchive) { a.files["tree"] = nil }, "tree.geojson", RuleUnknownFile},
 		{"unknown property", func(a *testArchive) { a.feature("u-A-202")["properties"].(map[string]any)["colour"] = "red" }, "unit.geojson", RuleUnknownProp},
 		{"unknown category", func(a *testArchive) { a.feature("u-A-202")["properties"].(map[string]any)["category"] = "ballroom" }, "unit.geojson", RuleCategory},
+		{"missing category", func(a *testArchive) { delete(a.feature("u-A-202")["properties"].(map[string]any), "category") }, "unit.geojson", RuleProperty},
+		{"missing feature_type", func(a *testArchive) { delete(a.feature("u-A-202"), "feature_type") }, "unit.geojson", RuleFeatureType},
 		{"stairs in no relationship", func(a *testArchive) { a.remove("rel-stairs-A") }, "unit.geojson", RuleRelationship},
 		{"no relationships at all", func(a *testArchive) { delete(a.files, "relationship") }, "relationship.geojson", RuleRelationship},
 		{"levels repeating an ordinal", func(a *testArchive) { a.feature("lvl-A1")["properties"].(map[string]any)["ordinal"] = 0 }, "level.geojson", RuleOrdinals},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -19,6 +20,7 @@ const defaultVenue = "data/floorplans/hkust-gz"
 // common holds the flags every spatial command takes.
 type common struct {
 	venue string
+	from  string // where venue came from, to name it in messages: "--venue", "PATH", "$CAMPUS_VENUE"; "" for the default
 	role  string
 	lang  string
 }
@@ -51,24 +53,43 @@ func parse(fs *pflag.FlagSet, c *common, args []string) (geo.Role, error) {
 	default:
 		return 0, usagef("--lang: %q is not a language (want en or zh)", c.lang)
 	}
-	if c.venue == "" {
-		c.venue = os.Getenv("CAMPUS_VENUE")
-	}
-	if c.venue == "" {
-		c.venue = defaultVenue
+	switch {
+	case c.venue != "":
+		c.from = "--venue"
+	case os.Getenv("CAMPUS_VENUE") != "":
+		c.venue, c.from = os.Getenv("CAMPUS_VENUE"), "$CAMPUS_VENUE"
+	default:
+		c.venue, c.from = defaultVenue, ""
 	}
 	return role, nil
+}
+
+// source names the archive as the user gave it: "PATH campus.zip",
+// "--venue campus.zip", or the default one.
+func (c *common) source() string {
+	if c.from == "" {
+		return "the default archive " + c.venue
+	}
+	return c.from + " " + c.venue
 }
 
 // load reads the venue; when features were dropped it says so once on
 // standard error and goes on with what is sound.
 func (e *env) load(c *common) (*geo.Venue, error) {
 	if _, err := os.Stat(c.venue); err != nil {
-		return nil, usagef("--venue: %v", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		hint := ""
+		if c.from == "" {
+			hint = " (run from the repository's root, or give an archive as --venue PATH or $CAMPUS_VENUE)"
+		}
+		return nil, usagef("%s: %v%s", c.source(), err, hint)
 	}
 	v, err := geo.Load(c.venue)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", c.source(), err)
 	}
 	if errs, _ := geo.Counts(v.Problems); errs > 0 {
 		fmt.Fprintf(e.stderr, "campus: %s: %d features or files in error were left out (see: campus validate %s)\n", c.venue, errs, c.venue)

@@ -254,9 +254,10 @@ func TestBrokenFeaturesAreReportedOnceAndLeftOut(t *testing.T) {
 	for _, e := range entries {
 		data, _ := os.ReadFile(filepath.Join(campus, e.Name()))
 		if e.Name() == "amenity.geojson" {
-			// Break the first amenity's unit reference.
+			// Break the first amenity's unit reference (its units move to
+			// a property IMDF does not define).
 			i := bytes.Index(data, []byte(`"unit_ids":["`))
-			data = append(append(append([]byte{}, data[:i]...), []byte(`"unit_ids":["nowhere","`)...), data[i+len(`"unit_ids":["`):]...)
+			data = append(append(append([]byte{}, data[:i]...), []byte(`"unit_ids":["nowhere"],"moved_unit_ids":["`)...), data[i+len(`"unit_ids":["`):]...)
 		}
 		os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644)
 	}

@@ -17,11 +17,11 @@ func runValidate(e *env, args []string) int {
 	switch fs.NArg() {
 	case 0:
 	case 1:
-		c.venue = fs.Arg(0)
+		c.venue, c.from = fs.Arg(0), "PATH"
 	default:
 		return e.fail("validate", usagef("want at most one PATH, got %d", fs.NArg()))
 	}
-	v, err := e.load(&common{venue: c.venue})
+	v, err := e.load(&common{venue: c.venue, from: c.from})
 	if err != nil {
 		return e.fail("validate", err)
 	}
