@@ -35,8 +35,8 @@ func TestSearch(t *testing.T) {
 		{"B-1", Staff, []string{"u-B-102", "u-B-104", "u-B-101", "u-B-103"}},
 		{"A-101", Staff, []string{"u-A-101"}}, // a corridor asked for by its reference
 		{"stair", Staff, []string{}},          // never by name
-		{"B-102", Tourist, []string{}}, // building B is hidden from tourists
-		{"D-102", Staff, []string{}},   // nobody sees inside the dorm
+		{"B-102", Tourist, []string{}},        // building B is hidden from tourists
+		{"D-102", Staff, []string{}},          // nobody sees inside the dorm
 		{"lecture", Tourist, []string{"u-A-102", "u-A-202"}},
 		{"LECT ROO", Tourist, []string{"u-A-102", "u-A-202"}},
 		{"讲堂", Staff, []string{"u-A-102", "u-A-202", "u-B-102"}},
