@@ -23,7 +23,8 @@ import (
 //     two Chinese characters long at least: "Metting Room 99" finds the
 //     meeting rooms.
 //
-// One shared letter or digit is never enough: "C9-101", where there is no
+// Only the closest of those sharing that part are suggested. One shared
+// letter or digit is never enough: "C9-101", where there is no
 // C9, finds nothing, nor do queries of under three letters or of numbers
 // alone. Best first (fewest slips, rooms before corridors);
 // names in lang.
@@ -87,7 +88,8 @@ func (w View) CloseMatches(q, lang string, limit int) []SearchResult {
 }
 
 // closeTo returns the entries role r sees that match every word, by
-// exactness, prefix or few slips, best first.
+// exactness, prefix or few slips, and come closest (within a prefix's
+// cost of the closest), best first.
 func (ix *searchIndex) closeTo(words []string, han []bool, r Role) []int32 {
 	total := make([]float64, len(ix.entries))
 	best := make([]float64, len(ix.entries))
@@ -110,9 +112,19 @@ func (ix *searchIndex) closeTo(words []string, han []bool, r Role) []int32 {
 			total[j] += c
 		}
 	}
+	best1 := math.Inf(1)
+	for j, c := range total {
+		if c < best1 && ix.entries[j].f.Common().mask.has(r) {
+			best1 = c
+		}
+	}
+	if math.IsInf(best1, 1) {
+		return nil
+	}
+	// Only the closest: with C3-607 for "C3-6O7", C3-617 is no match.
 	var ns []int32
 	for j, c := range total {
-		if !math.IsInf(c, 1) && ix.entries[j].f.Common().mask.has(r) {
+		if c <= best1+0.25 && ix.entries[j].f.Common().mask.has(r) {
 			ns = append(ns, int32(j))
 		}
 	}

@@ -113,10 +113,18 @@ func placeLabels(w geo.View, rs []geo.SearchResult, lang string) []string {
 func resultLabel(r geo.SearchResult, lang string) string {
 	switch {
 	case r.Kind == geo.KindAmenity && r.In != nil:
-		if isZh(lang) {
-			return *r.In + r.Name
+		where := *r.In
+		if r.Near != nil {
+			if isZh(lang) {
+				where += "，近" + *r.Near
+			} else {
+				where += ", near " + *r.Near
+			}
 		}
-		return r.Name + " (" + *r.In + ")"
+		if isZh(lang) {
+			return r.Name + "（" + where + "）"
+		}
+		return r.Name + " (" + where + ")"
 	case r.Ref != nil && *r.Ref != r.Name:
 		return *r.Ref + " " + r.Name
 	}
