@@ -24,7 +24,9 @@ import (
 // unknown places 404s with close matches, details in Chinese, and search
 // and nearest results that say where things are.
 
-func hasHan(s string) bool { return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) }
+func hasHan(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) })
+}
 
 // getProblem makes a request with headers and returns its status and problem.
 func getProblem(t *testing.T, path string, header ...string) (int, Problem) {
