@@ -42,12 +42,21 @@ func (w View) Describe(n *Nearby, a *Amenity, lang string) {
 	if a.Level == nil {
 		return
 	}
-	n.Level = strPtr(a.Level.ID)
-	n.Floor = strPtr(FloorName(a.Level, lang))
-	if b := a.Level.Building(); b != nil {
-		n.Building, n.BuildingRef = strPtr(b.ID), strPtr(b.Ref)
+	var t struct{ level, floor, building, buildingRef, in, near string } // one allocation
+	ptr := func(p *string, s string) *string {
+		if s == "" {
+			return nil
+		}
+		*p = s
+		return p
 	}
-	n.In, n.Near = w.amenityRooms(a, nil)
+	n.Level = ptr(&t.level, a.Level.ID)
+	n.Floor = ptr(&t.floor, FloorName(a.Level, lang))
+	if b := a.Level.Building(); b != nil {
+		n.Building, n.BuildingRef = ptr(&t.building, b.ID), ptr(&t.buildingRef, b.Ref)
+	}
+	in, near := w.amenityRooms(a, nil)
+	n.In, n.Near = ptr(&t.in, in), ptr(&t.near, near)
 }
 
 // Nearest returns the k amenities of a category the role may see with the

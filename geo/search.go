@@ -56,7 +56,14 @@ type searchIndex struct {
 	entries []searchEntry
 	exact   map[string][]int32
 	refs    []refKey   // sorted by lower, then entry
-	tokens  []tokenKey // sorted by token, then entry
+	tokens  []tokenKey // the words of names, sorted by token, then entry
+	// groupTokens holds the words shared by a group of entries (a kind's
+	// label and synonyms, a building's reference), with the group's index
+	// for entry, sorted like tokens; groups holds each group's members.
+	// Indexed once per group, not once per member, they cost a search a
+	// bitset union, not thousands of tokens.
+	groupTokens []tokenKey
+	groups      []bitset
 	// names holds every entry by each of its names (any language; its
 	// kind's label when it has none), lower case, spaces folded.
 	names map[string][]int32
@@ -94,6 +101,21 @@ func newSearchIndex(v *Venue) *searchIndex {
 	})
 	ix.entries = es
 	ix.byID = make(map[string]int32, len(es))
+	groupOf := map[string]int32{}
+	join := func(key string, texts []string, n int32) {
+		g, ok := groupOf[key]
+		if !ok {
+			g = int32(len(ix.groups))
+			groupOf[key] = g
+			ix.groups = append(ix.groups, newBitset(len(es)))
+			for _, text := range texts {
+				for _, t := range indexTokens(text) {
+					ix.groupTokens = append(ix.groupTokens, tokenKey{t, g})
+				}
+			}
+		}
+		ix.groups[g].set(n)
+	}
 	for i, e := range es {
 		n := int32(i)
 		ix.byID[e.f.Common().ID] = n
@@ -111,6 +133,12 @@ func newSearchIndex(v *Venue) *searchIndex {
 				ix.tokens = append(ix.tokens, tokenKey{t, n})
 			}
 		}
+		if c := entryCategory(e); c != "" {
+			join("category "+c, categoryTexts(c), n)
+		}
+		if e.kind != KindBuilding && e.building != nil {
+			join("building "+e.building.ID, []string{e.building.Ref}, n)
+		}
 		for _, name := range entryNames(e) {
 			key := foldName(name)
 			if l := ix.names[key]; len(l) == 0 || l[len(l)-1] != n {
@@ -125,6 +153,10 @@ func newSearchIndex(v *Venue) *searchIndex {
 		return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.entry, b.entry))
 	})
 	ix.tokens = slices.Compact(ix.tokens) // a word twice in one entry
+	slices.SortFunc(ix.groupTokens, func(a, b tokenKey) int {
+		return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.entry, b.entry))
+	})
+	ix.groupTokens = slices.Compact(ix.groupTokens)
 	slices.SortFunc(ix.refWords, func(a, b tokenKey) int {
 		return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.entry, b.entry))
 	})
@@ -217,8 +249,9 @@ func amenityKey(e searchEntry) string {
 	return b + "\x00" + a.Units[0].Ref + "\x00" + a.Category + "\x00" + a.ID
 }
 
-// entryTexts lists the texts whose words find an entry: its names in every
-// language, its kind's label and synonyms, and its building's reference.
+// entryTexts lists the texts of an entry's own that find it: its names in
+// every language (a gate's reference too). Its kind's words and its
+// building's reference find it as a member of a group.
 func entryTexts(e searchEntry) []string {
 	var texts []string
 	add := func(l Labels) {
@@ -226,7 +259,6 @@ func entryTexts(e searchEntry) []string {
 			texts = append(texts, s)
 		}
 	}
-	category := ""
 	switch f := e.f.(type) {
 	case *Building:
 		add(f.Name)
@@ -235,18 +267,21 @@ func entryTexts(e searchEntry) []string {
 		texts = append(texts, f.Ref)
 	case *Unit:
 		add(f.Name)
-		category = f.Category
 	case *Amenity:
 		add(f.Name)
-		category = f.Category
-	}
-	if category != "" {
-		texts = append(texts, categoryTexts(category)...)
-	}
-	if e.kind != KindBuilding && e.building != nil {
-		texts = append(texts, e.building.Ref)
 	}
 	return texts
+}
+
+// entryCategory is the category of a room or amenity, whose words find it.
+func entryCategory(e searchEntry) string {
+	switch f := e.f.(type) {
+	case *Unit:
+		return f.Category
+	case *Amenity:
+		return f.Category
+	}
+	return ""
 }
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
@@ -313,6 +348,11 @@ func (b bitset) and(o bitset) {
 		b[i] &= o[i]
 	}
 }
+func (b bitset) or(o bitset) {
+	for i := range b {
+		b[i] |= o[i]
+	}
+}
 
 // find calls fn for each entry matching q that role r may see, best first:
 // an exact reference, then references by prefix in order (corridors and
@@ -348,11 +388,20 @@ func (ix *searchIndex) find(q string, r Role, fn func(e *searchEntry) bool) {
 		return
 	}
 	var match bitset
+	var joined []int32
 	for _, w := range words {
 		m := newBitset(len(ix.entries))
 		j := sort.Search(len(ix.tokens), func(j int) bool { return ix.tokens[j].token >= w })
 		for ; j < len(ix.tokens) && strings.HasPrefix(ix.tokens[j].token, w); j++ {
 			m.set(ix.tokens[j].entry)
+		}
+		joined = joined[:0]
+		j = sort.Search(len(ix.groupTokens), func(j int) bool { return ix.groupTokens[j].token >= w })
+		for ; j < len(ix.groupTokens) && strings.HasPrefix(ix.groupTokens[j].token, w); j++ {
+			if g := ix.groupTokens[j].entry; !slices.Contains(joined, g) {
+				joined = append(joined, g)
+				m.or(ix.groups[g])
+			}
 		}
 		if match == nil {
 			match = m

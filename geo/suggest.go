@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -105,6 +106,32 @@ func (ix *searchIndex) closeTo(words []string, han []bool, r Role) []int32 {
 				}
 				if lastCost < best[tk.entry] {
 					best[tk.entry] = lastCost
+				}
+			}
+		}
+		// The words of groups count for every member.
+		groupCost := make([]float64, len(ix.groups))
+		for g := range groupCost {
+			groupCost[g] = math.Inf(1)
+		}
+		last, lastCost := "", math.Inf(1)
+		for _, tk := range ix.groupTokens {
+			if tk.token != last {
+				last, lastCost = tk.token, wordCost(word, tk.token, han[i])
+			}
+			groupCost[tk.entry] = min(groupCost[tk.entry], lastCost)
+		}
+		for g, c := range groupCost {
+			if math.IsInf(c, 1) {
+				continue
+			}
+			for wi, bits64 := range ix.groups[g] {
+				for bits64 != 0 {
+					b := bits.TrailingZeros64(bits64)
+					bits64 &^= 1 << b
+					if n := wi*64 + b; c < best[n] {
+						best[n] = c
+					}
 				}
 			}
 		}

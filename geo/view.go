@@ -174,32 +174,40 @@ func strPtr(s string) *string {
 }
 
 func (w View) result(e *searchEntry, lang string) SearchResult {
-	r := SearchResult{ID: e.f.Common().ID, Kind: e.kind, Ref: strPtr(e.ref)}
+	// The texts the result points to, in one allocation.
+	var t struct{ ref, building, level, buildingRef, floor, in, near string }
+	ptr := func(p *string, s string) *string {
+		if s == "" {
+			return nil
+		}
+		*p = s
+		return p
+	}
+	r := SearchResult{ID: e.f.Common().ID, Kind: e.kind, Ref: ptr(&t.ref, e.ref)}
 	var pt orb.Point
 	switch f := e.f.(type) {
 	case *Building:
 		r.Name, r.Category, pt = f.Name.In(lang), f.Category, f.Display
-		r.Building = strPtr(f.ID)
+		r.Building = ptr(&t.building, f.ID)
 	case *Gate:
 		r.Name, r.Category, pt = f.Name.In(lang), f.Category, f.Geometry.(orb.Point)
 	case *Unit:
 		r.Name, r.Category, pt = displayName(f.Name, f.Category, lang), f.Category, f.Display
 	case *Amenity:
 		r.Name, r.Category, pt = displayName(f.Name, f.Category, lang), f.Category, f.Geometry.(orb.Point)
-	}
-	if e.kind != KindBuilding && e.building != nil {
-		r.Building = strPtr(e.building.ID)
+		in, near := w.amenityRooms(f, e)
+		r.In, r.Near = ptr(&t.in, in), ptr(&t.near, near)
 	}
 	if e.building != nil {
-		r.BuildingRef = strPtr(e.building.Ref)
+		if e.kind != KindBuilding {
+			r.Building = ptr(&t.building, e.building.ID)
+		}
+		r.BuildingRef = ptr(&t.buildingRef, e.building.Ref)
 	}
 	if e.level != nil {
-		r.Level = strPtr(e.level.ID)
+		r.Level = ptr(&t.level, e.level.ID)
 		r.Ordinal = e.level.Ordinal
-		r.Floor = strPtr(FloorName(e.level, lang))
-	}
-	if a, ok := e.f.(*Amenity); ok {
-		r.In, r.Near = w.amenityRooms(a, e)
+		r.Floor = ptr(&t.floor, FloorName(e.level, lang))
 	}
 	r.Lon, r.Lat = round7(pt[0]), round7(pt[1])
 	return r
@@ -207,25 +215,25 @@ func (w View) result(e *searchEntry, lang string) SearchResult {
 
 // amenityRooms returns the references of the room amenity a is in and of
 // the room it is near (for one in a corridor), as far as the role may see
-// them; e is its search entry, nil to look it up.
-func (w View) amenityRooms(a *Amenity, e *searchEntry) (in, near *string) {
+// them ("" for none); e is its search entry, nil to look it up.
+func (w View) amenityRooms(a *Amenity, e *searchEntry) (in, near string) {
 	if len(a.Units) > 0 && w.Sees(a.Units[0]) {
-		in = strPtr(a.Units[0].Ref)
+		in = a.Units[0].Ref
 	}
 	if e == nil {
 		ix := w.v.index.search
 		n, ok := ix.byID[a.ID]
 		if !ok {
-			return in, nil
+			return in, ""
 		}
 		e = &ix.entries[n]
 	}
 	for _, u := range e.near {
 		if w.Sees(u) {
-			return in, strPtr(u.Ref)
+			return in, u.Ref
 		}
 	}
-	return in, nil
+	return in, ""
 }
 
 // FloorName names level l for people in lang the way its own name does,
