@@ -107,3 +107,61 @@ func words(s string) []string { return strings.Fields(s) }
 
 // IsAmenityCategory reports whether c is an IMDF amenity category.
 func IsAmenityCategory(c string) bool { return hasString(amenityCategories, c) }
+
+// InCategory reports whether category c is group or one of its kinds:
+// "restroom.male" is in "restroom", "restroom" is in "restroom", and
+// "restroomx" is in neither.
+func InCategory(c, group string) bool {
+	return c == group || (len(c) > len(group) && c[len(group)] == '.' && c[:len(group)] == group)
+}
+
+// IsAmenityCategoryGroup reports whether c is an IMDF amenity category or
+// the parent of some ("checkin" for "checkin.desk", ...): what a question
+// about amenities of a kind may name.
+func IsAmenityCategoryGroup(c string) bool {
+	for _, a := range amenityCategories {
+		if InCategory(a, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// AmenityCategoriesNamed returns the amenity categories whose label or
+// synonyms, in English or Chinese, include the word w ("printer" ->
+// copymachine, "toilet" -> restroom): what someone who typed w for a
+// category meant. A group stands for its kinds.
+func AmenityCategoriesNamed(w string) []string {
+	w = strings.ToLower(strings.TrimSpace(w))
+	var found []string
+	for _, c := range amenityCategories {
+		for _, text := range categoryTexts(c) {
+			if words, _ := splitWords(text); hasString(words, w) || strings.EqualFold(text, w) {
+				found = append(found, c)
+				break
+			}
+		}
+	}
+	var out []string
+	for _, c := range found {
+		kind := false
+		for _, g := range found {
+			kind = kind || (g != c && InCategory(c, g))
+		}
+		if !kind && !hasString(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// nonDestinations are the unit categories nobody goes to for their own sake:
+// corridors, shafts (stairs, lifts, escalators), driveways and the building's
+// structure. Search lists them only when asked for by reference, after the
+// rooms, and never by name.
+var nonDestinations = words(`walkway walkway.island movingwalkway stairs steps elevator escalator ramp
+	road opentobelow structure column brick concrete drywall glass wood`)
+
+// IsDestination reports whether a unit of category c is a place people go
+// to, not one they pass through.
+func IsDestination(c string) bool { return !hasString(nonDestinations, c) }

@@ -55,16 +55,22 @@ var (
 	zhTags = []string{"zh-Hans", "zh", "zh-CN", "zh-Hant", "en", "en-US"}
 )
 
-// categoryLabels name the common IMDF categories for people, in English and
-// Simplified Chinese. A room without a name is shown by its kind.
+// categoryLabels name the IMDF categories for people, in English and
+// Simplified Chinese: every category the campus archive uses, and those a
+// campus adds (canteens, the library). A room without a name is shown by its
+// kind. A category without a label of its own is named by its parent's
+// ("restroom.family" by "restroom").
 var categoryLabels = map[string]Labels{
 	"office":              {"en": "Office", "zh-Hans": "办公室"},
 	"classroom":           {"en": "Classroom", "zh-Hans": "教室"},
 	"conferenceroom":      {"en": "Meeting Room", "zh-Hans": "会议室"},
-	"huddleroom":          {"en": "Discussion Room", "zh-Hans": "讨论室"},
+	"huddleroom":          {"en": "Discussion Room", "zh-Hans": "研讨室"},
 	"laboratory":          {"en": "Laboratory", "zh-Hans": "实验室"},
-	"library":             {"en": "Study Room", "zh-Hans": "自习室"},
+	"library":             {"en": "Library", "zh-Hans": "图书馆"},
 	"lobby":               {"en": "Lobby", "zh-Hans": "大堂"},
+	"lounge":              {"en": "Common Room", "zh-Hans": "休息室"},
+	"kitchen":             {"en": "Pantry", "zh-Hans": "茶水间"},
+	"recreation":          {"en": "Recreation Room", "zh-Hans": "活动室"},
 	"walkway":             {"en": "Corridor", "zh-Hans": "走廊"},
 	"stairs":              {"en": "Stairs", "zh-Hans": "楼梯"},
 	"elevator":            {"en": "Elevator", "zh-Hans": "电梯"},
@@ -84,7 +90,9 @@ var categoryLabels = map[string]Labels{
 	"shower":              {"en": "Shower", "zh-Hans": "淋浴间"},
 	"room":                {"en": "Room", "zh-Hans": "房间"},
 	"auditorium":          {"en": "Lecture Theatre", "zh-Hans": "报告厅"},
-	"foodservice":         {"en": "Canteen", "zh-Hans": "餐厅"},
+	"foodservice":         {"en": "Canteen", "zh-Hans": "食堂"},
+	"foodcourt":           {"en": "Food Court", "zh-Hans": "美食广场"},
+	"cafe":                {"en": "Café", "zh-Hans": "咖啡厅"},
 	"copymachine":         {"en": "Printer", "zh-Hans": "打印机"},
 	"defibrillator":       {"en": "AED", "zh-Hans": "AED除颤仪"},
 	"firstaid":            {"en": "First Aid Kit", "zh-Hans": "急救箱"},
@@ -94,29 +102,81 @@ var categoryLabels = map[string]Labels{
 	"information":         {"en": "Information Desk", "zh-Hans": "服务台"},
 }
 
-// searchSynonyms are more words search matches for a category, beyond its label.
+// searchSynonyms are the other words, English and Chinese, people use for a
+// category: search finds a feature by them as by its kind's label. A
+// category also answers to its parents' words ("restroom.male" to
+// "restroom"'s).
 var searchSynonyms = map[string]string{
-	"laboratory":       "lab",
-	"library":          "library 图书馆",
-	"elevator":         "lift",
-	"restroom":         "toilet washroom 洗手间 厕所",
-	"restroom.male":    "toilet washroom 洗手间 厕所",
-	"restroom.female":  "toilet washroom 洗手间 厕所",
-	"restroom.unisex":  "toilet washroom 洗手间 厕所",
-	"copymachine":      "copier copy print",
-	"defibrillator":    "defibrillator",
-	"fitnessroom":      "gym",
-	"auditorium":       "lecture hall",
-	"drinkingfountain": "water fountain 饮水",
-	"firstaid":         "first-aid",
-	"conferenceroom":   "conference",
+	"office":           "offices 办公",
+	"classroom":        "class lecture 课室 课堂",
+	"conferenceroom":   "conference meeting boardroom 会议",
+	"huddleroom":       "discussion study group huddle 讨论室 小组",
+	"laboratory":       "lab labs 实验",
+	"library":          "library libraries books study reading 图书馆 自习室 阅览室 书库",
+	"lobby":            "foyer entrance hall 门厅 大厅",
+	"lounge":           "common lounge 公共休息室 休闲",
+	"kitchen":          "kitchen pantry microwave 厨房 茶水",
+	"recreation":       "games activity 娱乐 活动",
+	"walkway":          "corridor hallway 过道 通道",
+	"stairs":           "stair stairway staircase 楼梯间",
+	"elevator":         "lift lifts 升降梯 直梯",
+	"escalator":        "escalators 自动扶梯",
+	"restroom":         "toilet toilets washroom wc lavatory bathroom loo 洗手间 厕所 卫生间",
+	"restroom.male":    "men gents male 男厕",
+	"restroom.female":  "women ladies female 女厕",
+	"storage":          "store storeroom 仓库 储物",
+	"serverroom":       "server servers 服务器",
+	"parking":          "car park carpark space 车位 停车场 停车",
+	"road":             "driveway road 道路",
+	"ramp":             "slope 斜坡",
+	"fieldofplay":      "court pitch field sports 运动场 场地 体育",
+	"fitnessroom":      "gym fitness 健身",
+	"shower":           "showers 浴室 冲凉",
+	"auditorium":       "lecture theatre theater hall 礼堂 讲堂",
+	"foodservice":      "canteen canteens cafeteria dining restaurant food meal 餐厅 饭堂 食堂",
+	"foodcourt":        "canteen cafeteria dining food 食堂 餐厅 饭堂",
+	"cafe":             "cafe coffee 咖啡",
+	"copymachine":      "printer printers print printing copier copy photocopier scanner 打印 复印 复印机",
+	"defibrillator":    "aed defibrillator defib 除颤器 除颤仪 自动体外除颤器",
+	"firstaid":         "first aid kit medical 急救 医药箱",
+	"vendingmachine":   "vending snacks drinks 售货机 贩卖机",
+	"drinkingfountain": "water fountain dispenser 饮水 开水 热水",
+	"atm":              "cash bank 取款机 提款机",
+	"information":      "info help desk reception enquiries 问讯处 咨询",
+}
+
+// categoryTexts lists the texts that name category c for people: its label
+// and synonyms, then each parent's ("restroom.male", then "restroom").
+func categoryTexts(c string) []string {
+	var out []string
+	for c != "" {
+		for _, s := range categoryLabels[c] {
+			out = append(out, s)
+		}
+		if s := searchSynonyms[c]; s != "" {
+			out = append(out, s)
+		}
+		i := strings.LastIndexByte(c, '.')
+		if i < 0 {
+			break
+		}
+		c = c[:i]
+	}
+	return out
 }
 
 // CategoryLabel names a category for people in lang ("en" or "zh"), or
 // returns the category itself when it has no label.
 func CategoryLabel(category, lang string) string {
-	if l, ok := categoryLabels[category]; ok {
-		return l.In(lang)
+	for c := category; c != ""; {
+		if l, ok := categoryLabels[c]; ok {
+			return l.In(lang)
+		}
+		i := strings.LastIndexByte(c, '.')
+		if i < 0 {
+			break
+		}
+		c = c[:i]
 	}
 	return category
 }

@@ -28,6 +28,35 @@ type Nearby struct {
 	Lat       float64 `json:"lat"`
 	DistanceM float64 `json:"distance_m"` // straight-line, horizontal
 	DurationS float64 `json:"duration_s"` // walking time estimate
+	// For people, as in SearchResult: the building's reference, the floor,
+	// the room the amenity is in, and the room it is near.
+	BuildingRef *string `json:"building_ref"`
+	Floor       *string `json:"floor"`
+	In          *string `json:"in"`
+	Near        *string `json:"near"`
+}
+
+// Describe fills in the building, level and room of amenity a for people,
+// names in lang, as far as the role may see them.
+func (w View) Describe(n *Nearby, a *Amenity, lang string) {
+	if a.Level == nil {
+		return
+	}
+	var t struct{ level, floor, building, buildingRef, in, near string } // one allocation
+	ptr := func(p *string, s string) *string {
+		if s == "" {
+			return nil
+		}
+		*p = s
+		return p
+	}
+	n.Level = ptr(&t.level, a.Level.ID)
+	n.Floor = ptr(&t.floor, FloorName(a.Level, lang))
+	if b := a.Level.Building(); b != nil {
+		n.Building, n.BuildingRef = ptr(&t.building, b.ID), ptr(&t.buildingRef, b.Ref)
+	}
+	in, near := w.amenityRooms(a, nil)
+	n.In, n.Near = ptr(&t.in, in), ptr(&t.near, near)
 }
 
 // Nearest returns the k amenities of a category the role may see with the
@@ -50,13 +79,10 @@ func (w View) Nearest(category string, at Position, k int, lang string) []Nearby
 	}
 	t.Nearby(cost, func(min, _ [2]float64, a *Amenity, dur float64) bool {
 		n := Nearby{
-			ID: a.ID, Name: displayName(a.Name, a.Category, lang), Category: a.Category,
-			Level: strPtr(a.Level.ID), Ordinal: a.Ordinal,
+			ID: a.ID, Name: displayName(a.Name, a.Category, lang), Category: a.Category, Ordinal: a.Ordinal,
 			DistanceM: round1(planarDist(target, min)), DurationS: round1(dur),
 		}
-		if b := a.Level.Building(); b != nil {
-			n.Building = strPtr(b.ID)
-		}
+		w.Describe(&n, a, lang)
 		p := a.Geometry.(orb.Point)
 		n.Lon, n.Lat = p[0], p[1]
 		out = append(out, n)

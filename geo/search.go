@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
 )
 
 // DefaultSearchLimit is how many results a search returns unless asked.
@@ -28,6 +31,13 @@ type searchEntry struct {
 	ref      string
 	building *Building
 	level    *Level
+	// dest is false for a corridor, shaft or other unit nobody goes to for
+	// its own sake: found by reference only, after the rooms.
+	dest bool
+	// near lists, for an amenity in a corridor or other passage, the
+	// rooms nearest it on its level, nearest first: what tells a printer
+	// from the two others along the same corridor.
+	near []*Unit
 }
 
 type refKey struct {
@@ -46,23 +56,37 @@ type searchIndex struct {
 	entries []searchEntry
 	exact   map[string][]int32
 	refs    []refKey   // sorted by lower, then entry
-	tokens  []tokenKey // sorted by token, then entry
+	tokens  []tokenKey // the words of names, sorted by token, then entry
+	// groupTokens holds the words shared by a group of entries (a kind's
+	// label and synonyms, a building's reference), with the group's index
+	// for entry, sorted like tokens; groups holds each group's members.
+	// Indexed once per group, not once per member, they cost a search a
+	// bitset union, not thousands of tokens.
+	groupTokens []tokenKey
+	groups      []bitset
+	// names holds every entry by each of its names (any language; its
+	// kind's label when it has none), lower case, spaces folded.
+	names map[string][]int32
+	// refWords holds the words of references ("c3", "607"), sorted like
+	// tokens, for close matches.
+	refWords []tokenKey
+	byID     map[string]int32
 }
 
 func newSearchIndex(v *Venue) *searchIndex {
-	ix := &searchIndex{exact: map[string][]int32{}}
+	ix := &searchIndex{exact: map[string][]int32{}, names: map[string][]int32{}}
 	var es []searchEntry
 	for _, b := range v.Buildings {
-		es = append(es, searchEntry{f: b, kind: KindBuilding, ref: b.Ref, building: b})
+		es = append(es, searchEntry{f: b, kind: KindBuilding, ref: b.Ref, building: b, dest: true})
 	}
 	for _, g := range v.Gates {
-		es = append(es, searchEntry{f: g, kind: KindGate, ref: g.Ref})
+		es = append(es, searchEntry{f: g, kind: KindGate, ref: g.Ref, dest: true})
 	}
 	for _, u := range v.Units {
-		es = append(es, searchEntry{f: u, kind: KindUnit, ref: u.Ref, building: u.Level.Building(), level: u.Level})
+		es = append(es, searchEntry{f: u, kind: KindUnit, ref: u.Ref, building: u.Level.Building(), level: u.Level, dest: IsDestination(u.Category)})
 	}
 	for _, a := range v.Amenities {
-		es = append(es, searchEntry{f: a, kind: KindAmenity, building: a.Level.Building(), level: a.Level})
+		es = append(es, searchEntry{f: a, kind: KindAmenity, building: a.Level.Building(), level: a.Level, dest: true, near: roomsNear(a)})
 	}
 	kindRank := map[string]int{KindBuilding: 0, KindGate: 1, KindUnit: 2, KindAmenity: 3}
 	sort.SliceStable(es, func(i, j int) bool {
@@ -76,16 +100,49 @@ func newSearchIndex(v *Venue) *searchIndex {
 		return naturalLess(a.ref, b.ref)
 	})
 	ix.entries = es
+	ix.byID = make(map[string]int32, len(es))
+	groupOf := map[string]int32{}
+	join := func(key string, texts []string, n int32) {
+		g, ok := groupOf[key]
+		if !ok {
+			g = int32(len(ix.groups))
+			groupOf[key] = g
+			ix.groups = append(ix.groups, newBitset(len(es)))
+			for _, text := range texts {
+				for _, t := range indexTokens(text) {
+					ix.groupTokens = append(ix.groupTokens, tokenKey{t, g})
+				}
+			}
+		}
+		ix.groups[g].set(n)
+	}
 	for i, e := range es {
 		n := int32(i)
+		ix.byID[e.f.Common().ID] = n
 		if e.ref != "" {
 			lower := strings.ToLower(e.ref)
 			ix.exact[lower] = append(ix.exact[lower], n)
 			ix.refs = append(ix.refs, refKey{lower, n})
+			words, _ := splitWords(lower)
+			for _, w := range words {
+				ix.refWords = append(ix.refWords, tokenKey{w, n})
+			}
 		}
 		for _, text := range entryTexts(e) {
 			for _, t := range indexTokens(text) {
 				ix.tokens = append(ix.tokens, tokenKey{t, n})
+			}
+		}
+		if c := entryCategory(e); c != "" {
+			join("category "+c, categoryTexts(c), n)
+		}
+		if e.kind != KindBuilding && e.building != nil {
+			join("building "+e.building.ID, []string{e.building.Ref}, n)
+		}
+		for _, name := range entryNames(e) {
+			key := foldName(name)
+			if l := ix.names[key]; len(l) == 0 || l[len(l)-1] != n {
+				ix.names[key] = append(l, n)
 			}
 		}
 	}
@@ -96,8 +153,92 @@ func newSearchIndex(v *Venue) *searchIndex {
 		return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.entry, b.entry))
 	})
 	ix.tokens = slices.Compact(ix.tokens) // a word twice in one entry
+	slices.SortFunc(ix.groupTokens, func(a, b tokenKey) int {
+		return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.entry, b.entry))
+	})
+	ix.groupTokens = slices.Compact(ix.groupTokens)
+	slices.SortFunc(ix.refWords, func(a, b tokenKey) int {
+		return cmp.Or(strings.Compare(a.token, b.token), cmp.Compare(a.entry, b.entry))
+	})
+	ix.refWords = slices.Compact(ix.refWords)
 	return ix
 }
+
+// nearRooms is how many rooms nearRooms lists: enough for one the viewer
+// may see.
+const nearRooms = 3
+
+// roomsNear lists the rooms nearest amenity a on its level, by the distance
+// from a to their outlines, when a stands in a corridor or other passage;
+// nil when it stands in a room, which names it well enough.
+func roomsNear(a *Amenity) []*Unit {
+	if len(a.Units) == 0 || IsDestination(a.Units[0].Category) || a.Level == nil || a.Level.index == nil {
+		return nil
+	}
+	p, ok := a.Local.(orb.Point)
+	if !ok {
+		return nil
+	}
+	type cand struct {
+		u *Unit
+		d float64
+	}
+	var cs []cand
+	pt := [2]float64{p[0], p[1]}
+	a.Level.index.units.Nearby(rtree.BoxDist[float64, *Unit](pt, pt, nil), func(_, _ [2]float64, u *Unit, box float64) bool {
+		if len(cs) >= nearRooms && box > cs[nearRooms-1].d {
+			return false // no room farther out can come nearer
+		}
+		if IsDestination(u.Category) && u.Ref != "" {
+			d := 0.0
+			if !Contains(u.Local, p) {
+				d = outerDistance(u.Local, p)
+			}
+			cs = append(cs, cand{u, d})
+			slices.SortStableFunc(cs, func(x, y cand) int { return cmp.Compare(x.d, y.d) })
+		}
+		return true
+	})
+	out := make([]*Unit, 0, nearRooms)
+	for _, c := range cs[:min(len(cs), nearRooms)] {
+		out = append(out, c.u)
+	}
+	return out
+}
+
+// entryNames lists the names an entry answers to exactly: its names in
+// every language, or, for a room or amenity without one, its kind's label
+// in every language ("Office", "办公室").
+func entryNames(e searchEntry) []string {
+	var name Labels
+	category := ""
+	switch f := e.f.(type) {
+	case *Building:
+		name = f.Name
+	case *Gate:
+		name = f.Name
+	case *Unit:
+		name, category = f.Name, f.Category
+	case *Amenity:
+		name, category = f.Name, f.Category
+	}
+	var out []string
+	for _, s := range name {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 && category != "" {
+		for _, lang := range []string{"en", "zh"} {
+			out = append(out, CategoryLabel(category, lang))
+		}
+	}
+	return out
+}
+
+// foldName is a name as names are looked up: lower case, runs of spaces
+// as one.
+func foldName(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
 
 func amenityKey(e searchEntry) string {
 	a := e.f.(*Amenity)
@@ -108,8 +249,9 @@ func amenityKey(e searchEntry) string {
 	return b + "\x00" + a.Units[0].Ref + "\x00" + a.Category + "\x00" + a.ID
 }
 
-// entryTexts lists the texts whose words find an entry: its names in every
-// language, its kind's label and synonyms, and its building's reference.
+// entryTexts lists the texts of an entry's own that find it: its names in
+// every language (a gate's reference too). Its kind's words and its
+// building's reference find it as a member of a group.
 func entryTexts(e searchEntry) []string {
 	var texts []string
 	add := func(l Labels) {
@@ -117,7 +259,6 @@ func entryTexts(e searchEntry) []string {
 			texts = append(texts, s)
 		}
 	}
-	category := ""
 	switch f := e.f.(type) {
 	case *Building:
 		add(f.Name)
@@ -126,19 +267,21 @@ func entryTexts(e searchEntry) []string {
 		texts = append(texts, f.Ref)
 	case *Unit:
 		add(f.Name)
-		category = f.Category
 	case *Amenity:
 		add(f.Name)
-		category = f.Category
-	}
-	if category != "" {
-		add(categoryLabels[category])
-		texts = append(texts, searchSynonyms[category])
-	}
-	if e.kind != KindBuilding && e.building != nil {
-		texts = append(texts, e.building.Ref)
 	}
 	return texts
+}
+
+// entryCategory is the category of a room or amenity, whose words find it.
+func entryCategory(e searchEntry) string {
+	switch f := e.f.(type) {
+	case *Unit:
+		return f.Category
+	case *Amenity:
+		return f.Category
+	}
+	return ""
 }
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
@@ -205,10 +348,16 @@ func (b bitset) and(o bitset) {
 		b[i] &= o[i]
 	}
 }
+func (b bitset) or(o bitset) {
+	for i := range b {
+		b[i] |= o[i]
+	}
+}
 
 // find calls fn for each entry matching q that role r may see, best first:
-// an exact reference, then references by prefix in order, then entries whose
-// names match every word of q by prefix, until fn returns false.
+// an exact reference, then references by prefix in order (corridors and
+// shafts after the rest), then entries whose names match every word of q by
+// prefix (never corridors and shafts), until fn returns false.
 func (ix *searchIndex) find(q string, r Role, fn func(e *searchEntry) bool) {
 	lower := strings.ToLower(strings.TrimSpace(q))
 	if lower == "" {
@@ -231,22 +380,28 @@ func (ix *searchIndex) find(q string, r Role, fn func(e *searchEntry) bool) {
 			return
 		}
 	}
-	i := sort.Search(len(ix.refs), func(i int) bool { return ix.refs[i].lower >= lower })
-	for ; i < len(ix.refs) && strings.HasPrefix(ix.refs[i].lower, lower); i++ {
-		if !emit(ix.refs[i].entry) {
-			return
-		}
+	if !ix.refPrefix(lower, emit) {
+		return
 	}
 	words, _ := splitWords(lower)
 	if len(words) == 0 {
 		return
 	}
 	var match bitset
+	var joined []int32
 	for _, w := range words {
 		m := newBitset(len(ix.entries))
 		j := sort.Search(len(ix.tokens), func(j int) bool { return ix.tokens[j].token >= w })
 		for ; j < len(ix.tokens) && strings.HasPrefix(ix.tokens[j].token, w); j++ {
 			m.set(ix.tokens[j].entry)
+		}
+		joined = joined[:0]
+		j = sort.Search(len(ix.groupTokens), func(j int) bool { return ix.groupTokens[j].token >= w })
+		for ; j < len(ix.groupTokens) && strings.HasPrefix(ix.groupTokens[j].token, w); j++ {
+			if g := ix.groupTokens[j].entry; !slices.Contains(joined, g) {
+				joined = append(joined, g)
+				m.or(ix.groups[g])
+			}
 		}
 		if match == nil {
 			match = m
@@ -258,11 +413,35 @@ func (ix *searchIndex) find(q string, r Role, fn func(e *searchEntry) bool) {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
-			if !emit(int32(wi*64 + b)) {
+			if n := int32(wi*64 + b); ix.entries[n].dest && !emit(n) {
 				return
 			}
 		}
 	}
+}
+
+// refPrefix calls emit for every entry whose reference starts with lower,
+// in order, corridors and shafts after the rest, until emit returns false;
+// it returns false if emit did.
+func (ix *searchIndex) refPrefix(lower string, emit func(n int32) bool) bool {
+	var passages []int32 // references of corridors and shafts, for after the rest
+	i := sort.Search(len(ix.refs), func(i int) bool { return ix.refs[i].lower >= lower })
+	for ; i < len(ix.refs) && strings.HasPrefix(ix.refs[i].lower, lower); i++ {
+		n := ix.refs[i].entry
+		if !ix.entries[n].dest {
+			passages = append(passages, n)
+			continue
+		}
+		if !emit(n) {
+			return false
+		}
+	}
+	for _, n := range passages {
+		if !emit(n) {
+			return false
+		}
+	}
+	return true
 }
 
 // naturalLess orders strings with their digit runs compared as numbers:

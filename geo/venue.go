@@ -1,11 +1,6 @@
 package geo
 
 import (
-	"fmt"
-	"math"
-	"strconv"
-	"strings"
-
 	"github.com/paulmach/orb"
 )
 
@@ -52,32 +47,4 @@ type Manifest struct {
 func (v *Venue) Feature(id string) (Feature, bool) {
 	f, ok := v.byID[id]
 	return f, ok
-}
-
-// Position is a place on the campus: WGS 84 longitude, latitude, and the
-// ordinal of a level (0 is the ground floor; outdoors is ordinal 0).
-type Position struct {
-	Lon, Lat float64
-	Ordinal  int
-}
-
-// ParsePosition reads a position written "LON,LAT,ORDINAL", as places are
-// given on the command line and in URLs.
-func ParsePosition(s string) (Position, error) {
-	parts := strings.Split(s, ",")
-	if len(parts) != 3 {
-		return Position{}, fmt.Errorf("geo: %q is not LON,LAT,ORDINAL", s)
-	}
-	lon, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
-	lat, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
-	ord, err3 := strconv.Atoi(strings.TrimSpace(parts[2]))
-	switch {
-	case err1 != nil || math.IsNaN(lon) || lon < -180 || lon > 180:
-		return Position{}, fmt.Errorf("geo: longitude %q is not a number in -180..180", parts[0])
-	case err2 != nil || math.IsNaN(lat) || lat < -90 || lat > 90:
-		return Position{}, fmt.Errorf("geo: latitude %q is not a number in -90..90", parts[1])
-	case err3 != nil:
-		return Position{}, fmt.Errorf("geo: ordinal %q is not an integer", parts[2])
-	}
-	return Position{Lon: lon, Lat: lat, Ordinal: ord}, nil
 }

@@ -2,6 +2,8 @@ package geo
 
 import (
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -121,7 +123,8 @@ func (w View) localBox(b orb.Bound) (min, max [2]float64) {
 	return [2]float64{lo[0], lo[1]}, [2]float64{hi[0], hi[1]}
 }
 
-// SearchResult is one answer of Search.
+// SearchResult is one answer of Search. Building and level are ids, for
+// machines; building_ref, floor and in name them for people.
 type SearchResult struct {
 	ID       string  `json:"id"`
 	Kind     string  `json:"kind"` // unit, amenity, gate or building
@@ -133,6 +136,18 @@ type SearchResult struct {
 	Ordinal  int     `json:"ordinal"`
 	Lon      float64 `json:"lon"`
 	Lat      float64 `json:"lat"`
+	// BuildingRef is the building's reference ("C3"); null outdoors.
+	BuildingRef *string `json:"building_ref"`
+	// Floor names the level for people, as the archive's level names do
+	// without the building ("6/F", "6楼", "B1"); null outdoors.
+	Floor *string `json:"floor"`
+	// In is the reference of the room an amenity is in ("C3-612"); null
+	// for anything else, or when the role may not see the room.
+	In *string `json:"in"`
+	// Near is, for an amenity in a corridor or other passage, the nearest
+	// room the role may see on its level ("C3-612"): what tells apart the
+	// printers along one corridor. Null otherwise.
+	Near *string `json:"near"`
 }
 
 // Search finds rooms, amenities, gates and buildings by reference prefix
@@ -159,28 +174,127 @@ func strPtr(s string) *string {
 }
 
 func (w View) result(e *searchEntry, lang string) SearchResult {
-	r := SearchResult{ID: e.f.Common().ID, Kind: e.kind, Ref: strPtr(e.ref)}
+	// The texts the result points to, in one allocation.
+	var t struct{ ref, building, level, buildingRef, floor, in, near string }
+	ptr := func(p *string, s string) *string {
+		if s == "" {
+			return nil
+		}
+		*p = s
+		return p
+	}
+	r := SearchResult{ID: e.f.Common().ID, Kind: e.kind, Ref: ptr(&t.ref, e.ref)}
 	var pt orb.Point
 	switch f := e.f.(type) {
 	case *Building:
 		r.Name, r.Category, pt = f.Name.In(lang), f.Category, f.Display
-		r.Building = strPtr(f.ID)
+		r.Building = ptr(&t.building, f.ID)
 	case *Gate:
 		r.Name, r.Category, pt = f.Name.In(lang), f.Category, f.Geometry.(orb.Point)
 	case *Unit:
 		r.Name, r.Category, pt = displayName(f.Name, f.Category, lang), f.Category, f.Display
 	case *Amenity:
 		r.Name, r.Category, pt = displayName(f.Name, f.Category, lang), f.Category, f.Geometry.(orb.Point)
+		in, near := w.amenityRooms(f, e)
+		r.In, r.Near = ptr(&t.in, in), ptr(&t.near, near)
 	}
-	if e.kind != KindBuilding && e.building != nil {
-		r.Building = strPtr(e.building.ID)
+	if e.building != nil {
+		if e.kind != KindBuilding {
+			r.Building = ptr(&t.building, e.building.ID)
+		}
+		r.BuildingRef = ptr(&t.buildingRef, e.building.Ref)
 	}
 	if e.level != nil {
-		r.Level = strPtr(e.level.ID)
+		r.Level = ptr(&t.level, e.level.ID)
 		r.Ordinal = e.level.Ordinal
+		r.Floor = ptr(&t.floor, FloorName(e.level, lang))
 	}
 	r.Lon, r.Lat = round7(pt[0]), round7(pt[1])
 	return r
+}
+
+// amenityRooms returns the references of the room amenity a is in and of
+// the room it is near (for one in a corridor), as far as the role may see
+// them ("" for none); e is its search entry, nil to look it up.
+func (w View) amenityRooms(a *Amenity, e *searchEntry) (in, near string) {
+	if len(a.Units) > 0 && w.Sees(a.Units[0]) {
+		in = a.Units[0].Ref
+	}
+	if e == nil {
+		ix := w.v.index.search
+		n, ok := ix.byID[a.ID]
+		if !ok {
+			return in, ""
+		}
+		e = &ix.entries[n]
+	}
+	for _, u := range e.near {
+		if w.Sees(u) {
+			return in, u.Ref
+		}
+	}
+	return in, ""
+}
+
+// FloorName names level l for people in lang the way its own name does,
+// without its building: "6/F" for "C3 6/F", "6楼" for "C3 6楼", "B1" for
+// "CP B1". A name that does not start with the building's reference is
+// used whole; a level without a name is named by its short name, then by
+// its ordinal counted from 1 for the ground floor.
+func FloorName(l *Level, lang string) string {
+	name := l.Name.In(lang)
+	if b := l.Building(); b != nil && b.Ref != "" {
+		if rest, ok := strings.CutPrefix(name, b.Ref); ok && strings.HasPrefix(rest, " ") {
+			name = strings.TrimSpace(rest)
+		}
+	}
+	if name == "" {
+		name = l.ShortName.In(lang)
+	}
+	if name == "" {
+		n := l.Ordinal + 1
+		if l.Ordinal < 0 {
+			return "B" + strconv.Itoa(-l.Ordinal)
+		}
+		name = strconv.Itoa(n) + "/F"
+	}
+	return name
+}
+
+// Named returns what the role may see that q names exactly, ignoring case
+// and runs of spaces: the feature whose reference q is, if any (a
+// reference names one place; byRef is then true); otherwise every feature
+// one of whose names, in any language, is q (a room or amenity without a
+// name answers to its kind's label), in the order search lists them.
+func (w View) Named(q, lang string) (results []SearchResult, byRef bool) {
+	ix := w.v.index.search
+	key := foldName(q)
+	for _, n := range ix.exact[key] {
+		if e := &ix.entries[n]; e.f.Common().mask.has(w.role) {
+			return []SearchResult{w.result(e, lang)}, true
+		}
+	}
+	for _, n := range ix.names[key] {
+		if e := &ix.entries[n]; e.f.Common().mask.has(w.role) {
+			results = append(results, w.result(e, lang))
+		}
+	}
+	return results, false
+}
+
+// Result returns the search result of the feature with id, names in lang,
+// if the role may see it and search lists such features.
+func (w View) Result(id, lang string) (SearchResult, bool) {
+	f, ok := w.Feature(id)
+	if !ok {
+		return SearchResult{}, false
+	}
+	ix := w.v.index.search
+	n, ok := ix.byID[f.Common().ID]
+	if !ok {
+		return SearchResult{}, false
+	}
+	return w.result(&ix.entries[n], lang), true
 }
 
 // displayName is a feature's name in lang, or its kind when it has none.

@@ -29,11 +29,14 @@ func TestSearch(t *testing.T) {
 		want []string
 	}{
 		{"A-102", Staff, []string{"u-A-102"}},
-		{"a-1", Staff, []string{"u-A-101", "u-A-102", "u-A-103", "u-A-104"}},
-		{"a-1", Tourist, []string{"u-A-101", "u-A-102", "u-A-103"}}, // the server room is employees-only
-		{"B-1", Staff, []string{"u-B-101", "u-B-102", "u-B-103", "u-B-104"}},
-		{"B-102", Tourist, []string{}}, // building B is hidden from tourists
-		{"D-102", Staff, []string{}},   // nobody sees inside the dorm
+		// Rooms first, then the corridor and the stairs.
+		{"a-1", Staff, []string{"u-A-102", "u-A-104", "u-A-101", "u-A-103"}},
+		{"a-1", Tourist, []string{"u-A-102", "u-A-101", "u-A-103"}}, // the server room is employees-only
+		{"B-1", Staff, []string{"u-B-102", "u-B-104", "u-B-101", "u-B-103"}},
+		{"A-101", Staff, []string{"u-A-101"}}, // a corridor asked for by its reference
+		{"stair", Staff, []string{}},          // never by name
+		{"B-102", Tourist, []string{}},        // building B is hidden from tourists
+		{"D-102", Staff, []string{}},          // nobody sees inside the dorm
 		{"lecture", Tourist, []string{"u-A-102", "u-A-202"}},
 		{"LECT ROO", Tourist, []string{"u-A-102", "u-A-202"}},
 		{"讲堂", Staff, []string{"u-A-102", "u-A-202", "u-B-102"}},
@@ -57,7 +60,7 @@ func TestSearch(t *testing.T) {
 	// Exact reference first, then references by prefix: building A, then
 	// its rooms.
 	got := resultIDs(staff.Search("a", "en", 3))
-	if !slices.Equal(got, []string{"bldg-A", "u-A-101", "u-A-102"}) {
+	if !slices.Equal(got, []string{"bldg-A", "u-A-102", "u-A-104"}) {
 		t.Errorf("search a, limit 3: %v", got)
 	}
 	r := staff.Search("A-102", "zh", 1)[0]

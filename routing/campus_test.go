@@ -278,9 +278,12 @@ func TestExportIsStable(t *testing.T) {
 }
 
 // FuzzResolve feeds arbitrary place strings: an error or a place, never a
-// panic, and never a place the role may not see.
+// panic, never a place the role may not see, and never an error of a kind
+// the API would answer as its own fault.
 func FuzzResolve(f *testing.F) {
-	for _, s := range []string{"C3-607", "G2", "Gate 2", "C3", "113.4782,22.8959,5", "1,2", ",,", "a,b,c", "113.4782,22.8959,999999999999", "NaN,NaN,0", "Inf,0,0", "D1-101", "  c3-607 ", "会议室", ""} {
+	for _, s := range []string{"C3-607", "G2", "Gate 2", "C3", "113.4782,22.8959,5", "1,2", ",,", "a,b,c", "113.4782,22.8959,999999999999",
+		"NaN,NaN,0", "Inf,0,0", "D1-101", "  c3-607 ", "会议室", "", "1e309,22.8,0", "200,22.8,0", "113.47,22.89,2e0", "١١٣,٢٢,٠",
+		"2.35,48.85,0", "113.4782,22.8959", "Meeting Room 9", "printer", "C3-6O7", "Metting Room", "C9-101"} {
 		f.Add(s)
 	}
 	g := campus(f)
@@ -289,6 +292,10 @@ func FuzzResolve(f *testing.F) {
 		pl, err := g.Resolve(w, s, Walk)
 		if (pl == nil) == (err == nil) {
 			t.Fatalf("%q: want a place or an error, got %v, %v", s, pl, err)
+		}
+		if err != nil && !errors.Is(err, ErrUnknownPlace) && !errors.Is(err, ErrAmbiguous) && !errors.Is(err, ErrNoRoute) &&
+			!errors.Is(err, geo.ErrBadPosition) && !errors.Is(err, geo.ErrFarAway) {
+			t.Fatalf("%q: an error of no known kind: %v", s, err)
 		}
 		if pl != nil && pl.ID != "" {
 			if _, ok := w.Feature(pl.ID); !ok {

@@ -20,6 +20,7 @@ const (
 	InstrEscalator = "escalator"
 	InstrRamp      = "ramp"
 	InstrGate      = "gate"
+	InstrVia       = "via" // a via place reached, on the way on
 	InstrArrive    = "arrive"
 )
 
@@ -36,6 +37,7 @@ const (
 var phrases = map[string][2]string{
 	"depart":        {"Depart from %s", "从%s出发"},
 	"arrive":        {"Arrive at %s", "到达%s"},
+	"via":           {"Arrive at waypoint %s", "到达途经点%s"},
 	"enter":         {"Enter %s", "进入%s"},
 	"exit":          {"Exit %s", "离开%s"},
 	"gate":          {"Pass through %s", "通过%s"},
@@ -72,12 +74,22 @@ func placeName(pl *Place, lang string, first bool) string {
 		return phrase("start", lang)
 	case pl.Kind == PlacePoint:
 		return phrase("destination", lang)
+	case pl.Kind == geo.KindAmenity && pl.In != "":
+		if isZh(lang) {
+			return pl.In + placeNameOnly(pl, lang)
+		}
+		return placeNameOnly(pl, lang) + " (" + pl.In + ")"
 	case pl.Ref != "" && pl.Kind == geo.KindUnit:
 		if n := pl.Name.In(lang); n != "" {
 			return pl.Ref + " " + n
 		}
 		return pl.Ref
 	}
+	return placeNameOnly(pl, lang)
+}
+
+// placeNameOnly is a place's name in lang, or its kind's.
+func placeNameOnly(pl *Place, lang string) string {
 	if n := pl.Name.In(lang); n != "" {
 		return n
 	}
@@ -94,9 +106,10 @@ func levelName(l *geo.Level, lang string) string {
 	return fmt.Sprint(l.Ordinal)
 }
 
-// instructions turns the pieces of a route into directions. Each
-// instruction's distance is the walk from it to the next.
-func (g *Graph) instructions(w geo.View, places []*Place, pieces []piece, lang string) []Instruction {
+// instructions turns the pieces of a route into directions; stops says
+// where in pieces each via place is reached. Each instruction's distance
+// is the walk from it to the next.
+func (g *Graph) instructions(w geo.View, places []*Place, pieces []piece, stops []int, lang string) []Instruction {
 	var out []Instruction
 	walked := 0.0 // since the last instruction
 	add := func(typ, text string, level *geo.Level, ordinal int) {
@@ -119,7 +132,17 @@ func (g *Graph) instructions(w geo.View, places []*Place, pieces []piece, lang s
 		}
 	}
 	var heading orb.Point // direction of the last stretch of at least minLeg
+	stop := 0             // the next via place
+	reach := func(i int) {
+		for stop < len(stops) && stops[stop] <= i {
+			pl := places[stop+1]
+			add(InstrVia, phrase("via", lang, placeName(pl, lang, false)), pl.Level, pl.Ordinal)
+			heading = orb.Point{}
+			stop++
+		}
+	}
 	for i := 0; i < len(pieces); i++ {
+		reach(i)
 		pc := pieces[i]
 		if pc.kind.vertical() || (pc.kind == EdgeOutdoor && pc.ordFrom != pc.ordTo) {
 			// A run of one kind of vertical link is one instruction.
@@ -188,6 +211,7 @@ func (g *Graph) instructions(w geo.View, places []*Place, pieces []piece, lang s
 			add(InstrGate, phrase("gate", lang, gt.Name.In(lang)), nil, 0)
 		}
 	}
+	reach(len(pieces))
 	add(InstrArrive, phrase("arrive", lang, placeName(last, lang, false)), last.Level, last.Ordinal)
 	return out
 }

@@ -8,19 +8,24 @@ import (
 	"github.com/campusnav/engine/geo"
 )
 
-// Nearest returns the k amenities of a category the viewer may see with the
+// Nearest returns the k amenities of a category (or of any of its kinds:
+// "restroom" covers "restroom.male"...) the viewer may see with the
 // shortest walking time from a position, for profile p: a Dijkstra search
 // from where the position joins the graph, stopped when k are settled.
-// Distances are walked metres; durations, walking seconds.
+// Distances are walked metres; durations, walking seconds. A position
+// farther than geo.MaxOutsideM outside the venue is a *geo.FarError.
 func (g *Graph) Nearest(w geo.View, category string, at geo.Position, k int, p Profile, lang string) ([]geo.Nearby, error) {
 	out := []geo.Nearby{}
+	if err := g.Venue.CheckNear(at.Lon, at.Lat); err != nil {
+		return nil, err
+	}
 	if k <= 0 {
 		return out, nil
 	}
 	pt := g.Venue.Projection.ToLocal(at.Lon, at.Lat)
 	sn, ok := g.snap(w, pt, at.Ordinal, p)
 	if !ok {
-		return nil, &NoRouteError{Reason: "nothing you may walk to on this level near this position"}
+		return nil, noRoute("nothing you may walk to on this level near this position", "该位置附近的这一层没有你可以步行到达的地方")
 	}
 	r := w.Role()
 	s := g.getSearch()
@@ -45,7 +50,7 @@ func (g *Graph) Nearest(w geo.View, category string, at geo.Position, k int, p P
 		}
 		s.closed[n] = s.gen
 		nd := &g.Nodes[n]
-		if a, ok := nd.Feature.(*geo.Amenity); ok && a.Category == category && w.Sees(a) {
+		if a, ok := nd.Feature.(*geo.Amenity); ok && geo.InCategory(a.Category, category) && w.Sees(a) {
 			out = append(out, g.nearby(w, s, a, n, p, seedLen, lang))
 		}
 		if nd.terminal && s.via[n] >= 0 {
@@ -95,12 +100,7 @@ func (g *Graph) nearby(w geo.View, s *search, a *geo.Amenity, n int32, p Profile
 	if res.Name == "" {
 		res.Name = geo.CategoryLabel(a.Category, lang)
 	}
-	if a.Level != nil {
-		res.Level = &a.Level.ID
-		if b := a.Level.Building(); b != nil {
-			res.Building = &b.ID
-		}
-	}
+	w.Describe(&res, a, lang)
 	if pt, ok := a.Geometry.(orb.Point); ok {
 		res.Lon, res.Lat = pt[0], pt[1]
 	}

@@ -14,10 +14,25 @@ import (
 var ErrNoRoute = errors.New("routing: no route")
 
 // NoRouteError says why there is no route.
-type NoRouteError struct{ Reason string }
+type NoRouteError struct {
+	Reason string // in English
+
+	reasonZh string
+}
+
+// noRoute makes a NoRouteError with its reason in English and Chinese.
+func noRoute(en, zh string) *NoRouteError { return &NoRouteError{Reason: en, reasonZh: zh} }
 
 func (e *NoRouteError) Error() string { return "routing: no route: " + e.Reason }
 func (e *NoRouteError) Unwrap() error { return ErrNoRoute }
+
+// DetailIn says why in lang ("en" or "zh").
+func (e *NoRouteError) DetailIn(lang string) string {
+	if isZh(lang) && e.reasonZh != "" {
+		return "无可用路线：" + e.reasonZh
+	}
+	return "no route: " + e.Reason
+}
 
 // Request asks for a route. From, To and Via are places as Resolve reads
 // them.
@@ -52,7 +67,7 @@ type LevelChange struct {
 
 // Instruction is one step of the turn-by-turn directions.
 type Instruction struct {
-	Type      string  `json:"type"` // depart, turn, enter, exit, elevator, stairs, escalator, ramp, gate, arrive
+	Type      string  `json:"type"` // depart, turn, enter, exit, elevator, stairs, escalator, ramp, gate, via, arrive
 	Text      string  `json:"text"`
 	DistanceM float64 `json:"distance_m"` // the walk after this instruction, to the next
 	Level     *string `json:"level"`      // level id, null outdoors
@@ -110,18 +125,27 @@ func (pc piece) via() string {
 	return viaName(pc.kind)
 }
 
-// Route finds the least-cost route for the viewer and profile.
+// Route finds the least-cost route for the viewer and profile. An error
+// resolving a place comes wrapped in an *EndError naming its end.
 func (g *Graph) Route(w geo.View, req Request) (*Route, error) {
 	names := append(append([]string{req.From}, req.Via...), req.To)
 	places := make([]*Place, len(names))
 	for i, s := range names {
-		pl, err := g.Resolve(w, s, req.Profile)
+		pl, err := g.resolve(w, s, req.Profile, req.Lang)
 		if err != nil {
-			return nil, err
+			end := "via"
+			switch i {
+			case 0:
+				end = "from"
+			case len(names) - 1:
+				end = "to"
+			}
+			return nil, &EndError{End: end, Err: err}
 		}
 		places[i] = pl
 	}
 	var pieces []piece
+	var stops []int // where in pieces each via is reached
 	var total float64
 	sources := places[0].seeds
 	for i := 1; i < len(places); i++ {
@@ -142,26 +166,42 @@ func (g *Graph) Route(w geo.View, req Request) (*Route, error) {
 			}
 		}
 		g.pool().Put(s)
-		// The walk from the place to the graph, then the edges.
-		if i == 1 {
-			pieces = append(pieces, g.placePiece(places[0], start, req.Profile, false)...)
-		}
+		// The walk from the place to the graph, then the edges, then the
+		// walk from the graph to the next place.
+		pieces = append(pieces, g.placePiece(places[i-1], start, req.Profile, false)...)
 		for _, h := range hops {
 			pieces = append(pieces, g.hopPiece(h, req.Profile))
 		}
 		pieces = append(pieces, g.placePiece(places[i], goal.node, req.Profile, true)...)
 		total += res.cost
-		sources = []seed{{node: goal.node}}
+		if i < len(places)-1 {
+			stops = append(stops, len(pieces))
+			sources = places[i].leaveFrom(goal)
+		}
 	}
-	rt := g.answer(w, places, pieces, req.Lang)
+	rt := g.answer(w, places, pieces, stops, req.Lang)
 	rt.Cost = total
 	return rt, nil
 }
 
+// leaveFrom is where a route goes on from a stop it reached at seed at: a
+// building from the entrance it came to, a point from where it stands
+// (back along its own seeds), anything else from its node.
+func (pl *Place) leaveFrom(at seed) []seed {
+	if pl.Kind == PlacePoint {
+		return pl.seeds
+	}
+	return []seed{{node: at.node}}
+}
+
 // placePiece is the straight walk between a place's own point and the node
-// where it joins the graph (none when the place is that node).
+// where it joins the graph (none when the place is that node). A building
+// is where its entrance is: none either.
 func (g *Graph) placePiece(pl *Place, n int32, p Profile, toPlace bool) []piece {
 	nd := &g.Nodes[n]
+	if pl.Kind == geo.KindBuilding {
+		return nil
+	}
 	l := dist(pl.Point, nd.Point)
 	if l < 1e-9 {
 		return nil
@@ -206,12 +246,14 @@ func (g *Graph) whyNoRoute(w geo.View, req Request, from, to *Place, sources, go
 		g.pool().Put(s)
 		if ok && req.Profile == Wheelchair {
 			if from.Ordinal != to.Ordinal {
-				return &NoRouteError{Reason: "no step-free way between these floors (only stairs, steps or escalators join them)"}
+				return noRoute("no step-free way between these floors (only stairs, steps or escalators join them)",
+					"这两层之间没有无台阶的通道（只有楼梯、台阶或扶梯相连）")
 			}
-			return &NoRouteError{Reason: "no step-free way between these places (only stairs, steps or escalators join them)"}
+			return noRoute("no step-free way between these places (only stairs, steps or escalators join them)",
+				"这两处之间没有无台阶的通道（只有楼梯、台阶或扶梯相连）")
 		}
 	}
-	return &NoRouteError{Reason: "no way between these places that you may use"}
+	return noRoute("no way between these places that you may use", "这两处之间没有你可以通行的路线")
 }
 
 func (g *Graph) lonLat(p orb.Point) [2]float64 {
@@ -222,8 +264,9 @@ func (g *Graph) lonLat(p orb.Point) [2]float64 {
 func round7(x float64) float64 { return math.Round(x*1e7) / 1e7 }
 func round1(x float64) float64 { return math.Round(x*10) / 10 }
 
-// answer assembles the route from its pieces.
-func (g *Graph) answer(w geo.View, places []*Place, pieces []piece, lang string) *Route {
+// answer assembles the route from its pieces; stops says where in pieces
+// each via place is reached.
+func (g *Graph) answer(w geo.View, places []*Place, pieces []piece, stops []int, lang string) *Route {
 	rt := &Route{LevelChanges: []LevelChange{}, Geometry: FeatureCollection{Type: "FeatureCollection", Features: []LineFeature{}}}
 	for _, pc := range pieces {
 		rt.DistanceM += pc.length
@@ -279,7 +322,7 @@ func (g *Graph) answer(w geo.View, places []*Place, pieces []piece, lang string)
 		})
 		i = j
 	}
-	rt.Instructions = g.instructions(w, places, pieces, lang)
+	rt.Instructions = g.instructions(w, places, pieces, stops, lang)
 	return rt
 }
 

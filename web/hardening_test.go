@@ -332,3 +332,18 @@ func TestTrackersForgetIdleAndLeastRecentlyUsed(t *testing.T) {
 		t.Errorf("%d trackers made, want 6", made)
 	}
 }
+
+// TestFarAwaySavedPlaceIsRefused: Paris is no campus place to keep.
+func TestFarAwaySavedPlaceIsRefused(t *testing.T) {
+	ts := testServer(t)
+	code, _, body := call(t, ts, "staff", "POST", "/api/v1/me/places", `{"name":"Paris","lon":2.35,"lat":48.85,"ordinal":0}`)
+	var p Problem
+	json.Unmarshal(body, &p)
+	if code != 400 || p.Param != "lon,lat" || !strings.Contains(p.Detail, "outside the campus") {
+		t.Errorf("Paris: %d %s", code, body)
+	}
+	v := campusDeps.Venue
+	if code, _, body := call(t, ts, "staff", "POST", "/api/v1/me/places", fmt.Sprintf(`{"name":"by the gate","lon":%v,"lat":%v,"ordinal":0}`, v.Display[0], v.Display[1])); code != 201 {
+		t.Errorf("the campus itself: %d %s", code, body)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -63,11 +64,20 @@ func positionParams(c echo.Context) (geo.Position, error) {
 	if c.QueryParam("ordinal") == "" {
 		return geo.Position{}, badParam("ordinal", "ordinal is required (0 is the ground floor)")
 	}
-	ord, err := intParam(c, "ordinal", 0, -20, 200)
+	ord, err := intParam(c, "ordinal", 0, geo.MinOrdinal, geo.MaxOrdinal)
 	if err != nil {
 		return geo.Position{}, err
 	}
 	return geo.Position{Lon: lon, Lat: lat, Ordinal: ord}, nil
+}
+
+// onCampus refuses a position given as lon and lat that lies farther than
+// geo.MaxOutsideM outside the campus: a 400 naming "lon,lat".
+func (s *Server) onCampus(pos geo.Position) error {
+	if err := s.d.Venue.CheckNear(pos.Lon, pos.Lat); err != nil {
+		return causeProblem(http.StatusBadRequest, "lon,lat", err)
+	}
+	return nil
 }
 
 // parseBBox reads "minLon,minLat,maxLon,maxLat".

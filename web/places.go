@@ -48,6 +48,11 @@ func (s *Server) addPlace(c echo.Context) error {
 	if err := p.Validate(); err != nil { // name, lon and lat: the stores' own rule
 		return err
 	}
+	if s.d.Venue != nil {
+		if err := s.d.Venue.CheckNear(p.Lon, p.Lat); err != nil { // Paris is no campus place
+			return causeProblem(http.StatusBadRequest, "lon,lat", err)
+		}
+	}
 	p, err = s.d.Places.AddPlace(c.Request().Context(), p)
 	if err != nil {
 		return err

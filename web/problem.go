@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/places"
@@ -28,9 +29,62 @@ type Problem struct {
 	Param string `json:"param,omitempty"`
 	// RequestID ties the answer to the server's log.
 	RequestID string `json:"request_id,omitempty"`
+	// Candidates lists, for a name several places have (409), the places
+	// it names, as search lists them.
+	Candidates []geo.SearchResult `json:"candidates,omitempty"`
+	// Suggestions lists, for an unknown place (404), what comes close.
+	Suggestions []geo.SearchResult `json:"suggestions,omitempty"`
+
+	// The detail as written: an English format and its arguments, which
+	// detailIn renders again in the request's language; or the error of a
+	// lower layer that renders itself.
+	format string
+	args   []any
+	cause  error
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
+
+// detailer is an error that says what is wrong in a language ("en", "zh").
+// The errors of the layers below implement it; the API uses it for the
+// detail of a problem.
+type detailer interface{ DetailIn(lang string) string }
+
+// detailIn renders the problem's detail in lang: the cause's own words, or
+// the format from the catalog of lang (detailsZh) with its arguments, each
+// in lang too where it can be (an error that renders itself, a phrase of
+// the catalog). What has no translation stays in English.
+func (p *Problem) detailIn(lang string) string {
+	var d detailer
+	if p.cause != nil && errors.As(p.cause, &d) {
+		return d.DetailIn(lang)
+	}
+	if p.format == "" || lang == "en" {
+		return p.Detail
+	}
+	format, ok := detailsZh[p.format]
+	if !ok {
+		return p.Detail
+	}
+	args := make([]any, len(p.args))
+	for i, a := range p.args {
+		args[i] = localArg(a, lang)
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// localArg is an argument of a detail in lang.
+func localArg(a any, lang string) any {
+	switch a := a.(type) {
+	case detailer:
+		return a.DetailIn(lang)
+	case string:
+		if zh, ok := phrasesZh[a]; ok && lang == "zh" {
+			return zh
+		}
+	}
+	return a
+}
 
 // titles names each status for people, in English and Simplified Chinese.
 var titles = map[int][2]string{
@@ -48,13 +102,25 @@ var titles = map[int][2]string{
 	http.StatusServiceUnavailable:    {"Not ready", "服务未就绪"},
 }
 
-// problem makes a problem of a status, naming the parameter at fault.
+// problem makes a problem of a status, naming the parameter at fault. The
+// format is English; detailsZh must have it (a test reads every call).
 func problem(status int, param, format string, args ...any) *Problem {
-	return &Problem{Status: status, Param: param, Detail: fmt.Sprintf(format, args...)}
+	return &Problem{Status: status, Param: param, Detail: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 func badParam(param, format string, args ...any) *Problem {
 	return problem(http.StatusBadRequest, param, format, args...)
+}
+
+// causeProblem makes a problem of a status whose detail is err's own, in
+// the request's language, naming the parameter at fault.
+func causeProblem(status int, param string, err error) *Problem {
+	p := &Problem{Status: status, Param: param, cause: err}
+	p.Detail = p.detailIn("en")
+	if p.Detail == "" {
+		p.Detail = err.Error()
+	}
+	return p
 }
 
 // errorStatus maps the errors of the layers below to HTTP statuses: the one
@@ -65,6 +131,10 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusNotFound, true
 	case errors.Is(err, routing.ErrNoRoute):
 		return http.StatusUnprocessableEntity, true
+	case errors.Is(err, routing.ErrAmbiguous):
+		return http.StatusConflict, true
+	case errors.Is(err, geo.ErrBadPosition), errors.Is(err, geo.ErrFarAway):
+		return http.StatusBadRequest, true
 	case errors.Is(err, auth.ErrCredentials), errors.Is(err, auth.ErrCode), errors.Is(err, auth.ErrSSO), errors.Is(err, auth.ErrUnauthorized):
 		return http.StatusUnauthorized, true
 	case errors.Is(err, auth.ErrForbidden):
@@ -79,9 +149,60 @@ func errorStatus(err error) (int, bool) {
 	return 0, false
 }
 
+// knownProblem makes the problem of an error of the layers below that
+// errorStatus knows: its status, the parameter or field at fault, its
+// detail, and the places it lists.
+func knownProblem(status int, err error) *Problem {
+	p := &Problem{Status: status, cause: err,
+		Detail: strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "routing: "), "auth: "), "places: ")}
+	var d detailer
+	if errors.As(err, &d) {
+		p.Detail = d.DetailIn("en")
+	}
+	if fe := (*auth.FieldError)(nil); errors.As(err, &fe) {
+		p.Param = fe.Field
+		if !errors.As(err, &d) {
+			p.Detail, p.cause = fe.Reason, nil
+		}
+	}
+	if fe := (*places.FieldError)(nil); errors.As(err, &fe) {
+		p.Param = fe.Field
+		if !errors.As(err, &d) {
+			p.Detail, p.cause = fe.Reason, nil
+		}
+	}
+	if ee := (*routing.EndError)(nil); errors.As(err, &ee) {
+		p.Param = ee.End
+	}
+	if ae := (*routing.AmbiguousError)(nil); errors.As(err, &ae) {
+		p.Candidates = ae.Candidates
+	}
+	if pe := (*routing.PlaceError)(nil); errors.As(err, &pe) {
+		p.Suggestions = pe.Suggestions
+	}
+	return p
+}
+
+// problemLang is the language of a problem's title and detail: the lang
+// parameter when it says en or zh, else the first language of
+// Accept-Language.
+func problemLang(c echo.Context) string {
+	switch l := strings.ToLower(c.QueryParam("lang")); {
+	case l == "en":
+		return "en"
+	case strings.HasPrefix(l, "zh"):
+		return "zh"
+	}
+	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(c.Request().Header.Get("Accept-Language"))), "zh") {
+		return "zh"
+	}
+	return "en"
+}
+
 // errorHandler answers every error as a problem: known ones with their
 // status and message, echo's own (404 route, 405, 413) likewise, and
-// anything else as a 500 whose cause goes to the log only.
+// anything else as a 500 whose cause goes to the log only. Titles and
+// details are in the request's language.
 func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
@@ -91,35 +212,29 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &p):
 	case errors.As(err, &he):
-		p = &Problem{Status: he.Code, Detail: fmt.Sprint(he.Message)}
-		if he.Code == http.StatusNotFound {
-			p.Detail = "no such endpoint: " + c.Request().URL.Path
-		}
-		if he.Code == http.StatusRequestEntityTooLarge {
-			p.Detail = fmt.Sprintf("the body is larger than %d bytes", s.cfg.BodyLimit)
+		switch he.Code {
+		case http.StatusNotFound:
+			p = problem(he.Code, "", "no such endpoint: %s", c.Request().URL.Path)
+		case http.StatusRequestEntityTooLarge:
+			p = problem(he.Code, "", "the body is larger than %d bytes", s.cfg.BodyLimit)
+		default:
+			p = problem(he.Code, "", "%v", he.Message)
 		}
 	default:
 		if status, ok := errorStatus(err); ok {
-			p = &Problem{Status: status, Detail: strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "routing: "), "auth: "), "places: ")}
-			if fe := (*auth.FieldError)(nil); errors.As(err, &fe) {
-				p.Param, p.Detail = fe.Field, fe.Reason
-			} else if pe := (*places.FieldError)(nil); errors.As(err, &pe) {
-				p.Param, p.Detail = pe.Field, pe.Reason
-			}
+			p = knownProblem(status, err)
 		} else {
 			s.log.Error("internal error", "request_id", requestID(c), "path", c.Request().URL.Path, "err", err)
-			p = &Problem{Status: http.StatusInternalServerError, Detail: "something went wrong on our side; quote the request id when you report it"}
+			p = problem(http.StatusInternalServerError, "", "something went wrong on our side; quote the request id when you report it")
 		}
 	}
 	if p.Type == "" {
 		p.Type = "about:blank"
 	}
-	lang := 0
-	if strings.HasPrefix(strings.ToLower(c.Request().Header.Get("Accept-Language")), "zh") || strings.HasPrefix(c.QueryParam("lang"), "zh") {
-		lang = 1
-	}
+	lang := problemLang(c)
+	p.Detail = p.detailIn(lang)
 	if t, ok := titles[p.Status]; ok {
-		p.Title = t[lang]
+		p.Title = t[b2i(lang == "zh")]
 	} else {
 		p.Title = http.StatusText(p.Status)
 	}
@@ -133,4 +248,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Request().Method != http.MethodHead {
 		encodeJSON(c.Response(), p)
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

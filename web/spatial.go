@@ -87,6 +87,9 @@ func (s *Server) locate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.onCampus(pos); err != nil {
+		return err
+	}
 	return ok(c, s.view(c).Locate(pos, lang))
 }
 
@@ -107,7 +110,10 @@ func (s *Server) nearest(c echo.Context) error {
 	if cat == "" {
 		return badParam("category", "category is required (an IMDF amenity category: copymachine, defibrillator, ...)")
 	}
-	if !geo.IsAmenityCategory(cat) {
+	if !geo.IsAmenityCategoryGroup(cat) {
+		if meant := geo.AmenityCategoriesNamed(cat); len(meant) > 0 {
+			return badParam("category", "%q is not an IMDF amenity category: for %[1]q ask for %[2]s", cat, strings.Join(meant, ", "))
+		}
 		return badParam("category", "%q is not an IMDF amenity category (printers are copymachine, AEDs defibrillator)", cat)
 	}
 	pos, err := positionParams(c)
@@ -124,6 +130,9 @@ func (s *Server) nearest(c echo.Context) error {
 	}
 	lang, err := langParam(c)
 	if err != nil {
+		return err
+	}
+	if err := s.onCampus(pos); err != nil {
 		return err
 	}
 	near, err := s.d.Graph.Nearest(s.view(c), cat, pos, k, p, lang)

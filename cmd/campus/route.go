@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,13 +71,45 @@ func runRoute(e *env, args []string) int {
 	}
 	rt, err := g.Route(v.View(role), routing.Request{From: *from, To: *to, Via: *via, Profile: p, Lang: lang})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "campus route: %s\n", strings.TrimPrefix(err.Error(), "routing: "))
-		return exitFail
+		return e.placeFail("route", err, lang)
 	}
 	if err := e.writeJSON(rt); err != nil {
 		return e.fail("route", err)
 	}
 	return exitOK
+}
+
+// detailer is an error that says what is wrong in a language.
+type detailer interface{ DetailIn(lang string) string }
+
+// detail says what err is in lang: in its own words when it can, else its
+// message without the package's prefix.
+func detail(err error, lang string) string {
+	var d detailer
+	if errors.As(err, &d) {
+		return d.DetailIn(lang)
+	}
+	msg := err.Error()
+	for _, prefix := range []string{"routing: ", "geo: "} {
+		msg = strings.TrimPrefix(msg, prefix)
+	}
+	return msg
+}
+
+// placeFail reports an error of routing or nearest for command c: a bad or
+// far-away position is a bad argument (exit 2) naming its flag; an unknown
+// or ambiguous place, or no route, is a failure (exit 1) with the close
+// matches or the candidates.
+func (e *env) placeFail(c string, err error, lang string) int {
+	msg := detail(err, lang)
+	if ee := (*routing.EndError)(nil); errors.As(err, &ee) {
+		msg = "--" + ee.End + ": " + msg
+	}
+	if errors.Is(err, geo.ErrBadPosition) || errors.Is(err, geo.ErrFarAway) {
+		return e.fail(c, usageError{msg})
+	}
+	fmt.Fprintf(e.stderr, "campus %s: %s\n", c, msg)
+	return exitFail
 }
 
 // routePairs answers a file of vertex pairs with their least costs.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -107,6 +108,9 @@ func runLocate(e *env, args []string) int {
 	if err != nil {
 		return e.fail("locate", err)
 	}
+	if err := v.CheckNear(pos.Lon, pos.Lat); err != nil {
+		return e.placeFail("locate", &routing.EndError{End: "at", Err: err}, c.lang)
+	}
 	if err := e.writeJSON(v.View(role).Locate(pos, c.lang)); err != nil {
 		return e.fail("locate", err)
 	}
@@ -129,8 +133,10 @@ func runNearest(e *env, args []string) int {
 	case err != nil:
 	case fs.NArg() != 1:
 		err = usagef("want one CATEGORY (an IMDF amenity category such as copymachine or defibrillator), got %d arguments", fs.NArg())
-	case !geo.IsAmenityCategory(fs.Arg(0)):
-		err = usagef("%q is not an IMDF amenity category (printers are copymachine, AEDs defibrillator; also firstaid, vendingmachine, drinkingfountain, atm, information, restroom.male ...)", fs.Arg(0))
+	case !geo.IsAmenityCategoryGroup(fs.Arg(0)) && len(geo.AmenityCategoriesNamed(fs.Arg(0))) > 0:
+		err = usagef("%q is not an IMDF amenity category: for %[1]q ask for %[2]s", fs.Arg(0), strings.Join(geo.AmenityCategoriesNamed(fs.Arg(0)), ", "))
+	case !geo.IsAmenityCategoryGroup(fs.Arg(0)):
+		err = usagef("%q is not an IMDF amenity category (printers are copymachine, AEDs defibrillator; also firstaid, vendingmachine, drinkingfountain, atm, information, restroom (every kind) ...)", fs.Arg(0))
 	case *at == "":
 		err = usagef("--at LON,LAT,ORDINAL is required")
 	case *k < 1:
@@ -147,8 +153,10 @@ func runNearest(e *env, args []string) int {
 	}
 	near, err := g.Nearest(v.View(role), fs.Arg(0), pos, *k, p, c.lang)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "campus nearest: %s\n", strings.TrimPrefix(err.Error(), "routing: "))
-		return exitFail
+		if errors.Is(err, geo.ErrFarAway) {
+			err = &routing.EndError{End: "at", Err: err}
+		}
+		return e.placeFail("nearest", err, c.lang)
 	}
 	if err := e.writeJSON(near); err != nil {
 		return e.fail("nearest", err)

@@ -1,0 +1,97 @@
+package web
+
+// detailsZh is the Simplified Chinese of every detail format the API
+// writes, keyed by the English format given to problem or badParam: a
+// problem asked for in Chinese (lang=zh, or Accept-Language: zh...) is
+// rendered from here with the same arguments (use %[n]v to reorder them).
+// TestEveryDetailHasChinese reads every call in this package and fails for
+// a format missing here, or one here no call uses: add the Chinese with
+// the English. A format of a bare verb ("%v") leaves the words to its
+// argument, which renders itself when it can (an error with DetailIn, a
+// phrase of phrasesZh).
+var detailsZh = map[string]string{
+	// Parameters and bodies.
+	"%s is required":                              "缺少参数 %s",
+	"%s %q is not a number":                       "%s 的值 %q 不是数字",
+	"%s %v is out of range %v..%v":                "%s 的值 %v 超出范围 %v..%v",
+	"%s %q is not an integer":                     "%s 的值 %q 不是整数",
+	"%s %d is out of range %d..%d":                "%s 的值 %d 超出范围 %d..%d",
+	"%s is longer than 200 characters":            "%s 超过 200 个字符",
+	"ordinal is required (0 is the ground floor)": "缺少 ordinal（楼层序号，0 为地面层）",
+	"bbox %q is not minLon,minLat,maxLon,maxLat":  "bbox %q 不是 minLon,minLat,maxLon,maxLat 的格式",
+	"bbox %q has its minimum above its maximum":   "bbox %q 的最小值大于最大值",
+	"lang %q is not en or zh":                     "lang %q 不是 en 或 zh",
+	"want application/json, got %q":               "应为 application/json，收到的是 %q",
+	"the body is not the JSON expected: %v":       "请求体不是预期的 JSON：%v",
+	"the body is larger than %d bytes":            "请求体超过 %d 字节",
+	"%v":                                          "%v",
+	"%s":                                          "%s",
+	"sign in to use saved places":                 "登录后才能使用收藏的地点",
+
+	// Places, search and routes.
+	"no building %q":                                  "没有编号为 %q 的楼宇",
+	"no level %q":                                     "没有编号为 %q 的楼层",
+	"q, what to search for, is required":              "缺少 q（要搜索的内容）",
+	"q is longer than 200 characters":                 "q 超过 200 个字符",
+	"profile %q is not walk, wheelchair or sheltered": "profile %q 不是 walk、wheelchair 或 sheltered",
+	"category is required (an IMDF amenity category: copymachine, defibrillator, ...)":  "缺少 category（IMDF 设施类别：copymachine、defibrillator 等）",
+	"%q is not an IMDF amenity category (printers are copymachine, AEDs defibrillator)": "%q 不是 IMDF 设施类别（打印机为 copymachine，AED 为 defibrillator）",
+	"%q is not an IMDF amenity category: for %[1]q ask for %[2]s":                       "%q 不是 IMDF 设施类别：要找 %[1]q，请用 %[2]s",
+	"from, where the route starts, is required":                                         "缺少 from（路线起点）",
+	"to, where the route ends, is required":                                             "缺少 to（路线终点）",
+	"at most 10 via places":                                                             "途经点最多 10 个",
+	"no collection %q (want units, openings, amenities, footprints or levels)":          "没有名为 %q 的集合（可用：units、openings、amenities、footprints 或 levels）",
+	"no place %q":                  "没有编号为 %q 的地点",
+	"no saved place %q":            "没有编号为 %q 的已保存地点",
+	"lon is required, -180..180":   "lon 为必填项，取值 -180..180",
+	"lat is required, -90..90":     "lat 为必填项，取值 -90..90",
+	"positioning is not available": "定位功能未开放",
+
+	// Tiles.
+	"tiles are not available":          "地图瓦片未开放",
+	"zoom %q is not a number":          "缩放级别 %q 不是数字",
+	"x %q is not a number":             "x 的值 %q 不是数字",
+	"y %q is not a number":             "y 的值 %q 不是数字",
+	"tiles are /tiles/{z}/{x}/{y}.mvt": "瓦片地址为 /tiles/{z}/{x}/{y}.mvt",
+
+	// Signing in.
+	"want Authorization: Bearer TOKEN":                      "请求头应为 Authorization: Bearer TOKEN",
+	"sign-in is not available":                              "登录功能未开放",
+	"email is required":                                     "email 为必填项",
+	"password is required":                                  "password 为必填项",
+	"phone sign-in is not available":                        "手机验证码登录未开放",
+	"phone is required":                                     "phone 为必填项",
+	"code is the 6 digits sent to the phone":                "code 是发送到手机的 6 位数字",
+	"single sign-on is not configured (CAMPUS_OIDC_ISSUER)": "未配置统一身份认证（CAMPUS_OIDC_ISSUER）",
+	"the campus sign-in refused: %s %s":                     "校园统一身份认证拒绝了登录：%s %s",
+	"code is required":                                      "code 为必填项",
+	"state is required":                                     "state 为必填项",
+	"family accounts are not available":                     "家属账号功能未开放",
+	"phone, the family member's mobile number, is required": "phone（家属的手机号码）为必填项",
+	"%q is not an application id":                           "%q 不是申请编号",
+
+	// The server.
+	"no such endpoint: %s":             "没有这个接口：%s",
+	"the store does not answer":        "存储服务无响应",
+	"something went wrong on our side": "服务器出错了",
+	"something went wrong on our side; quote the request id when you report it": "服务器出错了；反馈问题时请附上 request_id",
+}
+
+// phrasesZh is the Simplified Chinese of whole phrases passed as arguments
+// to a bare format: the details given to requireUser (the test checks
+// every literal one), and echo's own messages.
+var phrasesZh = map[string]string{
+	"sign in first":          "请先登录",
+	"sign in to keep places": "登录后才能保存地点",
+
+	"Bad Request":              "请求有误",
+	"Unauthorized":             "未登录",
+	"Forbidden":                "无权访问",
+	"Not Found":                "未找到",
+	"Method Not Allowed":       "不支持该请求方法",
+	"Request Entity Too Large": "请求过大",
+	"Unsupported Media Type":   "不支持的媒体类型",
+	"Too Many Requests":        "请求过于频繁",
+	"Internal Server Error":    "服务器内部错误",
+	"Service Unavailable":      "服务暂不可用",
+}
