@@ -29,7 +29,7 @@ var realArchives = []realArchive{
 	{name: "spbstu-polymap", archive: "IMDFData", units: 443, levels: 8, room: "Classroom 104", public: false},
 	// Nested folders, .json file names, converter's own feature types,
 	// openings naming levels the archive does not have.
-	{name: "ulm-osmtoimdf", archive: "IMDFData.zip", units: 554, levels: 6, room: "V100", public: true},
+	{name: "ulm-osmtoimdf", archive: "IMDFData.zip", units: 554, levels: 6, room: "O27/121", public: true},
 }
 
 func (a realArchive) path() string { return filepath.Join("testdata", a.name, a.archive) }
