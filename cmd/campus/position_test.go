@@ -103,7 +103,7 @@ func TestCalibrateAndUse(t *testing.T) {
 		Fingerprints []json.RawMessage
 	}
 	decode(t, out, &cal)
-	if cal.Version != 1 || cal.Default.Exponent < 1.5 || cal.Default.Exponent > 2.5 || len(cal.Fingerprints) == 0 {
+	if cal.Version != 2 || cal.Default.Exponent < 1.5 || cal.Default.Exponent > 2.5 || len(cal.Fingerprints) == 0 {
 		t.Fatalf("calibration %s", out[:min(300, len(out))])
 	}
 	file := filepath.Join(t.TempDir(), "cal.json")
