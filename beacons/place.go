@@ -79,15 +79,20 @@ type place struct {
 // placeOf puts an estimate in its place, the same for every asker. Inside
 // a level it stays on that level: where it is, inside a unit, else on the
 // nearest walkable place of the level (the corridor beside a wall). Off
-// every level, it goes to the nearest walkable place on its ordinal,
-// indoors or out, and takes that place's level.
+// every level it is outdoors, and goes to the nearest outdoor path on its
+// ordinal; on an ordinal with none (a floor above the ground), to the
+// nearest walkable place, and that place's level.
 func (p *Positioner) placeOf(est Estimate) place {
 	pt, ord := est.Point, est.Ordinal
 	wg := p.walk
 	l := p.site.levelAt(pt, ord)
 	if l == nil {
 		pl := place{pt: pt, ord: ord}
-		if q, e, ok := wg.nearest(pt, ord, nil); ok {
+		q, e, ok := wg.nearest(pt, ord, wg.outdoors)
+		if !ok {
+			q, e, ok = wg.nearest(pt, ord, nil)
+		}
+		if ok {
 			pl.pt = q
 			if u := wg.g.Edges[e].Unit; u != nil {
 				pl.level = u.Level
@@ -103,6 +108,10 @@ func (p *Positioner) placeOf(est Estimate) place {
 	}
 	return pl
 }
+
+// outdoors accepts the edges outdoors: paths, and the links from doors
+// and gates to them.
+func (wg *walkGraph) outdoors(e int32) bool { return wg.g.Edges[e].Unit == nil }
 
 // onLevel accepts the edges inside units of level l.
 func (wg *walkGraph) onLevel(l *geo.Level) func(int32) bool {

@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -81,8 +82,8 @@ type walkGraph struct {
 	edges    []walkEdge
 	terminal []bool // nodes routes end at: rooms' points, amenities
 	byOrd    map[int]*rtree.RTreeG[int32]
-	off      []int32   // the edges at node n: adj[off[n]:off[n+1]]
-	adj      []walkEnd //
+	off      []int32 // the edges at node n are adj[off[n]:off[n+1]]
+	adj      []walkEnd
 }
 
 // walkEnd is an edge at a node, and whether leaving the node runs it To -> From.
@@ -191,7 +192,7 @@ type particle struct {
 
 // Tracker follows one device. It is not safe for concurrent use: a
 // device's scans come in order. Between scans it holds its particles and
-// a few words (about 11.5 KB; BenchmarkTrackerMemory); the scratch of an
+// a few words (about 12.5 KB; BenchmarkTrackerMemory); the scratch of an
 // update is borrowed from the Positioner's pool. Its estimate does not
 // depend on who asks: only the answer does.
 type Tracker struct {
@@ -272,7 +273,10 @@ func (t *Tracker) next(s *Scan) Estimate {
 	return est
 }
 
-// init spreads the particles over the walkable graph around a single fix.
+// init spreads the particles over the walkable graph around a single fix:
+// evenly along the walkable lines within r of it (evenly by length, not by
+// edge, or the many short edges of rooms packed with doors would draw the
+// particles away from a long path outside).
 func (t *Tracker) init(est Estimate) bool {
 	wg := t.p.walk
 	tree := wg.byOrd[est.Ordinal]
@@ -281,23 +285,32 @@ func (t *Tracker) init(est Estimate) bool {
 	}
 	r := math.Min(60, math.Max(20, 3*est.AccuracyM))
 	var cands []int32
-	for len(cands) == 0 && r <= 240 {
+	var cum []float64 // the candidates' cumulative length
+	for ; ; r *= 2 {
 		tree.Search([2]float64{est.Point[0] - r, est.Point[1] - r}, [2]float64{est.Point[0] + r, est.Point[1] + r},
 			func(_, _ [2]float64, e int32) bool {
-				cands = append(cands, e)
+				total := wg.edges[e].length
+				if len(cum) > 0 {
+					total += cum[len(cum)-1]
+				}
+				cands, cum = append(cands, e), append(cum, total)
 				return true
 			})
-		r *= 2
-	}
-	if len(cands) == 0 {
-		return false
+		if len(cands) > 0 {
+			break
+		}
+		if r >= 240 {
+			return false
+		}
 	}
 	if t.parts == nil {
 		t.parts = make([]particle, 0, numParticles)
 	}
 	t.parts = t.parts[:0]
 	for len(t.parts) < numParticles {
-		e := cands[t.rng.IntN(len(cands))]
+		x := t.rng.Float64() * cum[len(cum)-1]
+		k := sort.SearchFloat64s(cum, x)
+		e := cands[min(k, len(cands)-1)]
 		we := &wg.edges[e]
 		s := t.rng.Float64() * we.length
 		pt, ord := we.at(s)
