@@ -88,9 +88,9 @@ func (p *Positioner) placeOf(est Estimate) place {
 	l := p.site.levelAt(pt, ord)
 	if l == nil {
 		pl := place{pt: pt, ord: ord}
-		q, e, ok := wg.nearest(pt, ord, wg.outdoors)
+		q, e, ok := wg.nearest(wg.outdoorByOrd[ord], pt, nil)
 		if !ok {
-			q, e, ok = wg.nearest(pt, ord, nil)
+			q, e, ok = wg.nearest(wg.byOrd[ord], pt, nil)
 		}
 		if ok {
 			pl.pt = q
@@ -102,16 +102,12 @@ func (p *Positioner) placeOf(est Estimate) place {
 	}
 	pl := place{pt: pt, ord: ord, level: l}
 	if !p.site.inUnit(l, pt) {
-		if q, _, ok := wg.nearest(pt, ord, wg.onLevel(l)); ok {
+		if q, _, ok := wg.nearest(wg.byOrd[ord], pt, wg.onLevel(l)); ok {
 			pl.pt = q
 		}
 	}
 	return pl
 }
-
-// outdoors accepts the edges outdoors: paths, and the links from doors
-// and gates to them.
-func (wg *walkGraph) outdoors(e int32) bool { return wg.g.Edges[e].Unit == nil }
 
 // onLevel accepts the edges inside units of level l.
 func (wg *walkGraph) onLevel(l *geo.Level) func(int32) bool {
@@ -121,11 +117,10 @@ func (wg *walkGraph) onLevel(l *geo.Level) func(int32) bool {
 	}
 }
 
-// nearest returns the point of the edges of ordinal ord nearest pt (of
-// those keep accepts, all when keep is nil), and its edge; ok is false
-// when there is none.
-func (wg *walkGraph) nearest(pt orb.Point, ord int, keep func(e int32) bool) (orb.Point, int32, bool) {
-	t := wg.byOrd[ord]
+// nearest returns the point of the edges of index t nearest pt (of those
+// keep accepts, all when keep is nil), and its edge; ok is false when
+// there is none.
+func (wg *walkGraph) nearest(t *rtree.RTreeG[int32], pt orb.Point, keep func(e int32) bool) (orb.Point, int32, bool) {
 	if t == nil {
 		return orb.Point{}, 0, false
 	}

@@ -82,8 +82,11 @@ type walkGraph struct {
 	edges    []walkEdge
 	terminal []bool // nodes routes end at: rooms' points, amenities
 	byOrd    map[int]*rtree.RTreeG[int32]
-	off      []int32 // the edges at node n are adj[off[n]:off[n+1]]
-	adj      []walkEnd
+	// outdoorByOrd indexes the edges outdoors (paths, and the links from
+	// doors and gates to them) per ordinal.
+	outdoorByOrd map[int]*rtree.RTreeG[int32]
+	off          []int32 // the edges at node n are adj[off[n]:off[n+1]]
+	adj          []walkEnd
 }
 
 // walkEnd is an edge at a node, and whether leaving the node runs it To -> From.
@@ -94,7 +97,7 @@ type walkEnd struct {
 
 func newWalkGraph(g *routing.Graph) *walkGraph {
 	wg := &walkGraph{g: g, edges: make([]walkEdge, len(g.Edges)), terminal: make([]bool, len(g.Nodes)), byOrd: map[int]*rtree.RTreeG[int32]{},
-		off: make([]int32, len(g.Nodes)+1), adj: make([]walkEnd, 2*len(g.Edges))}
+		outdoorByOrd: map[int]*rtree.RTreeG[int32]{}, off: make([]int32, len(g.Nodes)+1), adj: make([]walkEnd, 2*len(g.Edges))}
 	for i := range g.Nodes {
 		wg.terminal[i] = g.Nodes[i].Kind == routing.NodeUnit || g.Nodes[i].Kind == routing.NodeAmenity
 	}
@@ -132,16 +135,24 @@ func newWalkGraph(g *routing.Graph) *walkGraph {
 		}
 		wg.edges[i] = we
 		if !we.vertical && we.length > 0 {
-			t := wg.byOrd[a.Ordinal]
-			if t == nil {
-				t = &rtree.RTreeG[int32]{}
-				wg.byOrd[a.Ordinal] = t
-			}
 			bb := orb.MultiPoint(we.pts).Bound()
-			t.Insert(bb.Min, bb.Max, int32(i))
+			insertEdge(wg.byOrd, a.Ordinal, bb, int32(i))
+			if e.Unit == nil {
+				insertEdge(wg.outdoorByOrd, a.Ordinal, bb, int32(i))
+			}
 		}
 	}
 	return wg
+}
+
+// insertEdge adds edge e, of bound bb, to the index of ordinal ord.
+func insertEdge(byOrd map[int]*rtree.RTreeG[int32], ord int, bb orb.Bound, e int32) {
+	t := byOrd[ord]
+	if t == nil {
+		t = &rtree.RTreeG[int32]{}
+		byOrd[ord] = t
+	}
+	t.Insert(bb.Min, bb.Max, e)
 }
 
 // heading is the unit vector from a towards b, zero when they coincide.
