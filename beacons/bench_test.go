@@ -1,6 +1,8 @@
 package beacons
 
 import (
+	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -84,4 +86,43 @@ func mustJSON(s Scan) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// BenchmarkTrackerMemory measures what a live Tracker holds: trackers
+// fed a realistic stream (a minute of one simulated walk each, walks in
+// turn) are kept alive, and the heap they add, after collection, is
+// reported per tracker (what the server's caps are sized by). Scratch
+// shared between trackers is not counted against any of them.
+func BenchmarkTrackerMemory(b *testing.B) {
+	p, scans := campus(b)
+	w := p.graph.Venue.View(geo.Staff)
+	walks := [][]Scan{}
+	for i := range scans {
+		if i == 0 || scans[i].Device != scans[i-1].Device {
+			walks = append(walks, nil)
+		}
+		walks[len(walks)-1] = append(walks[len(walks)-1], scans[i])
+	}
+	const trackers, minute = 200, 60
+	var perTracker float64
+	for b.Loop() {
+		ts := make([]*Tracker, trackers)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range ts {
+			walk := walks[i%len(walks)]
+			ts[i] = p.NewTracker(fmt.Sprintf("device-%d", i))
+			for k := 0; k < minute && k < len(walk); k++ {
+				ts[i].Update(w, &walk[k])
+			}
+		}
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(ts)
+		perTracker = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / trackers
+	}
+	b.ReportMetric(perTracker, "B/tracker")
 }

@@ -4,52 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"sort"
 
-	json "github.com/goccy/go-json"
 	"github.com/paulmach/orb"
 )
-
-// Calibration is what a site survey teaches: the path-loss model fitted per
-// beacon and for the venue, and the survey itself kept as a radio map of
-// fingerprints. It is saved as one JSON file that positioning reads.
-type Calibration struct {
-	Version int         `json:"version"`
-	Default ModelParams `json:"default"`
-	// PowerOffsetDB is how much louder than registered the beacons are, on
-	// average: the power of a beacon with no fit of its own is its
-	// registered power plus this.
-	PowerOffsetDB float64 `json:"power_offset_db"`
-	FloorLossDB   float64 `json:"floor_loss_db"`
-	SigmaDB       float64 `json:"sigma_db"`
-	// SensitivityDBM is the weakest reading of the survey: below it the
-	// survey's phone heard nothing. 0 when unknown (older files).
-	SensitivityDBM float64                 `json:"sensitivity_dbm,omitempty"`
-	Beacons        map[string]BeaconParams `json:"beacons"` // by registry id
-	Fingerprints   []Fingerprint           `json:"fingerprints"`
-}
-
-// ModelParams is a log-distance path-loss model.
-type ModelParams struct {
-	MeasuredPower float64 `json:"measured_power"` // dBm at 1 m
-	Exponent      float64 `json:"exponent"`
-}
-
-// BeaconParams is the model fitted for one beacon, and from how many readings.
-type BeaconParams struct {
-	ModelParams
-	Samples int `json:"samples"`
-}
-
-// Fingerprint is what was heard, on average, at one surveyed place.
-type Fingerprint struct {
-	Lon     float64            `json:"lon"`
-	Lat     float64            `json:"lat"`
-	Ordinal int                `json:"ordinal"`
-	Level   string             `json:"level,omitempty"`
-	RSSI    map[string]float64 `json:"rssi"` // mean dBm by beacon id
-}
 
 // Fitting limits.
 const (
@@ -90,9 +47,8 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 		ord      int
 	}
 	fps := map[fpKey]*struct {
-		level string
-		sum   map[string]float64
-		n     map[string]int
+		sum map[string]float64
+		n   map[string]int
 	}{}
 	var order []fpKey
 	used, sens := 0, 0.0
@@ -108,10 +64,9 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 		fp, ok := fps[k]
 		if !ok {
 			fp = &struct {
-				level string
-				sum   map[string]float64
-				n     map[string]int
-			}{s.Truth.Level, map[string]float64{}, map[string]int{}}
+				sum map[string]float64
+				n   map[string]int
+			}{map[string]float64{}, map[string]int{}}
 			fps[k] = fp
 			order = append(order, k)
 		}
@@ -140,7 +95,7 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 		return nil, fmt.Errorf("%w: the survey has too few readings to fit a model", ErrCalibration)
 	}
 	offset, exp := venue.MeasuredPower, venue.Exponent
-	cal := &Calibration{Version: 1, PowerOffsetDB: math.Round(offset*100) / 100, Beacons: map[string]BeaconParams{},
+	cal := &Calibration{Version: CalibrationVersion, PowerOffsetDB: math.Round(offset*100) / 100, Beacons: map[string]BeaconParams{},
 		FloorLossDB: DefaultFloorLoss, SigmaDB: DefaultSigma}
 	var reg float64
 	for _, b := range r.Beacons {
@@ -170,14 +125,17 @@ func Calibrate(r *Registry, scans []Scan) (*Calibration, error) {
 	cal.SigmaDB = rms(res)
 	cal.SensitivityDBM = sens
 	cal.FloorLossDB = floorLoss(r, scans, m, cal.SigmaDB, sens)
+	var fpMaps []map[string]float64
 	for _, k := range order {
 		fp := fps[k]
-		f := Fingerprint{Lon: k.lon, Lat: k.lat, Ordinal: k.ord, Level: fp.level, RSSI: map[string]float64{}}
+		mean := map[string]float64{}
 		for id, s := range fp.sum {
-			f.RSSI[id] = math.Round(s/float64(fp.n[id])*10) / 10
+			mean[id] = s / float64(fp.n[id])
 		}
-		cal.Fingerprints = append(cal.Fingerprints, f)
+		cal.Fingerprints = append(cal.Fingerprints, Fingerprint{Lon: round7(k.lon), Lat: round7(k.lat), Ordinal: k.ord})
+		fpMaps = append(fpMaps, mean)
 	}
+	cal.indexFingerprints(fpMaps)
 	return cal, nil
 }
 
@@ -223,28 +181,6 @@ func abs(x int) int {
 
 func dist(a, b orb.Point) float64 { return math.Hypot(a[0]-b[0], a[1]-b[1]) }
 
-// ReadCalibration reads a calibration file; errors name what is wrong.
-func ReadCalibration(path string) (*Calibration, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCalibration, err)
-	}
-	var c Calibration
-	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCalibration, path, err)
-	}
-	if c.Version != 1 {
-		return nil, fmt.Errorf("%w: %s: version %d is not supported (want 1)", ErrCalibration, path, c.Version)
-	}
-	if c.Default.Exponent <= 0 || c.SigmaDB <= 0 {
-		return nil, fmt.Errorf("%w: %s: default exponent and sigma_db must be positive", ErrCalibration, path)
-	}
-	if c.SensitivityDBM > 0 {
-		return nil, fmt.Errorf("%w: %s: sensitivity_dbm %v is not a reading in dBm (negative, or absent)", ErrCalibration, path, c.SensitivityDBM)
-	}
-	return &c, nil
-}
-
 // modelOf returns the model a calibration gives the registry's beacons.
 func modelOf(r *Registry, c *Calibration) *model {
 	m := defaultModel(r)
@@ -263,16 +199,6 @@ func modelOf(r *Registry, c *Calibration) *model {
 		}
 	}
 	return m
-}
-
-// sortedIDs returns the keys of a fingerprint, in order.
-func sortedIDs(m map[string]float64) []string {
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 // floorLoss estimates the loss per floor by maximum likelihood over the

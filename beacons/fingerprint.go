@@ -37,10 +37,10 @@ func newRadioMap(r *Registry, c *Calibration) *radioMap {
 	}
 	for _, f := range c.Fingerprints {
 		fp := &fingerprint{at: r.Projection.ToLocal(f.Lon, f.Lat), ord: f.Ordinal}
-		for _, id := range sortedIDs(f.RSSI) {
-			if b, ok := r.ByID(id); ok {
+		for k, i := range f.Heard {
+			if b, ok := r.ByID(c.FingerprintBeacons[i]); ok {
 				fp.idx = append(fp.idx, b.idx)
-				fp.rssi = append(fp.rssi, f.RSSI[id])
+				fp.rssi = append(fp.rssi, f.DBM[k])
 			}
 		}
 		sort.Sort(byIdx{fp})

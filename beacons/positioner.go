@@ -2,6 +2,7 @@ package beacons
 
 import (
 	"math"
+	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -18,6 +19,10 @@ type Positioner struct {
 	radio *radioMap
 	graph *routing.Graph // nil for a standalone registry
 	walk  *walkGraph     // the graph as tracking walks it
+	site  *site          // the venue's levels and units, whoever may see them
+	// scratch holds what a tracker's update works in (*scratch), shared
+	// by the trackers rather than kept by each.
+	scratch *sync.Pool
 }
 
 // NewPositioner makes a positioner for a registry, with an optional
@@ -28,7 +33,11 @@ func NewPositioner(reg *Registry, cal *Calibration, g *routing.Graph) *Positione
 	if g != nil && reg.Venue != nil && g.Venue == reg.Venue {
 		p.graph = g
 		p.walk = newWalkGraph(g)
+		p.site = newSite(g.Venue)
 	}
+	p.scratch = &sync.Pool{New: func() any {
+		return &scratch{weights: make([]float64, 0, numParticles), spare: make([]particle, 0, numParticles)}
+	}}
 	return p
 }
 
@@ -37,58 +46,6 @@ func (p *Positioner) Fix(w geo.View, s *Scan) Fix {
 	rd := p.reg.Resolve(s)
 	est := p.single(rd)
 	return p.answer(w, s, est)
-}
-
-// answer turns an estimate into the fix the viewer may see: snapped to a
-// place it may walk, or, inside a building it may not see into (a
-// dormitory), the building from outside.
-func (p *Positioner) answer(w geo.View, s *Scan, est Estimate) Fix {
-	f := Fix{Device: s.Device, T: s.T, Truth: s.Truth}
-	if !est.OK {
-		f.Reason = est.Reason
-		return f
-	}
-	pt, ord, acc := est.Point, est.Ordinal, est.AccuracyM
-	if p.graph == nil {
-		// A standalone site: its own plane, its own level names.
-		lon, lat := p.reg.Projection.ToLonLat(pt)
-		f.Lon, f.Lat, f.Ordinal, f.AccuracyM = ptr(round7(lon)), ptr(round7(lat)), ptr(ord), ptr(round1(acc))
-		if id := p.levelNear(pt, ord); id != "" {
-			f.Level = &id
-		}
-		return f
-	}
-	v := p.graph.Venue
-	lon, lat := v.Projection.ToLonLat(pt)
-	loc := w.Locate(geo.Position{Lon: lon, Lat: lat, Ordinal: ord}, "en")
-	if loc.Building != nil && loc.Level == nil {
-		if bf, ok := w.Feature(loc.Building.ID); ok {
-			b := bf.(*geo.Building)
-			if b.Access(w.Role()) == geo.AccessNone {
-				// Seen from outside: the building, not its floor or room.
-				f.Lon, f.Lat = ptr(b.Display[0]), ptr(b.Display[1])
-				f.Building = &b.ID
-				f.AccuracyM = ptr(round1(math.Max(acc, buildingRadius(b, v))))
-				return f
-			}
-		}
-	}
-	if loc.Unit == nil {
-		// Not in a unit the viewer sees: to the nearest place it may walk.
-		if snapped, ok := p.graph.Snap(w, pt, ord); ok && snapped != pt {
-			pt = snapped
-			lon, lat = v.Projection.ToLonLat(pt)
-			loc = w.Locate(geo.Position{Lon: lon, Lat: lat, Ordinal: ord}, "en")
-		}
-	}
-	f.Lon, f.Lat, f.Ordinal, f.AccuracyM = ptr(round7(lon)), ptr(round7(lat)), ptr(ord), ptr(round1(acc))
-	if loc.Level != nil {
-		f.Level = &loc.Level.ID
-	}
-	if loc.Unit != nil {
-		f.Unit, f.UnitRef = &loc.Unit.ID, &loc.Unit.Ref
-	}
-	return f
 }
 
 // levelNear names the level of a standalone registry's beacons on an
@@ -103,15 +60,6 @@ func (p *Positioner) levelNear(pt orb.Point, ord int) string {
 		}
 	}
 	return id
-}
-
-func buildingRadius(b *geo.Building, v *geo.Venue) float64 {
-	r := 10.0
-	for _, f := range b.Footprints {
-		bb := f.Local.Bound()
-		r = math.Max(r, math.Hypot(bb.Max[0]-bb.Min[0], bb.Max[1]-bb.Min[1])/2)
-	}
-	return r
 }
 
 func ptr[T any](x T) *T { return &x }

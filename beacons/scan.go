@@ -85,9 +85,11 @@ type Fix struct {
 	Unit      *string  `json:"unit"` // the unit's id
 	AccuracyM *float64 `json:"accuracy_m"`
 	UnitRef   *string  `json:"unit_ref,omitempty"`
-	Building  *string  `json:"building,omitempty"` // a building seen from outside (a dormitory)
-	Reason    string   `json:"reason,omitempty"`
-	Truth     *Truth   `json:"truth,omitempty"` // echoed from a simulated scan, for eval
+	Building  *string  `json:"building,omitempty"` // a building seen from outside (a dormitory): its id
+	// BuildingRef is that building's reference ("D1"), when it has one.
+	BuildingRef *string `json:"building_ref,omitempty"`
+	Reason      string  `json:"reason,omitempty"`
+	Truth       *Truth  `json:"truth,omitempty"` // echoed from a simulated scan, for eval
 }
 
 // Reading is a scan resolved against the registry: the beacons known, with

@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -71,19 +72,49 @@ type walkEdge struct {
 	ordTo              int
 }
 
-// walkGraph is the floor plan tracking moves on: the routing graph's edges
-// with their lengths, and an index of them per ordinal.
+// walkGraph is the floor plan tracking moves on: every edge of the routing
+// graph, whoever may use it (a phone in a dormitory is in the dormitory;
+// what the asker may see is applied to the answer, not to the estimate),
+// with their lengths, the edges at each node, and an index of them per
+// ordinal.
 type walkGraph struct {
 	g        *routing.Graph
 	edges    []walkEdge
 	terminal []bool // nodes routes end at: rooms' points, amenities
 	byOrd    map[int]*rtree.RTreeG[int32]
+	// outdoorByOrd indexes the edges outdoors (paths, and the links from
+	// doors and gates to them) per ordinal.
+	outdoorByOrd map[int]*rtree.RTreeG[int32]
+	off          []int32 // the edges at node n are adj[off[n]:off[n+1]]
+	adj          []walkEnd
+}
+
+// walkEnd is an edge at a node, and whether leaving the node runs it To -> From.
+type walkEnd struct {
+	edge int32
+	back bool
 }
 
 func newWalkGraph(g *routing.Graph) *walkGraph {
-	wg := &walkGraph{g: g, edges: make([]walkEdge, len(g.Edges)), terminal: make([]bool, len(g.Nodes)), byOrd: map[int]*rtree.RTreeG[int32]{}}
+	wg := &walkGraph{g: g, edges: make([]walkEdge, len(g.Edges)), terminal: make([]bool, len(g.Nodes)), byOrd: map[int]*rtree.RTreeG[int32]{},
+		outdoorByOrd: map[int]*rtree.RTreeG[int32]{}, off: make([]int32, len(g.Nodes)+1), adj: make([]walkEnd, 2*len(g.Edges))}
 	for i := range g.Nodes {
 		wg.terminal[i] = g.Nodes[i].Kind == routing.NodeUnit || g.Nodes[i].Kind == routing.NodeAmenity
+	}
+	for i := range g.Edges {
+		wg.off[g.Edges[i].From+1]++
+		wg.off[g.Edges[i].To+1]++
+	}
+	for n := 1; n < len(wg.off); n++ {
+		wg.off[n] += wg.off[n-1]
+	}
+	fill := append([]int32(nil), wg.off[:len(g.Nodes)]...)
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		wg.adj[fill[e.From]] = walkEnd{int32(i), false}
+		fill[e.From]++
+		wg.adj[fill[e.To]] = walkEnd{int32(i), true}
+		fill[e.To]++
 	}
 	for i := range g.Edges {
 		e := &g.Edges[i]
@@ -104,16 +135,24 @@ func newWalkGraph(g *routing.Graph) *walkGraph {
 		}
 		wg.edges[i] = we
 		if !we.vertical && we.length > 0 {
-			t := wg.byOrd[a.Ordinal]
-			if t == nil {
-				t = &rtree.RTreeG[int32]{}
-				wg.byOrd[a.Ordinal] = t
-			}
 			bb := orb.MultiPoint(we.pts).Bound()
-			t.Insert(bb.Min, bb.Max, int32(i))
+			insertEdge(wg.byOrd, a.Ordinal, bb, int32(i))
+			if e.Unit == nil {
+				insertEdge(wg.outdoorByOrd, a.Ordinal, bb, int32(i))
+			}
 		}
 	}
 	return wg
+}
+
+// insertEdge adds edge e, of bound bb, to the index of ordinal ord.
+func insertEdge(byOrd map[int]*rtree.RTreeG[int32], ord int, bb orb.Bound, e int32) {
+	t := byOrd[ord]
+	if t == nil {
+		t = &rtree.RTreeG[int32]{}
+		byOrd[ord] = t
+	}
+	t.Insert(bb.Min, bb.Max, e)
 }
 
 // heading is the unit vector from a towards b, zero when they coincide.
@@ -149,32 +188,42 @@ func (we *walkEdge) at(s float64) (orb.Point, int) {
 	return we.pts[0], we.ordFrom
 }
 
-// particle is one guess of where the device is and how it moves.
+// particle is one guess of where the device is and how it moves. Its
+// fields are ordered so that it packs into 56 bytes.
 type particle struct {
-	edge    int32
 	s       float64 // walking metres from the edge's From
-	forward bool    // walking towards the edge's To
 	speed   float64 // m/s
-	stopped bool
 	logw    float64
 	pt      orb.Point
-	ord     int
+	edge    int32
+	ord     int32
+	forward bool // walking towards the edge's To
+	stopped bool
 }
 
 // Tracker follows one device. It is not safe for concurrent use: a
-// device's scans come in order.
+// device's scans come in order. Between scans it holds its particles and
+// a few words (about 12.5 KB; BenchmarkTrackerMemory); the scratch of an
+// update is borrowed from the Positioner's pool. Its estimate does not
+// depend on who asks: only the answer does.
 type Tracker struct {
-	p       *Positioner
-	rng     *rand.Rand
-	parts   []particle
+	p     *Positioner
+	rng   *rand.Rand
+	parts []particle // none until the first track starts
+	shown Estimate   // the last estimate answered, for hysteresis
+	last  time.Time
+	live  bool
+	sens  float64  // the phone's sensitivity, dBm, as its readings tell
+	sc    *scratch // borrowed for one Update
+}
+
+// scratch is what one update works in, kept between updates by a pool
+// rather than by each tracker.
+type scratch struct {
 	weights []float64  // the particles' weights, as estimate last computed them
-	spare   []particle // scratch for resample
-	shown   Estimate   // the last estimate answered, for hysteresis
-	last    time.Time
-	live    bool
-	sens    float64 // the phone's sensitivity, dBm, as its readings tell
-	cells   grid    // the likelihood of this scan, per cell
-	bins    grid    // the weight, per 2 m cell, for the estimate
+	spare   []particle // for resample
+	cells   grid       // the likelihood of this scan, per cell
+	bins    grid       // the weight, per 2 m cell, for the estimate
 	byOrd   ordWeights
 }
 
@@ -186,45 +235,60 @@ func (p *Positioner) NewTracker(device string) *Tracker {
 	return &Tracker{p: p, rng: rand.New(rand.NewPCG(h.Sum64(), 0x5eed)), sens: p.model.sensitivity}
 }
 
-// Update takes the device's next scan and answers its fix.
+// Update takes the device's next scan and answers its fix, as the viewer
+// may see it.
 func (t *Tracker) Update(w geo.View, s *Scan) Fix {
+	return t.p.answer(w, s, t.next(s))
+}
+
+// next takes the device's next scan and returns the estimate: the same
+// whoever asks.
+func (t *Tracker) next(s *Scan) Estimate {
 	p := t.p
 	rd := p.reg.Resolve(s)
 	dt := s.Time().Sub(t.last)
 	continuing := t.live && dt >= 0 && dt <= maxGap
-	if p.walk == nil || len(rd.Beacons) == 0 {
-		if continuing && p.walk != nil {
-			// Nothing heard this second: keep going, less sure.
-			t.predict(w, dt.Seconds())
-			t.last = s.Time()
-			return p.answer(w, s, t.estimate())
-		}
-		return p.answer(w, s, p.single(rd))
+	if p.walk == nil || (len(rd.Beacons) == 0 && !continuing) {
+		return p.single(rd)
+	}
+	t.sc = p.scratch.Get().(*scratch)
+	defer func() {
+		p.scratch.Put(t.sc)
+		t.sc = nil
+	}()
+	if len(rd.Beacons) == 0 {
+		// Nothing heard this second: keep going, less sure.
+		t.predict(dt.Seconds())
+		t.last = s.Time()
+		return t.estimate()
 	}
 	t.last = s.Time()
 	hs := p.heardOf(rd)
 	if continuing {
-		t.predict(w, dt.Seconds())
+		t.predict(dt.Seconds())
 		if t.weigh(hs) {
 			est := t.estimate()
 			t.resample()
-			return p.answer(w, s, est)
+			return est
 		}
 	}
 	// A new track, or a lost one: start from this scan's own fix.
 	single := p.single(rd)
-	if !t.init(w, single) {
+	if !t.init(single) {
 		t.live = false
-		return p.answer(w, s, single)
+		return single
 	}
 	t.weigh(p.heardOf(rd))
 	est := t.estimate()
 	t.resample()
-	return p.answer(w, s, est)
+	return est
 }
 
-// init spreads the particles over the walkable graph around a single fix.
-func (t *Tracker) init(w geo.View, est Estimate) bool {
+// init spreads the particles over the walkable graph around a single fix:
+// evenly along the walkable lines within r of it (evenly by length, not by
+// edge, or the many short edges of rooms packed with doors would draw the
+// particles away from a long path outside).
+func (t *Tracker) init(est Estimate) bool {
 	wg := t.p.walk
 	tree := wg.byOrd[est.Ordinal]
 	if tree == nil {
@@ -232,22 +296,32 @@ func (t *Tracker) init(w geo.View, est Estimate) bool {
 	}
 	r := math.Min(60, math.Max(20, 3*est.AccuracyM))
 	var cands []int32
-	for len(cands) == 0 && r <= 240 {
+	var cum []float64 // the candidates' cumulative length
+	for ; ; r *= 2 {
 		tree.Search([2]float64{est.Point[0] - r, est.Point[1] - r}, [2]float64{est.Point[0] + r, est.Point[1] + r},
 			func(_, _ [2]float64, e int32) bool {
-				if wg.g.Edges[e].Usable(w.Role()) {
-					cands = append(cands, e)
+				total := wg.edges[e].length
+				if len(cum) > 0 {
+					total += cum[len(cum)-1]
 				}
+				cands, cum = append(cands, e), append(cum, total)
 				return true
 			})
-		r *= 2
+		if len(cands) > 0 {
+			break
+		}
+		if r >= 240 {
+			return false
+		}
 	}
-	if len(cands) == 0 {
-		return false
+	if t.parts == nil {
+		t.parts = make([]particle, 0, numParticles)
 	}
 	t.parts = t.parts[:0]
 	for len(t.parts) < numParticles {
-		e := cands[t.rng.IntN(len(cands))]
+		x := t.rng.Float64() * cum[len(cum)-1]
+		k := sort.SearchFloat64s(cum, x)
+		e := cands[min(k, len(cands)-1)]
 		we := &wg.edges[e]
 		s := t.rng.Float64() * we.length
 		pt, ord := we.at(s)
@@ -255,7 +329,7 @@ func (t *Tracker) init(w geo.View, est Estimate) bool {
 			continue
 		}
 		t.parts = append(t.parts, particle{edge: e, s: s, forward: t.rng.IntN(2) == 0,
-			speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: ord})
+			speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: int32(ord)})
 	}
 	t.live = true
 	t.shown = Estimate{}
@@ -263,9 +337,8 @@ func (t *Tracker) init(w geo.View, est Estimate) bool {
 }
 
 // predict moves every particle along the graph for dt seconds.
-func (t *Tracker) predict(w geo.View, dt float64) {
+func (t *Tracker) predict(dt float64) {
 	wg := t.p.walk
-	r := w.Role()
 	for i := range t.parts {
 		pa := &t.parts[i]
 		if t.rng.Float64() < stopSwitch*dt {
@@ -312,7 +385,7 @@ func (t *Tracker) predict(w geo.View, dt float64) {
 				pa.stopped, pa.forward = true, !pa.forward
 				break
 			}
-			next, back, ok := t.pick(wg, node, pa.edge, arrive, r)
+			next, back, ok := t.pick(wg, node, pa.edge, arrive)
 			if !ok {
 				pa.s = math.Max(0, math.Min(we.length, pa.s))
 				pa.forward = !pa.forward
@@ -325,7 +398,9 @@ func (t *Tracker) predict(w geo.View, dt float64) {
 				pa.s, pa.forward = over, true
 			}
 		}
-		pa.pt, pa.ord = wg.edges[pa.edge].at(pa.s)
+		var ord int
+		pa.pt, ord = wg.edges[pa.edge].at(pa.s)
+		pa.ord = int32(ord)
 	}
 }
 
@@ -334,16 +409,17 @@ func (t *Tracker) predict(w geo.View, dt float64) {
 // ahead is taken with probability keepStraight, any other (a door, a turn,
 // the stairs) shares the rest; without it, a walker along a corridor would
 // turn into a room at every door.
-func (t *Tracker) pick(wg *walkGraph, n, came int32, arrive orb.Point, r geo.Role) (int32, bool, bool) {
+func (t *Tracker) pick(wg *walkGraph, n, came int32, arrive orb.Point) (int32, bool, bool) {
 	var opts [16]struct {
 		e    int32
 		back bool
 	}
 	k, straight, bestCos := 0, -1, straightCos
-	wg.g.Adjacent(n, r, func(e, _ int32, back bool) {
+	for _, end := range wg.adj[wg.off[n]:wg.off[n+1]] {
+		e, back := end.edge, end.back
 		we := &wg.edges[e]
 		if e == came || k >= len(opts) || we.length <= 0 {
-			return
+			continue
 		}
 		leave := we.leaveFrom
 		if back {
@@ -354,7 +430,7 @@ func (t *Tracker) pick(wg *walkGraph, n, came int32, arrive orb.Point, r geo.Rol
 		}
 		opts[k].e, opts[k].back = e, back
 		k++
-	})
+	}
 	if k == 0 {
 		return 0, false, false
 	}
@@ -387,17 +463,18 @@ func (t *Tracker) weigh(hs []heard) bool {
 	best := math.Inf(1)
 	// Particles walk lines, so many share a cell: each cell of the
 	// likelihood grid is worked out once, at its centre.
-	t.cells.reset()
+	cells := &t.sc.cells
+	cells.reset()
 	for i := range t.parts {
 		pa := &t.parts[i]
 		ix, iy := math.Floor(pa.pt[0]/cellSize), math.Floor(pa.pt[1]/cellSize)
-		c := t.cells.at(int64(ix), int64(iy), pa.ord)
+		c := cells.at(int64(ix), int64(iy), int(pa.ord))
 		if !c.done {
 			x, y := (ix+0.5)*cellSize, (iy+0.5)*cellSize
 			sq, ll := 0.0, 0.0
 			for k, h := range hs {
 				dx, dy := x-h.at[0], y-h.at[1]
-				mu := m.expected(h.idx, dx*dx+dy*dy, h.ord-pa.ord)
+				mu := m.expected(h.idx, dx*dx+dy*dy, h.ord-int(pa.ord))
 				r := h.rssi - mu
 				if k < loud {
 					sq += r * r
@@ -495,32 +572,32 @@ func (t *Tracker) estimate() Estimate {
 	for i := range t.parts {
 		maxw = math.Max(maxw, t.parts[i].logw)
 	}
-	w := t.weights[:0]
-	t.byOrd = t.byOrd[:0]
+	w := t.sc.weights[:0]
+	t.sc.byOrd = t.sc.byOrd[:0]
 	for i := range t.parts {
 		x := math.Exp(t.parts[i].logw - maxw)
 		w = append(w, x)
-		t.byOrd.add(t.parts[i].ord, x)
+		t.sc.byOrd.add(int(t.parts[i].ord), x)
 	}
-	t.weights = w
-	ord, top := t.byOrd.top()
+	t.sc.weights = w
+	ord, top := t.sc.byOrd.top()
 	// Start in the 6 m square holding the most weight (particles binned on
 	// a 2 m grid), then shift to the weighted mean of those near: the
 	// densest place, not the mean of two places.
-	t.bins.reset()
+	t.sc.bins.reset()
 	for i := range t.parts {
-		if pa := &t.parts[i]; pa.ord == ord {
-			t.bins.at(int64(math.Floor(pa.pt[0]/2)), int64(math.Floor(pa.pt[1]/2)), ord).sum += w[i]
+		if pa := &t.parts[i]; int(pa.ord) == ord {
+			t.sc.bins.at(int64(math.Floor(pa.pt[0]/2)), int64(math.Floor(pa.pt[1]/2)), ord).sum += w[i]
 		}
 	}
 	var bestCell struct{ x, y int64 }
 	bestSum := -1.0
-	for _, k := range t.bins.used {
-		c := t.bins.slots[k]
+	for _, k := range t.sc.bins.used {
+		c := t.sc.bins.slots[k]
 		sum := 0.0
 		for dx := int64(-1); dx <= 1; dx++ {
 			for dy := int64(-1); dy <= 1; dy++ {
-				sum += t.bins.sum(c.ix+dx, c.iy+dy, ord)
+				sum += t.sc.bins.sum(c.ix+dx, c.iy+dy, ord)
 			}
 		}
 		if sum > bestSum || (sum == bestSum && (c.ix < bestCell.x || (c.ix == bestCell.x && c.iy < bestCell.y))) {
@@ -534,7 +611,7 @@ func (t *Tracker) estimate() Estimate {
 		for i := range t.parts {
 			pa := &t.parts[i]
 			dx, dy := pa.pt[0]-mean[0], pa.pt[1]-mean[1]
-			if pa.ord == ord && dx*dx+dy*dy <= r2 {
+			if int(pa.ord) == ord && dx*dx+dy*dy <= r2 {
 				x, y, ws = x+w[i]*pa.pt[0], y+w[i]*pa.pt[1], ws+w[i]
 			}
 		}
@@ -545,7 +622,7 @@ func (t *Tracker) estimate() Estimate {
 	}
 	var v, ws float64
 	for i := range t.parts {
-		if pa := &t.parts[i]; pa.ord == ord {
+		if pa := &t.parts[i]; int(pa.ord) == ord {
 			dx, dy := pa.pt[0]-mean[0], pa.pt[1]-mean[1]
 			v += w[i] * (dx*dx + dy*dy) / 2
 			ws += w[i]
@@ -606,14 +683,14 @@ func (t *Tracker) steady(est Estimate, top float64) Estimate {
 	}
 	total, still := 0.0, 0.0
 	for i := range t.parts {
-		total += t.weights[i]
+		total += t.sc.weights[i]
 		if t.parts[i].stopped {
-			still += t.weights[i]
+			still += t.sc.weights[i]
 		}
 	}
 	if est.Ordinal != last.Ordinal && top < floorShare*total {
 		// Not sure enough of the new floor: stay on the old one.
-		if t.byOrd.weight(last.Ordinal) > 0 {
+		if t.sc.byOrd.weight(last.Ordinal) > 0 {
 			est.Ordinal, est.Point = last.Ordinal, last.Point
 		}
 	}
@@ -625,8 +702,8 @@ func (t *Tracker) steady(est Estimate, top float64) Estimate {
 		for i := range t.parts {
 			pa := &t.parts[i]
 			dx, dy := pa.pt[0]-last.Point[0], pa.pt[1]-last.Point[1]
-			if pa.ord == last.Ordinal && dx*dx+dy*dy <= r2 {
-				near += t.weights[i]
+			if int(pa.ord) == last.Ordinal && dx*dx+dy*dy <= r2 {
+				near += t.sc.weights[i]
 			}
 		}
 		if near >= holdShare*total && dist(est.Point, last.Point) > holdRadius {
@@ -641,7 +718,7 @@ func (t *Tracker) steady(est Estimate, top float64) Estimate {
 // have collapsed onto few (systematic resampling). It uses the weights
 // estimate has just computed.
 func (t *Tracker) resample() {
-	w := t.weights
+	w := t.sc.weights
 	sum, sq := 0.0, 0.0
 	for _, x := range w {
 		sum += x
@@ -656,7 +733,7 @@ func (t *Tracker) resample() {
 		}
 		return
 	}
-	out := t.spare[:0]
+	out := t.sc.spare[:0]
 	u := t.rng.Float64() / float64(len(t.parts))
 	c := w[0]
 	k := 0
@@ -670,5 +747,5 @@ func (t *Tracker) resample() {
 		pa.logw = 0
 		out = append(out, pa)
 	}
-	t.parts, t.spare = out, t.parts
+	t.parts, t.sc.spare = out, t.parts
 }

@@ -78,21 +78,8 @@ func TestTrackingBeatsSingleAndPlain(t *testing.T) {
 // median at most 1.5 m, p90 at most 3 m, the floor right 99% of the time,
 // and a radius that holds about 68% of the errors.
 func TestTrackingCalibratedMeetsTargets(t *testing.T) {
-	p, scans := campus(t)
-	var survey []Scan
-	cfg := DefaultSimConfig()
-	cfg.Survey = true
-	if err := Simulate(p.graph, p.reg, cfg, func(s Scan) error {
-		parsed, err := ParseScan(mustJSON(s))
-		survey = append(survey, parsed)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	cal, err := Calibrate(p.reg, survey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, cal := surveyCalibration(t)
+	_, scans := campus(t)
 	if cal.SensitivityDBM != -95 {
 		t.Errorf("the survey's weakest reading is %v dBm, want -95", cal.SensitivityDBM)
 	}

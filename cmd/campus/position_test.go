@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,7 +104,7 @@ func TestCalibrateAndUse(t *testing.T) {
 		Fingerprints []json.RawMessage
 	}
 	decode(t, out, &cal)
-	if cal.Version != 1 || cal.Default.Exponent < 1.5 || cal.Default.Exponent > 2.5 || len(cal.Fingerprints) == 0 {
+	if cal.Version != 2 || cal.Default.Exponent < 1.5 || cal.Default.Exponent > 2.5 || len(cal.Fingerprints) == 0 {
 		t.Fatalf("calibration %s", out[:min(300, len(out))])
 	}
 	file := filepath.Join(t.TempDir(), "cal.json")
@@ -116,5 +117,76 @@ func TestCalibrateAndUse(t *testing.T) {
 	}
 	if code, _, errs := runWithInput(t, `{"device":"d","t":"2026-11-22T10:00:00Z","scans":[]}`, "beacons", "calibrate", "--venue", campus); code != exitFail || !strings.Contains(errs, "labelled") {
 		t.Errorf("calibrate without labelled scans: exit %d, %q", code, errs)
+	}
+}
+
+// campusFeatures reads one GeoJSON file of the campus archive.
+func campusFeatures(t *testing.T, name string) []struct {
+	ID         string          `json:"id"`
+	Geometry   json.RawMessage `json:"geometry"`
+	Properties map[string]any  `json:"properties"`
+} {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(campus, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fc struct {
+		Features []struct {
+			ID         string          `json:"id"`
+			Geometry   json.RawMessage `json:"geometry"`
+			Properties map[string]any  `json:"properties"`
+		} `json:"features"`
+	}
+	if err := json.Unmarshal(data, &fc); err != nil {
+		t.Fatal(err)
+	}
+	return fc.Features
+}
+
+// A phone hearing the beacons of D1 3/F, registered and hidden from
+// everyone, is answered as D1 seen from outside, tracked or not, whoever
+// asks: its id, its ref and its point, no level, floor or room.
+func TestPositionInADormitoryIsTheBuilding(t *testing.T) {
+	var d1 string
+	for _, b := range campusFeatures(t, "building.geojson") {
+		if b.Properties["name"].(map[string]any)["en"] == "Student Residence D1" {
+			d1 = b.ID
+		}
+	}
+	third := map[string]bool{}
+	for _, l := range campusFeatures(t, "level.geojson") {
+		if ids, _ := l.Properties["building_ids"].([]any); len(ids) == 1 && ids[0] == d1 && l.Properties["ordinal"] == 2.0 {
+			third[l.ID] = true
+		}
+	}
+	var heard []string
+	for _, b := range campusFeatures(t, "beacon.geojson") {
+		if id, _ := b.Properties["level_id"].(string); third[id] && len(heard) < 6 {
+			heard = append(heard, fmt.Sprintf(`{"beacon":%q,"rssi":%d}`, b.ID, -62-3*len(heard)))
+		}
+	}
+	if d1 == "" || len(third) != 1 || len(heard) < 3 {
+		t.Fatalf("D1 %q, its 3/F %v, %d beacons there", d1, third, len(heard))
+	}
+	var in strings.Builder
+	for s := 0; s < 10; s++ {
+		fmt.Fprintf(&in, `{"device":"dorm","t":"2026-11-22T22:00:%02dZ","scans":[%s]}`+"\n", s, strings.Join(heard, ","))
+	}
+	for _, role := range []string{"staff", "student", "family", "visitor", "tourist"} {
+		for _, mode := range [][]string{nil, {"--no-track"}} {
+			code, out, errs := runWithInput(t, in.String(), append([]string{"position", "--role", role, "--venue", campus}, mode...)...)
+			if code != exitOK {
+				t.Fatalf("%s %v: exit %d: %s", role, mode, code, errs)
+			}
+			for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				var f map[string]any
+				json.Unmarshal([]byte(line), &f)
+				if f["building"] != d1 || f["building_ref"] != "D1" || f["level"] != nil || f["ordinal"] != nil || f["unit"] != nil ||
+					f["lon"] != 113.4768285 || f["lat"] != 22.898314 {
+					t.Errorf("%s %v, scan %d: %s", role, mode, i, line)
+				}
+			}
+		}
 	}
 }
