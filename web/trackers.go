@@ -15,8 +15,8 @@ import (
 // in total: a stranger inventing device names cannot grow the server.
 const (
 	// DefaultTrackersTotal is the most devices tracked at once. A tracker
-	// holds about 30 KB (BenchmarkTrackerMemory in beacons), so the total
-	// is bounded near 300 MB.
+	// holds 12.5 KB between scans (BenchmarkTrackerMemory in beacons), so
+	// the trackers hold at most about 125 MB.
 	DefaultTrackersTotal = 10000
 	// DefaultTrackersPerPerson is how many devices one signed-in person
 	// may have tracked at once: a phone, a tablet, a watch, and spares.
