@@ -166,13 +166,6 @@ func (w View) Search(q, lang string, limit int) []SearchResult {
 	return out
 }
 
-func strPtr(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 func (w View) result(e *searchEntry, lang string) SearchResult {
 	// The texts the result points to, in one allocation.
 	var t struct{ ref, building, level, buildingRef, floor, in, near string }
