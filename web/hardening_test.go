@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -161,22 +160,7 @@ func TestHeadersForCachesAndBrowsers(t *testing.T) {
 	ts := testServer(t)
 	do := func(token, method, path, body string) http.Header {
 		t.Helper()
-		var r io.Reader
-		if body != "" {
-			r = strings.NewReader(body)
-		}
-		req, _ := http.NewRequest(method, ts.URL+path, r)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		_, resp, _ := send(t, ts.URL, token, method, path, body)
 		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("%s %s: no X-Content-Type-Options: nosniff", method, path)
 		}

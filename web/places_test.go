@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -131,19 +130,7 @@ func newDocumented(t *testing.T) documented {
 // against the document; it returns the status, the answer and its body.
 func (d documented) do(t *testing.T, base, token, method, path, body string) (int, *http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	req, resp, b := send(t, base, token, method, path, body)
 	route, params, err := d.router.FindRoute(req)
 	if err != nil {
 		t.Fatalf("%s %s: not in openapi.json: %v", method, path, err)

@@ -190,11 +190,20 @@ func call(t *testing.T, ts *httptest.Server, role, method, path, body string) (i
 // callToken makes a request with a bearer token ("" for none).
 func callToken(t *testing.T, ts *httptest.Server, token, method, path, body string) (int, string, []byte) {
 	t.Helper()
+	_, resp, b := send(t, ts.URL, token, method, path, body)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), b
+}
+
+// send makes a request to base+path with a bearer token ("" for none) and
+// a JSON body ("" for none); it returns the request, the answer (its body
+// closed) and the body.
+func send(t testing.TB, base, token, method, path, body string) (*http.Request, *http.Response, []byte) {
+	t.Helper()
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
-	req, _ := http.NewRequest(method, ts.URL+path, r)
+	req, _ := http.NewRequest(method, base+path, r)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -207,7 +216,7 @@ func callToken(t *testing.T, ts *httptest.Server, token, method, path, body stri
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Content-Type"), b
+	return req, resp, b
 }
 
 func TestHealthAndMetrics(t *testing.T) {
