@@ -26,6 +26,7 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"name":"car","lon":1e309,"lat":22.8955,"ordinal":-1}`, `{"name":"car","lon":2.35,"lat":48.85,"ordinal":0}`,
 		`{"phone":"13900000000","name":"Mei"}`, `{"phone":"13900000000","name":"M\u0000ei"}`,
 		`{"device":"d","t":"2026-01-01T08:00:00Z","scans":[{"id":"x","rssi":-60}]}`, `{"device":"\u0000","t":"x","scans":null}`,
+		`{"name":"x","lon":1e309,"lat":0,"ordinal":0}`, `{"lon":"NaN"}`, `{`, "\x00",
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
