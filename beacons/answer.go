@@ -76,6 +76,7 @@ func outside(f Fix, b *geo.Building) Fix {
 	if b.Ref != "" {
 		f.BuildingRef = &b.Ref
 	}
+	f.BuildingName = map[string]string{"en": b.Name.In("en"), "zh": b.Name.In("zh")}
 	f.AccuracyM = ptr(round1(buildingRadius(b)))
 	return f
 }

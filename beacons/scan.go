@@ -88,6 +88,8 @@ type Fix struct {
 	Building  *string  `json:"building,omitempty"` // a building seen from outside (a dormitory): its id
 	// BuildingRef is that building's reference ("D1"), when it has one.
 	BuildingRef *string `json:"building_ref,omitempty"`
+	// BuildingName is that building's name, {"en": ..., "zh": ...}.
+	BuildingName map[string]string `json:"building_name,omitempty"`
 	Reason      string  `json:"reason,omitempty"`
 	Truth       *Truth  `json:"truth,omitempty"` // echoed from a simulated scan, for eval
 }

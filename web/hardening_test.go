@@ -331,3 +331,30 @@ func TestFarAwaySavedPlaceIsRefused(t *testing.T) {
 		t.Errorf("the campus itself: %d %s", code, body)
 	}
 }
+
+// TestPositionInADormitoryOverHTTP: a phone hearing the beacons of D1 3/F
+// is answered as D1 from outside, whoever asks over HTTP: no level,
+// ordinal or room, and not a visible place nearby.
+func TestPositionInADormitoryOverHTTP(t *testing.T) {
+	ts := testServer(t)
+	var heard []string
+	for _, b := range beacons.FromVenue(campusDeps.Venue).Beacons {
+		if b.Level != nil && b.Level.Ordinal == 2 && b.Level.Building() != nil && b.Level.Building().Ref == "D1" && len(heard) < 6 {
+			heard = append(heard, fmt.Sprintf(`{"beacon":%q,"rssi":%d}`, b.ID, -62-3*len(heard)))
+		}
+	}
+	if len(heard) < 3 {
+		t.Fatalf("%d beacons on D1 3/F", len(heard))
+	}
+	for _, role := range []string{"", "tourist", "visitor", "family", "student", "staff"} {
+		for s := 0; s < 5; s++ {
+			body := fmt.Sprintf(`{"device":"dorm","t":"2026-11-22T22:00:%02dZ","scans":[%s]}`, s, strings.Join(heard, ","))
+			code, _, out := call(t, ts, role, "POST", "/api/v1/position", body)
+			var f map[string]any
+			json.Unmarshal(out, &f)
+			if code != 200 || f["building_ref"] != "D1" || f["level"] != nil || f["ordinal"] != nil || f["unit"] != nil || f["unit_ref"] != nil {
+				t.Errorf("%q, scan %d: %d %s", role, s, code, out)
+			}
+		}
+	}
+}

@@ -182,8 +182,9 @@ func TestPositionInADormitoryIsTheBuilding(t *testing.T) {
 			for i, line := range strings.Split(strings.TrimSpace(out), "\n") {
 				var f map[string]any
 				json.Unmarshal([]byte(line), &f)
+				name, _ := f["building_name"].(map[string]any)
 				if f["building"] != d1 || f["building_ref"] != "D1" || f["level"] != nil || f["ordinal"] != nil || f["unit"] != nil ||
-					f["lon"] != 113.4768285 || f["lat"] != 22.898314 {
+					f["lon"] != 113.4768285 || f["lat"] != 22.898314 || name["en"] != "Student Residence D1" || name["zh"] != "D1学生宿舍" {
 					t.Errorf("%s %v, scan %d: %s", role, mode, i, line)
 				}
 			}
