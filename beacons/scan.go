@@ -90,8 +90,8 @@ type Fix struct {
 	BuildingRef *string `json:"building_ref,omitempty"`
 	// BuildingName is that building's name, {"en": ..., "zh": ...}.
 	BuildingName map[string]string `json:"building_name,omitempty"`
-	Reason      string  `json:"reason,omitempty"`
-	Truth       *Truth  `json:"truth,omitempty"` // echoed from a simulated scan, for eval
+	Reason       string            `json:"reason,omitempty"`
+	Truth        *Truth            `json:"truth,omitempty"` // echoed from a simulated scan, for eval
 }
 
 // Reading is a scan resolved against the registry: the beacons known, with
