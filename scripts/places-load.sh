@@ -72,7 +72,7 @@ run() { # store, extra server args...
   export -f token; export base
   seq 1 $writers | xargs -P 4 -I{} bash -c 'token "writer{}" "127.0.0.$((3 + {} / 16))"' >"$tmp/tokens-$store"
   export WRITER_TOKENS="$tmp/tokens-$store"
-  for i in 1 2 3 4 5; do curl -fs -o /dev/null -H "Authorization: Bearer $rt" -H 'Content-Type: application/json' -d '{"name":"p","lon":113.47,"lat":22.89,"ordinal":0}' "$base/api/v1/me/places"; done
+  for i in 1 2 3 4 5; do curl -fs -o /dev/null -H "Authorization: Bearer $rt" -H 'Content-Type: application/json' -d '{"name":"p","lon":113.4786,"lat":22.8955,"ordinal":0}' "$base/api/v1/me/places"; done
   for what in write read; do
     local out
     if [ "$what" = write ]; then
