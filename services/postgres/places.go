@@ -27,43 +27,34 @@ func scanPlace(row pgx.Row) (places.Place, error) {
 // AddPlace stores a place of p.UserID: places.ErrInvalid (a
 // *places.FieldError) if p is not valid, places.ErrNotFound if there is no
 // such account, places.ErrFull if the person keeps places.MaxPerPerson
-// already. One batch, one round trip and one implicit transaction, locks
-// the person's account row, then counts and inserts in a statement of its
-// own, which (read committed) sees every place committed before the lock
-// was granted: two adds at once take turns, so the cap holds. A zero
-// p.Created is the present.
+// already. One statement raises the account's count of places where it is
+// under the cap, which locks the account's row until the insert commits
+// (two adds at once take turns, so the cap holds), and inserts the place
+// only if it did; the count of places is kept on the account (migration
+// 4), so no add counts rows. A zero p.Created is the present.
 func (d *DB) AddPlace(ctx context.Context, p places.Place) (places.Place, error) {
 	if err := p.Validate(); err != nil {
 		return places.Place{}, err
 	}
 	p.Created = stamp(p.Created)
-	b := &pgx.Batch{}
-	b.Queue("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE", p.UserID)
-	b.Queue(`INSERT INTO places (user_id, name, lon, lat, ordinal, created)
-		SELECT $1, $2, $3, $4, $5, $6
-		WHERE (SELECT count(*) FROM (SELECT 1 FROM places WHERE user_id = $1 LIMIT $7) mine) < $7
+	err := d.pool.QueryRow(ctx, `WITH mine AS (
+			UPDATE users SET places_count = places_count + 1 WHERE id = $1 AND places_count < $7 RETURNING id)
+		INSERT INTO places (user_id, name, lon, lat, ordinal, created)
+		SELECT id, $2, $3, $4, $5, $6 FROM mine
 		RETURNING id`,
-		p.UserID, p.Name, p.Lon, p.Lat, p.Ordinal, p.Created, places.MaxPerPerson)
-	br := d.pool.SendBatch(ctx, b)
-	defer br.Close()
-	var uid int64
-	err := br.QueryRow().Scan(&uid)
+		p.UserID, p.Name, p.Lon, p.Lat, p.Ordinal, p.Created, places.MaxPerPerson).Scan(&p.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return places.Place{}, fmt.Errorf("%w (user %d)", places.ErrNotFound, p.UserID)
+		// Full, or no such account: the rare case asks which.
+		var exists bool
+		if err := d.pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", p.UserID).Scan(&exists); err != nil {
+			return places.Place{}, fmt.Errorf("postgres: adding place: %w", err)
+		}
+		if !exists {
+			return places.Place{}, fmt.Errorf("%w (user %d)", places.ErrNotFound, p.UserID)
+		}
+		return places.Place{}, places.ErrFull
 	}
 	if err != nil {
-		return places.Place{}, fmt.Errorf("postgres: adding place: %w", err)
-	}
-	err = br.QueryRow().Scan(&p.ID)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return places.Place{}, places.ErrFull
-	case isForeignKey(err): // the account was deleted meanwhile
-		return places.Place{}, fmt.Errorf("%w (user %d)", places.ErrNotFound, p.UserID)
-	case err != nil:
-		return places.Place{}, fmt.Errorf("postgres: adding place: %w", err)
-	}
-	if err := br.Close(); err != nil {
 		return places.Place{}, fmt.Errorf("postgres: adding place: %w", err)
 	}
 	return p, nil
@@ -109,7 +100,8 @@ func (d *DB) GetPlace(ctx context.Context, userID, id int64) (places.Place, erro
 // DeletePlace deletes place id of a person; places.ErrNotFound, also when
 // the place is someone else's.
 func (d *DB) DeletePlace(ctx context.Context, userID, id int64) error {
-	tag, err := d.pool.Exec(ctx, "DELETE FROM places WHERE id = $1 AND user_id = $2", id, userID)
+	tag, err := d.pool.Exec(ctx, `WITH gone AS (DELETE FROM places WHERE id = $1 AND user_id = $2 RETURNING user_id)
+		UPDATE users SET places_count = places_count - 1 WHERE id IN (SELECT user_id FROM gone)`, id, userID)
 	if err != nil {
 		return fmt.Errorf("postgres: deleting place %d: %w", id, err)
 	}
