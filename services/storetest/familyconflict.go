@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -50,26 +49,9 @@ func testFamilyPendingConcurrent(t *testing.T, s auth.Store) {
 	for i := range sponsors {
 		sponsors[i] = mustCreate(t, s, "racing", auth.Staff)
 	}
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = applyErr(t, s, sponsors[i], ph)
-		})
-	}
-	close(start)
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		switch {
-		case err == nil:
-			won++
-		case !errors.Is(err, auth.ErrFamilyPending):
-			t.Errorf("a concurrent application: %v, want nil or ErrFamilyPending", err)
-		}
-	}
+	won := race(t, "a concurrent application", n, auth.ErrFamilyPending, func(i int) error {
+		return applyErr(t, s, sponsors[i], ph)
+	})
 	pending := 0
 	all, err := s.FamilyApplications(t.Context(), 0)
 	if err != nil {

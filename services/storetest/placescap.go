@@ -3,7 +3,6 @@ package storetest
 import (
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/campusnav/engine/services/auth"
@@ -92,26 +91,10 @@ func testPlacesCapConcurrent(t *testing.T, s PlacesStore) {
 				t.Fatal(err)
 			}
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, racers)
-		start := make(chan struct{})
-		for i := range racers {
-			wg.Go(func() {
-				<-start
-				_, errs[i] = s.AddPlace(ctx, parked(u.ID, fmt.Sprintf("racer %d.%d", round, i)))
-			})
-		}
-		close(start)
-		wg.Wait()
-		won := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				won++
-			case !errors.Is(err, places.ErrFull):
-				t.Errorf("round %d: a concurrent AddPlace: %v, want nil or ErrFull", round, err)
-			}
-		}
+		won := race(t, fmt.Sprintf("round %d: a concurrent AddPlace", round), racers, places.ErrFull, func(i int) error {
+			_, err := s.AddPlace(ctx, parked(u.ID, fmt.Sprintf("racer %d.%d", round, i)))
+			return err
+		})
 		got, err := s.ListPlaces(ctx, u.ID, 0, places.MaxPerPerson+racers) // all, were the cap broken
 		if err != nil {
 			t.Fatal(err)

@@ -9,7 +9,10 @@ package storetest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"strings"
+	"sync"
+	"testing"
 	"time"
 )
 
@@ -31,4 +34,30 @@ func email(name string) string {
 func sameTime(a, b time.Time) bool {
 	d := a.Sub(b)
 	return d > -time.Microsecond && d < time.Microsecond
+}
+
+// race runs f(0) ... f(n-1) at once, released together, and counts those
+// that succeed; an error other than lost fails the test, naming what.
+func race(t *testing.T, what string, n int, lost error, f func(i int) error) (won int) {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, lost):
+			t.Errorf("%s: %v, want nil or %v", what, err, lost)
+		}
+	}
+	return won
 }
