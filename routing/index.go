@@ -94,8 +94,8 @@ func (g *Graph) snapNear(r geo.Role, pt orb.Point, ordinal int, p Profile) (snap
 	best := snapped{}
 	bestD := math.Inf(1)
 	if t := g.index.outdoor[ordinal]; t != nil {
-		t.Nearby(rtree.BoxDist[float64, int32](pt, pt, nil), func(min, max [2]float64, ei int32, d float64) bool {
-			if d > bestD {
+		t.Nearby(rtree.BoxDist[float64, int32](pt, pt, nil), func(min, max [2]float64, ei int32, d2 float64) bool {
+			if math.Sqrt(d2) > bestD { // the box distance is squared
 				return false
 			}
 			e := &g.Edges[ei]
@@ -119,7 +119,8 @@ func (g *Graph) snapNear(r geo.Role, pt orb.Point, ordinal int, p Profile) (snap
 		})
 	}
 	if t := g.index.nodes[ordinal]; t != nil {
-		t.Nearby(rtree.BoxDist[float64, int32](pt, pt, nil), func(_, _ [2]float64, n int32, d float64) bool {
+		t.Nearby(rtree.BoxDist[float64, int32](pt, pt, nil), func(_, _ [2]float64, n int32, d2 float64) bool {
+			d := math.Sqrt(d2) // the box distance is squared
 			if d >= bestD {
 				return false
 			}
