@@ -34,6 +34,11 @@ func (l Labels) In(lang string) string {
 	return l[keys[0]]
 }
 
+// IsChinese reports whether lang ("zh", "zh-Hans", "zh-CN", ...) asks for
+// Chinese: the one rule of it for every text written in English and
+// Simplified Chinese.
+func IsChinese(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "zh") }
+
 // langTags lists the tags tried for lang, most specific first, ending in English.
 func langTags(lang string) []string {
 	switch lang {

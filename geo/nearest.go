@@ -43,20 +43,13 @@ func (w View) Describe(n *Nearby, a *Amenity, lang string) {
 		return
 	}
 	var t struct{ level, floor, building, buildingRef, in, near string } // one allocation
-	ptr := func(p *string, s string) *string {
-		if s == "" {
-			return nil
-		}
-		*p = s
-		return p
-	}
-	n.Level = ptr(&t.level, a.Level.ID)
-	n.Floor = ptr(&t.floor, FloorName(a.Level, lang))
+	n.Level = textAt(&t.level, a.Level.ID)
+	n.Floor = textAt(&t.floor, FloorName(a.Level, lang))
 	if b := a.Level.Building(); b != nil {
-		n.Building, n.BuildingRef = ptr(&t.building, b.ID), ptr(&t.buildingRef, b.Ref)
+		n.Building, n.BuildingRef = textAt(&t.building, b.ID), textAt(&t.buildingRef, b.Ref)
 	}
 	in, near := w.amenityRooms(a, nil)
-	n.In, n.Near = ptr(&t.in, in), ptr(&t.near, near)
+	n.In, n.Near = textAt(&t.in, in), textAt(&t.near, near)
 }
 
 // Nearest returns the k amenities of a category the role may see with the

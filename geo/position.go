@@ -41,7 +41,7 @@ func (e *PositionError) Unwrap() error { return ErrBadPosition }
 
 // DetailIn says what is wrong in lang ("en" or "zh").
 func (e *PositionError) DetailIn(lang string) string {
-	zh := strings.HasPrefix(lang, "zh")
+	zh := IsChinese(lang)
 	switch e.Part {
 	case "longitude":
 		if zh {
@@ -122,7 +122,7 @@ func (e *FarError) Unwrap() error { return ErrFarAway }
 // DetailIn says what is wrong in lang ("en" or "zh").
 func (e *FarError) DetailIn(lang string) string {
 	at := strconv.FormatFloat(e.Lon, 'f', -1, 64) + "," + strconv.FormatFloat(e.Lat, 'f', -1, 64)
-	if strings.HasPrefix(lang, "zh") {
+	if IsChinese(lang) {
 		return fmt.Sprintf("位置 %s 在校园边界外 %s，不是校园内的地点（最远可在边界外 %.0f 米）", at, distanceText(e.OutsideM, true), MaxOutsideM)
 	}
 	return fmt.Sprintf("the position %s is %s outside the campus: a place must lie within %.0f m of its boundary", at, distanceText(e.OutsideM, false), MaxOutsideM)

@@ -166,22 +166,25 @@ func (w View) Search(q, lang string, limit int) []SearchResult {
 	return out
 }
 
+// textAt stores s at p and returns p, or nil for "": the results' texts
+// live in one struct a result allocates once.
+func textAt(p *string, s string) *string {
+	if s == "" {
+		return nil
+	}
+	*p = s
+	return p
+}
+
 func (w View) result(e *searchEntry, lang string) SearchResult {
 	// The texts the result points to, in one allocation.
 	var t struct{ ref, building, level, buildingRef, floor, in, near string }
-	ptr := func(p *string, s string) *string {
-		if s == "" {
-			return nil
-		}
-		*p = s
-		return p
-	}
-	r := SearchResult{ID: e.f.Common().ID, Kind: e.kind, Ref: ptr(&t.ref, e.ref)}
+	r := SearchResult{ID: e.f.Common().ID, Kind: e.kind, Ref: textAt(&t.ref, e.ref)}
 	var pt orb.Point
 	switch f := e.f.(type) {
 	case *Building:
 		r.Name, r.Category, pt = f.Name.In(lang), f.Category, f.Display
-		r.Building = ptr(&t.building, f.ID)
+		r.Building = textAt(&t.building, f.ID)
 	case *Gate:
 		r.Name, r.Category, pt = f.Name.In(lang), f.Category, f.Geometry.(orb.Point)
 	case *Unit:
@@ -189,18 +192,18 @@ func (w View) result(e *searchEntry, lang string) SearchResult {
 	case *Amenity:
 		r.Name, r.Category, pt = displayName(f.Name, f.Category, lang), f.Category, f.Geometry.(orb.Point)
 		in, near := w.amenityRooms(f, e)
-		r.In, r.Near = ptr(&t.in, in), ptr(&t.near, near)
+		r.In, r.Near = textAt(&t.in, in), textAt(&t.near, near)
 	}
 	if e.building != nil {
 		if e.kind != KindBuilding {
-			r.Building = ptr(&t.building, e.building.ID)
+			r.Building = textAt(&t.building, e.building.ID)
 		}
-		r.BuildingRef = ptr(&t.buildingRef, e.building.Ref)
+		r.BuildingRef = textAt(&t.buildingRef, e.building.Ref)
 	}
 	if e.level != nil {
-		r.Level = ptr(&t.level, e.level.ID)
+		r.Level = textAt(&t.level, e.level.ID)
 		r.Ordinal = e.level.Ordinal
-		r.Floor = ptr(&t.floor, FloorName(e.level, lang))
+		r.Floor = textAt(&t.floor, FloorName(e.level, lang))
 	}
 	r.Lon, r.Lat = round7(pt[0]), round7(pt[1])
 	return r

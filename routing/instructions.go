@@ -75,7 +75,7 @@ func placeName(pl *Place, lang string, first bool) string {
 	case pl.Kind == PlacePoint:
 		return phrase("destination", lang)
 	case pl.Kind == geo.KindAmenity && pl.In != "":
-		if isZh(lang) {
+		if geo.IsChinese(lang) {
 			return pl.In + placeNameOnly(pl, lang)
 		}
 		return placeNameOnly(pl, lang) + " (" + pl.In + ")"

@@ -36,7 +36,7 @@ func (e *PlaceError) Unwrap() error { return ErrUnknownPlace }
 
 // DetailIn says what is wrong in lang ("en" or "zh").
 func (e *PlaceError) DetailIn(lang string) string {
-	zh := isZh(lang)
+	zh := geo.IsChinese(lang)
 	var msg string
 	if zh {
 		msg = fmt.Sprintf("未知地点 %q", e.Query)
@@ -69,7 +69,7 @@ func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
 func (e *AmbiguousError) DetailIn(lang string) string {
 	names := placeLabels(e.view, e.Candidates, lang)
 	more := e.Total - len(names)
-	if isZh(lang) {
+	if geo.IsChinese(lang) {
 		msg := fmt.Sprintf("%q 对应 %d 个地点：%s", e.Query, e.Total, strings.Join(names, "；"))
 		if more > 0 {
 			msg += fmt.Sprintf(" 等（另有 %d 个）", more)
@@ -93,8 +93,6 @@ type EndError struct {
 func (e *EndError) Error() string { return e.Err.Error() }
 func (e *EndError) Unwrap() error { return e.Err }
 
-func isZh(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "zh") }
-
 // placeLabels names search results for people in lang: "C3-607 Office",
 // "Printer (C3-612)", "Gate 2".
 func placeLabels(w geo.View, rs []geo.SearchResult, lang string) []string {
@@ -115,13 +113,13 @@ func resultLabel(r geo.SearchResult, lang string) string {
 	case r.Kind == geo.KindAmenity && r.In != nil:
 		where := *r.In
 		if r.Near != nil {
-			if isZh(lang) {
+			if geo.IsChinese(lang) {
 				where += "，近" + *r.Near
 			} else {
 				where += ", near " + *r.Near
 			}
 		}
-		if isZh(lang) {
+		if geo.IsChinese(lang) {
 			return r.Name + "（" + where + "）"
 		}
 		return r.Name + " (" + where + ")"

@@ -28,7 +28,7 @@ func (e *NoRouteError) Unwrap() error { return ErrNoRoute }
 
 // DetailIn says why in lang ("en" or "zh").
 func (e *NoRouteError) DetailIn(lang string) string {
-	if isZh(lang) && e.reasonZh != "" {
+	if geo.IsChinese(lang) && e.reasonZh != "" {
 		return "无可用路线：" + e.reasonZh
 	}
 	return "no route: " + e.Reason

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/places"
 )
 
@@ -41,17 +42,15 @@ func (s *Server) addPlace(c echo.Context) error {
 		return badParam("lon", "lon is required, -180..180")
 	case req.Lat == nil:
 		return badParam("lat", "lat is required, -90..90")
-	case req.Ordinal == nil || *req.Ordinal < -20 || *req.Ordinal > 200:
+	case req.Ordinal == nil || *req.Ordinal < geo.MinOrdinal || *req.Ordinal > geo.MaxOrdinal:
 		return badParam("ordinal", "ordinal is required (0 is the ground floor)")
 	}
 	p := places.Place{UserID: uid, Name: req.Name, Lon: *req.Lon, Lat: *req.Lat, Ordinal: *req.Ordinal}
 	if err := p.Validate(); err != nil { // name, lon and lat: the stores' own rule
 		return err
 	}
-	if s.d.Venue != nil {
-		if err := s.d.Venue.CheckNear(p.Lon, p.Lat); err != nil { // Paris is no campus place
-			return causeProblem(http.StatusBadRequest, "lon,lat", err)
-		}
+	if err := s.onCampus(geo.Position{Lon: p.Lon, Lat: p.Lat}); err != nil { // Paris is no campus place
+		return err
 	}
 	p, err = s.d.Places.AddPlace(c.Request().Context(), p)
 	if err != nil {

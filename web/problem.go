@@ -161,15 +161,9 @@ func knownProblem(status int, err error) *Problem {
 	}
 	if fe := (*auth.FieldError)(nil); errors.As(err, &fe) {
 		p.Param = fe.Field
-		if !errors.As(err, &d) {
-			p.Detail, p.cause = fe.Reason, nil
-		}
 	}
 	if fe := (*places.FieldError)(nil); errors.As(err, &fe) {
 		p.Param = fe.Field
-		if !errors.As(err, &d) {
-			p.Detail, p.cause = fe.Reason, nil
-		}
 	}
 	if ee := (*routing.EndError)(nil); errors.As(err, &ee) {
 		p.Param = ee.End
@@ -234,7 +228,10 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	lang := problemLang(c)
 	p.Detail = p.detailIn(lang)
 	if t, ok := titles[p.Status]; ok {
-		p.Title = t[b2i(lang == "zh")]
+		p.Title = t[0]
+		if lang == "zh" {
+			p.Title = t[1]
+		}
 	} else {
 		p.Title = http.StatusText(p.Status)
 	}
@@ -248,11 +245,4 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Request().Method != http.MethodHead {
 		encodeJSON(c.Response(), p)
 	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

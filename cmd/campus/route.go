@@ -66,7 +66,7 @@ func runRoute(e *env, args []string) int {
 		return e.fail("route", err)
 	}
 	lang := "en"
-	if strings.HasPrefix(strings.ToLower(c.lang), "zh") {
+	if geo.IsChinese(c.lang) {
 		lang = "zh"
 	}
 	rt, err := g.Route(v.View(role), routing.Request{From: *from, To: *to, Via: *via, Profile: p, Lang: lang})

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/campusnav/engine/geo"
 )
 
 // Family accounts: a staff member applies for one for a family member,
@@ -48,7 +50,7 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 // DetailIn is the reason in a language: Simplified Chinese for "zh...",
 // English otherwise.
 func (e *ConflictError) DetailIn(lang string) string {
-	if strings.HasPrefix(lang, "zh") {
+	if geo.IsChinese(lang) {
 		return e.ReasonZH
 	}
 	return e.Reason

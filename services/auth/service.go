@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services"
 )
 
@@ -149,7 +150,7 @@ func (e *FieldError) Unwrap() error { return ErrInvalid }
 // DetailIn is the reason in a language: Simplified Chinese for "zh...",
 // English otherwise.
 func (e *FieldError) DetailIn(lang string) string {
-	if strings.HasPrefix(lang, "zh") && e.ReasonZH != "" {
+	if geo.IsChinese(lang) && e.ReasonZH != "" {
 		return e.ReasonZH
 	}
 	return e.Reason

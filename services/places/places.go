@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/campusnav/engine/geo"
 )
 
 // Place is a saved place.
@@ -44,7 +46,7 @@ func (fullError) Error() string {
 // DetailIn says what ErrFull means, in Simplified Chinese for "zh...",
 // in English otherwise.
 func (e fullError) DetailIn(lang string) string {
-	if strings.HasPrefix(lang, "zh") {
+	if geo.IsChinese(lang) {
 		return fmt.Sprintf("最多保存 %d 个地点；请先删除一个", MaxPerPerson)
 	}
 	return strings.TrimPrefix(e.Error(), "places: ")
