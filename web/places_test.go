@@ -72,7 +72,7 @@ func realStores(t *testing.T) map[string]servicesStore {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pg.Close)
+	t.Cleanup(func() { pg.Close() })
 	stores["postgresql"] = pg
 	return stores
 }

@@ -85,11 +85,6 @@ type accountStore interface {
 	Close() error
 }
 
-// pgAccounts gives the PostgreSQL store a Close that returns an error.
-type pgAccounts struct{ *postgres.DB }
-
-func (p pgAccounts) Close() error { p.DB.Close(); return nil }
-
 // openStore opens the server's store: PostgreSQL when $CAMPUS_DATABASE_URL
 // is set, as for campusd; else the database of the data folder: dir, else
 // $CAMPUS_DATA_DIR, else ./campus-data, the folder made if missing.
@@ -99,7 +94,7 @@ func openStore(dir string) (accountStore, error) {
 		if err != nil {
 			return nil, fmt.Errorf("CAMPUS_DATABASE_URL: %w", err)
 		}
-		return pgAccounts{db}, nil
+		return db, nil
 	}
 	if dir == "" {
 		dir = os.Getenv("CAMPUS_DATA_DIR")

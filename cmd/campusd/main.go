@@ -94,11 +94,6 @@ type store interface {
 	Close() error
 }
 
-// pgStore gives the PostgreSQL store the Close of the others.
-type pgStore struct{ *postgres.DB }
-
-func (p pgStore) Close() error { p.DB.Close(); return nil }
-
 // openStore opens the store the configuration names.
 func (c *Config) openStore(ctx context.Context) (store, string, error) {
 	if c.DatabaseURL != "" {
@@ -106,7 +101,7 @@ func (c *Config) openStore(ctx context.Context) (store, string, error) {
 		if err != nil {
 			return nil, "", fmt.Errorf("database-url: %w", err)
 		}
-		return pgStore{db}, "postgresql", nil
+		return db, "postgresql", nil
 	}
 	db, err := sqlite.OpenDir(c.DataDir)
 	if err != nil {

@@ -297,7 +297,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			return pgStore{db}, nil
+			return db, nil
 		}
 		killNine(t, bin, []string{"--data-dir", t.TempDir(), "--database-url", schemaURL}, open)
 	})

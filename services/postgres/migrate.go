@@ -89,10 +89,3 @@ func apply(ctx context.Context, conn *pgxpool.Conn, m migrations.Migration) erro
 	}
 	return tx.Commit(ctx)
 }
-
-// Version is the schema version of the database: its last migration.
-func (d *DB) Version(ctx context.Context) (int, error) {
-	var v int
-	err := d.pool.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
-	return v, err
-}

@@ -1,17 +1,14 @@
-// Package postgres is the server store: a PostgreSQL database, through a
-// pgx connection pool. It implements the store interfaces the service
-// packages declare (auth.Store, places.Store), as services/sqlite does,
-// with the same semantics. The schema is migrated on Open, under an
-// advisory lock, so replicas starting together migrate it once.
+// Package postgres is the server engine: a PostgreSQL database, through a
+// pgx connection pool and pgx's database/sql driver, under the services'
+// store (services/store), which holds the SQL and the logic, as it does
+// over services/sqlite. This package owns what is PostgreSQL's own:
+// connecting, its schema (migrations), reading its errors, and its
+// dialect (timestamptz; row locks). The schema is migrated on Open, under
+// an advisory lock, so replicas starting together migrate it once.
 //
 // The tables live in the first schema of the search_path, which a URL may
 // set: postgres://host/db?search_path=campus (sent as a run-time
 // parameter), or ?options=-c%20search_path%3Dcampus.
-//
-// Errors that are a service's (auth.ErrNotFound, places.ErrNotFound,
-// auth.ErrConflict ...) read as that error followed by what was not found,
-// in parentheses, with nothing of PostgreSQL in them; other errors start
-// "postgres:" and are internal.
 package postgres
 
 import (
@@ -22,20 +19,24 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/campusnav/engine/services/auth"
-	"github.com/campusnav/engine/services/places"
+	"github.com/campusnav/engine/services/store"
 )
 
-// Compile-time proofs that DB is the stores the services need.
-var (
-	_ auth.Store   = (*DB)(nil)
-	_ places.Store = (*DB)(nil)
-)
+// Dialect is PostgreSQL's, for the services' store.
+var Dialect = store.Dialect{
+	Name:         "postgres",
+	Time:         func(t time.Time) any { return t },
+	IsUnique:     isUnique,
+	IsForeignKey: isForeignKey,
+	ForUpdate:    " FOR UPDATE",
+}
 
-// DB is the PostgreSQL store. It is safe for concurrent use, and several
-// processes may open the same database.
+// DB is the services' store on PostgreSQL. It is safe for concurrent use,
+// and several processes may open the same database.
 type DB struct {
+	*store.DB
 	pool *pgxpool.Pool
 }
 
@@ -55,26 +56,16 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	return &DB{DB: store.New(stdlib.OpenDBFromPool(pool), Dialect), pool: pool}, nil
 }
 
-// Close closes the pool's connections, waiting for those in use.
-func (d *DB) Close() { d.pool.Close() }
-
-// Ping reports whether the database answers: the server's readiness.
-func (d *DB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
-
-// stamp is the time to store for t: now when t is zero, to the microsecond.
-func stamp(t time.Time) time.Time {
-	if t.IsZero() {
-		t = time.Now()
-	}
-	return micros(t)
+// Close closes the database/sql handle, then the pool's connections,
+// waiting for those in use.
+func (d *DB) Close() error {
+	err := d.DB.Close()
+	d.pool.Close()
+	return err
 }
-
-// micros is t as stored: truncated to the microsecond, in UTC. (pgx
-// truncates too; PostgreSQL parsing text would round.)
-func micros(t time.Time) time.Time { return t.Truncate(time.Microsecond).UTC() }
 
 // SQLSTATE codes of the errors translated.
 const (

@@ -72,10 +72,3 @@ func apply(ctx context.Context, db *sql.DB, m migrations.Migration) error {
 	}
 	return tx.Commit()
 }
-
-// Version is the schema version of the database: its last migration.
-func (d *DB) Version(ctx context.Context) (int, error) {
-	var v int
-	err := d.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
-	return v, err
-}

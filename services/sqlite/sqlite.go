@@ -1,14 +1,11 @@
-// Package sqlite is the embedded store: one SQLite file in the data folder
-// (modernc.org/sqlite, pure Go, nothing to install). It implements the
-// store interfaces the service packages declare (auth.Store,
-// places.Store). The file is created and migrated on Open; every write
-// acknowledged is on disk (WAL, synchronous=FULL), so it survives the
-// process being killed.
-//
-// Errors that are a service's (auth.ErrNotFound, places.ErrNotFound,
-// auth.ErrConflict ...) read as that error followed by what was not found,
-// in parentheses, with nothing of SQLite in them; other errors start
-// "sqlite:" and are internal.
+// Package sqlite is the embedded engine: one SQLite file in the data
+// folder (modernc.org/sqlite, pure Go, nothing to install), under the
+// services' store (services/store), which holds the SQL and the logic.
+// This package owns what is SQLite's own: opening the file, its pragmas,
+// its schema (migrations), reading its constraint errors, and its dialect
+// (times as integer microseconds; one writer). The file is created and
+// migrated on Open; every write acknowledged is on disk (WAL,
+// synchronous=FULL), so it survives the process being killed.
 package sqlite
 
 import (
@@ -20,20 +17,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	driver "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/campusnav/engine/services/auth"
-	"github.com/campusnav/engine/services/places"
-)
-
-// Compile-time proofs that DB is the stores the services need.
-var (
-	_ auth.Store   = (*DB)(nil)
-	_ places.Store = (*DB)(nil)
+	"github.com/campusnav/engine/services/store"
 )
 
 // FileName is the name of the database file in the data folder.
@@ -55,22 +44,21 @@ var pragmas = []string{
 	"synchronous(FULL)",
 }
 
-// DB is the embedded store. It is safe for concurrent use, and several
-// processes may open the same file.
-type DB struct {
-	db   *sql.DB
-	path string
-	// wmu queues writers in the process: SQLite has one writer at a time,
-	// and waiting here (in order) beats each writer polling the lock with
-	// busy_timeout's sleeps, whose waits grow long under load.
-	wmu sync.Mutex
+// Dialect is SQLite's, for the services' store.
+var Dialect = store.Dialect{
+	Name:         "sqlite",
+	Time:         func(t time.Time) any { return micros(t) },
+	IsUnique:     isUnique,
+	IsForeignKey: isForeignKey,
+	SingleWriter: true,
 }
 
-// writing takes the process's write turn; call the function it returns
-// when the write is done.
-func (d *DB) writing() func() {
-	d.wmu.Lock()
-	return d.wmu.Unlock
+// DB is the services' store on an SQLite file. It is safe for concurrent
+// use, and several processes may open the same file.
+type DB struct {
+	*store.DB
+	db   *sql.DB
+	path string
 }
 
 // Open opens the database file at path, creating it (readable by its owner
@@ -102,7 +90,7 @@ func Open(path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
-	d := &DB{db: sqldb, path: path}
+	d := &DB{DB: store.New(sqldb, Dialect), db: sqldb, path: path}
 	if err := d.init(context.Background()); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
@@ -131,25 +119,11 @@ func (d *DB) init(ctx context.Context) error {
 	return migrate(ctx, d.db, migrationFS)
 }
 
-// Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
-
 // Path is the database file's path.
 func (d *DB) Path() string { return d.path }
 
 // micros is t as stored: microseconds since the Unix epoch.
 func micros(t time.Time) int64 { return t.UnixMicro() }
-
-// fromMicros is a stored time, in UTC.
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-// stamp is the time to store for t: now when t is zero, to the microsecond.
-func stamp(t time.Time) time.Time {
-	if t.IsZero() {
-		t = time.Now()
-	}
-	return t.Truncate(time.Microsecond).UTC()
-}
 
 // constraint returns the extended result code of a constraint violation
 // (sqlite3.SQLITE_CONSTRAINT_UNIQUE, ..._FOREIGNKEY ...), and false for

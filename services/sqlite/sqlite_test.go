@@ -332,7 +332,7 @@ func TestFamilyPendingMigration(t *testing.T) {
 	a, _ := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
 	b, _ := d.CreateUser(ctx, auth.User{Email: "b@example.edu", Role: auth.Staff}, "h")
 	// Back to before migration 3.
-	if _, err := d.db.Exec("DROP INDEX family_applications_pending_phone; DELETE FROM schema_migrations WHERE version = 3"); err != nil {
+	if _, err := d.db.Exec("DROP INDEX family_applications_pending_phone; " + before4 + "; DELETE FROM schema_migrations WHERE version >= 3"); err != nil {
 		t.Fatal(err)
 	}
 	var ids []int64
@@ -364,6 +364,30 @@ func TestFamilyPendingMigration(t *testing.T) {
 	if _, err := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: b.ID, Phone: "+8613900000001", Name: "Mei"}); !errors.Is(err, auth.ErrFamilyPending) {
 		t.Errorf("a second pending application after migration 3: %v, want ErrFamilyPending", err)
 	}
+}
+
+// before4 takes a database back to before migration 4 (and 5, its
+// triggers).
+const before4 = "DROP TRIGGER places_counted; DROP TRIGGER places_uncounted; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
+
+// TestPlacesCountMigration: accounts that kept more places than the cap
+// before it existed keep them, and are counted right.
+func TestPlacesCountMigration(t *testing.T) {
+	d := openTemp(t)
+	ctx := t.Context()
+	u, _ := d.CreateUser(ctx, auth.User{Email: "keeper@example.edu", Role: auth.Staff}, "h")
+	if _, err := d.db.Exec(before4); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.db.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)
+		INSERT INTO places (user_id, name, lon, lat, ordinal, created) SELECT $1, 'p' || i, 113.4786, 22.8955, 0, 0 FROM n`,
+		u.ID, places.MaxPerPerson+1); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, d.db, migrationFS); err != nil {
+		t.Fatal(err)
+	}
+	storetest.OverTheCap(t, d, u.ID)
 }
 
 // TestApproveOthersFamily: approving an application for a phone that became

@@ -105,3 +105,34 @@ func testPlacesCapConcurrent(t *testing.T, s PlacesStore) {
 		}
 	}
 }
+
+// OverTheCap checks an account that kept more than places.MaxPerPerson
+// places before the cap existed (an engine's test puts them there under
+// an old schema, then migrates): it keeps them, adds none, and may add
+// again once under the cap, up to it.
+func OverTheCap(t *testing.T, s places.Store, userID int64) {
+	t.Helper()
+	ctx := t.Context()
+	add := func() error {
+		_, err := s.AddPlace(ctx, parked(userID, "one more"))
+		return err
+	}
+	if err := add(); !errors.Is(err, places.ErrFull) {
+		t.Fatalf("an account over the cap before it existed adds: %v, want ErrFull", err)
+	}
+	ps, err := s.ListPlaces(ctx, userID, 0, 2)
+	if err != nil || len(ps) != 2 {
+		t.Fatalf("list: %v %v", ps, err)
+	}
+	for _, p := range ps {
+		if err := s.DeletePlace(ctx, userID, p.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := add(); err != nil {
+		t.Errorf("under the cap again: %v", err)
+	}
+	if err := add(); !errors.Is(err, places.ErrFull) {
+		t.Errorf("at the cap again: %v, want ErrFull", err)
+	}
+}
