@@ -55,11 +55,19 @@ var detailsZh = map[string]string{
 	"tiles are /tiles/{z}/{x}/{y}.mvt": "瓦片地址为 /tiles/{z}/{x}/{y}.mvt",
 
 	// Signing in.
-	"want Authorization: Bearer TOKEN":                      "请求头应为 Authorization: Bearer TOKEN",
-	"sign-in is not available":                              "登录功能未开放",
-	"email is required":                                     "email 为必填项",
-	"password is required":                                  "password 为必填项",
-	"phone sign-in is not available":                        "手机验证码登录未开放",
+	"want Authorization: Bearer TOKEN": "请求头应为 Authorization: Bearer TOKEN",
+	"sign-in is not available":         "登录功能未开放",
+	"email is required":                "email 为必填项",
+	"password is required":             "password 为必填项",
+	"phone sign-in is not available":   "手机验证码登录未开放",
+	"this WeChat account is not bound to a campus account; sign in by single sign-on or phone once, then bind it": "该微信尚未绑定校园账号：请先通过统一身份认证或手机号登录一次，再绑定微信",
+	"this WeChat account is bound to another campus account":                                                      "该微信已绑定其他校园账号",
+	"WeChat sign-in is not available":                                                                             "微信登录未开放",
+	"code is the code of wx.login":                                                                                "code 应为 wx.login 返回的登录凭证",
+	"WeChat refused the code: it is wrong, expired or used; call wx.login again":                                  "微信拒绝了该登录凭证：凭证错误、已过期或已使用，请重新调用 wx.login",
+	"WeChat refuses this sign-in for the account's safety; try another way to sign in":                            "微信出于账号安全拒绝本次登录，请改用其他方式登录",
+	"WeChat sign-in is busy; try again in a minute":                                                               "微信登录繁忙，请一分钟后再试",
+	"WeChat sign-in is unavailable at the moment; try again later or sign in another way":                         "微信登录暂时不可用，请稍后再试或改用其他方式登录",
 	"phone is required":                                     "phone 为必填项",
 	"code is the 6 digits sent to the phone":                "code 是发送到手机的 6 位数字",
 	"single sign-on is not configured (CAMPUS_OIDC_ISSUER)": "未配置统一身份认证（CAMPUS_OIDC_ISSUER）",
@@ -83,6 +91,7 @@ var detailsZh = map[string]string{
 var phrasesZh = map[string]string{
 	"sign in first":          "请先登录",
 	"sign in to keep places": "登录后才能保存地点",
+	"sign in by single sign-on or phone first, then bind WeChat": "请先通过统一身份认证或手机号登录，再绑定微信",
 
 	"Bad Request":              "请求有误",
 	"Unauthorized":             "未登录",

@@ -25,6 +25,9 @@ type Problem struct {
 	Status   int    `json:"status"`
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
+	// Code names the problem for a client to act on, where one needs to
+	// ("not_bound": bind WeChat to an account first).
+	Code string `json:"code,omitempty"`
 	// Param names the query parameter or body field at fault.
 	Param string `json:"param,omitempty"`
 	// RequestID ties the answer to the server's log.

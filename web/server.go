@@ -51,6 +51,8 @@ type Deps struct {
 	Phone PhoneSignIn
 	// Family runs family-account applications; nil: they are off.
 	Family Family
+	// WeChat is the mini program's sign-in; nil: it is off.
+	WeChat WeChatSignIn
 	// SSO is the campus single sign-on; nil: not configured.
 	SSO   SSO
 	Tiles *tiles.Renderer
@@ -178,6 +180,8 @@ func (s *Server) routes() {
 	get("/auth/oidc/callback", s.oidcCallback, noStore)
 	post("/auth/phone/start", s.phoneStart, noStore)
 	post("/auth/phone/verify", s.phoneVerify, noStore)
+	post("/auth/wechat", s.weChatSignIn, noStore)
+	post("/auth/wechat/bind", s.weChatBind, noStore)
 	get("/me", s.me, noStore)
 	get("/me/places", s.listPlaces, noStore)
 	post("/me/places", s.addPlace, noStore)

@@ -17,6 +17,7 @@ import (
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/auth/wechat"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/tiles"
 )
@@ -103,6 +104,20 @@ func (fakeAuth) VerifyPhone(_ context.Context, phone, code, _ string) (auth.Sess
 	return auth.Session{Token: "token-visitor", User: auth.User{ID: 9, Email: "tel:" + phone, Role: auth.Visitor}, Expires: time.Now().Add(time.Hour)}, nil
 }
 
+// WeChat takes the code "good" (a bound staff member) and "unbound";
+// BindWeChat binds any code.
+func (fakeAuth) WeChat(_ context.Context, code, _ string) (auth.Session, error) {
+	switch code {
+	case "good":
+		return auth.Session{Token: "token-staff", User: auth.User{ID: 5, Email: "sso@hkust-gz.edu.cn", Role: auth.Staff}, Expires: time.Now().Add(time.Hour)}, nil
+	case "unbound":
+		return auth.Session{}, auth.ErrNotBound
+	}
+	return auth.Session{}, wechat.ErrInvalidCode
+}
+
+func (fakeAuth) BindWeChat(context.Context, auth.User, string) error { return nil }
+
 // memPlaces is an in-memory places store.
 type memPlaces struct {
 	mu   sync.Mutex
@@ -170,7 +185,7 @@ func testServer(t testing.TB) *httptest.Server {
 		campusDeps = Deps{Venue: v, Graph: g, Positioner: beacons.NewPositioner(beacons.FromVenue(v), nil, g), Tiles: tiles.New(v)}
 	})
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.SSO, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Family, d.SSO, d.WeChat, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
 	ts := httptest.NewServer(New(d, Config{}).Handler())
 	t.Cleanup(ts.Close)
 	return ts

@@ -41,6 +41,8 @@ func TestPhoneCountriesAndSessionCacheConfig(t *testing.T) {
 		{[]string{"--phone-countries", ""}, nil, "phone-countries"},
 		{[]string{"--session-cache-ttl", "2m"}, nil, "session-cache-ttl"},
 		{[]string{"--session-cache-ttl", "-1s"}, nil, "session-cache-ttl"},
+		{nil, map[string]string{"CAMPUS_WECHAT_APPID": "wx0123456789abcdef"}, "CAMPUS_WECHAT_SECRET"},
+		{nil, map[string]string{"CAMPUS_WECHAT_APPID": "wx0123456789abcdef", "CAMPUS_WECHAT_SECRET": "s", "CAMPUS_WECHAT_API": "http://api.example.com"}, "CAMPUS_WECHAT_API"},
 	} {
 		if _, err := parse(c.args, c.env); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v %v: %v, want an error naming %s", c.args, c.env, err, c.want)

@@ -34,6 +34,7 @@ import (
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/auth/wechat"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
@@ -71,7 +72,10 @@ type Config struct {
 	Calibration string // a beacon calibration file, optional
 	DatabaseURL string // PostgreSQL; empty: the embedded store
 	// OIDC is the campus single sign-on; off without an issuer.
-	OIDC      auth.SSOConfig
+	OIDC auth.SSOConfig
+	// WeChat is the mini program's sign-in; off without an app id and
+	// secret (environment only: the secret stays out of the command line).
+	WeChat    wechat.Config
 	BodyLimit int64
 	Shutdown  time.Duration // how long in-flight requests may take to finish
 	// PublicURL is where clients reach the server (https://map.example.edu):
@@ -161,7 +165,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		"CAMPUS_CALIBRATION": &c.Calibration, "CAMPUS_DATABASE_URL": &c.DatabaseURL,
 		"CAMPUS_OIDC_ISSUER": &c.OIDC.Issuer, "CAMPUS_OIDC_CLIENT_ID": &c.OIDC.ClientID,
 		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL,
-		"CAMPUS_PUBLIC_URL": &c.PublicURL, "CAMPUS_PHONE_COUNTRIES": &c.PhoneCountries} {
+		"CAMPUS_PUBLIC_URL": &c.PublicURL, "CAMPUS_PHONE_COUNTRIES": &c.PhoneCountries,
+		"CAMPUS_WECHAT_APPID": &c.WeChat.AppID, "CAMPUS_WECHAT_SECRET": &c.WeChat.Secret, "CAMPUS_WECHAT_API": &c.WeChat.API} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
@@ -185,6 +190,9 @@ func (c *Config) Validate() error {
 	}
 	if o := c.OIDC; o.Issuer != "" && (o.ClientID == "" || o.RedirectURL == "") {
 		return errors.New("oidc: an issuer needs a client id (CAMPUS_OIDC_CLIENT_ID) and a redirect URL (CAMPUS_OIDC_REDIRECT_URL)")
+	}
+	if err := c.WeChat.Validate(); err != nil {
+		return err
 	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)
@@ -243,7 +251,19 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.log.Info("store open", "store", where)
-	accounts := auth.New(m.store, c.authOptions(m.log))
+	opts := c.authOptions(m.log)
+	var weChat web.WeChatSignIn
+	if c.WeChat.Enabled() {
+		if opts.WeChat, err = wechat.New(c.WeChat); err != nil {
+			m.store.Close()
+			return err
+		}
+		m.log.Info("WeChat sign-in", "appid", c.WeChat.AppID)
+	}
+	accounts := auth.New(m.store, opts)
+	if c.WeChat.Enabled() {
+		weChat = accounts
+	}
 	var sso web.SSO
 	if c.OIDC.Issuer != "" {
 		o, err := accounts.NewSSO(ctx, c.OIDC)
@@ -266,7 +286,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, Places: m.store, Tiles: tiles.New(v),
+		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Tiles: tiles.New(v),
 		Ready: m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{

@@ -17,6 +17,7 @@ import (
 
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services"
+	"github.com/campusnav/engine/services/auth/wechat"
 )
 
 // Password lengths, in characters. The upper bound keeps hashing work
@@ -63,6 +64,9 @@ type Options struct {
 	// numbers codes are sent to, and family accounts are made for;
 	// default DefaultPhoneCountries.
 	PhoneCountries []string
+	// WeChat exchanges the mini program's wx.login codes; nil: WeChat
+	// sign-in is off. The store must be a WeChatStore too.
+	WeChat *wechat.Client
 }
 
 // Service signs people in: it keeps accounts and sessions in a Store.
@@ -82,6 +86,8 @@ type Service struct {
 	phoneByAddress *limiter
 
 	sessions *sessionCache // nil: off
+
+	wechat *wechat.Client // nil: off
 
 	dummyOnce sync.Once
 	dummy     string // a hash to verify against when there is no account
@@ -133,6 +139,7 @@ func New(store Store, opts Options) *Service {
 		codes:          newPhoneCodes(),
 		phoneStarts:    newLimiter(opts.PhoneLimit),
 		phoneByAddress: newLimiter(opts.PhoneAddressLimit),
+		wechat:         opts.WeChat,
 	}
 }
 

@@ -33,6 +33,10 @@ func TestAuthStore(t *testing.T) {
 	storetest.Auth(t, func(t *testing.T) auth.Store { return openTemp(t) })
 }
 
+func TestWeChatStore(t *testing.T) {
+	storetest.WeChat(t, func(t *testing.T) storetest.WeChatStore { return openTemp(t) })
+}
+
 func TestPlacesStore(t *testing.T) {
 	storetest.Places(t, func(t *testing.T) interface {
 		auth.Store
