@@ -27,7 +27,7 @@ type Received struct {
 	From    string   // the envelope sender (MAIL FROM)
 	To      []string // the envelope recipients (RCPT TO)
 	Subject string   // decoded
-	Text    string   // the text/plain body, decoded, with LF line ends
+	Text    string   // the text/plain body, decoded, with LF line ends (SMTP ends it with one)
 	Header  mail.Header
 	TLS     bool   // whether the session was encrypted when the data came
 	User    string // who signed in with AUTH, or ""
