@@ -42,6 +42,10 @@ func TestPlacesStore(t *testing.T) {
 	})
 }
 
+func TestIdempotencyStore(t *testing.T) {
+	storetest.Idempotency(t, func(t *testing.T) storetest.IdempotencyStore { return openTemp(t) })
+}
+
 // TestText: text no store may keep is refused before the store, as on the
 // other store.
 func TestText(t *testing.T) {
