@@ -164,6 +164,6 @@ func CheckKey(key string) error {
 type LimitError struct{ Until time.Time }
 
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("idempotency: at most %d keys in %v; the next at %s", MaxPerPerson, TTL, e.Until.Format(time.RFC3339))
+	return fmt.Sprintf("idempotency: at most %d keys in %d hours; the next at %s", MaxPerPerson, int(TTL.Hours()), e.Until.Format(time.RFC3339))
 }
 func (e *LimitError) Unwrap() error { return ErrTooMany }
