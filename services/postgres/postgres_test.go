@@ -113,6 +113,10 @@ func TestPlacesStore(t *testing.T) {
 	})
 }
 
+func TestIdempotencyStore(t *testing.T) {
+	storetest.Idempotency(t, func(t *testing.T) storetest.IdempotencyStore { return openFresh(t) })
+}
+
 // TestText: text no store may keep is refused before the store, as on the
 // other store.
 func TestText(t *testing.T) {
@@ -474,9 +478,12 @@ func BenchmarkAuthenticate(b *testing.B) {
 // TestPlacesCountMigration: migration 4 counts the places each account
 // kept before it, so one with more than the cap keeps them all and adds
 // none until deletions bring it under the cap.
-// before4 takes a database back to before migration 4 (and 5, its
-// triggers).
-const before4 = "DROP TRIGGER places_counted ON places; DROP FUNCTION places_count; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
+// before6 takes a database back to before migration 6 (idempotency keys).
+const before6 = "DROP TABLE idempotency_keys; DELETE FROM schema_migrations WHERE version >= 6"
+
+// before4 takes a database back to before migration 4 (5 is its
+// triggers), and so before those after it.
+const before4 = before6 + "; DROP TRIGGER places_counted ON places; DROP FUNCTION places_count; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
 
 func TestPlacesCountMigration(t *testing.T) {
 	d := openFresh(t)

@@ -42,6 +42,10 @@ func TestPlacesStore(t *testing.T) {
 	})
 }
 
+func TestIdempotencyStore(t *testing.T) {
+	storetest.Idempotency(t, func(t *testing.T) storetest.IdempotencyStore { return openTemp(t) })
+}
+
 // TestText: text no store may keep is refused before the store, as on the
 // other store.
 func TestText(t *testing.T) {
@@ -366,9 +370,12 @@ func TestFamilyPendingMigration(t *testing.T) {
 	}
 }
 
-// before4 takes a database back to before migration 4 (and 5, its
-// triggers).
-const before4 = "DROP TRIGGER places_counted; DROP TRIGGER places_uncounted; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
+// before6 takes a database back to before migration 6 (idempotency keys).
+const before6 = "DROP TABLE idempotency_keys; DELETE FROM schema_migrations WHERE version >= 6"
+
+// before4 takes a database back to before migration 4 (5 is its
+// triggers), and so before those after it.
+const before4 = before6 + "; DROP TRIGGER places_counted; DROP TRIGGER places_uncounted; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
 
 // TestPlacesCountMigration: accounts that kept more places than the cap
 // before it existed keep them, and are counted right.
