@@ -78,6 +78,13 @@ var detailsZh = map[string]string{
 	"phone, the family member's mobile number, is required": "phone（家属的手机号码）为必填项",
 	"%q is not an application id":                           "%q 不是申请编号",
 
+	// Idempotency-Key.
+	"send one Idempotency-Key, not %d": "只能发送一个 Idempotency-Key，而不是 %d 个",
+	"the body could not be read":       "无法读取请求体",
+	"this Idempotency-Key was sent with another request (another method, path or body); send a new key with a new request": "此 Idempotency-Key 已随另一个请求发送过（方法、路径或请求体不同）；新的请求请使用新的键",
+	"the first request with this Idempotency-Key is still being processed; retry in a moment":                              "使用此 Idempotency-Key 的第一个请求仍在处理中；请稍后重试",
+	"at most %d Idempotency-Keys in 24 hours; retry later, or without the header":                                          "24 小时内最多使用 %d 个 Idempotency-Key；请稍后重试，或不带该请求头发送",
+
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",
 	"the store does not answer":        "存储服务无响应",
@@ -92,6 +99,7 @@ var phrasesZh = map[string]string{
 	"sign in first":          "请先登录",
 	"sign in to keep places": "登录后才能保存地点",
 	"sign in by single sign-on or phone first, then bind WeChat": "请先通过统一身份认证或手机号登录，再绑定微信",
+	"sign in to send an Idempotency-Key":                         "登录后才能发送 Idempotency-Key",
 
 	"Bad Request":              "请求有误",
 	"Unauthorized":             "未登录",

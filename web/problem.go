@@ -44,6 +44,9 @@ type Problem struct {
 	format string
 	args   []any
 	cause  error
+	// title, when set, names this problem for people (English, Chinese)
+	// instead of the title of its status.
+	title [2]string
 }
 
 func (p *Problem) Error() string { return fmt.Sprintf("%d %s: %s", p.Status, p.Title, p.Detail) }
@@ -230,7 +233,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	lang := problemLang(c)
 	p.Detail = p.detailIn(lang)
-	if t, ok := titles[p.Status]; ok {
+	t, ok := titles[p.Status]
+	if p.title[0] != "" {
+		t, ok = p.title, true
+	}
+	if ok {
 		p.Title = t[0]
 		if lang == "zh" {
 			p.Title = t[1]

@@ -21,6 +21,7 @@ import (
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/tiles"
 )
@@ -47,6 +48,9 @@ type Deps struct {
 	Positioner *beacons.Positioner
 	Auth       Authenticator
 	Places     places.Store
+	// Idempotency keeps the answers to requests with an Idempotency-Key;
+	// nil: the header is not honoured.
+	Idempotency idempotency.Store
 	// Phone signs visitors in by SMS code; nil: phone sign-in is off.
 	Phone PhoneSignIn
 	// Family runs family-account applications; nil: they are off.
@@ -71,6 +75,9 @@ type Config struct {
 	// The most devices tracked at once, in all, per signed-in person and
 	// per address of people not signed in; 0 is the default.
 	TrackersTotal, TrackersPerPerson, TrackersPerAddress int
+	// Now is the clock the age of idempotency keys is told by; nil:
+	// time.Now.
+	Now func() time.Time
 }
 
 // DefaultBodyLimit is 64 KiB: a scan or a login is far smaller.
@@ -104,6 +111,9 @@ func New(d Deps, cfg Config) *Server {
 	}
 	if cfg.TrackersPerAddress <= 0 {
 		cfg.TrackersPerAddress = DefaultTrackersPerAddress
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -184,9 +194,9 @@ func (s *Server) routes() {
 	post("/auth/wechat/bind", s.weChatBind, noStore)
 	get("/me", s.me, noStore)
 	get("/me/places", s.listPlaces, noStore)
-	post("/me/places", s.addPlace, noStore)
+	post("/me/places", s.addPlace, noStore, s.idempotent)
 	api.DELETE("/me/places/:id", s.deletePlace, s.viewer, noStore)
-	post("/family", s.applyFamily, noStore)
+	post("/family", s.applyFamily, noStore, s.idempotent)
 	get("/family", s.familyApplications, noStore)
 	post("/family/:id/approve", s.decideFamily(true), noStore)
 	post("/family/:id/reject", s.decideFamily(false), noStore)

@@ -35,6 +35,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/wechat"
+	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
@@ -94,6 +95,7 @@ type Config struct {
 type store interface {
 	auth.Store
 	places.Store
+	idempotency.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -286,7 +288,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Tiles: tiles.New(v),
+		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Tiles: tiles.New(v),
 		Ready: m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{

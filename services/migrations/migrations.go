@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"testing/fstest"
 )
 
 // Migration is one numbered SQL script, migrations/NNNN_name.sql.
@@ -48,4 +49,25 @@ func Load(fsys fs.FS) ([]Migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// Upto returns the migrations of fsys up to version n, then the SQL of
+// extra as the next ones (NNNN_extra.sql): a schema as an older program
+// left it, or one with a migration of a test's own. For tests.
+func Upto(fsys fs.FS, n int, extra ...string) (fstest.MapFS, error) {
+	ms, err := Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	if n < 0 || n > len(ms) {
+		return nil, fmt.Errorf("version %d: there are %d migrations", n, len(ms))
+	}
+	out := fstest.MapFS{}
+	for _, m := range ms[:n] {
+		out["migrations/"+m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
+	}
+	for i, sql := range extra {
+		out[fmt.Sprintf("migrations/%04d_extra.sql", n+i+1)] = &fstest.MapFile{Data: []byte(sql)}
+	}
+	return out, nil
 }

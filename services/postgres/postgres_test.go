@@ -15,10 +15,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/migrations"
 	"github.com/campusnav/engine/services/places"
+	"github.com/campusnav/engine/services/store"
 	"github.com/campusnav/engine/services/storetest"
 )
 
@@ -98,34 +101,6 @@ func openFresh(t testing.TB) *DB {
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
-}
-
-func TestAuthStore(t *testing.T) {
-	storetest.Auth(t, func(t *testing.T) auth.Store { return openFresh(t) })
-}
-
-func TestWeChatStore(t *testing.T) {
-	storetest.WeChat(t, func(t *testing.T) storetest.WeChatStore { return openFresh(t) })
-}
-
-func TestPlacesStore(t *testing.T) {
-	storetest.Places(t, func(t *testing.T) interface {
-		auth.Store
-		places.Store
-	} {
-		return openFresh(t)
-	})
-}
-
-// TestText: text no store may keep is refused before the store, as on the
-// other store.
-func TestText(t *testing.T) {
-	storetest.Text(t, func(t *testing.T) interface {
-		auth.Store
-		places.Store
-	} {
-		return openFresh(t)
-	})
 }
 
 // TestSearchPath checks that the tables are made in the URL's schema, not
@@ -245,7 +220,7 @@ func TestMigrationAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	good, bad := len(ms)+1, len(ms)+2
-	fsys := migrationsWith(t, len(ms), "CREATE TABLE good (x INTEGER);", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);")
+	fsys := migrationsUpto(t, len(ms), "CREATE TABLE good (x INTEGER);", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);")
 	err = migrate(ctx, d.pool, fsys)
 	if name := fmt.Sprintf("%04d_extra.sql", bad); err == nil || !strings.Contains(err.Error(), name) {
 		t.Fatalf("migrate with a bad migration: %v, want an error naming %s", err, name)
@@ -298,204 +273,46 @@ func TestConflictIsTyped(t *testing.T) {
 	}
 }
 
-// migrationsWith returns the store's migrations up to version upTo, then
-// the SQL of extra as the next ones, NNNN_extra.sql.
-func migrationsWith(t *testing.T, upTo int, extra ...string) fstest.MapFS {
-	t.Helper()
-	ms, err := migrations.Load(migrationFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys := fstest.MapFS{}
-	for _, m := range ms[:upTo] {
-		fsys["migrations/"+m.Name] = &fstest.MapFile{Data: []byte(m.SQL)}
-	}
-	for i, sql := range extra {
-		fsys[fmt.Sprintf("migrations/%04d_extra.sql", upTo+i+1)] = &fstest.MapFile{Data: []byte(sql)}
-	}
-	return fsys
-}
-
-// TestAuthService signs in through the service, on this store.
-func TestAuthService(t *testing.T) {
-	d := openFresh(t)
-	ctx := t.Context()
-	svc := auth.New(d, auth.Options{Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	if _, err := svc.AddUser(ctx, "Ada@Example.edu", "correct horse", auth.Staff); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.AddUser(ctx, "ada@example.edu", "correct horse", auth.Staff); !errors.Is(err, auth.ErrConflict) {
-		t.Errorf("second AddUser: %v, want ErrConflict", err)
-	}
-	sess, err := svc.Login(ctx, "ada@example.edu", "correct horse", "127.0.0.1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u, err := svc.Authenticate(ctx, sess.Token); err != nil || u.Email != "ada@example.edu" {
-		t.Fatalf("Authenticate: %+v, %v", u, err)
-	}
-	if err := svc.Disable(ctx, "ada@example.edu"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Authenticate(ctx, sess.Token); !errors.Is(err, auth.ErrUnauthorized) {
-		t.Errorf("Authenticate after Disable: %v, want ErrUnauthorized", err)
-	}
-	var n int
-	d.pool.QueryRow(ctx, "SELECT count(*) FROM sessions").Scan(&n)
-	if n != 0 {
-		t.Errorf("%d sessions left after disabling the only account", n)
-	}
-}
-
-// TestErrorText checks that a service's errors say nothing of PostgreSQL,
-// as web shows their text to clients.
-func TestErrorText(t *testing.T) {
-	d := openFresh(t)
-	ctx := t.Context()
-	u, _ := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
-	_, errConflict := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
-	_, errPlace := d.GetPlace(ctx, u.ID, 42)
-	_, _, errUser := d.UserByEmail(ctx, "b@example.edu")
-	errSession := d.CreateSession(ctx, "h", u.ID+1000, time.Now().Add(time.Hour))
-	for _, c := range []struct {
-		err    error
-		prefix string
-	}{
-		{errConflict, "auth: already exists ("},
-		{errPlace, "places: not found ("},
-		{errUser, "auth: not found ("},
-		{errSession, "auth: not found ("},
-	} {
-		low := ""
-		if c.err != nil {
-			low = strings.ToLower(c.err.Error())
-		}
-		if c.err == nil || !strings.HasPrefix(c.err.Error(), c.prefix) || strings.Contains(low, "postgres") || strings.Contains(low, "sqlstate") {
-			t.Errorf("error %q, want it to start %q and not name PostgreSQL", c.err, c.prefix)
-		}
-	}
-}
-
-// TestTimes checks that times come back in UTC, to the microsecond.
-func TestTimes(t *testing.T) {
-	d := openFresh(t)
-	at := time.Date(2025, 9, 1, 16, 30, 15, 123456789, time.FixedZone("CST", 8*3600))
-	u, err := d.CreateUser(t.Context(), auth.User{Email: fmt.Sprintf("t%d@example.edu", at.Unix()), Role: auth.Staff, Created: at}, "h")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, _, err := d.UserByEmail(t.Context(), u.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := at.Truncate(time.Microsecond).UTC()
-	if !got.Created.Equal(want) || got.Created.Location() != time.UTC || !u.Created.Equal(want) {
-		t.Errorf("created %v (returned %v), want %v in UTC", got.Created, u.Created, want)
-	}
-}
-
-// TestFamilyPendingMigration: a phone with several applications pending,
-// made before migration 3, keeps the first pending; the others are
-// rejected, and the rule holds from then on.
-func TestFamilyPendingMigration(t *testing.T) {
-	d := openFresh(t)
-	ctx := t.Context()
-	a, _ := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
-	b, _ := d.CreateUser(ctx, auth.User{Email: "b@example.edu", Role: auth.Staff}, "h")
-	// Back to before migration 3.
-	if _, err := d.pool.Exec(ctx, "DROP INDEX family_applications_pending_phone; "+before4+"; DELETE FROM schema_migrations WHERE version >= 3"); err != nil {
-		t.Fatal(err)
-	}
-	var ids []int64
-	for _, sp := range []int64{a.ID, b.ID, a.ID} {
-		app, err := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: sp, Phone: "+8613900000001", Name: "Mei"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, app.ID)
-	}
-	other, _ := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: b.ID, Phone: "+8613900000002", Name: "Lan"})
-	if err := migrate(ctx, d.pool, migrationFS); err != nil {
-		t.Fatal(err)
-	}
-	all, err := d.FamilyApplications(ctx, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	status := map[int64]auth.FamilyStatus{}
-	for _, x := range all {
-		status[x.ID] = x.Status
-		if x.Status == auth.Rejected && x.Decided == nil {
-			t.Errorf("application %d rejected without a decision time", x.ID)
-		}
-	}
-	if status[ids[0]] != auth.Pending || status[ids[1]] != auth.Rejected || status[ids[2]] != auth.Rejected || status[other.ID] != auth.Pending {
-		t.Errorf("after migration 3: %v (first %v, other %d)", status, ids, other.ID)
-	}
-	if _, err := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: b.ID, Phone: "+8613900000001", Name: "Mei"}); !errors.Is(err, auth.ErrFamilyPending) {
-		t.Errorf("a second pending application after migration 3: %v, want ErrFamilyPending", err)
-	}
-}
-
-// TestApproveOthersFamily: approving an application for a phone that became
-// another staff member's family account meanwhile is ErrFamilyAccount and
-// changes nothing. (Applying checks first; this is the race past it.)
-func TestApproveOthersFamily(t *testing.T) {
-	d := openFresh(t)
-	ctx := t.Context()
-	a, _ := d.CreateUser(ctx, auth.User{Email: "a@example.edu", Role: auth.Staff}, "h")
-	b, _ := d.CreateUser(ctx, auth.User{Email: "b@example.edu", Role: auth.Staff}, "h")
-	first, err := d.CreateFamilyApplication(ctx, auth.FamilyApplication{SponsorID: a.ID, Phone: "+8613900000003", Name: "Mei"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const insert = "INSERT INTO family_applications (sponsor_id, phone, name, status, created) VALUES ($1, $2, 'Mei', 'pending', now()) RETURNING id"
-	var late int64
-	if err := d.pool.QueryRow(ctx, insert, b.ID, "+8613900000003").Scan(&late); err == nil {
-		t.Fatal("two pending applications for one phone were stored")
-	}
-	if _, err := d.DecideFamilyApplication(ctx, first.ID, true, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	// b's application, made as a's was being approved.
-	if err := d.pool.QueryRow(ctx, insert, b.ID, "+8613900000003").Scan(&late); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := d.DecideFamilyApplication(ctx, late, true, time.Now()); !errors.Is(err, auth.ErrFamilyAccount) {
-		t.Errorf("approving for another's family account: %v, want ErrFamilyAccount", err)
-	}
-	if u, _, _ := d.UserByEmail(ctx, "tel:+8613900000003"); u.SponsorID != a.ID {
-		t.Errorf("the family account changed sponsor: %+v", u)
-	}
-}
-
 // BenchmarkAuthenticate: a signed-in request's session lookup, with the
 // session cache and without.
 func BenchmarkAuthenticate(b *testing.B) {
 	storetest.BenchAuthenticate(b, openFresh(b))
 }
 
-// TestPlacesCountMigration: migration 4 counts the places each account
-// kept before it, so one with more than the cap keeps them all and adds
-// none until deletions bring it under the cap.
-// before4 takes a database back to before migration 4 (and 5, its
-// triggers).
-const before4 = "DROP TRIGGER places_counted ON places; DROP FUNCTION places_count; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
+// upgrade makes a database at an old schema version, on a fresh schema,
+// for storetest.Engine.
+func upgrade(t *testing.T, version int) (*store.DB, func() *store.DB) {
+	u := freshSchema(t)
+	pool, err := pgxpool.New(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(t.Context(), pool, migrationsUpto(t, version)); err != nil {
+		t.Fatal(err)
+	}
+	old := store.New(stdlib.OpenDBFromPool(pool), Dialect)
+	t.Cleanup(func() { old.Close(); pool.Close() })
+	return old, func() *store.DB {
+		d, err := Open(t.Context(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d.DB
+	}
+}
 
-func TestPlacesCountMigration(t *testing.T) {
-	d := openFresh(t)
-	ctx := t.Context()
-	u, _ := d.CreateUser(ctx, auth.User{Email: "keeper@example.edu", Role: auth.Staff}, "h")
-	if _, err := d.pool.Exec(ctx, before4); err != nil {
+// migrationsUpto is the store's migrations up to version n, then extra.
+func migrationsUpto(t testing.TB, n int, extra ...string) fstest.MapFS {
+	t.Helper()
+	fsys, err := migrations.Upto(migrationFS, n, extra...)
+	if err != nil {
 		t.Fatal(err)
 	}
-	over := places.MaxPerPerson + 1
-	if _, err := d.pool.Exec(ctx, `INSERT INTO places (user_id, name, lon, lat, ordinal, created)
-		SELECT $1, 'p' || n, 113.4786, 22.8955, 0, now() FROM generate_series(1, $2) n`, u.ID, over); err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, d.pool, migrationFS); err != nil {
-		t.Fatal(err)
-	}
-	storetest.OverTheCap(t, d, u.ID)
+	return fsys
+}
+
+// TestStore runs the conformance suite on this engine.
+func TestStore(t *testing.T) {
+	storetest.All(t, "postgres", func(t *testing.T) *store.DB { return openFresh(t).DB }, upgrade)
 }

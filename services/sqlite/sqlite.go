@@ -79,14 +79,7 @@ func Open(path string) (*DB, error) {
 	}
 	f.Close()
 
-	q := url.Values{}
-	for _, p := range pragmas {
-		q.Add("_pragma", p)
-	}
-	// Write transactions take the write lock when they begin, so two
-	// writers queue on busy_timeout rather than one failing to upgrade.
-	q.Set("_txlock", "immediate")
-	sqldb, err := sql.Open("sqlite", path+"?"+q.Encode())
+	sqldb, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
@@ -96,6 +89,18 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
 	}
 	return d, nil
+}
+
+// dsn is the driver's name of the file at path, with the pragmas.
+func dsn(path string) string {
+	q := url.Values{}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	// Write transactions take the write lock when they begin, so two
+	// writers queue on busy_timeout rather than one failing to upgrade.
+	q.Set("_txlock", "immediate")
+	return path + "?" + q.Encode()
 }
 
 // OpenDir opens the database of the data folder dir (DataFile(dir)),

@@ -19,10 +19,7 @@ type PlacesStore interface {
 
 // Places runs the contract of places.Store on stores made by newStore, one
 // per subtest; accounts are made through the store's auth.Store.
-func Places(t *testing.T, newStore func(t *testing.T) interface {
-	auth.Store
-	places.Store
-}) {
+func Places(t *testing.T, newStore func(t *testing.T) PlacesStore) {
 	tests := []struct {
 		name string
 		run  func(t *testing.T, s PlacesStore)

@@ -18,10 +18,7 @@ var cheapParams = auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, K
 // is refused with the same field error, word for word, whatever the store
 // (PostgreSQL would fail on it, SQLite would keep it), and that nothing is
 // stored.
-func Text(t *testing.T, newStore func(t *testing.T) interface {
-	auth.Store
-	places.Store
-}) {
+func Text(t *testing.T, newStore func(t *testing.T) PlacesStore) {
 	s := newStore(t)
 	ctx := t.Context()
 	svc := auth.New(s, auth.Options{Params: cheapParams})

@@ -1,4 +1,4 @@
--- 0009: the mini program's sign-in: which WeChat openid (of this
+-- 0007: the mini program's sign-in: which WeChat openid (of this
 -- campus's mini program) is which account. One openid an account, one
 -- account an openid.
 
