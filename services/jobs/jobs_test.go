@@ -262,7 +262,6 @@ func TestSMS(t *testing.T) {
 	})
 }
 
-
 // TestPurgeSessions: the leader's periodic job deletes the sessions that
 // expired, by the queue's clock, and keeps the others.
 func TestPurgeSessions(t *testing.T) {
