@@ -321,3 +321,47 @@ func TestPurgeSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenTogether: processes starting together on a new database (each
+// with its own connections) migrate River's tables once, and the tables
+// are in the store's schema.
+func TestOpenTogether(t *testing.T) {
+	engines(t, func(t *testing.T, e *engine) {
+		const n = 4
+		dbs := make([]*store.DB, n)
+		for i := range dbs {
+			dbs[i] = e.open(t)
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, db := range dbs {
+			wg.Go(func() {
+				_, errs[i] = jobs.Open(t.Context(), db, jobs.Options{Workers: noteWorkers(t)})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("Open %d of %d at once: %v", i+1, n, err)
+			}
+		}
+		var versions, distinct int
+		if err := dbs[0].SQL().QueryRowContext(t.Context(), "SELECT count(*), count(DISTINCT version) FROM river_migration").Scan(&versions, &distinct); err != nil {
+			t.Fatal(err)
+		}
+		if versions == 0 || versions != distinct {
+			t.Errorf("river_migration has %d rows of %d versions, want each version once", versions, distinct)
+		}
+		if e.name == "postgres" {
+			var here, public bool
+			err := dbs[0].SQL().QueryRowContext(t.Context(),
+				"SELECT to_regclass(quote_ident(current_schema()) || '.river_job') IS NOT NULL, to_regclass('public.river_job') IS NOT NULL").Scan(&here, &public)
+			if err != nil || !here {
+				t.Errorf("river_job is not in the store's schema (%v)", err)
+			}
+			if public {
+				t.Log("note: a river_job table exists in public (another program's); this test's is in its own schema")
+			}
+		}
+	})
+}
