@@ -20,7 +20,7 @@ import (
 type Message struct {
 	To      string // an address, "who@example.edu" or "Name <who@example.edu>"
 	Subject string // one line
-	Text    string // the body, UTF-8 plain text
+	Text    string // the body, UTF-8 plain text; it arrives ending in a line end
 }
 
 // Sender delivers a message, or says why not; Permanent tells whether

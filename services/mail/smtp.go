@@ -84,11 +84,10 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 		return s.failed(ctx, "connect", false, err)
 	}
 	err = client.SendWithSMTPClient(conn, msg)
+	client.CloseWithSMTPClient(conn) // QUIT: its answer changes nothing
 	if msg.IsDelivered() {
-		client.CloseWithSMTPClient(conn) // accepted is sent, whatever QUIT says
-		return nil
+		return nil // accepted is sent, whatever came after
 	}
-	client.CloseWithSMTPClient(conn)
 	if err == nil {
 		err = errors.New("not delivered, for no reason given")
 	}

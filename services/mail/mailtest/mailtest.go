@@ -8,7 +8,6 @@ package mailtest
 import (
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -28,7 +27,7 @@ type Received struct {
 	From    string   // the envelope sender (MAIL FROM)
 	To      []string // the envelope recipients (RCPT TO)
 	Subject string   // decoded
-	Text    string   // the text/plain body, decoded, with LF line ends
+	Text    string   // the text/plain body, decoded, with LF line ends (SMTP ends it with one)
 	Header  mail.Header
 	TLS     bool   // whether the session was encrypted when the data came
 	User    string // who signed in with AUTH, or ""
@@ -70,6 +69,9 @@ type Server struct {
 	srv   *smtp.Server
 	ln    net.Listener
 	roots *x509.CertPool
+
+	served    chan struct{} // closed when Serve returns
+	closeOnce sync.Once
 
 	mu       sync.Mutex
 	msgs     []Received
@@ -120,18 +122,25 @@ func New(opts ...Option) (*Server, error) {
 	if s.opts.implicit {
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
-	s.srv, s.ln = srv, ln
-	go srv.Serve(ln)
+	s.srv, s.ln, s.served = srv, ln, make(chan struct{})
+	go func() {
+		defer close(s.served)
+		srv.Serve(ln)
+	}()
 	return s, nil
 }
 
-// Close stops the server and closes its connections.
+// Close stops the server and closes its connections. Closing twice is
+// harmless.
 func (s *Server) Close() error {
-	err := s.srv.Close()
-	if errors.Is(err, smtp.ErrServerClosed) {
-		return nil
-	}
-	return err
+	s.closeOnce.Do(func() {
+		// The listener is closed here too, in case Serve has not yet
+		// told the server about it.
+		s.ln.Close()
+		s.srv.Close()
+		<-s.served
+	})
+	return nil
 }
 
 // Addr is the server's host:port.
