@@ -102,12 +102,10 @@ const (
 	DefaultRescueAfter  = 5 * time.Minute
 )
 
-// Options say how the queue works. The zero value works no job: it only
-// inserts.
+// Options say how the queue works; Workers is required.
 type Options struct {
-	// Workers are the kinds this process works. A queue without workers
-	// only inserts, and only kinds it knows: give every process the same
-	// Workers.
+	// Workers are the kinds of job the queue knows: it inserts and works
+	// these, and refuses others. Give every process the same kinds.
 	Workers *Workers
 
 	// Periodic are jobs enqueued on a schedule (PurgeSessionsEvery): only
@@ -158,7 +156,6 @@ type Queue struct {
 	client *river.Client[*sql.Tx]
 	kinds  map[string]decoder
 	now    func() time.Time
-	stop   time.Duration
 }
 
 var _ store.Enqueuer = (*Queue)(nil)
@@ -181,17 +178,19 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
 	default:
 		return nil, fmt.Errorf("jobs: no River driver for the %q store", name)
 	}
+	if opts.Workers == nil {
+		return nil, errors.New("jobs: no Workers")
+	}
 	if opts.Listen != nil && name != "postgres" {
 		return nil, errors.New("jobs: Listen is for PostgreSQL")
 	}
-	if err := migrate(ctx, db, driver, opts.Logger); err != nil {
-		return nil, fmt.Errorf("jobs: migrating River's tables: %w", err)
-	}
-
 	timeout := orDefault(opts.Timeout, DefaultTimeout)
 	rescue := orDefault(opts.RescueAfter, DefaultRescueAfter)
 	if rescue <= timeout {
 		return nil, fmt.Errorf("jobs: RescueAfter %s must be longer than Timeout %s", rescue, timeout)
+	}
+	if err := migrate(ctx, db, driver, opts.Logger); err != nil {
+		return nil, fmt.Errorf("jobs: migrating River's tables: %w", err)
 	}
 	cfg := &river.Config{
 		FetchPollInterval:    orDefault(opts.PollInterval, DefaultPollInterval),
@@ -205,16 +204,13 @@ func Open(ctx context.Context, db *store.DB, opts Options) (*Queue, error) {
 	if cfg.FetchCooldown = river.FetchCooldownDefault; cfg.FetchPollInterval < cfg.FetchCooldown {
 		cfg.FetchCooldown = cfg.FetchPollInterval
 	}
-	q := &Queue{db: db, kinds: map[string]decoder{}, now: time.Now, stop: cfg.SoftStopTimeout}
-	if opts.Workers != nil {
-		n := opts.Concurrency
-		if n <= 0 {
-			n = DefaultConcurrency
-		}
-		cfg.Workers = opts.Workers.river
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
-		q.kinds = opts.Workers.kinds
+	n := opts.Concurrency
+	if n <= 0 {
+		n = DefaultConcurrency
 	}
+	cfg.Workers = opts.Workers.river
+	cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}}
+	q := &Queue{db: db, kinds: opts.Workers.kinds, now: time.Now}
 	if opts.Clock != nil {
 		cfg.Test.Time = clock{opts.Clock}
 		q.now = opts.Clock

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -363,4 +364,18 @@ func TestOpenTogether(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestOpenChecks: what Open refuses.
+func TestOpenChecks(t *testing.T) {
+	db := sqliteEngine(t).open(t)
+	for name, opts := range map[string]jobs.Options{
+		"no workers":            {},
+		"rescued while running": {Workers: noteWorkers(t), Timeout: time.Minute, RescueAfter: time.Second},
+		"LISTEN on SQLite":      {Workers: noteWorkers(t), Listen: new(pgxpool.Pool)},
+	} {
+		if _, err := jobs.Open(t.Context(), db, opts); err == nil {
+			t.Errorf("%s: opened", name)
+		}
+	}
 }
