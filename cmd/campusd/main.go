@@ -7,8 +7,10 @@
 // CAMPUS_PHONE_COUNTRIES ...), validated at start.
 // With a database URL it keeps its state in PostgreSQL, else in a SQLite
 // file in the data folder.
-// SIGINT or SIGTERM shut it down gracefully: requests in flight finish, the
-// store is closed, and it exits 0.
+// Mail goes to the SMTP server of CAMPUS_SMTP_URL, from CAMPUS_MAIL_FROM,
+// or to the log without one, through the job queue (services/jobs).
+// SIGINT or SIGTERM shut it down gracefully: requests in flight finish,
+// running jobs finish, the store is closed, and it exits 0.
 package main
 
 import (
@@ -36,6 +38,7 @@ import (
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/wechat"
 	"github.com/campusnav/engine/services/idempotency"
+	"github.com/campusnav/engine/services/jobs"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
@@ -88,6 +91,8 @@ type Config struct {
 	// SessionCache is how long a session looked up is trusted without
 	// asking the store again; 0: every request asks.
 	SessionCache time.Duration
+	// Mail is where mail goes (jobs.go).
+	Mail MailConfig
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -125,6 +130,7 @@ type Main struct {
 	log       *slog.Logger
 	server    *http.Server
 	store     store
+	queue     *jobs.Queue // jobs.go
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -173,6 +179,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 			*dst = v
 		}
 	}
+	c.Mail.readEnv(getenv)
 	return c.Validate()
 }
 
@@ -207,6 +214,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Shutdown <= 0 {
 		return fmt.Errorf("shutdown-timeout %v must be positive", c.Shutdown)
+	}
+	if err := c.Mail.check(); err != nil {
+		return fmt.Errorf("mail: %w", err)
 	}
 	if _, err := auth.ParsePhoneCountries(c.PhoneCountries); err != nil {
 		return fmt.Errorf("phone-countries: %v", err)
@@ -253,7 +263,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.log.Info("store open", "store", where)
+	if err := m.openJobs(ctx); err != nil {
+		m.store.Close()
+		return err
+	}
 	opts := c.authOptions(m.log)
+	// Sign-in codes go out through the outbox: the text message is a job,
+	// retried while the code lives, sent once.
+	opts.SMS = jobs.SMSOutbox{Queue: m.queue}
 	var weChat web.WeChatSignIn
 	if c.WeChat.Enabled() {
 		if opts.WeChat, err = wechat.New(c.WeChat); err != nil {
@@ -299,6 +316,11 @@ func (m *Main) Run(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	if err := m.startJobs(ctx); err != nil {
+		ln.Close()
+		m.store.Close()
+		return err
+	}
 	m.done = make(chan error, 1)
 	go func() {
 		err := m.server.Serve(ln)
@@ -342,6 +364,9 @@ func (m *Main) close() error {
 		if serr := <-m.done; err == nil {
 			err = serr
 		}
+	}
+	if jerr := m.stopJobs(); err == nil {
+		err = jerr
 	}
 	if m.store != nil {
 		if cerr := m.store.Close(); err == nil {

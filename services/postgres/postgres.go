@@ -59,6 +59,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	return &DB{DB: store.New(stdlib.OpenDBFromPool(pool), Dialect), pool: pool}, nil
 }
 
+// Pool is the pgx pool under the store, for what needs pgx itself: the
+// job queue's LISTEN connection (jobs.Options.Listen).
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+
 // Close closes the database/sql handle, then the pool's connections,
 // waiting for those in use.
 func (d *DB) Close() error {

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/campusnav/engine/services/auth"
@@ -63,6 +64,8 @@ type DB struct {
 	// writer: waiting here, in order, beats each writer polling the lock
 	// with busy_timeout's sleeps, whose waits grow long under load.
 	wmu sync.Mutex
+	// queue is where the store's transactions write their jobs.
+	queue atomic.Pointer[enqueuer]
 }
 
 // New is the store over db, an engine's database/sql handle, migrated by

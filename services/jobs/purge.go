@@ -1,0 +1,63 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/campusnav/engine/services/store"
+)
+
+// KindPurgeSessions is the kind of the jobs that delete expired sessions.
+const KindPurgeSessions = "purge_sessions"
+
+// PurgeSessions is a purge job's arguments: none.
+type PurgeSessions struct{}
+
+// Kind is KindPurgeSessions.
+func (PurgeSessions) Kind() string { return KindPurgeSessions }
+
+// PurgeSessionsEvery is the periodic job that deletes expired sessions
+// every interval, and once when the leader starts. Only the leader
+// enqueues it, and each period's job is unique, so one replica purges
+// once per period however many run.
+func PurgeSessionsEvery(interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return PurgeSessions{}, &river.InsertOpts{
+				MaxAttempts: 3,
+				UniqueOpts:  river.UniqueOpts{ByPeriod: interval},
+			}
+		},
+		&river.PeriodicJobOpts{ID: KindPurgeSessions, RunOnStart: true})
+}
+
+// PurgeWorker deletes the sessions expired by Now from DB.
+type PurgeWorker struct {
+	river.WorkerDefaults[PurgeSessions]
+	DB *store.DB
+	// Now is the time (nil: the wall clock).
+	Now func() time.Time
+	// Log tells how many were deleted (nil: slog.Default()).
+	Log *slog.Logger
+}
+
+// Work purges.
+func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeSessions]) error {
+	now := time.Now
+	if w.Now != nil {
+		now = w.Now
+	}
+	n, err := w.DB.PurgeSessions(ctx, now())
+	if err != nil {
+		return err
+	}
+	log := w.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	log.InfoContext(ctx, "expired sessions purged", "sessions", n)
+	return nil
+}
