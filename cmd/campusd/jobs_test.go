@@ -56,6 +56,25 @@ func TestJobsRunWithTheServer(t *testing.T) {
 		t.Fatalf("messages %+v, want the one from CAMPUS_MAIL_FROM", got)
 	}
 
+	// A family decision mails the staff member, in the decision's
+	// transaction: once, in both languages; a decision refused mails
+	// nobody.
+	app, err := store.CreateFamilyApplication(t.Context(), auth.FamilyApplication{SponsorID: u.ID, Phone: "+8613800000001", Name: "Mei"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DecideFamilyApplication(t.Context(), app.ID, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.DecideFamilyApplication(t.Context(), app.ID, false, time.Now()); err == nil {
+		t.Fatal("an application decided twice")
+	}
+	got = srv.WaitFor(2, 30*time.Second)
+	if len(got) != 2 || got[1].To[0] != "s@campus.example" || !strings.Contains(got[1].Subject, "approved") ||
+		!strings.Contains(got[1].Text, "+8613800000001") || !strings.Contains(got[1].Text, "家属账号已通过") {
+		t.Fatalf("the decision's mail: %+v", got)
+	}
+
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		var n int
@@ -72,6 +91,9 @@ func TestJobsRunWithTheServer(t *testing.T) {
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("%d messages in all, want 2", n)
 	}
 }
 

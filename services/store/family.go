@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/campusnav/engine/services/auth"
@@ -97,7 +98,28 @@ func (db *DB) DecideFamilyApplication(ctx context.Context, id int64, approve boo
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE family_applications SET status = $1, decided = $2, user_id = NULLIF($3, 0) WHERE id = $4",
 			string(a.Status), db.d.Time(now), a.UserID, id)
-		return err
+		if err != nil {
+			return err
+		}
+		return db.mailSponsor(ctx, tx, a)
 	})
 	return a, db.fail(err, "family application %d", id)
+}
+
+// mailSponsor writes the mail that tells the staff member how their
+// application was decided to the outbox, in the decision's transaction.
+// A store without a queue (the command-line tool, tests of the store
+// alone) sends none; campusd always has one.
+func (db *DB) mailSponsor(ctx context.Context, tx *sql.Tx, a auth.FamilyApplication) error {
+	if !db.HasQueue() {
+		return nil
+	}
+	var to string
+	if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = $1", a.SponsorID).Scan(&to); err != nil {
+		return fmt.Errorf("the sponsor's email: %w", err)
+	}
+	if strings.HasPrefix(to, "tel:") {
+		return nil // a phone account has no mailbox
+	}
+	return db.EnqueueTx(ctx, tx, "mail", auth.FamilyDecidedMail(a, to))
 }

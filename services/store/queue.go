@@ -37,6 +37,12 @@ func (db *DB) EnqueueTx(ctx context.Context, tx *sql.Tx, kind string, args any) 
 	return q.EnqueueTx(ctx, tx, kind, args)
 }
 
+// HasQueue reports whether a queue is set.
+func (db *DB) HasQueue() bool {
+	q := db.queue.Load()
+	return q != nil && q.Enqueuer != nil
+}
+
 // Tx runs f in a write transaction, taking the store's write turn as the
 // store's own writes do (see writing), and commits it if f returns nil.
 // It is for what writes into the store's database besides the store: the
