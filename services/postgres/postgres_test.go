@@ -471,9 +471,6 @@ func BenchmarkAuthenticate(b *testing.B) {
 	storetest.BenchAuthenticate(b, openFresh(b))
 }
 
-// TestPlacesCountMigration: migration 4 counts the places each account
-// kept before it, so one with more than the cap keeps them all and adds
-// none until deletions bring it under the cap.
 // afterTheLast5 undoes what the migrations after 5 made (8: the sign-in
 // state's tables), so that a database taken back before 4 applies them
 // again cleanly.
@@ -483,6 +480,9 @@ const afterTheLast5 = "DROP TABLE limit_buckets; DROP TABLE phone_codes; DROP TA
 // triggers), undoing the later ones first.
 const before4 = afterTheLast5 + "DROP TRIGGER places_counted ON places; DROP FUNCTION places_count; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
 
+// TestPlacesCountMigration: migration 4 counts the places each account
+// kept before it, so one with more than the cap keeps them all and adds
+// none until deletions bring it under the cap.
 func TestPlacesCountMigration(t *testing.T) {
 	d := openFresh(t)
 	ctx := t.Context()
