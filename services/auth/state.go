@@ -49,7 +49,8 @@ type State interface {
 	PutSSOFlow(ctx context.Context, f SSOFlow, max int) error
 	// TakeSSOFlow returns the flow of state, unexpired at now, and spends
 	// it; ErrNotFound if there is none, it expired or was taken. Of two
-	// takes at once, on any replicas, one has it.
+	// takes at once, on any replicas, one has it. (The flow returned has
+	// no Expires: spent, it has none left.)
 	TakeSSOFlow(ctx context.Context, state string, now time.Time) (SSOFlow, error)
 
 	// Key returns the secret key kept under name, keeping fresh under it
