@@ -20,6 +20,12 @@ import (
 // digits, last CodeTTL, are single use and allow MaxCodeTries attempts;
 // the store keeps only their HMAC, under a key kept in the store too
 // (State.Key), so that every replica computes the same.
+//
+// The store keeps at most maxKeys codes, the nearest their end (spent
+// ones first) evicted first. Evicting a code lifts no limit: the code is
+// gone, tries and all, and a new one is sent only within the per-phone
+// and per-address limits. A flood of new phones (each an SMS, within
+// those limits) can at worst make a person ask for their code again.
 const (
 	CodeTTL      = 5 * time.Minute
 	MaxCodeTries = 5

@@ -154,8 +154,7 @@ func TestPhoneTxSender(t *testing.T) {
 		t.Fatalf("a code sent from the transaction: %v", err)
 	}
 	sms.failTx = errors.New("the outbox refused")
-	phone, _, err = f.svc.StartPhone(ctx, "13800000021", "10.0.0.1")
-	if !errors.Is(err, sms.failTx) {
+	if _, _, err := f.svc.StartPhone(ctx, "13800000021", "10.0.0.1"); !errors.Is(err, sms.failTx) {
 		t.Fatalf("StartPhone with a failing outbox: %v, want its error", err)
 	}
 	if _, err := f.svc.VerifyPhone(ctx, "13800000021", sms.last("+8613800000021"), "10.0.0.1"); !errors.Is(err, auth.ErrCode) {

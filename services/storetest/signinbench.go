@@ -18,7 +18,8 @@ func (discardSMS) SendCode(context.Context, string, string) error { return nil }
 
 // BenchSignIn measures what sign-in costs the store, with argon2id made
 // cheap so the store's work shows: "login" is a password sign-in (two
-// limit buckets, the account, a session), each from a new address;
+// limit buckets, the account, a session), each from a new address
+// ("login-default-argon2id": the same with the server's hash parameters);
 // "phone-start" asks for a code for a new phone from a new address (two
 // limit buckets and the code); "phone-sign-in" asks for a code and signs
 // in with it (and makes the visitor's account). Requests come from
@@ -30,8 +31,8 @@ func BenchSignIn(b *testing.B, s auth.Store) {
 	seq.Store(time.Now().UnixNano() % 1_000_000 * 1000)
 	addr := func(i int64) string { return fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255) }
 	phone := func(i int64) string { return fmt.Sprintf("+86139%08d", i%100_000_000) }
-	b.Run("login", func(b *testing.B) {
-		svc := auth.New(s, auth.Options{Params: cheapParams, AddressLimit: wide, AccountLimit: wide})
+	login := func(b *testing.B, params auth.Params) {
+		svc := auth.New(s, auth.Options{Params: params, AddressLimit: wide, AccountLimit: wide})
 		emails := make([]string, 64)
 		for i := range emails {
 			emails[i] = email(fmt.Sprint("signin", i))
@@ -49,7 +50,9 @@ func BenchSignIn(b *testing.B, s auth.Store) {
 				}
 			}
 		})
-	})
+	}
+	b.Run("login", func(b *testing.B) { login(b, cheapParams) })
+	b.Run("login-default-argon2id", func(b *testing.B) { login(b, auth.DefaultParams) })
 	b.Run("phone-start", func(b *testing.B) {
 		svc := auth.New(s, auth.Options{Params: cheapParams, SMS: discardSMS{}, PhoneLimit: wide, PhoneAddressLimit: wide})
 		b.ResetTimer()
