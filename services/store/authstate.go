@@ -21,8 +21,8 @@ import (
 // one writer does that anyway) and the cap holds exactly. The purge takes
 // the counts first, then deletes. Neither waits for the other in a
 // circle: a row being added is nobody else's to see until it commits,
-// and the other writers of these rows (an attempt, a use) are single
-// statements that wait for no count.
+// and the other writers of these rows (an attempt, a use, a code
+// replaced) take no count.
 //
 // Rows used up are not deleted on the way (that would take the count
 // too): a spent code or flow gets the time spentAt as its expiry, which
