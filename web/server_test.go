@@ -79,7 +79,9 @@ func (fakeAuth) DecideFamily(_ context.Context, admin auth.User, id int64, appro
 }
 
 // Begin points at a made-up issuer; Finish takes the code "good".
-func (fakeAuth) Begin() string { return "https://sso.example/authorize?state=s" }
+func (fakeAuth) Begin(context.Context) (string, error) {
+	return "https://sso.example/authorize?state=s", nil
+}
 
 func (fakeAuth) Finish(_ context.Context, state, code string) (auth.Session, error) {
 	if code != "good" {

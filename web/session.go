@@ -148,7 +148,7 @@ func (s *Server) me(c echo.Context) error {
 
 // SSO signs people in through the campus OpenID provider; auth.SSO is one.
 type SSO interface {
-	Begin() string
+	Begin(ctx context.Context) (string, error)
 	Finish(ctx context.Context, state, code string) (auth.Session, error)
 }
 
@@ -157,8 +157,12 @@ func (s *Server) oidcLogin(c echo.Context) error {
 	if s.d.SSO == nil {
 		return problem(http.StatusNotFound, "", "single sign-on is not configured (CAMPUS_OIDC_ISSUER)")
 	}
+	to, err := s.d.SSO.Begin(c.Request().Context())
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.Redirect(http.StatusFound, s.d.SSO.Begin())
+	return c.Redirect(http.StatusFound, to)
 }
 
 // oidcCallback is where the campus sign-in page sends the browser back:

@@ -2,8 +2,10 @@
 // password hashes, opaque bearer session tokens stored hashed, with expiry
 // (and cached in the process for a few seconds), rate limits on login per
 // account and per address, single sign-on, phone sign-in and family
-// accounts. Every table it keeps in memory for strangers (limit buckets,
-// pending codes, sign-ins begun, cached sessions) is bounded: maxKeys.
+// accounts. The sign-in state a stranger can grow (limit buckets, pending
+// codes, sign-ins begun) is kept in the store every replica shares
+// (State), the cached sessions in the process; each table is bounded:
+// maxKeys.
 package auth
 
 import (
@@ -77,8 +79,11 @@ var (
 // errors to ErrNotFound and ErrConflict, and keep times to the microsecond.
 // A user read from the store is Disabled when its own flag or its
 // sponsor's is set.
+// It keeps the sign-in state too (State), which every replica shares.
 // services/storetest checks an implementation against this contract.
 type Store interface {
+	State
+
 	// CreateUser stores a new account; ErrConflict if the email is taken.
 	CreateUser(ctx context.Context, u User, passwordHash string) (User, error)
 	// UserByEmail returns an account and its password hash; ErrNotFound.

@@ -1,14 +1,14 @@
 package auth
 
 import (
+	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"net"
 	"net/netip"
-	"sync"
+	"strings"
 	"time"
-
-	"github.com/hashicorp/golang-lru/v2/simplelru"
-	"golang.org/x/time/rate"
+	"unicode/utf8"
 )
 
 // Limit is a number of attempts allowed per period: a token bucket that
@@ -18,16 +18,23 @@ type Limit struct {
 	Per time.Duration
 }
 
-// maxKeys bounds every table of per-client state that a stranger can grow
-// (rate-limit buckets, pending codes, sign-ins begun, cached sessions):
-// at most this many entries each, the least recently used going first.
-// The flood tests measure 235 to 291 bytes an entry (keys of at most
-// maxBucketKeyLen bytes), so a table holds at most about 5 MB however
-// many clients there are.
+// maxKeys bounds every table of per-client state that a stranger can grow:
+// the store keeps at most this many buckets of each limit, pending codes
+// and sign-ins begun (State), this process at most this many cached
+// sessions.
 const maxKeys = 1 << 14
 
-// limiter keeps one token bucket per key (an account, a phone or an
-// address), at most max of them, the least recently used evicted first.
+// The kinds of limit buckets.
+const (
+	kindAccount      = "login-account"
+	kindAddress      = "login-address"
+	kindPhone        = "phone"
+	kindPhoneAddress = "phone-address"
+)
+
+// limiter is one limit: a token bucket per key (an account, a phone or an
+// address) in the shared State, at most max of them, the least recently
+// used evicted first.
 //
 // Evicting a bucket forgets what its key has used: harmless when the
 // bucket had refilled (a key unused for a period), a lifted limit when it
@@ -40,71 +47,43 @@ const maxKeys = 1 << 14
 // per-account one; the per-address limit before the per-phone one). The
 // other choice, refusing new keys when full, would let the same flood
 // lock everyone new out, so a flood degrades to this cost rather than to
-// a denial of service.
+// a denial of service. The buckets are shared by every replica, so the
+// cost is the same however many there are.
 type limiter struct {
-	limit   rate.Limit
-	burst   int
-	mu      sync.Mutex
-	buckets *simplelru.LRU[string, *rate.Limiter]
-}
-
-func newLimiter(l Limit) *limiter {
-	return newLimiterOf(l, maxKeys)
-}
-
-// newLimiterOf is newLimiter keeping at most max buckets.
-func newLimiterOf(l Limit, max int) *limiter {
-	lru, err := simplelru.NewLRU[string, *rate.Limiter](max, nil)
-	if err != nil {
-		panic(err) // max <= 0: a programming error
-	}
-	return &limiter{
-		limit:   rate.Limit(float64(l.N) / l.Per.Seconds()),
-		burst:   l.N,
-		buckets: lru,
-	}
-}
-
-// maxBucketKeyLen is the longest key a limiter keeps as it is; longer ones
-// (an email of 60 KB) are kept as their SHA-256, so a table's size in
-// bytes is bounded too.
-const maxBucketKeyLen = 64
-
-// boundedKey is key, or its SHA-256 if it is longer than maxBucketKeyLen.
-func boundedKey(key string) string {
-	if len(key) <= maxBucketKeyLen {
-		return key
-	}
-	h := sha256.Sum256([]byte(key))
-	return string(h[:])
+	state State
+	kind  string
+	limit Limit
+	max   int
 }
 
 // allow takes one attempt from key's bucket at now; false when it is empty.
-func (l *limiter) allow(key string, now time.Time) bool {
-	key = boundedKey(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets.Get(key)
-	if !ok {
-		b = rate.NewLimiter(l.limit, l.burst)
-		l.buckets.Add(key, b)
+func (l limiter) allow(ctx context.Context, key string, now time.Time) (bool, error) {
+	return l.state.Attempt(ctx, l.bucket(key), now)
+}
+
+// reset forgets what key has used: its bucket is full again.
+func (l limiter) reset(ctx context.Context, key string) error {
+	return l.state.Refill(ctx, l.bucket(key))
+}
+
+func (l limiter) bucket(key string) Bucket {
+	return Bucket{Kind: l.kind, Key: boundedKey(key), Limit: l.limit, Max: l.max}
+}
+
+// maxBucketKeyLen is the longest key a limiter keeps as it is; longer ones
+// (an email of 60 KB), and any that is not UTF-8 or holds a NUL, are kept
+// as their SHA-256, so a table's size in bytes is bounded too and any
+// store can keep them as text.
+const maxBucketKeyLen = 64
+
+// boundedKey is key, or "sha256:" and its SHA-256 (base64url, 50 bytes in
+// all) if it is longer than maxBucketKeyLen or not plain UTF-8.
+func boundedKey(key string) string {
+	if len(key) <= maxBucketKeyLen && utf8.ValidString(key) && !strings.ContainsRune(key, 0) {
+		return key
 	}
-	return b.AllowN(now, 1)
-}
-
-// reset forgets key: its bucket is full again.
-func (l *limiter) reset(key string) {
-	key = boundedKey(key)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buckets.Remove(key)
-}
-
-// size is the number of buckets kept (for tests).
-func (l *limiter) size() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buckets.Len()
+	h := sha256.Sum256([]byte(key))
+	return "sha256:" + base64.RawURLEncoding.EncodeToString(h[:])
 }
 
 // addressKey is the key of a client address: the host without its port;

@@ -1,89 +1,36 @@
 package auth
 
 import (
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
-func TestLimiter(t *testing.T) {
-	l := newLimiter(Limit{N: 3, Per: time.Minute})
-	t0 := time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)
-	for i := range 3 {
-		if !l.allow("k", t0) {
-			t.Fatalf("attempt %d refused", i+1)
-		}
-	}
-	if l.allow("k", t0) {
-		t.Error("fourth attempt at once allowed")
-	}
-	if !l.allow("other", t0) {
-		t.Error("another key refused")
-	}
-	if !l.allow("k", t0.Add(20*time.Second)) || l.allow("k", t0.Add(20*time.Second)) {
-		t.Error("want one attempt back after a third of the period")
-	}
-	l.reset("k")
-	if !l.allow("k", t0.Add(20*time.Second)) {
-		t.Error("refused after reset")
-	}
-	if n := l.size(); n != 2 {
-		t.Errorf("%d buckets, want 2", n)
-	}
-}
+// The token buckets themselves (their arithmetic, concurrent attempts,
+// the eviction rule that keeps a victim's bucket under a flood, the cap)
+// are the store's: services/storetest's AuthState runs them on both
+// engines. The service's limits are tested through Login and StartPhone
+// (service_test.go, phone_test.go).
 
-// TestLimiterLongKeys: a key longer than maxBucketKeyLen is kept as its
-// hash, and still limited on its own.
-func TestLimiterLongKeys(t *testing.T) {
-	l := newLimiter(Limit{N: 1, Per: time.Minute})
-	t0 := time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)
+// TestBoundedKey: a key longer than maxBucketKeyLen, or not plain UTF-8,
+// is kept as its hash, still its own.
+func TestBoundedKey(t *testing.T) {
 	long := strings.Repeat("a", 60_000) + "@example.edu"
-	if !l.allow(long, t0) || l.allow(long, t0) {
-		t.Error("a long key is not limited")
-	}
-	if !l.allow(strings.Repeat("a", 60_000)+"@example.org", t0) {
-		t.Error("another long key shares its bucket")
-	}
-	l.mu.Lock()
-	for _, k := range l.buckets.Keys() {
-		if len(k) > maxBucketKeyLen {
-			t.Errorf("a key of %d bytes is kept", len(k))
+	for _, k := range []string{long, "bad\xffutf8", "nul\x00byte", strings.Repeat("b", maxBucketKeyLen+1)} {
+		b := boundedKey(k)
+		if len(b) > maxBucketKeyLen || !strings.HasPrefix(b, "sha256:") {
+			t.Errorf("boundedKey(%.20q) = %q: want its hash, at most %d bytes", k, b, maxBucketKeyLen)
 		}
 	}
-	l.mu.Unlock()
-}
-
-// TestLimiterVictimKeepsLimitUnderFlood pins the eviction rule: a key in
-// use keeps its exhausted bucket however many new keys arrive, as long as
-// it is used within every max new keys; only a flood of max new keys
-// between two of its uses evicts it (the cost limiter's comment states).
-func TestLimiterVictimKeepsLimitUnderFlood(t *testing.T) {
-	const max = 100
-	l := newLimiterOf(Limit{N: 5, Per: time.Minute}, max)
-	t0 := time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)
-	for range 5 {
-		l.allow("victim", t0)
+	if boundedKey(long) == boundedKey(strings.Repeat("a", 60_000)+"@example.org") {
+		t.Error("two long keys share a bucket")
 	}
-	key := 0
-	for round := range 50 {
-		for range max - 1 {
-			l.allow(fmt.Sprint("flood", key), t0)
-			key++
-		}
-		if l.allow("victim", t0) {
-			t.Fatalf("round %d: the victim's limit lifted by %d new keys", round, key)
-		}
-		if n := l.size(); n > max {
-			t.Fatalf("%d buckets, over the cap of %d", n, max)
-		}
+	if boundedKey(long) != boundedKey(strings.Clone(long)) {
+		t.Error("a long key's bucket is not its own")
 	}
-	for range max {
-		l.allow(fmt.Sprint("flood", key), t0)
-		key++
-	}
-	if !l.allow("victim", t0) {
-		t.Error("max new keys since the victim's last use did not evict its bucket (the documented cost changed)")
+	for _, k := range []string{"sam@example.edu", "192.0.2.1", "2001:db8:1:2::/64", "+8613800000000", strings.Repeat("c", maxBucketKeyLen)} {
+		if boundedKey(k) != k {
+			t.Errorf("boundedKey(%q) = %q, want it as it is", k, boundedKey(k))
+		}
 	}
 }
 

@@ -2,18 +2,23 @@ package auth_test
 
 import (
 	"context"
+	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/services/storetest"
 )
 
-// memStore is an auth.Store in memory, for the service's tests. It passes
-// the conformance suite, which keeps it honest.
+// memStore is an auth.Store with its accounts, sessions and family
+// applications in memory, for the service's tests; it passes the
+// conformance suite, which keeps it honest. Its sign-in state (limits,
+// codes, sign-ins begun) is a real SQLite store's, not a copy of it.
 type memStore struct {
+	auth.State
 	mu       sync.Mutex
 	nextID   int64
 	users    map[string]memUser // by email
@@ -32,12 +37,23 @@ type memSession struct {
 	expires time.Time
 }
 
-func newMemStore() *memStore {
-	return &memStore{users: map[string]memUser{}, sessions: map[string]memSession{}}
+func newMemStore(t testing.TB) *memStore {
+	return &memStore{State: openState(t), users: map[string]memUser{}, sessions: map[string]memSession{}}
+}
+
+// openState opens a fresh SQLite store, closed when the test ends.
+func openState(t testing.TB) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 func TestMemStore(t *testing.T) {
-	storetest.Auth(t, func(t *testing.T) auth.Store { return newMemStore() })
+	storetest.Auth(t, func(t *testing.T) auth.Store { return newMemStore(t) })
 }
 
 func (m *memStore) CreateUser(_ context.Context, u auth.User, hash string) (auth.User, error) {

@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"golang.org/x/oauth2"
 )
 
@@ -31,22 +29,14 @@ type SSOConfig struct {
 const flowTTL = 10 * time.Minute
 
 // SSO runs sign-ins against one OpenID provider. Make it with NewSSO.
+// The sign-ins begun are kept in the store (State), so one begun on a
+// replica finishes on any: at most maxKeys, the nearest their end
+// evicted first. Evicting one only makes that sign-in start again; no
+// limit rests on it.
 type SSO struct {
 	svc      *Service
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
-
-	mu sync.Mutex
-	// flows are the sign-ins begun, by state: at most maxKeys, the
-	// oldest evicted first (as expired). Evicting one only makes that
-	// sign-in start again; no limit rests on it.
-	flows *simplelru.LRU[string, flow]
-}
-
-// flow is a sign-in begun and not yet finished.
-type flow struct {
-	verifier, nonce string
-	expires         time.Time
 }
 
 // NewSSO discovers the issuer (its /.well-known/openid-configuration) and
@@ -59,10 +49,6 @@ func (s *Service) NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
 	if err != nil {
 		return nil, fmt.Errorf("auth: discovering %s: %w", cfg.Issuer, err)
 	}
-	flows, err := simplelru.NewLRU[string, flow](maxKeys, nil)
-	if err != nil {
-		return nil, err
-	}
 	return &SSO{
 		svc: s,
 		oauth: oauth2.Config{
@@ -70,7 +56,6 @@ func (s *Service) NewSSO(ctx context.Context, cfg SSOConfig) (*SSO, error) {
 			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
 		},
 		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID, Now: s.now}),
-		flows:    flows,
 	}, nil
 }
 
@@ -81,21 +66,20 @@ func randomString() string {
 }
 
 // Begin starts a sign-in: the URL to send the browser to. State, nonce
-// and the PKCE verifier are kept here, for Finish.
-func (o *SSO) Begin() string {
-	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
-	now := o.svc.now()
-	o.mu.Lock()
-	for { // the expired go first: they are the oldest
-		_, f, ok := o.flows.GetOldest()
-		if !ok || now.Before(f.expires) {
-			break
-		}
-		o.flows.RemoveOldest()
+// and the PKCE verifier are kept in the store, for Finish on any replica.
+func (o *SSO) Begin(ctx context.Context) (string, error) {
+	f := SSOFlow{State: randomString(), Nonce: randomString(), Verifier: oauth2.GenerateVerifier(), Expires: o.svc.now().Add(flowTTL)}
+	if err := o.svc.store.PutSSOFlow(ctx, f, o.svc.maxKeys); err != nil {
+		return "", err
 	}
-	o.flows.Add(state, flow{verifier: verifier, nonce: nonce, expires: now.Add(flowTTL)})
-	o.mu.Unlock()
-	return o.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
+	return o.oauth.AuthCodeURL(f.State, oidc.Nonce(f.Nonce), oauth2.S256ChallengeOption(f.Verifier)), nil
+}
+
+// validState reports whether state has the shape Begin gives states
+// (randomString's), so that nothing else is looked up.
+func validState(state string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(state)
+	return err == nil && len(b) == 24
 }
 
 // RoleOfEmail is the role the university's account gives: staff for
@@ -117,14 +101,17 @@ func RoleOfEmail(email string) (Role, error) {
 // making the account on first use. A forged, expired or replayed answer
 // is ErrSSO.
 func (o *SSO) Finish(ctx context.Context, state, code string) (Session, error) {
-	o.mu.Lock()
-	f, ok := o.flows.Peek(state)
-	o.flows.Remove(state) // single use
-	o.mu.Unlock()
-	if !ok || !o.svc.now().Before(f.expires) {
+	if !validState(state) {
 		return Session{}, fmt.Errorf("%w: unknown or expired sign-in (start again)", ErrSSO)
 	}
-	tok, err := o.oauth.Exchange(ctx, code, oauth2.VerifierOption(f.verifier))
+	f, err := o.svc.store.TakeSSOFlow(ctx, state, o.svc.now()) // single use
+	if errors.Is(err, ErrNotFound) {
+		return Session{}, fmt.Errorf("%w: unknown or expired sign-in (start again)", ErrSSO)
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	tok, err := o.oauth.Exchange(ctx, code, oauth2.VerifierOption(f.Verifier))
 	if err != nil {
 		return Session{}, fmt.Errorf("%w: the issuer refused the code: %v", ErrSSO, err)
 	}
@@ -136,7 +123,7 @@ func (o *SSO) Finish(ctx context.Context, state, code string) (Session, error) {
 	if err != nil {
 		return Session{}, fmt.Errorf("%w: ID token: %v", ErrSSO, err)
 	}
-	if idt.Nonce != f.nonce {
+	if idt.Nonce != f.Nonce {
 		return Session{}, fmt.Errorf("%w: ID token: wrong nonce", ErrSSO)
 	}
 	var claims struct {

@@ -17,8 +17,16 @@ func TestSingleSignOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	begin := func() string {
+		t.Helper()
+		to, err := sso.Begin(ctx)
+		if err != nil {
+			t.Fatalf("Begin: %v", err)
+		}
+		return to
+	}
 	signIn := func() (auth.Session, error) {
-		code, state := oidctest.Authorize(t, sso.Begin())
+		code, state := oidctest.Authorize(t, begin())
 		return sso.Finish(ctx, state, code)
 	}
 
@@ -65,20 +73,20 @@ func TestSingleSignOn(t *testing.T) {
 	refused("an unverified email")
 
 	// PKCE: a code from one sign-in with another's state (and verifier).
-	codeA, _ := oidctest.Authorize(t, sso.Begin())
-	_, stateB := oidctest.Authorize(t, sso.Begin())
+	codeA, _ := oidctest.Authorize(t, begin())
+	_, stateB := oidctest.Authorize(t, begin())
 	if _, err := sso.Finish(ctx, stateB, codeA); !errors.Is(err, auth.ErrSSO) {
 		t.Errorf("a code with another flow's verifier: %v", err)
 	}
 	// State is single use, and expires.
-	code, state := oidctest.Authorize(t, sso.Begin())
+	code, state := oidctest.Authorize(t, begin())
 	if _, err := sso.Finish(ctx, state, code); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := sso.Finish(ctx, state, code); !errors.Is(err, auth.ErrSSO) {
 		t.Errorf("a state used twice: %v", err)
 	}
-	code, state = oidctest.Authorize(t, sso.Begin())
+	code, state = oidctest.Authorize(t, begin())
 	f.clock.advance(11 * time.Minute)
 	if _, err := sso.Finish(ctx, state, code); !errors.Is(err, auth.ErrSSO) {
 		t.Errorf("a sign-in finished after 11 minutes: %v", err)

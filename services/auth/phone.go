@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,19 +13,27 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // Phone sign-in: a visitor asks for a code (StartPhone), receives it by
 // SMS and gives it back (VerifyPhone) for a visitor session. Codes are 6
 // digits, last CodeTTL, are single use and allow MaxCodeTries attempts;
-// only their HMAC is kept, under a key made at start.
+// the store keeps only their HMAC, under a key kept in the store too
+// (State.Key), so that every replica computes the same.
+//
+// The store keeps at most maxKeys codes, the nearest their end (spent
+// ones first) evicted first. Evicting a code lifts no limit: the code is
+// gone, tries and all, and a new one is sent only within the per-phone
+// and per-address limits. A flood of new phones (each an SMS, within
+// those limits) can at worst make a person ask for their code again.
 const (
 	CodeTTL      = 5 * time.Minute
 	MaxCodeTries = 5
 	codeDigits   = 6
 )
+
+// codeKeyName is the name of the phone codes' HMAC key in the store.
+const codeKeyName = "phone-code"
 
 // phoneAccountPrefix marks a phone account's identifier in the accounts
 // table ("tel:+8613800000000"), apart from any email.
@@ -49,92 +58,41 @@ func (l LogSender) SendCode(ctx context.Context, phone, code string) error {
 	return nil
 }
 
-// pendingCode is a code sent and not yet used.
-type pendingCode struct {
-	mac     []byte
-	expires time.Time
-	tries   int
-}
-
-// phoneCodes holds the pending codes, by phone: at most maxKeys, the
-// oldest evicted first (codes all live CodeTTL, so the oldest is the
-// nearest its end). Evicting a code lifts no limit: the code is gone,
-// tries and all, and a new one is sent only within the per-phone and
-// per-address limits. A flood of new phones (each an SMS, within those
-// limits) can at worst make a person ask for their code again.
-type phoneCodes struct {
-	key []byte
+// codeKey is the phone codes' HMAC key, read from the store once.
+type codeKey struct {
 	mu  sync.Mutex
-	m   *simplelru.LRU[string, *pendingCode]
+	key []byte
 }
 
-func newPhoneCodes() *phoneCodes {
-	return newPhoneCodesOf(maxKeys)
-}
-
-// newPhoneCodesOf is newPhoneCodes keeping at most max codes.
-func newPhoneCodesOf(max int) *phoneCodes {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		panic(fmt.Sprintf("auth: no randomness for the code key: %v", err))
+// get returns the key, asking st the first time (and again after an
+// error).
+func (k *codeKey) get(ctx context.Context, st State) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.key != nil {
+		return k.key, nil
 	}
-	m, err := simplelru.NewLRU[string, *pendingCode](max, nil)
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("auth: no randomness for the code key: %w", err)
+	}
+	key, err := st.Key(ctx, codeKeyName, fresh)
 	if err != nil {
-		panic(err)
+		return nil, err
 	}
-	return &phoneCodes{key: key, m: m}
+	k.key = key
+	return key, nil
 }
 
-// put keeps a new code for phone, replacing any pending one.
-func (p *phoneCodes) put(phone string, c *pendingCode) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.m.Remove(phone) // a replaced code goes to the back of the queue
-	p.m.Add(phone, c)
-}
-
-// remove forgets phone's code c, unless another has replaced it.
-func (p *phoneCodes) remove(phone string, c *pendingCode) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if cur, ok := p.m.Peek(phone); ok && cur == c {
-		p.m.Remove(phone)
+// codeMAC is what the store keeps of code, sent to phone.
+func (s *Service) codeMAC(ctx context.Context, phone, code string) ([]byte, error) {
+	key, err := s.codeKey.get(ctx, s.store)
+	if err != nil {
+		return nil, err
 	}
-}
-
-// try checks code against phone's pending code at now, counting the try:
-// true for the right code of an unexpired, untried-out code, which is
-// then used up. A wrong code's last try, or an expired code, ends it.
-func (p *phoneCodes) try(phone, code string, now time.Time) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c, ok := p.m.Peek(phone)
-	if !ok {
-		return false
-	}
-	if !now.Before(c.expires) {
-		p.m.Remove(phone)
-		return false
-	}
-	c.tries++
-	valid := len(code) == codeDigits && hmac.Equal(c.mac, p.mac(phone, code))
-	if valid || c.tries >= MaxCodeTries {
-		p.m.Remove(phone) // single use; dead after the last try
-	}
-	return valid
-}
-
-// size is the number of codes kept (for tests).
-func (p *phoneCodes) size() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.m.Len()
-}
-
-func (p *phoneCodes) mac(phone, code string) []byte {
-	h := hmac.New(sha256.New, p.key)
+	h := hmac.New(sha256.New, key)
 	h.Write([]byte(phone + "\x00" + code))
-	return h.Sum(nil)
+	return h.Sum(nil), nil
 }
 
 // NormalizePhone returns a phone number in E.164 form (+8613800000000).
@@ -215,6 +173,16 @@ func (s *Service) smsPhone(phone string) (string, error) {
 		fmt.Sprintf("验证码仅发送至 %s 的号码", strings.ReplaceAll(list, ", ", "、"))}
 }
 
+// TxSender is an SMSSender that sends from inside the transaction that
+// stores the code: SendCodeTx (typically enqueuing a job of an outbox)
+// commits with the code or not at all, and the code is sent after the
+// commit, by whatever the transaction recorded. StartPhone uses it in
+// place of SendCode when the Options' SMS is one.
+type TxSender interface {
+	SMSSender
+	SendCodeTx(ctx context.Context, tx *sql.Tx, phone, code string) error
+}
+
 // StartPhone sends a new sign-in code to phone, replacing any pending one.
 // It returns the normalized phone and when the code expires. A phone
 // that is not a number, or not in a country codes are sent to, is a
@@ -226,22 +194,39 @@ func (s *Service) StartPhone(ctx context.Context, phone, addr string) (string, t
 		return "", time.Time{}, err
 	}
 	now := s.now()
-	if !s.phoneByAddress.allow(addressKey(addr), now) || !s.phoneStarts.allow(phone, now) {
-		return "", time.Time{}, ErrRateLimited
+	if err := allowed(s.phoneByAddress.allow(ctx, addressKey(addr), now)); err != nil {
+		return "", time.Time{}, err
+	}
+	if err := allowed(s.phoneStarts.allow(ctx, phone, now)); err != nil {
+		return "", time.Time{}, err
 	}
 	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("auth: code: %w", err)
 	}
 	code := fmt.Sprintf("%0*d", codeDigits, n.Int64())
-	expires := now.Add(CodeTTL)
-	pending := &pendingCode{mac: s.codes.mac(phone, code), expires: expires}
-	s.codes.put(phone, pending)
+	mac, err := s.codeMAC(ctx, phone, code)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	pending := PhoneCode{Phone: phone, MAC: mac, Expires: now.Add(CodeTTL)}
+	if tx, ok := s.sms.(TxSender); ok {
+		err := s.store.PutPhoneCode(ctx, pending, s.maxKeys, func(t *sql.Tx) error { return tx.SendCodeTx(ctx, t, phone, code) })
+		if err != nil {
+			return "", time.Time{}, fmt.Errorf("auth: sending the code: %w", err)
+		}
+		return phone, pending.Expires, nil
+	}
+	if err := s.store.PutPhoneCode(ctx, pending, s.maxKeys, nil); err != nil {
+		return "", time.Time{}, err
+	}
 	if err := s.sms.SendCode(ctx, phone, code); err != nil {
-		s.codes.remove(phone, pending)
+		// A code nobody received is spent; failing that, it expires
+		// unguessed.
+		_ = s.store.DropPhoneCode(ctx, phone, mac)
 		return "", time.Time{}, fmt.Errorf("auth: sending the code: %w", err)
 	}
-	return phone, expires, nil
+	return phone, pending.Expires, nil
 }
 
 // VerifyPhone checks a code sent to phone and signs its holder in as a
@@ -254,10 +239,20 @@ func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Se
 		return Session{}, err
 	}
 	now := s.now()
-	if !s.phoneByAddress.allow(addressKey(addr), now) {
-		return Session{}, ErrRateLimited
+	if err := allowed(s.phoneByAddress.allow(ctx, addressKey(addr), now)); err != nil {
+		return Session{}, err
 	}
-	if !s.codes.try(phone, code, now) {
+	var mac []byte // a code of another length matches none, and counts a try
+	if len(code) == codeDigits {
+		if mac, err = s.codeMAC(ctx, phone, code); err != nil {
+			return Session{}, err
+		}
+	}
+	ok, err := s.store.UsePhoneCode(ctx, phone, mac, now, MaxCodeTries)
+	if err != nil {
+		return Session{}, err
+	}
+	if !ok {
 		return Session{}, ErrCode
 	}
 	u, err := s.account(ctx, phoneAccountPrefix+phone, Visitor, now)

@@ -76,16 +76,17 @@ type Service struct {
 	ttl       time.Duration
 	now       func() time.Time
 	params    Params
-	byAccount *limiter
-	byAddress *limiter
+	byAccount limiter
+	byAddress limiter
 
 	sms            SMSSender
 	phoneCountries []string
-	codes          *phoneCodes
-	phoneStarts    *limiter
-	phoneByAddress *limiter
+	codeKey        *codeKey
+	phoneStarts    limiter
+	phoneByAddress limiter
 
 	sessions *sessionCache // nil: off
+	maxKeys  int           // rows of each kind of sign-in state kept: maxKeys
 
 	wechat *wechat.Client // nil: off
 
@@ -126,20 +127,31 @@ func New(store Store, opts Options) *Service {
 	if len(opts.PhoneCountries) == 0 {
 		opts.PhoneCountries = DefaultPhoneCountries
 	}
-	return &Service{
+	s := &Service{
 		store:          store,
 		ttl:            opts.SessionTTL,
 		now:            opts.Now,
 		params:         opts.Params,
-		byAccount:      newLimiter(opts.AccountLimit),
-		byAddress:      newLimiter(opts.AddressLimit),
+		byAccount:      limiter{store, kindAccount, opts.AccountLimit, 0},
+		byAddress:      limiter{store, kindAddress, opts.AddressLimit, 0},
 		sms:            opts.SMS,
 		phoneCountries: slices.Clone(opts.PhoneCountries),
 		sessions:       newSessionCache(opts.SessionCacheTTL, maxKeys),
-		codes:          newPhoneCodes(),
-		phoneStarts:    newLimiter(opts.PhoneLimit),
-		phoneByAddress: newLimiter(opts.PhoneAddressLimit),
+		codeKey:        &codeKey{},
+		phoneStarts:    limiter{store, kindPhone, opts.PhoneLimit, 0},
+		phoneByAddress: limiter{store, kindPhoneAddress, opts.PhoneAddressLimit, 0},
 		wechat:         opts.WeChat,
+	}
+	s.setMaxKeys(maxKeys)
+	return s
+}
+
+// setMaxKeys bounds each kind of sign-in state kept to n rows (tests
+// flood a smaller cap than maxKeys).
+func (s *Service) setMaxKeys(n int) {
+	s.maxKeys = n
+	for _, l := range []*limiter{&s.byAccount, &s.byAddress, &s.phoneStarts, &s.phoneByAddress} {
+		l.max = n
 	}
 }
 
@@ -249,8 +261,11 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (Sess
 	}
 	now := s.now()
 	account := strings.ToLower(strings.TrimSpace(email))
-	if !s.byAddress.allow(addressKey(addr), now) || !s.byAccount.allow(account, now) {
-		return Session{}, ErrRateLimited
+	if err := allowed(s.byAddress.allow(ctx, addressKey(addr), now)); err != nil {
+		return Session{}, err
+	}
+	if err := allowed(s.byAccount.allow(ctx, account, now)); err != nil {
+		return Session{}, err
 	}
 	if len(password) > 4*MaxPasswordLen {
 		return Session{}, ErrCredentials
@@ -267,8 +282,19 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (Sess
 	if err != nil || verr != nil || !ok || u.Disabled {
 		return Session{}, ErrCredentials
 	}
-	s.byAccount.reset(account)
+	if err := s.byAccount.reset(ctx, account); err != nil {
+		return Session{}, err
+	}
 	return s.newSession(ctx, u, now)
+}
+
+// allowed is the error of an attempt a limiter answered ok, err to:
+// ErrRateLimited when refused.
+func allowed(ok bool, err error) error {
+	if err == nil && !ok {
+		return ErrRateLimited
+	}
+	return err
 }
 
 // newSession makes and stores a session for u.

@@ -33,7 +33,8 @@ func (c *clock) advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// fixture is a Service over a memStore, on a settable clock.
+// fixture is a Service over a memStore (its sign-in state in SQLite), on
+// a settable clock.
 type fixture struct {
 	svc   *auth.Service
 	store *memStore
@@ -42,7 +43,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts auth.Options) fixture {
 	t.Helper()
-	f := fixture{store: newMemStore(), clock: &clock{t: time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)}}
+	f := fixture{store: newMemStore(t), clock: &clock{t: time.Date(2025, 9, 1, 9, 0, 0, 0, time.UTC)}}
 	if opts.Params == (auth.Params{}) {
 		opts.Params = cheap
 	}
@@ -121,7 +122,7 @@ func TestAddUser(t *testing.T) {
 }
 
 func TestDefaultParams(t *testing.T) {
-	s := newMemStore()
+	s := newMemStore(t)
 	svc := auth.New(s, auth.Options{})
 	if _, err := svc.AddUser(t.Context(), "a@example.edu", "password1", auth.Staff); err != nil {
 		t.Fatal(err)

@@ -35,8 +35,8 @@ func (s *Service) WeChat(ctx context.Context, code, addr string) (Session, error
 		return Session{}, err
 	}
 	now := s.now()
-	if !s.byAddress.allow(addressKey(addr), now) {
-		return Session{}, ErrRateLimited
+	if err := allowed(s.byAddress.allow(ctx, addressKey(addr), now)); err != nil {
+		return Session{}, err
 	}
 	ses, err := s.wechat.Exchange(ctx, code)
 	if err != nil {

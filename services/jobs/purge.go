@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/store"
 )
 
@@ -34,7 +35,9 @@ func PurgeSessionsEvery(interval time.Duration) *river.PeriodicJob {
 		&river.PeriodicJobOpts{ID: KindPurgeSessions, RunOnStart: true})
 }
 
-// PurgeWorker deletes the sessions expired by Now from DB.
+// PurgeWorker deletes what has expired by Now from DB: sessions, spent or
+// expired sign-in state (codes, single sign-ons begun, limit buckets), and
+// idempotency keys past their 24 hours.
 type PurgeWorker struct {
 	river.WorkerDefaults[PurgeSessions]
 	DB *store.DB
@@ -50,7 +53,16 @@ func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeSessions]) e
 	if w.Now != nil {
 		now = w.Now
 	}
-	n, err := w.DB.PurgeSessions(ctx, now())
+	at := now()
+	sessions, err := w.DB.PurgeSessions(ctx, at)
+	if err != nil {
+		return err
+	}
+	state, err := w.DB.PurgeAuthState(ctx, at)
+	if err != nil {
+		return err
+	}
+	keys, err := w.DB.PurgeIdempotencyKeys(ctx, at.Add(-idempotency.TTL))
 	if err != nil {
 		return err
 	}
@@ -58,6 +70,6 @@ func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeSessions]) e
 	if log == nil {
 		log = slog.Default()
 	}
-	log.InfoContext(ctx, "expired sessions purged", "sessions", n)
+	log.InfoContext(ctx, "expired state purged", "sessions", sessions, "sign_in_state", state, "idempotency_keys", keys)
 	return nil
 }

@@ -82,10 +82,22 @@ func (w *SMSWorker) Work(ctx context.Context, job *river.Job[SMS]) error {
 // transaction instead (EnqueueTx with KindSMS).
 type SMSOutbox struct{ Queue *Queue }
 
-var _ auth.SMSSender = SMSOutbox{}
+var _ auth.TxSender = SMSOutbox{}
 
 // SendCode enqueues code for phone, expiring auth.CodeTTL from now.
 func (o SMSOutbox) SendCode(ctx context.Context, phone, code string) error {
-	_, err := o.Queue.Insert(ctx, SMS{Phone: phone, Code: code, Expires: o.Queue.Now().Add(auth.CodeTTL)}, nil)
+	_, err := o.Queue.Insert(ctx, o.sms(phone, code), nil)
 	return err
+}
+
+// SendCodeTx enqueues code for phone in tx, the transaction that stores
+// the code: the code and its message commit together, or neither does.
+func (o SMSOutbox) SendCodeTx(ctx context.Context, tx *sql.Tx, phone, code string) error {
+	_, err := o.Queue.InsertTx(ctx, tx, o.sms(phone, code), nil)
+	return err
+}
+
+// sms is the job that texts code to phone, expiring auth.CodeTTL from now.
+func (o SMSOutbox) sms(phone, code string) SMS {
+	return SMS{Phone: phone, Code: code, Expires: o.Queue.Now().Add(auth.CodeTTL)}
 }

@@ -316,3 +316,10 @@ func migrationsUpto(t testing.TB, n int, extra ...string) fstest.MapFS {
 func TestStore(t *testing.T) {
 	storetest.All(t, "postgres", func(t *testing.T) *store.DB { return openFresh(t).DB }, upgrade)
 }
+
+
+// BenchmarkSignIn: what password and phone sign-ins cost the store.
+func BenchmarkSignIn(b *testing.B) { storetest.BenchSignIn(b, openFresh(b)) }
+
+// BenchmarkAuthState: the shared sign-in state's operations one by one.
+func BenchmarkAuthState(b *testing.B) { storetest.BenchAuthState(b, openFresh(b)) }

@@ -51,6 +51,8 @@ var Dialect = store.Dialect{
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	SingleWriter: true,
+	Relax:        "PRAGMA synchronous=NORMAL",
+	Unrelax:      "PRAGMA synchronous=FULL",
 }
 
 // DB is the services' store on an SQLite file. It is safe for concurrent

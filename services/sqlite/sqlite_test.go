@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/migrations"
@@ -269,4 +270,45 @@ func migrationsUpto(t testing.TB, n int, extra ...string) fstest.MapFS {
 // TestStore runs the conformance suite on this engine.
 func TestStore(t *testing.T) {
 	storetest.All(t, "sqlite", func(t *testing.T) *store.DB { return openTemp(t).DB }, upgrade)
+}
+
+// BenchmarkSignIn: what password and phone sign-ins cost the store.
+func BenchmarkSignIn(b *testing.B) { storetest.BenchSignIn(b, openTemp(b)) }
+
+// BenchmarkAuthState: the shared sign-in state's operations one by one.
+func BenchmarkAuthState(b *testing.B) { storetest.BenchAuthState(b, openTemp(b)) }
+
+// TestRelaxedWritesLeaveFull: the sign-in state written with relaxed
+// commits (limit buckets, sign-ins begun) gives its connection back to
+// the pool waiting for the disk again, so every other write does.
+func TestRelaxedWritesLeaveFull(t *testing.T) {
+	d := openTemp(t)
+	ctx := t.Context()
+	b := auth.Bucket{Kind: "login-account", Limit: auth.Limit{N: 5, Per: time.Minute}, Max: 100}
+	for i := range 20 {
+		b.Key = fmt.Sprint("k", i%3)
+		if _, err := d.Attempt(ctx, b, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.PutSSOFlow(ctx, auth.SSOFlow{State: fmt.Sprint("s", i), Nonce: "n", Verifier: "v", Expires: time.Now().Add(time.Minute)}, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var conns []interface{ Close() error }
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for i := range 3 {
+		c, err := d.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var sync int
+		if err := c.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
+			t.Errorf("connection %d after relaxed writes: synchronous=%d (%v), want 2 (FULL)", i, sync, err)
+		}
+	}
 }

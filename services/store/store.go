@@ -53,6 +53,13 @@ type Dialect struct {
 	// ForUpdate ends a SELECT whose rows the transaction will change, so
 	// that another writer waits for them: " FOR UPDATE" on PostgreSQL.
 	ForUpdate string
+	// Relax and Unrelax, if set, make a connection's commits stop and
+	// start again waiting for the disk: SQLite's synchronous NORMAL and
+	// FULL. In WAL mode a relaxed commit is on disk at the next commit
+	// that waits; a crash before loses it and what came after, never
+	// part of one. Only what may be lost so is written relaxed (see
+	// DB.relaxed). PostgreSQL needs none: those tables are UNLOGGED.
+	Relax, Unrelax string
 }
 
 // DB is the services' store over one database. It is safe for concurrent

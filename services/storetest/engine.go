@@ -20,6 +20,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("Text", func(t *testing.T) { Text(t, func(t *testing.T) PlacesStore { return newStore(t) }) })
 	t.Run("WeChat", func(t *testing.T) { WeChat(t, func(t *testing.T) WeChatStore { return newStore(t) }) })
 	t.Run("Idempotency", func(t *testing.T) { Idempotency(t, func(t *testing.T) IdempotencyStore { return newStore(t) }) })
+	t.Run("AuthState", func(t *testing.T) { AuthState(t, func(t *testing.T) StateStore { return newStore(t) }) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 
