@@ -317,7 +317,6 @@ func TestStore(t *testing.T) {
 	storetest.All(t, "postgres", func(t *testing.T) *store.DB { return openFresh(t).DB }, upgrade)
 }
 
-
 // BenchmarkSignIn: what password and phone sign-ins cost the store.
 func BenchmarkSignIn(b *testing.B) { storetest.BenchSignIn(b, openFresh(b)) }
 
