@@ -11,6 +11,8 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/auth/wechat"
+	"github.com/campusnav/engine/services/auth/wechat/wechattest"
 	"github.com/campusnav/engine/services/sqlite"
 )
 
@@ -27,6 +29,7 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"phone":"13900000000","name":"Mei"}`, `{"phone":"13900000000","name":"M\u0000ei"}`,
 		`{"device":"d","t":"2026-01-01T08:00:00Z","scans":[{"id":"x","rssi":-60}]}`, `{"device":"\u0000","t":"x","scans":null}`,
 		`{"name":"x","lon":1e309,"lat":0,"ordinal":0}`, `{"lon":"NaN"}`, `{`, "\x00",
+		`{"code":"081abcDEF"}`, `{"code":"\u0000"}`, `{"code":` + strings.Repeat(`"x`, 100) + `"}`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -37,7 +40,12 @@ func FuzzJSONBodies(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { db.Close() })
-	svc := auth.New(db, auth.Options{SMS: &codeBook{codes: map[string]string{}}, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	wx := wechattest.Start(f, "wx0123456789abcdef", "app-secret")
+	client, err := wechat.New(wechat.Config{AppID: "wx0123456789abcdef", Secret: "app-secret", API: wx.URL()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	svc := auth.New(db, auth.Options{SMS: &codeBook{codes: map[string]string{}}, WeChat: client, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	if _, err := svc.AddUser(f.Context(), "lee@hkust-gz.edu.cn", "correct horse battery", auth.Staff); err != nil {
 		f.Fatal(err)
 	}
@@ -46,10 +54,10 @@ func FuzzJSONBodies(f *testing.F) {
 		f.Fatal(err)
 	}
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.Places = svc, svc, svc, db
+	d.Auth, d.Phone, d.Family, d.Places, d.WeChat = svc, svc, svc, db, svc
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
-		"/api/v1/me/places", "/api/v1/family", "/api/v1/position"}
+		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind"}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, p := range paths {
 			req := httptest.NewRequest("POST", p, strings.NewReader(body))
