@@ -56,7 +56,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &DB{DB: store.New(stdlib.OpenDBFromPool(pool), Dialect), pool: pool}, nil
+	sqldb := stdlib.OpenDBFromPool(pool)
+	// database/sql keeps 2 idle connections by default, handing the rest
+	// back to the pool after each burst; keep as many as the pool has.
+	sqldb.SetMaxIdleConns(int(cfg.MaxConns))
+	return &DB{DB: store.New(sqldb, Dialect), pool: pool}, nil
 }
 
 // Pool is the pgx pool under the store, for what needs pgx itself: the
