@@ -56,11 +56,11 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	sqldb := stdlib.OpenDBFromPool(pool)
-	// database/sql keeps 2 idle connections by default, handing the rest
-	// back to the pool after each burst; keep as many as the pool has.
-	sqldb.SetMaxIdleConns(int(cfg.MaxConns))
-	return &DB{DB: store.New(sqldb, Dialect), pool: pool}, nil
+	// database/sql's idle connections stay at its default (2): an idle one
+	// holds a connection of the pool, and the pool's others are needed by
+	// what uses it directly (River's LISTEN, migrations); handing the rest
+	// back after a burst costs little, since the pool keeps them open.
+	return &DB{DB: store.New(stdlib.OpenDBFromPool(pool), Dialect), pool: pool}, nil
 }
 
 // Pool is the pgx pool under the store, for what needs pgx itself: the
