@@ -80,7 +80,7 @@ func (fakeAuth) DecideFamily(_ context.Context, admin auth.User, id int64, appro
 // Begin points at a made-up issuer; Finish takes the code "good".
 func (fakeAuth) Begin() string { return "https://sso.example/authorize?state=s" }
 
-func (fakeAuth) Finish(_ context.Context, state, code string) (auth.Session, error) {
+func (fakeAuth) Finish(_ context.Context, state, code, _ string) (auth.Session, error) {
 	if code != "good" {
 		return auth.Session{}, auth.ErrSSO
 	}

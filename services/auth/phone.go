@@ -257,17 +257,18 @@ func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Se
 	if !s.phoneByAddress.allow(addressKey(addr), now) {
 		return Session{}, ErrRateLimited
 	}
+	name := phoneAccountPrefix + phone
 	if !s.codes.try(phone, code, now) {
-		return Session{}, ErrCode
+		return Session{}, s.refuse(ctx, signInEntry(now, byPhone, 0, name, addr, "wrong, expired or used code"), ErrCode)
 	}
-	u, err := s.account(ctx, phoneAccountPrefix+phone, Visitor, now)
+	u, err := s.account(ctx, name, Visitor, now)
 	if err != nil {
 		return Session{}, err
 	}
 	if u.Disabled {
-		return Session{}, ErrCredentials
+		return Session{}, s.refuse(ctx, signInEntry(now, byPhone, u.ID, name, addr, "the account is disabled"), ErrCredentials)
 	}
-	return s.newSession(ctx, u, now)
+	return s.signIn(ctx, u, now, byPhone, addr)
 }
 
 // account returns the account of id (an email, or a phone account's

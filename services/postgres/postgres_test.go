@@ -450,14 +450,14 @@ func TestApproveOthersFamily(t *testing.T) {
 	if err := d.pool.QueryRow(ctx, insert, b.ID, "+8613900000003").Scan(&late); err == nil {
 		t.Fatal("two pending applications for one phone were stored")
 	}
-	if _, err := d.DecideFamilyApplication(ctx, first.ID, true, time.Now()); err != nil {
+	if _, err := d.DecideFamilyApplication(ctx, first.ID, true, 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// b's application, made as a's was being approved.
 	if err := d.pool.QueryRow(ctx, insert, b.ID, "+8613900000003").Scan(&late); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.DecideFamilyApplication(ctx, late, true, time.Now()); !errors.Is(err, auth.ErrFamilyAccount) {
+	if _, err := d.DecideFamilyApplication(ctx, late, true, 0, time.Now()); !errors.Is(err, auth.ErrFamilyAccount) {
 		t.Errorf("approving for another's family account: %v, want ErrFamilyAccount", err)
 	}
 	if u, _, _ := d.UserByEmail(ctx, "tel:+8613900000003"); u.SponsorID != a.ID {
@@ -476,7 +476,11 @@ func BenchmarkAuthenticate(b *testing.B) {
 // none until deletions bring it under the cap.
 // before4 takes a database back to before migration 4 (and 5, its
 // triggers).
-const before4 = "DROP TRIGGER places_counted ON places; DROP FUNCTION places_count; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
+const before4 = before7 + "; DROP TRIGGER places_counted ON places; DROP FUNCTION places_count; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
+
+// before7 takes a database back to before migration 7 (the audit log and
+// duties).
+const before7 = "DROP TABLE duties; DROP TABLE audit_log; DROP TABLE audit_head; DROP FUNCTION audit_log_append; DROP FUNCTION audit_log_kept; DELETE FROM schema_migrations WHERE version >= 7"
 
 func TestPlacesCountMigration(t *testing.T) {
 	d := openFresh(t)

@@ -367,8 +367,12 @@ func TestFamilyPendingMigration(t *testing.T) {
 }
 
 // before4 takes a database back to before migration 4 (and 5, its
-// triggers).
-const before4 = "DROP TRIGGER places_counted; DROP TRIGGER places_uncounted; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
+// triggers; and the later ones, before7).
+const before4 = before7 + "; DROP TRIGGER places_counted; DROP TRIGGER places_uncounted; ALTER TABLE users DROP COLUMN places_count; DELETE FROM schema_migrations WHERE version >= 4"
+
+// before7 takes a database back to before migration 7 (the audit log and
+// duties; their triggers go with their tables).
+const before7 = "DROP TABLE duties; DROP TABLE audit_log; DROP TABLE audit_head; DELETE FROM schema_migrations WHERE version >= 7"
 
 // TestPlacesCountMigration: accounts that kept more places than the cap
 // before it existed keep them, and are counted right.
@@ -406,7 +410,7 @@ func TestApproveOthersFamily(t *testing.T) {
 	if _, err := d.db.Exec(insert, b.ID, "+8613900000003"); err == nil {
 		t.Fatal("two pending applications for one phone were stored")
 	}
-	if _, err := d.DecideFamilyApplication(ctx, first.ID, true, time.Now()); err != nil {
+	if _, err := d.DecideFamilyApplication(ctx, first.ID, true, 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// b's application, made as a's was being approved.
@@ -415,7 +419,7 @@ func TestApproveOthersFamily(t *testing.T) {
 		t.Fatal(err)
 	}
 	late, _ := res.LastInsertId()
-	if _, err := d.DecideFamilyApplication(ctx, late, true, time.Now()); !errors.Is(err, auth.ErrFamilyAccount) {
+	if _, err := d.DecideFamilyApplication(ctx, late, true, 0, time.Now()); !errors.Is(err, auth.ErrFamilyAccount) {
 		t.Errorf("approving for another's family account: %v, want ErrFamilyAccount", err)
 	}
 	if u, _, _ := d.UserByEmail(ctx, "tel:+8613900000003"); u.SponsorID != a.ID {

@@ -10,8 +10,11 @@ import (
 )
 
 // userColumns are the columns scanUser reads, in order: a family
-// account is disabled with its sponsor.
-const userColumns = "u.id, u.email, u.role, (u.disabled OR COALESCE(sp.disabled, false)), u.created, COALESCE(u.sponsor_id, 0)"
+// account is disabled with its sponsor; its duties are read with it, as
+// a list ("desk,lab"; NULL for none) from the duties table's primary
+// key, so that the session lookup, the hot path, stays one query.
+const userColumns = "u.id, u.email, u.role, (u.disabled OR COALESCE(sp.disabled, false)), u.created, COALESCE(u.sponsor_id, 0), " +
+	"(SELECT string_agg(d.duty, ',') FROM duties d WHERE d.user_id = u.id)"
 
 // sponsorJoin joins a user u to its sponsor sp, for userColumns.
 const sponsorJoin = " LEFT JOIN users sp ON sp.id = u.sponsor_id"
@@ -19,7 +22,7 @@ const sponsorJoin = " LEFT JOIN users sp ON sp.id = u.sponsor_id"
 // scanUser reads a row of userColumns, then extra.
 func scanUser(r row, extra ...any) (auth.User, error) {
 	var u auth.User
-	dest := append([]any{&u.ID, &u.Email, &u.Role, &u.Disabled, timeOf{&u.Created}, &u.SponsorID}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Role, &u.Disabled, timeOf{&u.Created}, &u.SponsorID, dutiesOf{&u.Duties}}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return auth.User{}, err
 	}
