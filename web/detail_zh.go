@@ -70,6 +70,15 @@ var detailsZh = map[string]string{
 	"phone, the family member's mobile number, is required": "phone（家属的手机号码）为必填项",
 	"%q is not an application id":                           "%q 不是申请编号",
 
+	// The audit log.
+	"the audit log is not available":                                "审计日志功能未开放",
+	"only admins read the audit log":                                "只有管理员可以查看审计日志",
+	"subject is an account's email or tel:+phone, at most %d bytes": "subject 是账号的电子邮件或 tel:+手机号码，至多 %d 字节",
+	"kind %q is not a kind of entry (signin, signin_failed, family_decided, duty_granted, duty_revoked ...)": "kind %q 不是审计记录的类型（signin、signin_failed、family_decided、duty_granted、duty_revoked 等）",
+	"%s %q is not an RFC 3339 time (2026-03-01T09:00:00+08:00)":                                              "%s 的值 %q 不是 RFC 3339 时间（例如 2026-03-01T09:00:00+08:00）",
+	"to is not after from":                "to 不晚于 from",
+	"cursor %q is not one this list gave": "cursor %q 不是本列表给出的游标",
+
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",
 	"the store does not answer":        "存储服务无响应",

@@ -170,7 +170,7 @@ func testServer(t testing.TB) *httptest.Server {
 		campusDeps = Deps{Venue: v, Graph: g, Positioner: beacons.NewPositioner(beacons.FromVenue(v), nil, g), Tiles: tiles.New(v)}
 	})
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.SSO, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Family, d.SSO, d.Places, d.Audit = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}, fakeAudit{}
 	ts := httptest.NewServer(New(d, Config{}).Handler())
 	t.Cleanup(ts.Close)
 	return ts

@@ -143,7 +143,7 @@ func (s *Server) me(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, map[string]any{"id": u.ID, "email": u.Email, "role": u.Role})
+	return ok(c, map[string]any{"id": u.ID, "email": u.Email, "role": u.Role, "duties": u.HeldDuties()})
 }
 
 // SSO signs people in through the campus OpenID provider; auth.SSO is one.

@@ -14,6 +14,7 @@ package audit
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -85,7 +86,7 @@ type Entry struct {
 	// Detail is a small JSON object of whatever else the kind records
 	// (the method of a sign-in, the duty granted); nil for none. It is
 	// kept and hashed as compact JSON (Check compacts it).
-	Detail []byte `json:"detail,omitempty"`
+	Detail json.RawMessage `json:"detail"`
 	// PrevHash is the hash of the entry before (Zero for the first);
 	// Hash is this entry's (Sum).
 	PrevHash Hash `json:"prev_hash"`

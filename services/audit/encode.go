@@ -125,7 +125,7 @@ func checkField(name, v string, max int, word bool) error {
 // Detail is v as an entry's Detail: v marshalled to JSON, an object (a
 // struct or a map). It panics if v does not marshal, which is a
 // programmer's error, never input's.
-func Detail(v any) []byte {
+func Detail(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("audit: detail %T: %v", v, err))
