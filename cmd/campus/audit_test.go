@@ -139,8 +139,8 @@ func TestAuditVerifyTampered(t *testing.T) {
 		says       string
 	}{
 		{"edited", "UPDATE audit_log SET decision = 'allow' WHERE id = 2", 2, "entry 2 (signin_failed): its contents do not match its hash: it was changed"},
-		{"deleted", "DELETE FROM audit_log WHERE id = 2", 3, "entry 3 (duty_granted): entry 2 before it is missing"},
-		{"last deleted", "DELETE FROM audit_log WHERE id = 3", 3, "entry 3: missing: the log ends at entry 2, its head is entry 3"},
+		{"deleted", "DELETE FROM audit_log WHERE id = 2", 2, "entry 2: missing: the entry before is entry 1; entry 3 (duty_granted) comes next"},
+		{"last deleted", "DELETE FROM audit_log WHERE id = 3", 3, "entry 3: missing: the entry before is entry 2, and the log's head is entry 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			auditEngines(t, func(t *testing.T, e auditEngine) {

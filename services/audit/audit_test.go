@@ -145,9 +145,9 @@ func TestVerify(t *testing.T) {
 			es[2].Hash = es[2].Sum()
 			return es
 		}, 4, SignIn, "entry 3 was changed"},
-		{"one removed", func(es []Entry) []Entry { return append(es[:2:2], es[3:]...) }, 4, SignIn, "entry 3 before it is missing"},
-		{"two removed", func(es []Entry) []Entry { return append(es[:1:1], es[3:]...) }, 4, SignIn, "entries 2 to 3 before it are missing"},
-		{"first removed", func(es []Entry) []Entry { return es[1:] }, 2, SignIn, "entry 1 before it is missing"},
+		{"one removed", func(es []Entry) []Entry { return append(es[:2:2], es[3:]...) }, 3, "", "missing: the entry before is entry 2; entry 4 (signin) comes next"},
+		{"two removed", func(es []Entry) []Entry { return append(es[:1:1], es[3:]...) }, 2, "", "missing, to entry 3: the entry before is entry 1; entry 4 (signin) comes next"},
+		{"first removed", func(es []Entry) []Entry { return es[1:] }, 1, "", "missing: the log has no entries before; entry 2 (signin) comes next"},
 		{"removed and renumbered", func(es []Entry) []Entry {
 			es = append(es[:2:2], es[3:]...)
 			for i := 2; i < len(es); i++ {
@@ -163,8 +163,8 @@ func TestVerify(t *testing.T) {
 			}
 			return es
 		}, 3, SignIn, "prev_hash is not entry 2's hash"},
-		{"last removed", func(es []Entry) []Entry { return es[:5] }, 6, "", "missing: the log ends at entry 5"},
-		{"last two removed", func(es []Entry) []Entry { return es[:4] }, 5, "", "missing, to entry 6"},
+		{"last removed", func(es []Entry) []Entry { return es[:5] }, 6, "", "missing: the entry before is entry 5, and the log's head is entry 6"},
+		{"last two removed", func(es []Entry) []Entry { return es[:4] }, 5, "", "missing, to entry 6: the entry before is entry 4, and the log's head is entry 6"},
 		{"last edited and rehashed", func(es []Entry) []Entry {
 			es[5].Reason = "nothing"
 			es[5].Hash = es[5].Sum()
@@ -187,6 +187,37 @@ func TestVerify(t *testing.T) {
 				t.Errorf("fault %+v, want entry %d (%q) saying %q", f, tc.id, tc.kind, tc.says)
 			}
 		})
+	}
+}
+
+// TestParts: a log verified in parts, each from the hash of the entry
+// before it, finds what the whole does.
+func TestParts(t *testing.T) {
+	es := chain(9)
+	part := func(es []Entry, from int64, prev Hash, through int64) error {
+		v := From(from, prev)
+		for i := range es {
+			if err := v.Next(&es[i]); err != nil {
+				return err
+			}
+		}
+		return v.Through(through)
+	}
+	if err := part(es[:4], 0, Zero, 4); err != nil {
+		t.Errorf("part 1: %v", err)
+	}
+	if err := part(es[4:], 4, es[3].Hash, 9); err != nil {
+		t.Errorf("part 2: %v", err)
+	}
+	var f *Fault
+	if err := part(es[4:7], 4, es[3].Hash, 9); !errors.As(err, &f) || f.ID != 8 || f.Problem != "missing, to entry 9: the entry before is entry 7" {
+		t.Errorf("a part missing its end: %v", err)
+	}
+	if err := part(es[5:], 4, es[3].Hash, 9); !errors.As(err, &f) || f.ID != 5 {
+		t.Errorf("a part missing its start: %v", err)
+	}
+	if err := part(es[4:], 4, es[2].Hash, 9); !errors.As(err, &f) || f.ID != 5 || !strings.Contains(f.Problem, "not entry 4's hash") {
+		t.Errorf("a part from the wrong hash: %v", err)
 	}
 }
 

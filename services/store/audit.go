@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
+	"sync"
 	"strings"
 
 	"github.com/campusnav/engine/services/audit"
@@ -47,7 +49,7 @@ func (db *DB) AppendTx(ctx context.Context, tx *sql.Tx, e audit.Entry) (audit.En
 	}
 	var last int64
 	var prev []byte
-	if err := tx.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head"+db.d.ForUpdate).Scan(&last, &prev); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head WHERE one = 1"+db.d.ForUpdate).Scan(&last, &prev); err != nil {
 		return audit.Entry{}, fmt.Errorf("audit head: %w", err)
 	}
 	var ph audit.Hash
@@ -92,61 +94,133 @@ func scanEntry(r row) (audit.Entry, error) {
 func (db *DB) AuditHead(ctx context.Context) (audit.Head, error) {
 	var h audit.Head
 	var hash []byte
-	if err := db.sql.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head").Scan(&h.ID, &hash); err != nil {
+	if err := db.sql.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head WHERE one = 1").Scan(&h.ID, &hash); err != nil {
 		return audit.Head{}, db.errorf("audit head: %w", err)
 	}
 	copy(h.Hash[:], hash)
 	return h, nil
 }
 
-// VerifyAudit reads the audit log in id order, in constant memory, and
-// checks every entry's hash and links (audit.Verifier) and that the log
-// ends at its head. It reads in one read-only snapshot, so appends go on
-// meanwhile (they are left for the next time) and are never mistaken for
-// entries put in. It returns the head verified, or the first bad entry
-// as an *audit.Fault. A log changed by someone who could bypass the
-// triggers (a database superuser, the owner of the SQLite file) fails
-// here, unless they rewrote the chain from the change to the end, head
+// VerifyAudit checks the audit log: every entry's hash and links
+// (audit.Verifier), ids without gaps from 1, and that the log ends at
+// its head. It reads the head, and whether any entry lies outside 1 to
+// the head, in one snapshot; entries appended meanwhile lie after it and
+// are left for the next time, never mistaken for entries put in. A long
+// log is read in parts at once (verifyParts), each in constant memory.
+// It returns the head verified, or the first bad entry as an
+// *audit.Fault. A log changed by someone who could bypass the triggers
+// (a database superuser, the owner of the SQLite file) fails here,
+// unless they rewrote the chain from the change to the end, head
 // included: compare the head with a copy kept elsewhere to catch that.
 func (db *DB) VerifyAudit(ctx context.Context) (audit.Head, error) {
-	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	head, stray, err := db.auditBounds(ctx)
 	if err != nil {
-		return audit.Head{}, db.errorf("reading the audit log: %w", err)
-	}
-	defer tx.Rollback()
-	var head audit.Head
-	var hash []byte
-	if err := tx.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head").Scan(&head.ID, &hash); err != nil {
-		return audit.Head{}, db.errorf("audit head: %w", err)
-	}
-	copy(head.Hash[:], hash)
-	rows, err := tx.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit_log ORDER BY id")
-	if err != nil {
-		return audit.Head{}, db.errorf("reading the audit log: %w", err)
-	}
-	defer rows.Close()
-	var v audit.Verifier
-	for rows.Next() {
-		e, err := scanEntry(rows)
-		if err != nil {
-			return audit.Head{}, db.errorf("reading the audit log after entry %d: %w", lastID(&v), err)
-		}
-		if err := v.Next(&e); err != nil {
-			return audit.Head{}, err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return audit.Head{}, db.errorf("reading the audit log after entry %d: %w", lastID(&v), err)
-	}
-	if err := v.End(head.ID, head.Hash); err != nil {
 		return audit.Head{}, err
+	}
+	if stray.Valid && stray.Int64 < 1 {
+		return audit.Head{}, &audit.Fault{ID: stray.Int64, Problem: "put in before the first entry"}
+	}
+	if err := db.verifyParts(ctx, head); err != nil {
+		return audit.Head{}, err
+	}
+	if stray.Valid {
+		return audit.Head{}, &audit.Fault{ID: stray.Int64, Problem: fmt.Sprintf("after the head (entry %d): put in, not appended", head.ID)}
 	}
 	return head, nil
 }
 
-func lastID(v *audit.Verifier) int64 {
-	id, _ := v.Last()
-	return id
+// auditBounds reads, in one snapshot, the head and the first entry
+// outside 1 to the head, if any (NULL for none).
+func (db *DB) auditBounds(ctx context.Context) (audit.Head, sql.NullInt64, error) {
+	var head audit.Head
+	var stray sql.NullInt64
+	tx, err := db.sql.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return head, stray, db.errorf("reading the audit log: %w", err)
+	}
+	defer tx.Rollback()
+	var hash []byte
+	if err := tx.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head WHERE one = 1").Scan(&head.ID, &hash); err != nil {
+		return head, stray, db.errorf("audit head: %w", err)
+	}
+	copy(head.Hash[:], hash)
+	err = tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT max(id) FROM audit_log WHERE id < 1), (SELECT min(id) FROM audit_log WHERE id > $1))`,
+		head.ID).Scan(&stray)
+	if err != nil {
+		return head, stray, db.errorf("reading the audit log: %w", err)
+	}
+	return head, stray, nil
+}
+
+// partSize is the fewest entries worth a part of their own, and
+// maxParts the most parts read at once: a part a processor. (Variables
+// for the tests, which verify small logs in many parts.)
+var (
+	partSize = int64(100_000)
+	maxParts = min(runtime.GOMAXPROCS(0), 8)
+)
+
+// verifyParts verifies entries 1 to head.ID, in parts read at once, one
+// a processor (a part's reading, on its connection, and its hashing
+// overlap with the others'). Each part starts from the stored hash of
+// the entry before it, which the part before checks. Entries 1 to the
+// head never change once appended, so the parts need no common
+// snapshot. The first fault of the lowest part that has one is the
+// log's first: a part's faults lie within it.
+func (db *DB) verifyParts(ctx context.Context, head audit.Head) error {
+	n := max(1, min(int64(maxParts), head.ID/partSize))
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		from, through := head.ID*i/n, head.ID*(i+1)/n // entries from+1 to through
+		wg.Go(func() {
+			errs[i] = db.verifyPart(ctx, from, through, i == n-1, head)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// verifyPart verifies entries from+1 to through, streaming them in id
+// order, in constant memory; the last part ends at the head.
+func (db *DB) verifyPart(ctx context.Context, from, through int64, last bool, head audit.Head) error {
+	v := audit.From(0, audit.Zero)
+	if from > 0 {
+		var prev []byte
+		err := db.sql.QueryRowContext(ctx, "SELECT hash FROM audit_log WHERE id = $1", from).Scan(&prev)
+		if err != nil && !noRows(err) { // a missing entry before is the part before's fault
+			return db.errorf("reading the audit log at entry %d: %w", from, err)
+		}
+		var h audit.Hash
+		copy(h[:], prev)
+		v = audit.From(from, h)
+	}
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+auditColumns+" FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id", from, through)
+	if err != nil {
+		return db.errorf("reading the audit log after entry %d: %w", from, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return db.errorf("reading the audit log after entry %d: %w", lastID(&v), err)
+		}
+		if err := v.Next(&e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return db.errorf("reading the audit log after entry %d: %w", lastID(&v), err)
+	}
+	if last {
+		return v.End(head.ID, head.Hash)
+	}
+	return v.Through(through)
 }
 
 // AuditEntries returns the entries q selects, newest first.
@@ -187,4 +261,10 @@ func (db *DB) AuditEntries(ctx context.Context, q audit.Query) ([]audit.Entry, e
 		return nil, db.errorf("audit entries: %w", err)
 	}
 	return es, nil
+}
+
+// lastID is the id of the last entry v checked.
+func lastID(v *audit.Verifier) int64 {
+	id, _ := v.Last()
+	return id
 }

@@ -39,7 +39,7 @@ INSERT INTO audit_head (one, last_id, hash) VALUES (1, 0, decode(repeat('00', 32
 CREATE FUNCTION audit_log_append() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	UPDATE audit_head SET last_id = NEW.id, hash = NEW.hash
-	WHERE last_id = NEW.id - 1 AND hash = NEW.prev_hash;
+	WHERE one = 1 AND last_id = NEW.id - 1 AND hash = NEW.prev_hash;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'audit_log: entry % must follow the head (id = last_id + 1, prev_hash = its hash)', NEW.id;
 	END IF;

@@ -36,8 +36,8 @@ INSERT INTO audit_head (one, last_id, hash) VALUES (1, 0, zeroblob(32));
 CREATE TRIGGER audit_log_appended BEFORE INSERT ON audit_log
 BEGIN
 	SELECT RAISE(ABORT, 'audit_log: an entry must follow the head (id = last_id + 1, prev_hash = its hash)')
-	WHERE NOT EXISTS (SELECT 1 FROM audit_head WHERE last_id = NEW.id - 1 AND hash = NEW.prev_hash);
-	UPDATE audit_head SET last_id = NEW.id, hash = NEW.hash;
+	WHERE NOT EXISTS (SELECT 1 FROM audit_head WHERE one = 1 AND last_id = NEW.id - 1 AND hash = NEW.prev_hash);
+	UPDATE audit_head SET last_id = NEW.id, hash = NEW.hash WHERE one = 1;
 END;
 
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
