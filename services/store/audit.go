@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"runtime"
-	"sync"
 	"strings"
+	"sync"
 
 	"github.com/campusnav/engine/services/audit"
 )
