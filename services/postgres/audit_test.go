@@ -26,3 +26,7 @@ func tamper(t *testing.T, s storetest.AuditStore, stmt string, args ...any) {
 		t.Fatalf("tampering: %v", err)
 	}
 }
+
+func BenchmarkAppend(b *testing.B) {
+	storetest.BenchAppend(b, openFresh(b))
+}

@@ -480,7 +480,7 @@ const before4 = before7 + "; DROP TRIGGER places_counted ON places; DROP FUNCTIO
 
 // before7 takes a database back to before migration 7 (the audit log and
 // duties).
-const before7 = "DROP TABLE duties; DROP TABLE audit_log; DROP TABLE audit_head; DROP FUNCTION audit_log_append; DROP FUNCTION audit_log_kept; DELETE FROM schema_migrations WHERE version >= 7"
+const before7 = "DROP TABLE duties; DROP FUNCTION duties_listed; ALTER TABLE users DROP COLUMN duties; DROP TABLE audit_log; DROP TABLE audit_head; DROP FUNCTION audit_log_append; DROP FUNCTION audit_log_kept; DELETE FROM schema_migrations WHERE version >= 7"
 
 func TestPlacesCountMigration(t *testing.T) {
 	d := openFresh(t)

@@ -372,7 +372,7 @@ const before4 = before7 + "; DROP TRIGGER places_counted; DROP TRIGGER places_un
 
 // before7 takes a database back to before migration 7 (the audit log and
 // duties; their triggers go with their tables).
-const before7 = "DROP TABLE duties; DROP TABLE audit_log; DROP TABLE audit_head; DELETE FROM schema_migrations WHERE version >= 7"
+const before7 = "DROP TABLE duties; ALTER TABLE users DROP COLUMN duties; DROP TABLE audit_log; DROP TABLE audit_head; DELETE FROM schema_migrations WHERE version >= 7"
 
 // TestPlacesCountMigration: accounts that kept more places than the cap
 // before it existed keep them, and are counted right.

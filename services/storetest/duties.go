@@ -21,6 +21,7 @@ func Duties(t *testing.T, newStore func(t *testing.T) auth.Store) {
 		{"Carried", testDutiesCarried},
 		{"UnknownAccount", testDutyUnknownAccount},
 		{"ConcurrentGrant", testConcurrentGrant},
+		{"ConcurrentDuties", testConcurrentDuties},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -129,5 +130,25 @@ func testConcurrentGrant(t *testing.T, s auth.Store) {
 	})
 	if changed != 1 {
 		t.Errorf("%d of 16 grants at once changed the duty, want 1", changed)
+	}
+}
+
+// testConcurrentDuties: every duty granted at once to one account, then
+// all revoked at once but one: none is lost, none left over.
+func testConcurrentDuties(t *testing.T, s auth.Store) {
+	u := mustCreate(t, s, "busy", auth.Staff)
+	set := func(grant bool, ds []auth.Duty) {
+		race(t, "SetDuty", len(ds), nil, func(i int) error {
+			_, err := s.SetDuty(t.Context(), auth.DutyChange{Email: u.Email, Duty: ds[i], Grant: grant, At: time.Now()})
+			return err
+		})
+	}
+	set(true, auth.Duties)
+	if got := dutiesOf(t, s, u.Email); !slices.Equal(got, auth.Duties) {
+		t.Errorf("after granting every duty at once: %v", got)
+	}
+	set(false, auth.Duties[1:])
+	if got := dutiesOf(t, s, u.Email); !slices.Equal(got, auth.Duties[:1]) {
+		t.Errorf("after revoking all but %s at once: %v", auth.Duties[0], got)
 	}
 }

@@ -69,7 +69,14 @@ CREATE TRIGGER audit_head_not_truncated BEFORE TRUNCATE ON audit_head
 FOR EACH STATEMENT EXECUTE FUNCTION audit_log_kept();
 
 -- What an operator may do (auth.Duties), as granted; admins hold every
--- duty without a row here.
+-- duty without a row here. users.duties lists an account's duties
+-- ("desk,lab"), kept by triggers, so that reading an account, above all
+-- at every session lookup, reads its duties with it and no other table.
+-- Each trigger changes the list on the account's row as it is (an UPDATE
+-- waits for another's on the row, then reads it anew), so grants at
+-- once lose none.
+ALTER TABLE users ADD COLUMN duties text NOT NULL DEFAULT '';
+
 CREATE TABLE duties (
 	user_id    bigint      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
 	duty       text        NOT NULL,
@@ -79,3 +86,19 @@ CREATE TABLE duties (
 );
 
 CREATE INDEX duties_granted_by ON duties (granted_by) WHERE granted_by IS NOT NULL;
+
+CREATE FUNCTION duties_listed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		UPDATE users SET duties = CASE duties WHEN '' THEN NEW.duty ELSE duties || ',' || NEW.duty END
+		WHERE id = NEW.user_id;
+	ELSE
+		UPDATE users SET duties = btrim(replace(',' || duties || ',', ',' || OLD.duty || ',', ','), ',')
+		WHERE id = OLD.user_id;
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER duties_listed AFTER INSERT OR DELETE ON duties
+FOR EACH ROW EXECUTE FUNCTION duties_listed();

@@ -56,7 +56,11 @@ BEGIN
 END;
 
 -- What an operator may do (auth.Duties), as granted; admins hold every
--- duty without a row here.
+-- duty without a row here. users.duties lists an account's duties
+-- ("desk,lab"), kept by triggers, so that reading an account, above all
+-- at every session lookup, reads its duties with it and no other table.
+ALTER TABLE users ADD COLUMN duties TEXT NOT NULL DEFAULT '';
+
 CREATE TABLE duties (
 	user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
 	duty       TEXT    NOT NULL,
@@ -64,3 +68,15 @@ CREATE TABLE duties (
 	granted_by INTEGER REFERENCES users (id) ON DELETE SET NULL,  -- NULL: the command line
 	PRIMARY KEY (user_id, duty)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER duties_granted AFTER INSERT ON duties
+BEGIN
+	UPDATE users SET duties = CASE duties WHEN '' THEN NEW.duty ELSE duties || ',' || NEW.duty END
+	WHERE id = NEW.user_id;
+END;
+
+CREATE TRIGGER duties_revoked AFTER DELETE ON duties
+BEGIN
+	UPDATE users SET duties = trim(replace(',' || duties || ',', ',' || OLD.duty || ',', ','), ',')
+	WHERE id = OLD.user_id;
+END;
