@@ -13,8 +13,9 @@ import (
 // account is disabled with its sponsor; its duties are the list on its
 // row ("desk,lab", kept by triggers on the duties table), so that the
 // session lookup, the hot path, reads no other table for them. (An
-// aggregate over the duties table in this query cost SQLite's lookup
-// about a third more.)
+// aggregate over the duties table in this query made SQLite's lookup
+// half as slow again: BenchmarkAuthenticate/uncached, median of five
+// alternating runs, 82 -> 122 us; with the list, within noise of none.)
 const userColumns = "u.id, u.email, u.role, (u.disabled OR COALESCE(sp.disabled, false)), u.created, COALESCE(u.sponsor_id, 0), u.duties"
 
 // sponsorJoin joins a user u to its sponsor sp, for userColumns.
