@@ -1,10 +1,10 @@
-// Command auditgen appends N made-up entries to the audit log of a store,
-// quickly, for measuring `campus audit verify` on a large log: it reads
-// the head, computes the chain in Go (services/audit), and inserts the
-// entries in multi-row INSERTs (50 rows each), in transactions of 1,000, through the
-// same triggers as any append (each row must follow the head, which the
-// trigger moves on). It opens the store as `campus` does:
-// CAMPUS_DATABASE_URL when set, else the data folder.
+// Command auditgen appends N made-up entries to the audit log of a
+// store, quickly, for measuring `campus audit verify` on a large log: it
+// reads the head, computes the chain in Go (services/audit), and inserts
+// the entries in multi-row INSERTs (50 rows each), in transactions of
+// 1,000, through the same triggers as any append (each row must follow
+// the head, which the trigger moves on). It opens the store as `campus`
+// does: CAMPUS_DATABASE_URL when set, else the data folder.
 //
 //	go run ./scripts/auditgen -n 1000000 [--data-dir DIR]
 package main

@@ -14,8 +14,9 @@ import (
 // row ("desk,lab", kept by triggers on the duties table), so that the
 // session lookup, the hot path, reads no other table for them. (An
 // aggregate over the duties table in this query made SQLite's lookup
-// half as slow again: BenchmarkAuthenticate/uncached, median of five
-// alternating runs, 82 -> 122 us; with the list, within noise of none.)
+// take half as long again: BenchmarkAuthenticate/uncached, medians of
+// five alternating runs, 82 -> 122 us; with the list, within noise of
+// the lookup without duties.)
 const userColumns = "u.id, u.email, u.role, (u.disabled OR COALESCE(sp.disabled, false)), u.created, COALESCE(u.sponsor_id, 0), u.duties"
 
 // sponsorJoin joins a user u to its sponsor sp, for userColumns.
