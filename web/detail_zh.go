@@ -84,6 +84,14 @@ var detailsZh = map[string]string{
 	"this Idempotency-Key was sent with another request (another method, path or body); send a new key with a new request": "此 Idempotency-Key 已随另一个请求发送过（方法、路径或请求体不同）；新的请求请使用新的键",
 	"the first request with this Idempotency-Key is still being processed; retry in a moment":                              "使用此 Idempotency-Key 的第一个请求仍在处理中；请稍后重试",
 	"at most %d Idempotency-Keys in 24 hours; retry later, or without the header":                                          "24 小时内最多使用 %d 个 Idempotency-Key；请稍后重试，或不带该请求头发送",
+	// The audit log.
+	"the audit log is not available":                                "审计日志功能未开放",
+	"only admins read the audit log":                                "只有管理员可以查看审计日志",
+	"subject is an account's email or tel:+phone, at most %d bytes": "subject 是账号的电子邮件或 tel:+手机号码，至多 %d 字节",
+	"kind %q is not a kind of entry (signin, signin_failed, family_decided, duty_granted, duty_revoked ...)": "kind %q 不是审计记录的类型（signin、signin_failed、family_decided、duty_granted、duty_revoked 等）",
+	"%s %q is not an RFC 3339 time (2026-03-01T09:00:00+08:00)":                                              "%s 的值 %q 不是 RFC 3339 时间（例如 2026-03-01T09:00:00+08:00）",
+	"to is not after from":                "to 不晚于 from",
+	"cursor %q is not one this list gave": "cursor %q 不是本列表给出的游标",
 
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",

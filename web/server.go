@@ -58,7 +58,9 @@ type Deps struct {
 	// WeChat is the mini program's sign-in; nil: it is off.
 	WeChat WeChatSignIn
 	// SSO is the campus single sign-on; nil: not configured.
-	SSO   SSO
+	SSO SSO
+	// Audit is the audit log, for admins; nil: not available.
+	Audit AuditLog
 	Tiles *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
@@ -200,6 +202,7 @@ func (s *Server) routes() {
 	get("/family", s.familyApplications, noStore)
 	post("/family/:id/approve", s.decideFamily(true), noStore)
 	post("/family/:id/reject", s.decideFamily(false), noStore)
+	get("/admin/audit", s.auditEntries, noStore)
 
 	get("/venue", s.venue, byRole)
 	get("/buildings/:id", s.building, byRole)

@@ -83,7 +83,7 @@ func (fakeAuth) Begin(context.Context) (string, error) {
 	return "https://sso.example/authorize?state=s", nil
 }
 
-func (fakeAuth) Finish(_ context.Context, state, code string) (auth.Session, error) {
+func (fakeAuth) Finish(_ context.Context, state, code, _ string) (auth.Session, error) {
 	if code != "good" {
 		return auth.Session{}, auth.ErrSSO
 	}
@@ -187,7 +187,7 @@ func testServer(t testing.TB) *httptest.Server {
 		campusDeps = Deps{Venue: v, Graph: g, Positioner: beacons.NewPositioner(beacons.FromVenue(v), nil, g), Tiles: tiles.New(v)}
 	})
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.SSO, d.WeChat, d.Places = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}
+	d.Auth, d.Phone, d.Family, d.SSO, d.WeChat, d.Places, d.Audit = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}, fakeAudit{}
 	ts := httptest.NewServer(New(d, Config{}).Handler())
 	t.Cleanup(ts.Close)
 	return ts

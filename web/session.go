@@ -143,13 +143,13 @@ func (s *Server) me(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, map[string]any{"id": u.ID, "email": u.Email, "role": u.Role})
+	return ok(c, map[string]any{"id": u.ID, "email": u.Email, "role": u.Role, "duties": u.HeldDuties()})
 }
 
 // SSO signs people in through the campus OpenID provider; auth.SSO is one.
 type SSO interface {
 	Begin(ctx context.Context) (string, error)
-	Finish(ctx context.Context, state, code string) (auth.Session, error)
+	Finish(ctx context.Context, state, code, addr string) (auth.Session, error)
 }
 
 // oidcLogin sends the browser to the campus sign-in page.
@@ -181,7 +181,7 @@ func (s *Server) oidcCallback(c echo.Context) error {
 	if state == "" {
 		return badParam("state", "state is required")
 	}
-	sess, err := s.d.SSO.Finish(c.Request().Context(), state, code)
+	sess, err := s.d.SSO.Finish(c.Request().Context(), state, code, c.RealIP())
 	if err != nil {
 		return err
 	}

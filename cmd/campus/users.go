@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
@@ -24,21 +25,23 @@ const defaultDataDir = "campus-data"
 
 // userJSON is an account as the tool prints it.
 type userJSON struct {
-	ID       int64     `json:"id"`
-	Email    string    `json:"email"`
-	Role     auth.Role `json:"role"`
-	Disabled bool      `json:"disabled"`
-	Created  time.Time `json:"created"`
+	ID       int64       `json:"id"`
+	Email    string      `json:"email"`
+	Role     auth.Role   `json:"role"`
+	Disabled bool        `json:"disabled"`
+	Created  time.Time   `json:"created"`
+	Duties   []auth.Duty `json:"duties"` // held: every duty for an admin
 }
 
 func toJSON(u auth.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Role: u.Role, Disabled: u.Disabled, Created: u.Created.UTC()}
+	return userJSON{ID: u.ID, Email: u.Email, Role: u.Role, Disabled: u.Disabled, Created: u.Created.UTC(), Duties: u.HeldDuties()}
 }
 
-// runUsers dispatches the users subcommands: add, list, disable.
+// runUsers dispatches the users subcommands: add, list, disable, grant,
+// revoke.
 func runUsers(e *env, args []string) int {
 	if len(args) == 0 {
-		return e.fail("users", usagef("want a subcommand: add, list or disable"))
+		return e.fail("users", usagef("want a subcommand: add, list, disable, grant or revoke"))
 	}
 	var err error
 	switch args[0] {
@@ -48,8 +51,12 @@ func runUsers(e *env, args []string) int {
 		err = e.usersList(args[1:])
 	case "disable":
 		err = e.usersDisable(args[1:])
+	case "grant":
+		err = e.usersDuty(args[1:], true)
+	case "revoke":
+		err = e.usersDuty(args[1:], false)
 	default:
-		err = usagef("unknown subcommand %q (want add, list or disable)", args[0])
+		err = usagef("unknown subcommand %q (want add, list, disable, grant or revoke)", args[0])
 	}
 	if err != nil {
 		return e.fail("users", err)
@@ -79,9 +86,11 @@ func parseUsers(fs *pflag.FlagSet, args []string, n int) error {
 	return nil
 }
 
-// accountStore is where accounts are kept, closed after use.
+// accountStore is where accounts are kept, and the audit log their
+// sign-ins and changes are recorded in; closed after use.
 type accountStore interface {
 	auth.Store
+	VerifyAudit(ctx context.Context) (audit.Head, error)
 	Close() error
 }
 

@@ -63,10 +63,10 @@ func TestJobsRunWithTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.DecideFamilyApplication(t.Context(), app.ID, true, time.Now()); err != nil {
+	if _, err := store.DecideFamilyApplication(t.Context(), app.ID, true, 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.DecideFamilyApplication(t.Context(), app.ID, false, time.Now()); err == nil {
+	if _, err := store.DecideFamilyApplication(t.Context(), app.ID, false, 0, time.Now()); err == nil {
 		t.Fatal("an application decided twice")
 	}
 	got = srv.WaitFor(2, 30*time.Second)

@@ -1,8 +1,10 @@
-// Package auth owns people and sign-in: accounts with a role, argon2id
-// password hashes, opaque bearer session tokens stored hashed, with expiry
-// (and cached in the process for a few seconds), rate limits on login per
-// account and per address, single sign-on, phone sign-in and family
-// accounts. The sign-in state a stranger can grow (limit buckets, pending
+// Package auth owns people and sign-in: accounts with a role and duties,
+// argon2id password hashes, opaque bearer session tokens stored hashed,
+// with expiry (and cached in the process for a few seconds), rate limits
+// on login per account and per address, single sign-on, phone sign-in,
+// WeChat sign-in and family accounts; and what of it goes to the audit
+// log (sign-ins and their refusals, family decisions, duties granted and
+// revoked). The sign-in state a stranger can grow (limit buckets, pending
 // codes, sign-ins begun) is kept in the store every replica shares
 // (State), the cached sessions in the process; each table is bounded:
 // maxKeys.
@@ -14,6 +16,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/campusnav/engine/services/audit"
 )
 
 // Role is what a person may see and do. Admin is for operators; the others
@@ -52,6 +56,9 @@ type User struct {
 	// SponsorID is the staff member a family account belongs to; 0 for
 	// others.
 	SponsorID int64
+	// Duties are what the account may do as an operator, as granted;
+	// ask Has, which knows that admins hold every duty.
+	Duties DutySet
 }
 
 // Session is a signed-in person's bearer token. Token is given once, at
@@ -103,6 +110,17 @@ type Store interface {
 	// DeleteSession ends a session (no error if there is none).
 	DeleteSession(ctx context.Context, tokenHash string) error
 
+	// Append appends an entry to the audit log, and returns it as
+	// stored (its id, time and hashes); audit.ErrInvalid for an entry
+	// the log does not take.
+	Append(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	// SetDuty grants or revokes a duty (DutyChange), recording the
+	// change in the audit log in the same transaction, and reports
+	// whether anything changed: granting a duty held, or revoking one
+	// not held, changes and records nothing. ErrNotFound if there is no
+	// account c.Email. Every User read afterwards carries its duties.
+	SetDuty(ctx context.Context, c DutyChange) (bool, error)
+
 	// CreateFamilyApplication stores a pending application; ErrNotFound if
 	// there is no sponsor account, ErrFamilyAccount if the account
 	// "tel:"+phone is a family account already, ErrFamilyPending if the
@@ -113,11 +131,12 @@ type Store interface {
 	// when sponsorID is 0.
 	FamilyApplications(ctx context.Context, sponsorID int64) ([]FamilyApplication, error)
 	// DecideFamilyApplication approves or rejects a pending application at
-	// now, in one transaction. Approving makes the account "tel:"+phone a
+	// now, as the admin by, in one transaction with its record in the
+	// audit log (audit.FamilyDecided). Approving makes the account "tel:"+phone a
 	// family account sponsored by the applicant: created (without a
 	// password) if missing, its role and sponsor set if present.
 	// ErrNotFound if there is no application id, ErrConflict if it is
 	// decided already, ErrFamilyAccount (approving) if the phone's account
 	// is another staff member's family account.
-	DecideFamilyApplication(ctx context.Context, id int64, approve bool, now time.Time) (FamilyApplication, error)
+	DecideFamilyApplication(ctx context.Context, id int64, approve bool, by int64, now time.Time) (FamilyApplication, error)
 }

@@ -111,13 +111,14 @@ func (s *Service) FamilyApplications(ctx context.Context, viewer User) ([]Family
 }
 
 // DecideFamily approves or rejects a pending application; admins only.
+// The decision is recorded in the audit log, as the admin's, with it.
 // Approving makes the account of the application's phone a family account
 // of the sponsor (turning a visitor's phone account into one).
 func (s *Service) DecideFamily(ctx context.Context, admin User, id int64, approve bool) (FamilyApplication, error) {
 	if admin.Role != Admin {
 		return FamilyApplication{}, fmt.Errorf("%w: only admins decide family applications", ErrForbidden)
 	}
-	a, err := s.store.DecideFamilyApplication(ctx, id, approve, s.now().UTC().Truncate(time.Microsecond))
+	a, err := s.store.DecideFamilyApplication(ctx, id, approve, admin.ID, s.now().UTC().Truncate(time.Microsecond))
 	if err == nil && approve {
 		// The account's role is family now: its sessions say so here at
 		// once, elsewhere within the session cache's TTL.

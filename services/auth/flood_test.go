@@ -187,7 +187,7 @@ func TestSSOFlowsFlood(t *testing.T) {
 		}
 	}, map[string]func() int{"flows": func() int { return rows(t, db, "SELECT count(*) FROM sso_flows") }})
 	code, state := oidctest.Authorize(t, last)
-	if _, err := sso.Finish(ctx, state, code); err != nil {
+	if _, err := sso.Finish(ctx, state, code, "192.0.2.1"); err != nil {
 		t.Errorf("the last sign-in begun, after the flood: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/services/storetest"
@@ -25,6 +26,7 @@ type memStore struct {
 	sessions map[string]memSession
 	family   []auth.FamilyApplication
 	lookups  int // SessionUser calls
+	audit    []audit.Entry
 }
 
 type memUser struct {
@@ -54,6 +56,7 @@ func openState(t testing.TB) *sqlite.DB {
 
 func TestMemStore(t *testing.T) {
 	storetest.Auth(t, func(t *testing.T) auth.Store { return newMemStore(t) })
+	storetest.Duties(t, func(t *testing.T) auth.Store { return newMemStore(t) })
 }
 
 func (m *memStore) CreateUser(_ context.Context, u auth.User, hash string) (auth.User, error) {
@@ -213,7 +216,7 @@ func (m *memStore) FamilyApplications(_ context.Context, sponsorID int64) ([]aut
 	return as, nil
 }
 
-func (m *memStore) DecideFamilyApplication(_ context.Context, id int64, approve bool, now time.Time) (auth.FamilyApplication, error) {
+func (m *memStore) DecideFamilyApplication(_ context.Context, id int64, approve bool, by int64, now time.Time) (auth.FamilyApplication, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if id < 1 || id > int64(len(m.family)) {
@@ -241,5 +244,66 @@ func (m *memStore) DecideFamilyApplication(_ context.Context, id int64, approve 
 		a.UserID = mu.u.ID
 	}
 	m.family[id-1] = a
+	d := audit.Reject
+	if approve {
+		d = audit.Approve
+	}
+	m.append(audit.Entry{At: now, Actor: by, Subject: "tel:" + a.Phone, Kind: audit.FamilyDecided, Decision: d})
 	return a, nil
+}
+
+// append chains e to the log; the caller holds mu.
+func (m *memStore) append(e audit.Entry) audit.Entry {
+	prev := audit.Zero
+	if n := len(m.audit); n > 0 {
+		prev = m.audit[n-1].Hash
+	}
+	e = e.Chain(int64(len(m.audit)), prev)
+	m.audit = append(m.audit, e)
+	return e
+}
+
+func (m *memStore) Append(_ context.Context, e audit.Entry) (audit.Entry, error) {
+	e, err := e.Check()
+	if err != nil {
+		return audit.Entry{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.append(e), nil
+}
+
+// entries returns the audit log's entries of kind.
+func (m *memStore) entries(kind string) []audit.Entry {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var es []audit.Entry
+	for _, e := range m.audit {
+		if e.Kind == kind {
+			es = append(es, e)
+		}
+	}
+	return es
+}
+
+func (m *memStore) SetDuty(_ context.Context, c auth.DutyChange) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	mu, ok := m.users[c.Email]
+	if !ok {
+		return false, auth.ErrNotFound
+	}
+	bit := auth.DutySetOf(string(c.Duty))
+	had := mu.u.Duties&bit != 0
+	if had == c.Grant {
+		return false, nil
+	}
+	mu.u.Duties ^= bit
+	m.users[c.Email] = mu
+	e := audit.Entry{At: c.At, Actor: c.By, Subject: c.Email, Kind: audit.DutyGranted, Decision: audit.Grant, Reason: c.Reason}
+	if !c.Grant {
+		e.Kind, e.Decision = audit.DutyRevoked, audit.Revoke
+	}
+	m.append(e)
+	return true, nil
 }

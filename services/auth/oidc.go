@@ -99,8 +99,9 @@ func RoleOfEmail(email string) (Role, error) {
 // exchanges the code with the PKCE verifier, verifies the ID token
 // (signature, issuer, audience, expiry, nonce) and signs its holder in,
 // making the account on first use. A forged, expired or replayed answer
-// is ErrSSO.
-func (o *SSO) Finish(ctx context.Context, state, code string) (Session, error) {
+// is ErrSSO. addr is the client's address, for the audit log: a sign-in,
+// or a refusal once the issuer has vouched for an email, is recorded.
+func (o *SSO) Finish(ctx context.Context, state, code, addr string) (Session, error) {
 	if !validState(state) {
 		return Session{}, fmt.Errorf("%w: unknown or expired sign-in (start again)", ErrSSO)
 	}
@@ -133,24 +134,27 @@ func (o *SSO) Finish(ctx context.Context, state, code string) (Session, error) {
 	if err := idt.Claims(&claims); err != nil {
 		return Session{}, fmt.Errorf("%w: ID token claims: %v", ErrSSO, err)
 	}
-	if claims.Verified != nil && !*claims.Verified {
-		return Session{}, fmt.Errorf("%w: the email is not verified", ErrSSO)
+	now := o.svc.now()
+	refused := func(actor int64, email, reason string, refusal error) error {
+		return o.svc.refuse(ctx, signInEntry(now, bySSO, actor, email, addr, reason), refusal)
 	}
 	email, err := NormalizeEmail(claims.Email)
 	if err != nil {
 		return Session{}, fmt.Errorf("%w: ID token has no usable email", ErrSSO)
 	}
+	if claims.Verified != nil && !*claims.Verified {
+		return Session{}, refused(0, email, "the issuer has not verified the email", fmt.Errorf("%w: the email is not verified", ErrSSO))
+	}
 	role, err := RoleOfEmail(email)
 	if err != nil {
-		return Session{}, err
+		return Session{}, refused(0, email, "not a campus account", err)
 	}
-	now := o.svc.now()
 	u, err := o.svc.account(ctx, email, role, now)
 	if err != nil {
 		return Session{}, err
 	}
 	if u.Disabled {
-		return Session{}, ErrSSO
+		return Session{}, refused(u.ID, email, "the account is disabled", ErrSSO)
 	}
-	return o.svc.newSession(ctx, u, now)
+	return o.svc.signIn(ctx, u, now, bySSO, addr)
 }

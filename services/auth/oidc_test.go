@@ -2,9 +2,11 @@ package auth_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/oidctest"
 )
@@ -27,7 +29,7 @@ func TestSingleSignOn(t *testing.T) {
 	}
 	signIn := func() (auth.Session, error) {
 		code, state := oidctest.Authorize(t, begin())
-		return sso.Finish(ctx, state, code)
+		return sso.Finish(ctx, state, code, "192.0.2.1")
 	}
 
 	sess, err := signIn()
@@ -75,23 +77,42 @@ func TestSingleSignOn(t *testing.T) {
 	// PKCE: a code from one sign-in with another's state (and verifier).
 	codeA, _ := oidctest.Authorize(t, begin())
 	_, stateB := oidctest.Authorize(t, begin())
-	if _, err := sso.Finish(ctx, stateB, codeA); !errors.Is(err, auth.ErrSSO) {
+	if _, err := sso.Finish(ctx, stateB, codeA, "192.0.2.1"); !errors.Is(err, auth.ErrSSO) {
 		t.Errorf("a code with another flow's verifier: %v", err)
 	}
 	// State is single use, and expires.
 	code, state := oidctest.Authorize(t, begin())
-	if _, err := sso.Finish(ctx, state, code); err != nil {
+	if _, err := sso.Finish(ctx, state, code, "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sso.Finish(ctx, state, code); !errors.Is(err, auth.ErrSSO) {
+	if _, err := sso.Finish(ctx, state, code, "192.0.2.1"); !errors.Is(err, auth.ErrSSO) {
 		t.Errorf("a state used twice: %v", err)
 	}
 	code, state = oidctest.Authorize(t, begin())
 	f.clock.advance(11 * time.Minute)
-	if _, err := sso.Finish(ctx, state, code); !errors.Is(err, auth.ErrSSO) {
+	if _, err := sso.Finish(ctx, state, code, "192.0.2.1"); !errors.Is(err, auth.ErrSSO) {
 		t.Errorf("a sign-in finished after 11 minutes: %v", err)
 	}
 	// A disabled account cannot sign in by SSO.
 	f.svc.Disable(ctx, "alice@hkust-gz.edu.cn")
 	refused("a disabled account")
+
+	// The audit log has the sign-ins, and the refusals of someone the
+	// issuer vouched for; not the forged, replayed or expired answers,
+	// which name no one.
+	if n := len(f.store.entries(audit.SignIn)); n != 4 {
+		t.Errorf("%d sign-ins recorded, want 4", n)
+	}
+	var reasons []string
+	for _, e := range f.store.entries(audit.SignInFailed) {
+		if string(e.Detail) != `{"method":"sso"}` || e.Place != "192.0.2.1" {
+			t.Errorf("refusal: %+v", e)
+		}
+		reasons = append(reasons, e.Subject+": "+e.Reason)
+	}
+	want := []string{"eve@example.com: not a campus account", "alice@hkust-gz.edu.cn: the issuer has not verified the email",
+		"alice@hkust-gz.edu.cn: the account is disabled"}
+	if strings.Join(reasons, "; ") != strings.Join(want, "; ") {
+		t.Errorf("refusals recorded:\n%s\nwant\n%s", strings.Join(reasons, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -242,6 +242,7 @@ func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Se
 	if err := allowed(s.phoneByAddress.allow(ctx, addressKey(addr), now)); err != nil {
 		return Session{}, err
 	}
+	name := phoneAccountPrefix + phone
 	var mac []byte // a code of another length matches none, and counts a try
 	if len(code) == codeDigits {
 		if mac, err = s.codeMAC(ctx, phone, code); err != nil {
@@ -253,16 +254,16 @@ func (s *Service) VerifyPhone(ctx context.Context, phone, code, addr string) (Se
 		return Session{}, err
 	}
 	if !ok {
-		return Session{}, ErrCode
+		return Session{}, s.refuse(ctx, signInEntry(now, byPhone, 0, name, addr, "wrong, expired or used code"), ErrCode)
 	}
-	u, err := s.account(ctx, phoneAccountPrefix+phone, Visitor, now)
+	u, err := s.account(ctx, name, Visitor, now)
 	if err != nil {
 		return Session{}, err
 	}
 	if u.Disabled {
-		return Session{}, ErrCredentials
+		return Session{}, s.refuse(ctx, signInEntry(now, byPhone, u.ID, name, addr, "the account is disabled"), ErrCredentials)
 	}
-	return s.newSession(ctx, u, now)
+	return s.signIn(ctx, u, now, byPhone, addr)
 }
 
 // account returns the account of id (an email, or a phone account's

@@ -96,15 +96,15 @@ func TestReplicasShareSSO(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, state := oidctest.Authorize(t, to)
-	sess, err := ssoB.Finish(ctx, state, code)
+	sess, err := ssoB.Finish(ctx, state, code, "192.0.2.1")
 	if err != nil || sess.User.Email != "alice@hkust-gz.edu.cn" {
 		t.Fatalf("begun on A, finished on B: %+v %v", sess, err)
 	}
-	if _, err := ssoA.Finish(ctx, state, code); !errors.Is(err, auth.ErrSSO) {
+	if _, err := ssoA.Finish(ctx, state, code, "192.0.2.1"); !errors.Is(err, auth.ErrSSO) {
 		t.Errorf("finished on B, again on A: %v, want ErrSSO", err)
 	}
 	for _, bad := range []string{"", "x", "not base64 !!", "\x00\xff", state + "A"} {
-		if _, err := ssoB.Finish(ctx, bad, code); !errors.Is(err, auth.ErrSSO) {
+		if _, err := ssoB.Finish(ctx, bad, code, "192.0.2.1"); !errors.Is(err, auth.ErrSSO) {
 			t.Errorf("Finish with state %q: %v, want ErrSSO", bad, err)
 		}
 	}

@@ -267,10 +267,14 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (Sess
 	if err := allowed(s.byAccount.allow(ctx, account, now)); err != nil {
 		return Session{}, err
 	}
+	refused := func(actor int64, reason string) error {
+		return s.refuse(ctx, signInEntry(now, byPassword, actor, account, addr, reason), ErrCredentials)
+	}
 	if len(password) > 4*MaxPasswordLen {
-		return Session{}, ErrCredentials
+		return Session{}, refused(0, "a password far too long")
 	}
 	u, hash, err := s.store.UserByEmail(ctx, account)
+	found := err == nil
 	switch {
 	case errors.Is(err, ErrNotFound):
 		s.dummyOnce.Do(func() { s.dummy, _ = hashPassword(s.params, "no such account") })
@@ -279,13 +283,22 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (Sess
 		return Session{}, err
 	}
 	ok, verr := verifyPassword(hash, password)
-	if err != nil || verr != nil || !ok || u.Disabled {
-		return Session{}, ErrCredentials
+	switch {
+	case !found:
+		return Session{}, refused(0, "no such account")
+	case hash == "":
+		return Session{}, refused(u.ID, "the account has no password (it signs in by phone or single sign-on)")
+	case verr != nil:
+		return Session{}, refused(u.ID, "the account's password hash is unreadable")
+	case !ok:
+		return Session{}, refused(u.ID, "wrong password")
+	case u.Disabled:
+		return Session{}, refused(u.ID, "the account is disabled")
 	}
 	if err := s.byAccount.reset(ctx, account); err != nil {
 		return Session{}, err
 	}
-	return s.newSession(ctx, u, now)
+	return s.signIn(ctx, u, now, byPassword, addr)
 }
 
 // allowed is the error of an attempt a limiter answered ok, err to:

@@ -50,9 +50,10 @@ func (s *Service) WeChat(ctx context.Context, code, addr string) (Session, error
 		return Session{}, err
 	}
 	if u.Disabled {
-		return Session{}, fmt.Errorf("%w: the account is disabled", ErrForbidden)
+		return Session{}, s.refuse(ctx, signInEntry(now, byWeChat, u.ID, u.Email, addr, "the account is disabled"),
+			fmt.Errorf("%w: the account is disabled", ErrForbidden))
 	}
-	return s.newSession(ctx, u, now)
+	return s.signIn(ctx, u, now, byWeChat, addr)
 }
 
 // BindWeChat binds the openid of a wx.login code to the signed-in

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/auth"
 )
 
@@ -59,10 +60,11 @@ func (db *DB) FamilyApplications(ctx context.Context, sponsorID int64) ([]auth.F
 	return as, nil
 }
 
-// DecideFamilyApplication approves or rejects a pending application, in
-// one transaction; approving makes "tel:"+phone a family account of the
-// sponsor, unless it is another's (auth.ErrFamilyAccount).
-func (db *DB) DecideFamilyApplication(ctx context.Context, id int64, approve bool, now time.Time) (auth.FamilyApplication, error) {
+// DecideFamilyApplication approves or rejects a pending application, as
+// the admin by, in one transaction with its audit entry; approving makes
+// "tel:"+phone a family account of the sponsor, unless it is another's
+// (auth.ErrFamilyAccount).
+func (db *DB) DecideFamilyApplication(ctx context.Context, id int64, approve bool, by int64, now time.Time) (auth.FamilyApplication, error) {
 	var a auth.FamilyApplication
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -101,6 +103,9 @@ func (db *DB) DecideFamilyApplication(ctx context.Context, id int64, approve boo
 		if err != nil {
 			return err
 		}
+		if _, err = db.AppendTx(ctx, tx, familyEntry(a, by)); err != nil {
+			return err
+		}
 		return db.mailSponsor(ctx, tx, a)
 	})
 	return a, db.fail(err, "family application %d", id)
@@ -122,4 +127,17 @@ func (db *DB) mailSponsor(ctx context.Context, tx *sql.Tx, a auth.FamilyApplicat
 		return nil // a phone account has no mailbox
 	}
 	return db.EnqueueTx(ctx, tx, "mail", auth.FamilyDecidedMail(a, to))
+}
+
+// familyEntry is the audit entry of application a decided by the admin
+// by: about the phone's account, with the application, its sponsor and
+// the account it made.
+func familyEntry(a auth.FamilyApplication, by int64) audit.Entry {
+	e := audit.Entry{At: *a.Decided, Actor: by, Subject: "tel:" + a.Phone, Kind: audit.FamilyDecided, Decision: audit.Reject,
+		Detail: audit.Detail(map[string]int64{"application": a.ID, "sponsor": a.SponsorID})}
+	if a.Status == auth.Approved {
+		e.Decision = audit.Approve
+		e.Detail = audit.Detail(map[string]int64{"application": a.ID, "sponsor": a.SponsorID, "account": a.UserID})
+	}
+	return e
 }

@@ -21,6 +21,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("WeChat", func(t *testing.T) { WeChat(t, func(t *testing.T) WeChatStore { return newStore(t) }) })
 	t.Run("Idempotency", func(t *testing.T) { Idempotency(t, func(t *testing.T) IdempotencyStore { return newStore(t) }) })
 	t.Run("AuthState", func(t *testing.T) { AuthState(t, func(t *testing.T) StateStore { return newStore(t) }) })
+	t.Run("Duties", func(t *testing.T) { Duties(t, func(t *testing.T) auth.Store { return newStore(t) }) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 
@@ -125,7 +126,7 @@ func testApproveOthersFamily(t *testing.T, d *store.DB) {
 	if _, err := insert(); err == nil {
 		t.Fatal("two pending applications for one phone were stored")
 	}
-	if _, err := d.DecideFamilyApplication(ctx, first.ID, true, time.Now()); err != nil {
+	if _, err := d.DecideFamilyApplication(ctx, first.ID, true, 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	// b's application, made as a's was being approved.
@@ -133,7 +134,7 @@ func testApproveOthersFamily(t *testing.T, d *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.DecideFamilyApplication(ctx, late, true, time.Now()); !errors.Is(err, auth.ErrFamilyAccount) {
+	if _, err := d.DecideFamilyApplication(ctx, late, true, 0, time.Now()); !errors.Is(err, auth.ErrFamilyAccount) {
 		t.Errorf("approving for another's family account: %v, want ErrFamilyAccount", err)
 	}
 	if u, _, _ := d.UserByEmail(ctx, "tel:"+ph); u.SponsorID != a.ID {

@@ -59,7 +59,7 @@ func testFamilyDecide(t *testing.T, s auth.Store) {
 	ph := phone()
 	a := mustApply(t, s, staff, ph)
 	now := time.Now()
-	got, err := s.DecideFamilyApplication(ctx, a.ID, true, now)
+	got, err := s.DecideFamilyApplication(ctx, a.ID, true, 0, now)
 	if err != nil || got.Status != auth.Approved || got.Decided == nil || !sameTime(*got.Decided, now) || got.UserID == 0 {
 		t.Fatalf("approve: %+v %v", got, err)
 	}
@@ -67,15 +67,15 @@ func testFamilyDecide(t *testing.T, s auth.Store) {
 	if err != nil || u.ID != got.UserID || u.Role != auth.Family || u.SponsorID != staff.ID || u.Disabled {
 		t.Errorf("the family account: %+v %v", u, err)
 	}
-	if _, err := s.DecideFamilyApplication(ctx, a.ID, false, now); !errors.Is(err, auth.ErrConflict) {
+	if _, err := s.DecideFamilyApplication(ctx, a.ID, false, 0, now); !errors.Is(err, auth.ErrConflict) {
 		t.Errorf("deciding twice: %v, want ErrConflict", err)
 	}
-	if _, err := s.DecideFamilyApplication(ctx, 1<<40, true, now); !errors.Is(err, auth.ErrNotFound) {
+	if _, err := s.DecideFamilyApplication(ctx, 1<<40, true, 0, now); !errors.Is(err, auth.ErrNotFound) {
 		t.Errorf("deciding no application: %v, want ErrNotFound", err)
 	}
 	// Rejecting makes no account.
 	ph2 := phone()
-	r, err := s.DecideFamilyApplication(ctx, mustApply(t, s, staff, ph2).ID, false, now)
+	r, err := s.DecideFamilyApplication(ctx, mustApply(t, s, staff, ph2).ID, false, 0, now)
 	if err != nil || r.Status != auth.Rejected || r.UserID != 0 {
 		t.Errorf("reject: %+v %v", r, err)
 	}
@@ -88,7 +88,7 @@ func testFamilyDecide(t *testing.T, s auth.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, err := s.DecideFamilyApplication(ctx, mustApply(t, s, staff, ph3).ID, true, now)
+	up, err := s.DecideFamilyApplication(ctx, mustApply(t, s, staff, ph3).ID, true, 0, now)
 	if err != nil || up.UserID != v.ID {
 		t.Fatalf("approve over a visitor account: %+v %v (visitor %d)", up, err, v.ID)
 	}
@@ -101,7 +101,7 @@ func testFamilyEndsWithSponsor(t *testing.T, s auth.Store) {
 	ctx := t.Context()
 	staff := mustCreate(t, s, "sam", auth.Staff)
 	ph := phone()
-	a, err := s.DecideFamilyApplication(ctx, mustApply(t, s, staff, ph).ID, true, time.Now())
+	a, err := s.DecideFamilyApplication(ctx, mustApply(t, s, staff, ph).ID, true, 0, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

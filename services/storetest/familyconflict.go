@@ -34,7 +34,7 @@ func testFamilyPendingConflict(t *testing.T, s auth.Store) {
 	// Other phones are free.
 	mustApply(t, s, b, phone())
 	// Once the pending one is rejected, the phone may be applied for again.
-	if _, err := s.DecideFamilyApplication(ctx, first.ID, false, time.Now()); err != nil {
+	if _, err := s.DecideFamilyApplication(ctx, first.ID, false, 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	mustApply(t, s, b, ph)
@@ -75,7 +75,7 @@ func testFamilyAccountConflict(t *testing.T, s auth.Store) {
 	a := mustCreate(t, s, "sponsor", auth.Staff)
 	b := mustCreate(t, s, "latecomer", auth.Staff)
 	ph := phone()
-	if _, err := s.DecideFamilyApplication(ctx, mustApply(t, s, a, ph).ID, true, time.Now()); err != nil {
+	if _, err := s.DecideFamilyApplication(ctx, mustApply(t, s, a, ph).ID, true, 0, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for _, who := range []auth.User{b, a} {
