@@ -93,7 +93,17 @@ func Open(path string) (*DB, error) {
 	// River's tables too, and under load that churn cost a third of the
 	// requests.
 	sqldb.SetMaxIdleConns(maxIdle)
+	// Writers take turns on one connection of their own (see
+	// store.DB.SetWriter), so its page cache stays warm.
+	writer, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
 	d := &DB{DB: store.New(sqldb, Dialect), db: sqldb, path: path}
+	d.SetWriter(writer)
 	if err := d.init(context.Background()); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("sqlite: %s: %w", path, err)

@@ -70,13 +70,13 @@ func counted(ctx context.Context, tx *sql.Tx, table, kind string, most int, evic
 // Key returns the secret key kept under name, keeping fresh under it first
 // if there is none.
 func (db *DB) Key(ctx context.Context, name string, fresh []byte) ([]byte, error) {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	if _, err := db.sql.ExecContext(ctx, "INSERT INTO auth_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", name, fresh); err != nil {
+	if _, err := w.ExecContext(ctx, "INSERT INTO auth_keys (name, key) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", name, fresh); err != nil {
 		return nil, db.errorf("key %s: %w", name, err)
 	}
 	var key []byte
-	if err := db.sql.QueryRowContext(ctx, "SELECT key FROM auth_keys WHERE name = $1", name).Scan(&key); err != nil {
+	if err := w.QueryRowContext(ctx, "SELECT key FROM auth_keys WHERE name = $1", name).Scan(&key); err != nil {
 		return nil, db.errorf("key %s: %w", name, err)
 	}
 	return key, nil
@@ -134,9 +134,9 @@ type querier interface {
 // write runs f, one statement or a few that need no transaction, on the
 // write turn.
 func (db *DB) write(ctx context.Context, f func(q querier) error) error {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	return f(db.sql)
+	return f(w)
 }
 
 // relaxed runs f on the write turn, on a connection of its own whose
@@ -148,9 +148,9 @@ func (db *DB) write(ctx context.Context, f func(q querier) error) error {
 // may be enqueued with it). The connection is discarded if it cannot be
 // set back.
 func (db *DB) relaxed(ctx context.Context, f func(conn *sql.Conn) error) error {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	conn, err := db.sql.Conn(ctx)
+	conn, err := w.Conn(ctx)
 	if err != nil {
 		return err
 	}

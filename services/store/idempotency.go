@@ -158,9 +158,9 @@ func (db *DB) ReleaseIdempotencyKey(ctx context.Context, r idempotency.Request) 
 // held runs query, which changes the claim of r ($1 to $3; args follow),
 // on the write turn: idempotency.ErrNotHeld when it changed nothing.
 func (db *DB) held(ctx context.Context, r idempotency.Request, doing, query string, args ...any) error {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	res, err := db.sql.ExecContext(ctx, query, append([]any{r.UserID, r.Key, db.t(r.At)}, args...)...)
+	res, err := w.ExecContext(ctx, query, append([]any{r.UserID, r.Key, db.t(r.At)}, args...)...)
 	if err != nil {
 		return db.errorf("%s idempotency key %q: %w", doing, r.Key, err)
 	}
@@ -178,9 +178,9 @@ func (db *DB) held(ctx context.Context, r idempotency.Request, doing, query stri
 // says how many there were. A periodic job calls it with now minus
 // idempotency.TTL; keys that old answer nothing any more.
 func (db *DB) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	res, err := db.sql.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created < $1", db.t(before))
+	res, err := w.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created < $1", db.t(before))
 	if err != nil {
 		return 0, db.errorf("purging idempotency keys: %w", err)
 	}

@@ -30,17 +30,17 @@ func (db *DB) AddPlace(ctx context.Context, p places.Place) (places.Place, error
 	if err := p.Validate(); err != nil {
 		return places.Place{}, err
 	}
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
 	p.Created = stamp(p.Created)
-	err := db.sql.QueryRowContext(ctx, `INSERT INTO places (user_id, name, lon, lat, ordinal, created)
+	err := w.QueryRowContext(ctx, `INSERT INTO places (user_id, name, lon, lat, ordinal, created)
 		SELECT id, $2, $3, $4, $5, $6 FROM users WHERE id = $1 AND places_count < $7`+db.d.ForUpdate+`
 		RETURNING id`,
 		p.UserID, p.Name, p.Lon, p.Lat, p.Ordinal, db.d.Time(p.Created), places.MaxPerPerson).Scan(&p.ID)
 	if noRows(err) {
 		// Full, or no such account: the rare case asks which.
 		var exists bool
-		if err := db.sql.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", p.UserID).Scan(&exists); err != nil {
+		if err := w.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)", p.UserID).Scan(&exists); err != nil {
 			return places.Place{}, db.errorf("adding place: %w", err)
 		}
 		if !exists {
@@ -83,9 +83,9 @@ func (db *DB) GetPlace(ctx context.Context, userID, id int64) (places.Place, err
 // DeletePlace deletes place id of a person; places.ErrNotFound, also when
 // the place is someone else's. A trigger counts it off the account.
 func (db *DB) DeletePlace(ctx context.Context, userID, id int64) error {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	res, err := db.sql.ExecContext(ctx, "DELETE FROM places WHERE id = $1 AND user_id = $2", id, userID)
+	res, err := w.ExecContext(ctx, "DELETE FROM places WHERE id = $1 AND user_id = $2", id, userID)
 	if err != nil {
 		return db.errorf("deleting place %d: %w", id, err)
 	}

@@ -71,13 +71,24 @@ type DB struct {
 	// writer: waiting here, in order, beats each writer polling the lock
 	// with busy_timeout's sleeps, whose waits grow long under load.
 	wmu sync.Mutex
+	// w is the handle writers use: on a single-writer engine one
+	// connection of its own (SetWriter), whose page cache stays warm;
+	// else sql.
+	w *sql.DB
 	// queue is where the store's transactions write their jobs.
 	queue atomic.Pointer[enqueuer]
 }
 
 // New is the store over db, an engine's database/sql handle, migrated by
 // its engine's package.
-func New(db *sql.DB, d Dialect) *DB { return &DB{sql: db, d: d} }
+func New(db *sql.DB, d Dialect) *DB { return &DB{sql: db, w: db, d: d} }
+
+// SetWriter gives a single-writer engine a handle of its own for writes
+// (one connection): a writer that took whichever pooled connection was
+// idle longest read back from disk, under the write lock, every page
+// other connections had changed since it last ran. Set it before the
+// store serves; Close closes it.
+func (db *DB) SetWriter(w *sql.DB) { db.w = w }
 
 // SQL is the database/sql handle, for the engine's own package and for
 // what shares its transactions (the job queue).
@@ -87,7 +98,12 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 func (db *DB) Dialect() Dialect { return db.d }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	if db.w != db.sql {
+		db.w.Close()
+	}
+	return db.sql.Close()
+}
 
 // Ping reports whether the database answers: the server's readiness.
 func (db *DB) Ping(ctx context.Context) error { return db.sql.PingContext(ctx) }
@@ -99,16 +115,16 @@ func (db *DB) Version(ctx context.Context) (int, error) {
 	return v, err
 }
 
-// writing takes the process's write turn on a single-writer engine; call
-// the function it returns when the write is done.
-func (db *DB) writing() func() {
+// writing takes the process's write turn on a single-writer engine, and
+// gives the handle to write with; call the function it returns when the
+// write is done.
+func (db *DB) writing() (*sql.DB, func()) {
 	if !db.d.SingleWriter {
-		return func() {}
+		return db.sql, func() {}
 	}
 	db.wmu.Lock()
-	return db.wmu.Unlock
+	return db.w, db.wmu.Unlock
 }
-
 // errorf is an internal error: the engine's name, what was being done,
 // the cause.
 func (db *DB) errorf(format string, args ...any) error {
@@ -118,9 +134,9 @@ func (db *DB) errorf(format string, args ...any) error {
 // inTx runs f in a transaction, on the write turn, and commits it if f
 // returns nil.
 func (db *DB) inTx(ctx context.Context, f func(*sql.Tx) error) error {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}

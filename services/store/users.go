@@ -35,10 +35,10 @@ func scanUser(r row, extra ...any) (auth.User, error) {
 // CreateUser stores a new account; auth.ErrConflict if the email is taken.
 // A zero u.Created is the present.
 func (db *DB) CreateUser(ctx context.Context, u auth.User, passwordHash string) (auth.User, error) {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
 	u.Created = stamp(u.Created)
-	err := db.sql.QueryRowContext(ctx,
+	err := w.QueryRowContext(ctx,
 		"INSERT INTO users (email, role, password_hash, disabled, created) VALUES ($1, $2, $3, $4, $5) RETURNING id",
 		u.Email, string(u.Role), passwordHash, u.Disabled, db.d.Time(u.Created)).Scan(&u.ID)
 	if db.d.IsUnique(err) {
@@ -96,9 +96,9 @@ func (db *DB) SetDisabled(ctx context.Context, email string, disabled bool) erro
 // CreateSession stores a session by the hash of its token; auth.ErrNotFound
 // if there is no account userID, auth.ErrConflict if the hash is stored.
 func (db *DB) CreateSession(ctx context.Context, tokenHash string, userID int64, expires time.Time) error {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	_, err := db.sql.ExecContext(ctx,
+	_, err := w.ExecContext(ctx,
 		"INSERT INTO sessions (token_hash, user_id, expires) VALUES ($1, $2, $3)",
 		tokenHash, userID, db.t(expires))
 	switch {
@@ -130,9 +130,9 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) 
 
 // DeleteSession ends a session; no error if there is none.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	if _, err := db.sql.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", tokenHash); err != nil {
+	if _, err := w.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", tokenHash); err != nil {
 		return db.errorf("ending session: %w", err)
 	}
 	return nil
@@ -141,9 +141,9 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 // PurgeSessions deletes the sessions that expired at or before now, and
 // says how many there were.
 func (db *DB) PurgeSessions(ctx context.Context, now time.Time) (int64, error) {
-	unlock := db.writing()
+	w, unlock := db.writing()
 	defer unlock()
-	res, err := db.sql.ExecContext(ctx, "DELETE FROM sessions WHERE expires <= $1", db.t(now))
+	res, err := w.ExecContext(ctx, "DELETE FROM sessions WHERE expires <= $1", db.t(now))
 	if err != nil {
 		return 0, db.errorf("purging sessions: %w", err)
 	}
