@@ -125,6 +125,7 @@ func (db *DB) writing() (*sql.DB, func()) {
 	db.wmu.Lock()
 	return db.w, db.wmu.Unlock
 }
+
 // errorf is an internal error: the engine's name, what was being done,
 // the cause.
 func (db *DB) errorf(format string, args ...any) error {
