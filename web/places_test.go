@@ -3,8 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,11 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/campusnav/engine/services/postgres/pgtest"
+
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	json "github.com/goccy/go-json"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/places"
@@ -47,28 +46,7 @@ func realStores(t *testing.T) map[string]servicesStore {
 		t.Log("CAMPUS_TEST_DATABASE_URL is not set: SQLite only")
 		return stores
 	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "webtest_" + hex.EncodeToString(b)
-	conn, err := pgx.Connect(t.Context(), base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), base); err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	pg, err := postgres.Open(t.Context(), base+sep+"search_path="+schema)
+	pg, err := postgres.Open(t.Context(), pgtest.SchemaOf(t, base))
 	if err != nil {
 		t.Fatal(err)
 	}

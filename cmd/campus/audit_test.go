@@ -1,18 +1,14 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/json"
-	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/campusnav/engine/services/postgres/pgtest"
 
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/sqlite"
@@ -49,7 +45,7 @@ func auditEngines(t *testing.T, f func(t *testing.T, e auditEngine)) {
 		if base == "" {
 			t.Skip("set CAMPUS_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run this on PostgreSQL")
 		}
-		u := schemaURL(t, base)
+		u := pgtest.SchemaOf(t, base)
 		t.Setenv("CAMPUS_DATABASE_URL", u)
 		raw, err := sql.Open("pgx", u)
 		if err != nil {
@@ -58,35 +54,6 @@ func auditEngines(t *testing.T, f func(t *testing.T, e auditEngine)) {
 		t.Cleanup(func() { raw.Close() })
 		f(t, auditEngine{args: []string{"--data-dir", t.TempDir()}, raw: raw, off: "ALTER TABLE audit_log DISABLE TRIGGER USER"})
 	})
-}
-
-// schemaURL makes a schema of its own for a test in the database at
-// base, dropped afterwards, and returns base with it as search_path.
-func schemaURL(t *testing.T, base string) string {
-	t.Helper()
-	schema := fmt.Sprintf("campus_test_%x", rand.Text()[:12])
-	c, err := pgx.Connect(t.Context(), base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(context.Background())
-	if _, err := c.Exec(t.Context(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if c, err := pgx.Connect(context.Background(), base); err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // recordSome makes the log's first three entries: a sign-in (1), a

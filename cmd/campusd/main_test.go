@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/campusnav/engine/services/postgres/pgtest"
 
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/oidctest"
@@ -293,7 +292,7 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 		if url == "" {
 			t.Skip("set CAMPUS_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run this on PostgreSQL")
 		}
-		schemaURL := freshSchema(t, url)
+		schemaURL := pgtest.SchemaOf(t, url)
 		open := func() (store, error) {
 			db, err := postgres.Open(context.Background(), schemaURL)
 			if err != nil {
@@ -303,35 +302,6 @@ func TestKillNineKeepsAcknowledgedWrites(t *testing.T) {
 		}
 		killNine(t, bin, []string{"--data-dir", t.TempDir(), "--database-url", schemaURL}, open)
 	})
-}
-
-// freshSchema makes a schema of its own for a test, dropped afterwards, and
-// returns the URL that uses it.
-func freshSchema(t *testing.T, url string) string {
-	t.Helper()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := fmt.Sprintf("campusd_test_%x", b)
-	conn, err := pgx.Connect(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), url)
-		if err == nil {
-			c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			c.Close(context.Background())
-		}
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + schema
 }
 
 func killNine(t *testing.T, bin string, storeArgs []string, open func() (store, error)) {

@@ -19,6 +19,7 @@ import (
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/oidctest"
 	"github.com/campusnav/engine/services/postgres"
+	"github.com/campusnav/engine/services/postgres/pgtest"
 )
 
 // TestReplicas runs two real campusd processes on one PostgreSQL
@@ -40,7 +41,7 @@ func TestReplicas(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	schemaURL := freshSchema(t, dbURL)
+	schemaURL := pgtest.SchemaOf(t, dbURL)
 	db, err := postgres.Open(t.Context(), schemaURL)
 	if err != nil {
 		t.Fatal(err)

@@ -2,18 +2,15 @@ package jobs_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/campusnav/engine/services/postgres/pgtest"
+
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -24,10 +21,6 @@ import (
 	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/services/store"
 )
-
-// urlEnv names the PostgreSQL database the tests use; each test makes a
-// schema of its own in it, dropped afterwards.
-const urlEnv = "CAMPUS_TEST_DATABASE_URL"
 
 // engine opens a store: the same database each time it is called within
 // one test (as replicas, or a process started again, would).
@@ -41,7 +34,7 @@ type engine struct {
 }
 
 // engines runs f on SQLite (a temporary file) and on PostgreSQL (a fresh
-// schema; skipped when urlEnv is not set).
+// schema; skipped when pgtest.URLEnv is not set).
 func engines(t *testing.T, f func(t *testing.T, e *engine)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, sqliteEngine(t)) })
 	t.Run("postgres", func(t *testing.T) { f(t, postgresEngine(t)) })
@@ -61,7 +54,7 @@ func sqliteEngine(t testing.TB) *engine {
 }
 
 func postgresEngine(t testing.TB) *engine {
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	return &engine{name: "postgres", url: u, open: func(t testing.TB) *store.DB {
 		t.Helper()
 		d, err := postgres.Open(t.Context(), u)
@@ -71,54 +64,6 @@ func postgresEngine(t testing.TB) *engine {
 		t.Cleanup(func() { d.Close() })
 		return d.DB
 	}}
-}
-
-// freshSchema makes a schema with a random name in the test database and
-// returns the database's URL with that schema as its search_path; the
-// schema is dropped when the test ends. It skips the test when urlEnv is
-// not set.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(urlEnv)
-	if base == "" {
-		t.Skipf("%s is not set; to run these tests against PostgreSQL: %s=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./services/jobs/", urlEnv, urlEnv)
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "jobstest_" + hex.EncodeToString(b)
-	ident := pgx.Identifier{schema}.Sanitize()
-	admin, err := pgx.Connect(t.Context(), base)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", urlEnv, err)
-	}
-	defer admin.Close(context.Background())
-	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+ident); err != nil {
-		t.Fatalf("creating schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+ident+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
-		return base + " search_path=" + schema
-	}
-	pu, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("%s: %v", urlEnv, err)
-	}
-	q := pu.Query()
-	q.Set("search_path", schema)
-	pu.RawQuery = q.Encode()
-	return pu.String()
 }
 
 // testClock is the wall clock moved forward by what tests add.

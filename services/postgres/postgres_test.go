@@ -2,19 +2,17 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/campusnav/engine/services/postgres/pgtest"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
@@ -25,76 +23,11 @@ import (
 	"github.com/campusnav/engine/services/storetest"
 )
 
-// urlEnv names the database the tests use. Each test makes a schema of its
-// own in it, and drops it afterwards.
-const urlEnv = "CAMPUS_TEST_DATABASE_URL"
-
-// freshSchema makes a schema with a random name in the test database, and
-// returns the database's URL with that schema as its search_path. The
-// schema is dropped when the test ends. It skips the test when urlEnv is
-// not set.
-func freshSchema(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(urlEnv)
-	if base == "" {
-		t.Skipf("%s is not set; to run these tests against PostgreSQL: %s=postgres://postgres@127.0.0.1:5432/test?sslmode=disable go test ./services/postgres/", urlEnv, urlEnv)
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "campustest_" + hex.EncodeToString(b)
-	ident := pgx.Identifier{schema}.Sanitize()
-
-	admin, err := pgx.Connect(t.Context(), base)
-	if err != nil {
-		t.Fatalf("connecting to %s: %v", urlEnv, err)
-	}
-	defer admin.Close(context.Background())
-	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+ident); err != nil {
-		t.Fatalf("creating schema: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+ident+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-
-	u, err := withSearchPath(base, schema)
-	if err != nil {
-		t.Fatalf("%s: %v", urlEnv, err)
-	}
-	return u
-}
-
-// withSearchPath returns the database URL or keyword/value string base
-// with search_path set to schema (a run-time parameter pgx sends when it
-// connects).
-func withSearchPath(base, schema string) (string, error) {
-	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
-		return base + " search_path=" + schema, nil
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), nil
-}
-
 // openFresh opens the store on a fresh schema, closed before the schema is
 // dropped.
 func openFresh(t testing.TB) *DB {
 	t.Helper()
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	d, err := Open(t.Context(), u)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -106,7 +39,7 @@ func openFresh(t testing.TB) *DB {
 // TestSearchPath checks that the tables are made in the URL's schema, not
 // in public.
 func TestSearchPath(t *testing.T) {
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	d, err := Open(t.Context(), u)
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +62,7 @@ func TestSearchPath(t *testing.T) {
 // replicas starting together do: the advisory lock lets one migrate and
 // the others find it done.
 func TestConcurrentOpen(t *testing.T) {
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	const n = 4
 	dbs := make([]*DB, n)
 	errs := make([]error, n)
@@ -170,7 +103,7 @@ func TestConcurrentOpen(t *testing.T) {
 }
 
 func TestOpenAgain(t *testing.T) {
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	d, err := Open(t.Context(), u)
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +215,7 @@ func BenchmarkAuthenticate(b *testing.B) {
 // upgrade makes a database at an old schema version, on a fresh schema,
 // for storetest.Engine.
 func upgrade(t *testing.T, version int) (*store.DB, func() *store.DB) {
-	u := freshSchema(t)
+	u := pgtest.Schema(t)
 	pool, err := pgxpool.New(t.Context(), u)
 	if err != nil {
 		t.Fatal(err)
