@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/campusnav/engine/services/postgres/pgtest"
@@ -153,7 +152,7 @@ func TestMigrationAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	good, bad := len(ms)+1, len(ms)+2
-	fsys := migrationsUpto(t, len(ms), "CREATE TABLE good (x INTEGER);", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);")
+	fsys := storetest.MigrationsUpto(t, migrationFS, len(ms), "CREATE TABLE good (x INTEGER);", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);")
 	err = migrate(ctx, d.pool, fsys)
 	if name := fmt.Sprintf("%04d_extra.sql", bad); err == nil || !strings.Contains(err.Error(), name) {
 		t.Fatalf("migrate with a bad migration: %v, want an error naming %s", err, name)
@@ -220,7 +219,7 @@ func upgrade(t *testing.T, version int) (*store.DB, func() *store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(t.Context(), pool, migrationsUpto(t, version)); err != nil {
+	if err := migrate(t.Context(), pool, storetest.MigrationsUpto(t, migrationFS, version)); err != nil {
 		t.Fatal(err)
 	}
 	old := store.New(stdlib.OpenDBFromPool(pool), Dialect)
@@ -233,16 +232,6 @@ func upgrade(t *testing.T, version int) (*store.DB, func() *store.DB) {
 		t.Cleanup(func() { d.Close() })
 		return d.DB
 	}
-}
-
-// migrationsUpto is the store's migrations up to version n, then extra.
-func migrationsUpto(t testing.TB, n int, extra ...string) fstest.MapFS {
-	t.Helper()
-	fsys, err := migrations.Upto(migrationFS, n, extra...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fsys
 }
 
 // TestStore runs the conformance suite on this engine.

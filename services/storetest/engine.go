@@ -2,11 +2,14 @@ package storetest
 
 import (
 	"errors"
+	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/migrations"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/store"
 )
@@ -214,4 +217,16 @@ func testTimes(t *testing.T, d *store.DB) {
 	if !got.Created.Equal(want) || got.Created.Location() != time.UTC || !u.Created.Equal(want) {
 		t.Errorf("created %v (returned %v), want %v in UTC", got.Created, u.Created, want)
 	}
+}
+
+// MigrationsUpto is an engine's migrations (fsys) up to version n, then
+// extra: a schema as an older program left it, or with a test's own
+// migration after it.
+func MigrationsUpto(t testing.TB, fsys fs.FS, n int, extra ...string) fstest.MapFS {
+	t.Helper()
+	out, err := migrations.Upto(fsys, n, extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
