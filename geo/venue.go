@@ -25,6 +25,9 @@ type Venue struct {
 	Beacons       []*Beacon
 	Paths         []*Path
 	Gates         []*Gate
+	Readers       []*Reader
+	// Access is access.json as read (nil without one).
+	Access []byte
 
 	Policy   *Policy
 	Problems []Problem

@@ -14,6 +14,7 @@ import (
 
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/places"
 )
@@ -133,7 +134,8 @@ func causeProblem(status int, param string, err error) *Problem {
 // table of it. Anything not here is internal: logged, never shown.
 func errorStatus(err error) (int, bool) {
 	switch {
-	case errors.Is(err, routing.ErrUnknownPlace), errors.Is(err, auth.ErrNotFound), errors.Is(err, places.ErrNotFound):
+	case errors.Is(err, routing.ErrUnknownPlace), errors.Is(err, auth.ErrNotFound), errors.Is(err, places.ErrNotFound),
+		errors.Is(err, access.ErrNotFound):
 		return http.StatusNotFound, true
 	case errors.Is(err, routing.ErrNoRoute):
 		return http.StatusUnprocessableEntity, true
@@ -141,15 +143,16 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusConflict, true
 	case errors.Is(err, geo.ErrBadPosition), errors.Is(err, geo.ErrFarAway):
 		return http.StatusBadRequest, true
-	case errors.Is(err, auth.ErrCredentials), errors.Is(err, auth.ErrCode), errors.Is(err, auth.ErrSSO), errors.Is(err, auth.ErrUnauthorized):
+	case errors.Is(err, auth.ErrCredentials), errors.Is(err, auth.ErrCode), errors.Is(err, auth.ErrSSO), errors.Is(err, auth.ErrUnauthorized),
+		errors.Is(err, access.ErrReader):
 		return http.StatusUnauthorized, true
-	case errors.Is(err, auth.ErrForbidden):
+	case errors.Is(err, auth.ErrForbidden), errors.Is(err, access.ErrForbidden):
 		return http.StatusForbidden, true
 	case errors.Is(err, auth.ErrRateLimited):
 		return http.StatusTooManyRequests, true
 	case errors.Is(err, auth.ErrConflict), errors.Is(err, places.ErrFull):
 		return http.StatusConflict, true
-	case errors.Is(err, auth.ErrInvalid), errors.Is(err, places.ErrInvalid):
+	case errors.Is(err, auth.ErrInvalid), errors.Is(err, places.ErrInvalid), errors.Is(err, access.ErrInvalid):
 		return http.StatusBadRequest, true
 	}
 	return 0, false
@@ -160,7 +163,7 @@ func errorStatus(err error) (int, bool) {
 // detail, and the places it lists.
 func knownProblem(status int, err error) *Problem {
 	p := &Problem{Status: status, cause: err,
-		Detail: strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "routing: "), "auth: "), "places: ")}
+		Detail: strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "routing: "), "auth: "), "places: "), "access: ")}
 	var d detailer
 	if errors.As(err, &d) {
 		p.Detail = d.DetailIn("en")
@@ -169,6 +172,9 @@ func knownProblem(status int, err error) *Problem {
 		p.Param = fe.Field
 	}
 	if fe := (*places.FieldError)(nil); errors.As(err, &fe) {
+		p.Param = fe.Field
+	}
+	if fe := (*access.FieldError)(nil); errors.As(err, &fe) {
 		p.Param = fe.Field
 	}
 	if ee := (*routing.EndError)(nil); errors.As(err, &ee) {

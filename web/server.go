@@ -20,6 +20,7 @@ import (
 	"github.com/campusnav/engine/beacons"
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/places"
@@ -61,7 +62,9 @@ type Deps struct {
 	SSO SSO
 	// Audit is the audit log, for admins; nil: not available.
 	Audit AuditLog
-	Tiles *tiles.Renderer
+	// Access is the campus card and access control; nil: off.
+	Access *access.Service
+	Tiles  *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -203,6 +206,21 @@ func (s *Server) routes() {
 	post("/family/:id/approve", s.decideFamily(true), noStore)
 	post("/family/:id/reject", s.decideFamily(false), noStore)
 	get("/admin/audit", s.auditEntries, noStore)
+	get("/card", s.card, noStore)
+	get("/card/code", s.cardCode, noStore)
+	get("/card/keys", s.cardKeys)
+	post("/card/devices", s.registerDevice, noStore, s.idempotent)
+	post("/card/capture", s.cardCapture, noStore)
+	get("/card/history", s.cardHistory, noStore)
+	post("/card/physical/lost", s.cardPhysical(true), noStore)
+	post("/card/physical/found", s.cardPhysical(false), noStore)
+	post("/admin/cards/:id/freeze", s.freezeCard(true), noStore)
+	post("/admin/cards/:id/unfreeze", s.freezeCard(false), noStore)
+	post("/admin/access/grants", s.addGrant, noStore, s.idempotent)
+	get("/admin/access/grants", s.grants, noStore)
+	api.DELETE("/admin/access/grants/:id", s.deleteGrant, s.viewer, noStore)
+	// Readers authenticate with their own tokens, not a person's session.
+	api.POST("/access/check", s.accessCheck, noStore)
 
 	get("/venue", s.venue, byRole)
 	get("/buildings/:id", s.building, byRole)
@@ -379,26 +397,11 @@ func (s *Server) viewer(next echo.HandlerFunc) echo.HandlerFunc {
 			if err != nil {
 				return err
 			}
-			v = viewer{user: &u, role: geoRole(u.Role), token: token}
+			v = viewer{user: &u, role: auth.GeoRole(u.Role), token: token}
 		}
 		c.Set(viewerKey, v)
 		return next(c)
 	}
-}
-
-// geoRole is what a role sees of the map; operators see what staff see.
-func geoRole(r auth.Role) geo.Role {
-	switch r {
-	case auth.Staff, auth.Admin:
-		return geo.Staff
-	case auth.Student:
-		return geo.Student
-	case auth.Family:
-		return geo.Family
-	case auth.Visitor:
-		return geo.Visitor
-	}
-	return geo.Tourist
 }
 
 func viewerOf(c echo.Context) viewer {

@@ -328,7 +328,7 @@ func TestNothingHiddenOverHTTP(t *testing.T) {
 		gr := geo.Tourist
 		if role != "" {
 			r, _ := auth.ParseRole(role)
-			gr = geoRole(r)
+			gr = auth.GeoRole(r)
 		}
 		w := v.View(gr)
 		seen := func(what, id string) {

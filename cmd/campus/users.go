@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/campusnav/engine/services/audit"
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
@@ -90,6 +91,7 @@ func parseUsers(fs *pflag.FlagSet, args []string, n int) error {
 // sign-ins and changes are recorded in; closed after use.
 type accountStore interface {
 	auth.Store
+	access.Store
 	VerifyAudit(ctx context.Context) (audit.Head, error)
 	Close() error
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/campusnav/engine/beacons"
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/wechat"
 	"github.com/campusnav/engine/services/idempotency"
@@ -102,6 +103,7 @@ type store interface {
 	places.Store
 	idempotency.Store
 	web.AuditLog
+	access.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -132,6 +134,7 @@ type Main struct {
 	server    *http.Server
 	store     store
 	queue     *jobs.Queue // jobs.go
+	access    *access.Service
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -294,6 +297,15 @@ func (m *Main) Run(ctx context.Context) error {
 		sso = o
 		m.log.Info("single sign-on", "issuer", c.OIDC.Issuer)
 	}
+	workers := 1
+	if c.DatabaseURL != "" {
+		workers = 4 // PostgreSQL: transactions overlap their round trips
+	}
+	m.access, err = access.New(m.store, v, g, access.Config{Logger: m.log, Workers: workers})
+	if err != nil {
+		m.store.Close()
+		return err
+	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		m.store.Close()
@@ -306,7 +318,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Tiles: tiles.New(v),
+		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Tiles: tiles.New(v),
 		Ready: m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
@@ -365,6 +377,9 @@ func (m *Main) close() error {
 		if serr := <-m.done; err == nil {
 			err = serr
 		}
+	}
+	if m.access != nil {
+		m.access.Close()
 	}
 	if jerr := m.stopJobs(); err == nil {
 		err = jerr

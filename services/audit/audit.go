@@ -46,6 +46,13 @@ const (
 	FamilyDecided = "family_decided" // an admin decided a family application
 	DutyGranted   = "duty_granted"   // an operator was given a duty
 	DutyRevoked   = "duty_revoked"   // an operator lost a duty
+	Access        = "access"         // a reader's decision on a credential
+	CardFrozen    = "card_frozen"    // a card was frozen (reason: why)
+	CardUnfrozen  = "card_unfrozen"  // a card was unfrozen
+	CardLost      = "card_lost"      // a physical card was reported lost
+	CardFound     = "card_found"     // a physical card was found again
+	GrantAdded    = "access_granted" // a person was granted access to a place
+	GrantEnded    = "access_ended"   // a grant was ended
 )
 
 // Decisions an entry records.

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/audit"
 )
 
@@ -139,4 +140,20 @@ type Store interface {
 	// decided already, ErrFamilyAccount (approving) if the phone's account
 	// is another staff member's family account.
 	DecideFamilyApplication(ctx context.Context, id int64, approve bool, by int64, now time.Time) (FamilyApplication, error)
+}
+
+// GeoRole is the role whose view of the venue an account has: admins
+// see what staff see.
+func GeoRole(r Role) geo.Role {
+	switch r {
+	case Staff, Admin:
+		return geo.Staff
+	case Student:
+		return geo.Student
+	case Family:
+		return geo.Family
+	case Visitor:
+		return geo.Visitor
+	}
+	return geo.Tourist
 }

@@ -37,7 +37,8 @@ func PurgeSessionsEvery(interval time.Duration) *river.PeriodicJob {
 
 // PurgeWorker deletes what has expired by Now from DB: sessions, spent or
 // expired sign-in state (codes, single sign-ons begun, limit buckets), and
-// idempotency keys past their 24 hours.
+// idempotency keys past their 24 hours, and the records of used card
+// codes that can no longer verify.
 type PurgeWorker struct {
 	river.WorkerDefaults[PurgeSessions]
 	DB *store.DB
@@ -66,10 +67,16 @@ func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeSessions]) e
 	if err != nil {
 		return err
 	}
+	// A code verifies for at most two steps and a clock's skew: its
+	// single-use record is kept a minute beyond that.
+	codes, err := w.DB.PurgeCodes(ctx, at.Add(-3*time.Minute))
+	if err != nil {
+		return err
+	}
 	log := w.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	log.InfoContext(ctx, "expired state purged", "sessions", sessions, "sign_in_state", state, "idempotency_keys", keys)
+	log.InfoContext(ctx, "expired state purged", "sessions", sessions, "sign_in_state", state, "idempotency_keys", keys, "used_codes", codes)
 	return nil
 }

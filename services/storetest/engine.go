@@ -25,6 +25,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("Idempotency", func(t *testing.T) { Idempotency(t, func(t *testing.T) IdempotencyStore { return newStore(t) }) })
 	t.Run("AuthState", func(t *testing.T) { AuthState(t, func(t *testing.T) StateStore { return newStore(t) }) })
 	t.Run("Duties", func(t *testing.T) { Duties(t, func(t *testing.T) auth.Store { return newStore(t) }) })
+	t.Run("Access", func(t *testing.T) { Access(t, func(t *testing.T) AccessStore { return newStore(t) }) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 

@@ -1,0 +1,120 @@
+package access
+
+import (
+	"slices"
+	"time"
+
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/auth"
+)
+
+// RetryWindow is how long the same code at the same reader is a person
+// scanning again (the gate did not open) rather than a copy: it answers
+// the first decision again and freezes nothing.
+const RetryWindow = 5 * time.Second
+
+// decide is the decision at a reader, over the state the store loaded
+// in its transaction. In order: what was denied before the store
+// (forged, expired, unknown, locked out); the card; a code's single use
+// (the same code again at the same reader within RetryWindow answers as
+// before; anywhere else, later, or a step older than the card's newest,
+// is a copy: replayed, and the card frozen); a frozen card; a lost
+// physical card; impossible travel since the card's last use (frozen);
+// then the policy and the person's grants.
+func (s *Service) decide(st *State, a *Attempt) Effect {
+	deny := func(reason string) { a.Result = Result{Decision: Deny, Reason: reason} }
+	var c *Card
+	switch {
+	case a.Claims != nil:
+		c = st.Cards[a.Claims.Card]
+	case a.Number != "":
+		c = st.ByNumber[a.Number]
+	case a.UserID != 0:
+		c = st.ByUser[a.UserID]
+	}
+	a.Card = c
+	if c != nil {
+		a.Result.Person = &Person{Name: c.Holder, Role: string(c.Role)}
+	}
+	if a.Reason != "" {
+		deny(a.Reason)
+		s.person(a, c)
+		return Effect{}
+	}
+	if c == nil {
+		deny(ReasonUnknown)
+		return Effect{}
+	}
+	defer s.person(a, c)
+	var eff Effect
+	freeze := func(reason string) {
+		if c.Status != Frozen {
+			c.Status, c.FrozenReason = Frozen, reason
+			eff.Freeze = reason
+		}
+		st.Changed[c.ID] = true
+	}
+	var code *CodeUse
+	if cl := a.Claims; cl != nil {
+		if cl.Device != 0 {
+			d, ok := st.Devices[cl.Device]
+			if !ok || d.Card != c.ID || d.Revoked {
+				deny(ReasonForged)
+				return eff
+			}
+		}
+		k := CodeKey{Card: c.ID, Step: cl.Step, Nonce: cl.Nonce}
+		if first, used := st.Codes[k]; used {
+			if first.Reader == a.Reader.ID && a.At.Sub(first.At).Abs() <= RetryWindow {
+				a.Result = Result{Decision: first.Decision, Reason: first.Reason, Floors: first.Floors}
+				return eff
+			}
+			freeze(FrozenReplayed)
+			deny(ReasonReplayed)
+			return eff
+		}
+		code = &CodeUse{CodeKey: k, Reader: a.Reader.ID, At: a.At}
+		st.Codes[k] = code
+		st.NewCodes = append(st.NewCodes, code)
+		defer func() { code.Decision, code.Reason, code.Floors = a.Result.Decision, a.Result.Reason, a.Result.Floors }()
+		if cl.Step < c.LastStep {
+			freeze(FrozenReplayed)
+			deny(ReasonReplayed)
+			return eff
+		}
+		c.LastStep = cl.Step
+	}
+	last, _ := s.reader(c.LastReader)
+	lastAt := c.LastAt
+	c.LastAt, c.LastReader = a.At, a.Reader.ID
+	st.Changed[c.ID] = true
+	switch {
+	case c.Status == Frozen:
+		deny(ReasonFrozen)
+	case a.Credential == CredentialCard && c.Physical == Lost:
+		deny(ReasonLost)
+	case s.policy.tooFast(s.walks, last, a.Reader, auth.GeoRole(c.Role), lastAt, a.At):
+		freeze(FrozenTravel)
+		deny(ReasonTravel)
+	default:
+		j := s.policy.judge(s.venue, a.Reader, c.Role, st.Grants[c.UserID], a.At, a.Floor)
+		a.Result = Result{Decision: Deny, Reason: j.reason, Floors: j.floors}
+		if j.reason == ReasonOK {
+			a.Result.Decision = Allow
+		}
+	}
+	return eff
+}
+
+// person puts the holder on the answer, if any.
+func (s *Service) person(a *Attempt, c *Card) {
+	if c != nil {
+		a.Result.Person = &Person{Name: c.Holder, Role: string(c.Role)}
+	}
+	if a.Reader.Kind != geo.ReaderElevator {
+		a.Result.Floors = nil
+	} else if a.Result.Floors == nil {
+		a.Result.Floors = []int{}
+	}
+	a.Result.Floors = slices.Clip(a.Result.Floors)
+}

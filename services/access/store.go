@@ -1,0 +1,171 @@
+package access
+
+import (
+	"context"
+	"time"
+
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/card"
+)
+
+// Store keeps cards, keys, devices, grants, readers' tokens and every
+// decision. services/storetest checks an implementation against it.
+type Store interface {
+	// CardOf returns the card of account userID, making it at the first
+	// call for holder with a physical number from number (called again while the
+	// number is taken). ErrNotFound if there is no such account.
+	CardOf(ctx context.Context, userID int64, holder string, number func() string) (Card, error)
+	// CardByID is a card; ErrNotFound.
+	CardByID(ctx context.Context, id int64) (Card, error)
+	// ChangeCard freezes, unfreezes, or marks the physical card lost or
+	// found, and records it in the audit log, in one transaction; it
+	// answers the card as changed. Unfreezing revokes the card's
+	// devices (a copied phone key must not outlive the freeze).
+	ChangeCard(ctx context.Context, ch CardChange) (Card, error)
+
+	// SigningKeys are the keys codes are signed with, newest first.
+	SigningKeys(ctx context.Context) ([]StoredKey, error)
+	// AddSigningKey stores a new key.
+	AddSigningKey(ctx context.Context, k StoredKey) error
+	// AddDevice registers a phone's key for a card, revoking the
+	// card's oldest devices beyond max; it answers the device with its
+	// id.
+	AddDevice(ctx context.Context, d Device, max int) (Device, error)
+
+	// Decide loads what attempts need (their cards, the codes' earlier
+	// uses, devices, grants), calls decide for each in turn, in one
+	// transaction, and writes what it says together with one audit
+	// entry each: all of them or none.
+	Decide(ctx context.Context, attempts []*Attempt, decide func(*State, *Attempt) Effect) error
+	// History is a card's decisions, newest first, with ids below
+	// before (0: from the newest), at most limit.
+	History(ctx context.Context, cardID int64, before int64, limit int) ([]Use, error)
+	// PurgeCodes forgets the single-use records of codes used before t.
+	PurgeCodes(ctx context.Context, t time.Time) (int64, error)
+
+	// AddGrant stores a grant to the account with email person (audit
+	// logged); ErrNotFound for no such account, ErrInvalid when the
+	// person holds MaxGrantsPerPerson current grants already.
+	AddGrant(ctx context.Context, person string, g Grant) (Grant, error)
+	// Grants are the grants of the account with email person that have
+	// not ended by now; ErrNotFound for no such account.
+	Grants(ctx context.Context, person string, now time.Time) ([]Grant, error)
+	// DeleteGrant ends a grant (audit logged); ErrNotFound.
+	DeleteGrant(ctx context.Context, id int64, by int64) error
+
+	// SetReaderToken stores the hash of reader's token, replacing any.
+	SetReaderToken(ctx context.Context, reader string, hash []byte) error
+	// ReaderOfToken is the reader whose token hashes to hash; ErrReader.
+	ReaderOfToken(ctx context.Context, hash []byte) (string, error)
+	// RevokeReader deletes reader's token; false if it had none.
+	RevokeReader(ctx context.Context, reader string) (bool, error)
+}
+
+// CardChange is a change of a card's status by its holder, an operator
+// or a decision.
+type CardChange struct {
+	Card   int64
+	By     int64  // the account acting; 0 for the system
+	Freeze string // a Frozen* reason: freeze (a frozen card stays frozen for its first reason)
+	// Unfreeze, Lost and Found are the other changes; one per change.
+	Unfreeze, Lost, Found bool
+	At                    time.Time
+}
+
+// StoredKey is a signing key as kept.
+type StoredKey struct {
+	Key     card.SigningKey
+	Created time.Time
+}
+
+// Device is a phone that signs its own codes.
+type Device struct {
+	ID        int64
+	Card      int64
+	PublicKey []byte
+	Created   time.Time
+	Expires   time.Time
+	Revoked   bool
+}
+
+// Use is one decision at a reader, as its card's history keeps it.
+type Use struct {
+	ID         int64
+	At         time.Time
+	Reader     string
+	Credential string
+	Decision   string
+	Reason     string
+}
+
+// CodeKey names one code: its card, step and nonce.
+type CodeKey struct {
+	Card  int64
+	Step  int64
+	Nonce uint64
+}
+
+// CodeUse is a code's first use.
+type CodeUse struct {
+	CodeKey
+	Reader   string
+	At       time.Time
+	Decision string
+	Reason   string
+	Floors   []int
+}
+
+// State is what a batch of attempts reads and changes, loaded by the
+// store in its transaction. decide changes cards in place and adds the
+// codes it uses; the store writes what changed.
+type State struct {
+	Cards    map[int64]*Card  // by id
+	ByNumber map[string]*Card // by physical number
+	ByUser   map[int64]*Card  // by account
+	Codes    map[CodeKey]*CodeUse
+	Devices  map[int64]Device
+	Grants   map[int64][]Grant // by account: the grants not ended
+	// Changed are the cards decide changed; NewCodes the codes it used
+	// for the first time.
+	Changed  map[int64]bool
+	NewCodes []*CodeUse
+}
+
+// Attempt is one credential at a reader on its way to a decision.
+type Attempt struct {
+	At         time.Time
+	Reader     *geo.Reader
+	Credential string
+	Claims     *card.Claims // a code's, its signature verified
+	Number     string       // a physical card's number
+	UserID     int64        // whom a PIN or fingerprint names
+	Floor      *int
+	// Reason is a deny decided before the store (forged, expired,
+	// unknown, locked_out); "" for the store's state to decide.
+	Reason string
+	// Result is the answer, once decided.
+	Result Result
+	// Card is the card the attempt was about (nil: none identified);
+	// Freeze, a reason the card was frozen for by this attempt.
+	Card *Card
+}
+
+// Effect is what a decision asks the store to do beyond its use and
+// audit entry: freeze the card, and why.
+type Effect struct {
+	Freeze string
+}
+
+// Result is the answer to a reader.
+type Result struct {
+	Decision string  `json:"decision"`
+	Reason   string  `json:"reason"`
+	Person   *Person `json:"person"`
+	Floors   []int   `json:"floors,omitempty"`
+}
+
+// Person is who a reader shows.
+type Person struct {
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
