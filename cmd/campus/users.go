@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/access"
+	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
