@@ -148,4 +148,3 @@ func (w View) Readers() []*Reader {
 	}
 	return out
 }
-
