@@ -190,7 +190,7 @@ func TestConcurrentCopies(t *testing.T) {
 	code := f.code(t, auth.Staff)
 	var doors []*geo.Reader
 	for _, r := range campus.Readers {
-		if r.Kind == geo.ReaderDoor && r.Building != nil && r.Building.Ref == "C3" || r.Kind == geo.ReaderPrinter {
+		if r.Kind == geo.ReaderPrinter {
 			doors = append(doors, r)
 		}
 	}
@@ -335,7 +335,7 @@ func TestPolicyByRoleAndHours(t *testing.T) {
 	var c3Door, c3Lift, lock *geo.Reader
 	for _, r := range campus.Readers {
 		switch {
-		case c3Door == nil && r.Kind == geo.ReaderDoor && r.Building != nil && r.Building.Ref == "C3" && r.Ordinal == 0:
+		case c3Door == nil && r.Kind == geo.ReaderDoor && r.AtEntrance() && r.Building != nil && r.Building.Ref == "C3":
 			c3Door = r
 		case c3Lift == nil && r.Kind == geo.ReaderElevator && r.Building != nil && r.Building.Ref == "C3":
 			c3Lift = r
@@ -455,4 +455,28 @@ func TestHistory(t *testing.T) {
 	if err != nil || len(rest) != 1 {
 		t.Errorf("the next page: %+v %v", rest, err)
 	}
+}
+
+// TestBadgeDoorsByGrantOnly: a badge reader inside a building (a server
+// room, a lab) is no entrance: the teaching buildings' rule does not
+// open it; a grant does.
+func TestBadgeDoorsByGrantOnly(t *testing.T) {
+	f := newFixture(t)
+	var inner *geo.Reader
+	for _, r := range campus.Readers {
+		if r.Kind == geo.ReaderDoor && !r.AtEntrance() && r.Building != nil && r.Building.Ref == "C3" {
+			inner = r
+			break
+		}
+	}
+	if inner == nil {
+		t.Skip("no badge door inside C3")
+	}
+	want(t, "staff at a badge door inside C3", f.check(t, inner.ID, access.Check{Code: f.code(t, auth.Staff)}), access.Deny, access.ReasonNotPermitted)
+	if _, err := f.svc.Grant(t.Context(), f.users[auth.Admin], access.GrantRequest{Person: "staff@hkust-gz.edu.cn",
+		Target: inner.ID, From: f.clock.Now(), To: f.clock.Now().Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(time.Minute)
+	want(t, "with a grant of the reader", f.check(t, inner.ID, access.Check{Code: f.code(t, auth.Staff)}), access.Allow, access.ReasonOK)
 }
