@@ -43,7 +43,7 @@ func BenchmarkVerify(b *testing.B) {
 		if err != nil || cl.Card == 0 {
 			b.Fatal(err)
 		}
-		if j := p.judge(v, door, auth.Student, nil, now, nil); j.reason != ReasonOK {
+		if j, _ := p.judge(v, door, auth.Student, nil, now, nil); j.reason != ReasonOK {
 			b.Fatal(j.reason)
 		}
 	}

@@ -97,7 +97,15 @@ func (s *Service) decide(st *State, a *Attempt) Effect {
 		freeze(FrozenTravel)
 		deny(ReasonTravel)
 	default:
-		j := s.policy.judge(s.venue, a.Reader, c.Role, st.Grants[c.UserID], a.At, a.Floor)
+		var grants func() ([]Grant, error)
+		if st.Grants != nil {
+			grants = func() ([]Grant, error) { return st.Grants(c.UserID) }
+		}
+		j, err := s.policy.judge(s.venue, a.Reader, c.Role, grants, a.At, a.Floor)
+		if err != nil {
+			eff.Err = err
+			return eff
+		}
 		a.Result = Result{Decision: Deny, Reason: j.reason, Floors: j.floors}
 		if j.reason == ReasonOK {
 			a.Result.Decision = Allow

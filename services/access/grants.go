@@ -37,7 +37,9 @@ type judgement struct {
 
 // judge says whether role (with grants) may use reader rd at t (local
 // time is the policy's), for a lift to floor (nil: any it may reach).
-func (p *Policy) judge(v *geo.Venue, rd *geo.Reader, role auth.Role, grants []Grant, t time.Time, floor *int) judgement {
+// grants are read only when the rules alone do not open rd, or rd is a
+// lift (whose floors grants add to).
+func (p *Policy) judge(v *geo.Venue, rd *geo.Reader, role auth.Role, grants func() ([]Grant, error), t time.Time, floor *int) (judgement, error) {
 	local := t.In(p.Zone)
 	permitted, closed := false, false
 	floors := map[int]bool{}
@@ -55,22 +57,28 @@ func (p *Policy) judge(v *geo.Venue, rd *geo.Reader, role auth.Role, grants []Gr
 			r.addFloors(v, rd, role, floors)
 		}
 	}
-	for _, g := range grants {
-		if t.Before(g.From) || !t.Before(g.To) {
-			continue
+	if (!permitted || rd.Kind == geo.ReaderElevator) && grants != nil {
+		gs, err := grants()
+		if err != nil {
+			return judgement{}, err
 		}
-		if grantFloors(v, rd, g.Target, floors) {
-			permitted = true
+		for _, g := range gs {
+			if t.Before(g.From) || !t.Before(g.To) {
+				continue
+			}
+			if grantFloors(v, rd, g.Target, floors) {
+				permitted = true
+			}
 		}
 	}
 	if !permitted {
 		if closed {
-			return judgement{reason: ReasonOutsideHours}
+			return judgement{reason: ReasonOutsideHours}, nil
 		}
-		return judgement{reason: ReasonNotPermitted}
+		return judgement{reason: ReasonNotPermitted}, nil
 	}
 	if rd.Kind != geo.ReaderElevator {
-		return judgement{reason: ReasonOK}
+		return judgement{reason: ReasonOK}, nil
 	}
 	j := judgement{reason: ReasonOK}
 	for f := range floors {
@@ -80,7 +88,7 @@ func (p *Policy) judge(v *geo.Venue, rd *geo.Reader, role auth.Role, grants []Gr
 	if len(j.floors) == 0 || (floor != nil && !slices.Contains(j.floors, *floor)) {
 		j.reason = ReasonNotPermitted
 	}
-	return j
+	return j, nil
 }
 
 // addFloors adds the floors rule r opens at lift rd for role.

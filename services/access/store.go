@@ -124,7 +124,11 @@ type State struct {
 	ByUser   map[int64]*Card  // by account
 	Codes    map[CodeKey]*CodeUse
 	Devices  map[int64]Device
-	Grants   map[int64][]Grant // by account: the grants not ended
+	// Grants reads an account's grants not ended, in the transaction:
+	// asked only when the policy alone does not open the reader.
+	Grants func(userID int64) ([]Grant, error)
+	// Loaded are the cards as loaded, to tell what decide changed.
+	Loaded map[int64]Card
 	// Changed are the cards decide changed; NewCodes the codes it used
 	// for the first time.
 	Changed  map[int64]bool
@@ -154,6 +158,9 @@ type Attempt struct {
 // audit entry: freeze the card, and why.
 type Effect struct {
 	Freeze string
+	// Err is a failure to read what the decision needed: the store
+	// abandons the batch.
+	Err error
 }
 
 // Result is the answer to a reader.

@@ -28,6 +28,7 @@ import (
 var Dialect = store.Dialect{
 	Name:         "postgres",
 	Time:         func(t time.Time) any { return t },
+	TimeType:     "timestamptz",
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	ForUpdate:    " FOR UPDATE",

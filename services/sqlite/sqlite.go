@@ -48,6 +48,7 @@ var pragmas = []string{
 var Dialect = store.Dialect{
 	Name:         "sqlite",
 	Time:         func(t time.Time) any { return micros(t) },
+	TimeType:     "INTEGER",
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	SingleWriter: true,

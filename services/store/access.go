@@ -213,6 +213,9 @@ func (db *DB) Decide(ctx context.Context, as []*access.Attempt, decide func(*acc
 		for _, a := range as {
 			a.Card, a.Result = nil, access.Result{}
 			eff := decide(st, a)
+			if eff.Err != nil {
+				return eff.Err
+			}
 			var cardID any
 			subject := ""
 			if a.Card != nil {
@@ -244,16 +247,43 @@ func (db *DB) Decide(ctx context.Context, as []*access.Attempt, decide func(*acc
 		if err := db.insertRows(ctx, tx, "card_codes (card_id, step, nonce, reader, at, decision, reason, floors)", 8, codes, " ON CONFLICT DO NOTHING"); err != nil {
 			return fmt.Errorf("recording codes: %w", err)
 		}
-		for id := range st.Changed {
-			c := st.Cards[id]
-			if err := db.updateCard(ctx, tx, c, c.LastAt); err != nil {
-				return fmt.Errorf("updating card %d: %w", id, err)
-			}
+		if err := db.updateCards(ctx, tx, st); err != nil {
+			return err
 		}
 		_, err = db.AppendManyTx(ctx, tx, entries)
 		return err
 	})
 	return db.fail(err, "deciding %d attempts", len(as))
+}
+
+// updateCards writes the cards a batch changed: their last use in one
+// statement for all (the common case), and the whole row of each whose
+// status changed (a freeze, rare).
+func (db *DB) updateCards(ctx context.Context, tx *sql.Tx, st *access.State) error {
+	var rows []string
+	var args []any
+	for id := range st.Changed {
+		c := st.Cards[id]
+		if c.Status != st.Loaded[id].Status || c.FrozenReason != st.Loaded[id].FrozenReason || c.Physical != st.Loaded[id].Physical {
+			if err := db.updateCard(ctx, tx, c, c.LastAt); err != nil {
+				return fmt.Errorf("updating card %d: %w", id, err)
+			}
+			continue
+		}
+		n := len(args)
+		rows = append(rows, fmt.Sprintf("(CAST($%d AS bigint), CAST($%d AS bigint), CAST($%d AS %s), CAST($%d AS text))", n+1, n+2, n+3, db.d.TimeType, n+4))
+		args = append(args, c.ID, c.LastStep, db.t(c.LastAt), c.LastReader)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// VALUES columns are column1, column2 ... on both engines.
+	_, err := tx.ExecContext(ctx, "UPDATE cards SET last_step = v.column2, last_at = v.column3, last_reader = v.column4 FROM (VALUES "+
+		strings.Join(rows, ", ")+") AS v WHERE cards.id = v.column1", args...)
+	if err != nil {
+		return fmt.Errorf("updating cards: %w", err)
+	}
+	return nil
 }
 
 // insertRows inserts rows of n columns each (args, flat) in statements
@@ -281,8 +311,8 @@ func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, into string, n int, ar
 // loadState reads what a batch of attempts needs, locking their cards.
 func (db *DB) loadState(ctx context.Context, tx *sql.Tx, as []*access.Attempt) (*access.State, error) {
 	st := &access.State{Cards: map[int64]*access.Card{}, ByNumber: map[string]*access.Card{}, ByUser: map[int64]*access.Card{},
-		Codes: map[access.CodeKey]*access.CodeUse{}, Devices: map[int64]access.Device{}, Grants: map[int64][]access.Grant{},
-		Changed: map[int64]bool{}}
+		Codes: map[access.CodeKey]*access.CodeUse{}, Devices: map[int64]access.Device{},
+		Changed: map[int64]bool{}, Loaded: map[int64]access.Card{}}
 	var ids, numbers, users, devices, codes []any
 	var now time.Time
 	for _, a := range as {
@@ -326,11 +356,10 @@ func (db *DB) loadState(ctx context.Context, tx *sql.Tx, as []*access.Attempt) (
 	if err != nil {
 		return nil, fmt.Errorf("loading cards: %w", err)
 	}
-	var holders []any
 	for i := range cards {
 		c := &cards[i]
 		st.Cards[c.ID], st.ByNumber[c.Number], st.ByUser[c.UserID] = c, c, c
-		holders = append(holders, c.UserID)
+		st.Loaded[c.ID] = *c
 	}
 	if len(codes) > 0 {
 		var match []string
@@ -370,19 +399,13 @@ func (db *DB) loadState(ctx context.Context, tx *sql.Tx, as []*access.Attempt) (
 			st.Devices[d.ID] = d
 		}
 	}
-	if len(holders) > 0 {
-		args = args[:0]
-		where = where[:0]
-		in("user_id", holders)
-		args = append(args, db.t(now))
-		rows, err := tx.QueryContext(ctx, "SELECT "+grantColumns+" FROM access_grants WHERE "+where[0]+" AND valid_to > $"+strconv.Itoa(len(args)), args...)
+	st.Grants = func(userID int64) ([]access.Grant, error) {
+		rows, err := tx.QueryContext(ctx, "SELECT "+grantColumns+" FROM access_grants WHERE user_id = $1 AND valid_to > $2", userID, db.t(now))
 		gs, err := list(rows, err, scanGrant)
 		if err != nil {
 			return nil, fmt.Errorf("loading grants: %w", err)
 		}
-		for _, g := range gs {
-			st.Grants[g.UserID] = append(st.Grants[g.UserID], g)
-		}
+		return gs, nil
 	}
 	return st, nil
 }

@@ -43,6 +43,10 @@ type Dialect struct {
 	Name string
 	// Time is the value stored for t, already to the microsecond in UTC.
 	Time func(t time.Time) any
+	// TimeType is the SQL type a time is stored as, for a CAST of a
+	// parameter where nothing else tells PostgreSQL its type (a VALUES
+	// list): INTEGER on SQLite, timestamptz on PostgreSQL.
+	TimeType string
 	// IsUnique reports a UNIQUE or PRIMARY KEY violation, IsForeignKey a
 	// FOREIGN KEY violation.
 	IsUnique, IsForeignKey func(error) bool

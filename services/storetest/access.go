@@ -177,7 +177,9 @@ func firstUse(st *access.State, a *access.Attempt) access.Effect {
 	st.Changed[c.ID] = true
 	if a.Claims == nil {
 		a.Result = access.Result{Decision: access.Allow, Reason: access.ReasonOK}
-		if len(st.Grants[c.UserID]) > 0 {
+		if gs, err := st.Grants(c.UserID); err != nil {
+			return access.Effect{Err: err}
+		} else if len(gs) > 0 {
 			a.Result.Reason = "granted"
 		}
 		return access.Effect{}
