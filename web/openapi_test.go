@@ -90,7 +90,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := testServer(t)
+	svc, gate, readerToken := fakeAccess(t)
+	ts := testServerWith(t, func(d *Deps) { d.Access = svc })
 	openapi3filter.RegisterBodyDecoder("application/vnd.mapbox-vector-tile", openapi3filter.FileBodyDecoder)
 	// The tile over C3, where the campus is densest.
 	tileX, tileY := 213704, 113937
@@ -184,12 +185,42 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"", "GET", "/api/v1/locate?lon=2.35&lat=48.85&ordinal=0", "", 400},
 		{"staff", "POST", "/api/v1/position", `{"device":"d","t":"2026-01-01T00:00:00Z","scans":[]}`, 200},
 		{"staff", "POST", "/api/v1/position", `{"device":"d"`, 400},
+		{"staff", "GET", "/api/v1/card", "", 200},
+		{"visitor", "GET", "/api/v1/card", "", 403},
+		{"", "GET", "/api/v1/card", "", 401},
+		{"staff", "GET", "/api/v1/card/code", "", 200},
+		{"", "GET", "/api/v1/card/keys", "", 200},
+		{"staff", "POST", "/api/v1/card/devices", `{"public_key":"` + devicePublicKey() + `"}`, 201},
+		{"staff", "POST", "/api/v1/card/devices", `{"public_key":"c2hvcnQ"}`, 400},
+		{"student", "GET", "/api/v1/card/history?limit=5&lang=zh", "", 200},
+		{"student", "GET", "/api/v1/card/history?cursor=x", "", 400},
+		{"student", "POST", "/api/v1/card/physical/lost", "", 200},
+		{"student", "POST", "/api/v1/card/physical/found", "", 200},
+		{"family", "POST", "/api/v1/card/capture", `{"kind":"photo"}`, 400},
+		{"family", "POST", "/api/v1/card/capture", `{"kind":"screenshot"}`, 200},
+		{"admin", "POST", "/api/v1/admin/cards/1/freeze", "", 200},
+		{"admin", "POST", "/api/v1/admin/cards/1/unfreeze", "", 200},
+		{"student", "POST", "/api/v1/admin/cards/1/freeze", "", 403},
+		{"admin", "POST", "/api/v1/admin/cards/999/freeze", "", 404},
+		{"admin", "POST", "/api/v1/admin/access/grants", `{"person":"student@example.edu","target":"C3","from":"2026-11-01T00:00:00+08:00","to":"2026-12-01T00:00:00+08:00"}`, 201},
+		{"admin", "POST", "/api/v1/admin/access/grants", `{"person":"student@example.edu","target":"nowhere","from":"2026-11-01T00:00:00+08:00","to":"2026-12-01T00:00:00+08:00"}`, 400},
+		{"admin", "GET", "/api/v1/admin/access/grants?person=student@example.edu", "", 200},
+		{"student", "GET", "/api/v1/admin/access/grants?person=student@example.edu", "", 403},
+		{"admin", "DELETE", "/api/v1/admin/access/grants/1", "", 204},
+		{"admin", "DELETE", "/api/v1/admin/access/grants/1", "", 404},
+		{readerToken, "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","code":"not-a-code"}`, 200},
+		{readerToken, "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","card_number":"0000000000"}`, 200},
+		{readerToken, "POST", "/api/v1/access/check", `{"reader":"another-reader","code":"x"}`, 401},
+		{"staff", "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","code":"x"}`, 401},
 	}
 	exercised := map[string]bool{}
 	for _, c := range cases {
 		name := c.method + " " + c.path
 		req, _ := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(c.body))
-		if c.role != "" {
+		switch {
+		case strings.HasPrefix(c.role, "rdr_"): // a reader's own token
+			req.Header.Set("Authorization", "Bearer "+c.role)
+		case c.role != "":
 			req.Header.Set("Authorization", "Bearer token-"+c.role)
 		}
 		if c.body != "" {

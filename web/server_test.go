@@ -178,6 +178,12 @@ var (
 
 func testServer(t testing.TB) *httptest.Server {
 	t.Helper()
+	return testServerWith(t, nil)
+}
+
+// testServerWith is testServer with deps changed by with (nil: none).
+func testServerWith(t testing.TB, with func(*Deps)) *httptest.Server {
+	t.Helper()
 	campusOnce.Do(func() {
 		v, err := geo.Load("../data/floorplans/hkust-gz")
 		if err != nil {
@@ -188,6 +194,9 @@ func testServer(t testing.TB) *httptest.Server {
 	})
 	d := campusDeps
 	d.Auth, d.Phone, d.Family, d.SSO, d.WeChat, d.Places, d.Audit = fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, fakeAuth{}, &memPlaces{}, fakeAudit{}
+	if with != nil {
+		with(&d)
+	}
 	ts := httptest.NewServer(New(d, Config{}).Handler())
 	t.Cleanup(ts.Close)
 	return ts

@@ -1,0 +1,69 @@
+package web
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/access"
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/sqlite"
+)
+
+// fakeAccess is the access service over a fresh SQLite store whose
+// accounts have the ids fakeAuth gives its roles (the length of the
+// role's name: staff and admin 5, family 6, student and visitor 7), so
+// the fake sessions carry cards. It answers the service and a reader
+// token of the first gate turnstile.
+func fakeAccess(t testing.TB) (*access.Service, *geo.Reader, string) {
+	t.Helper()
+	testServer(t) // loads the campus
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "campus.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ctx := context.Background()
+	for i := 1; i <= 7; i++ {
+		role, email := auth.Visitor, fmt.Sprintf("nobody%d@example.edu", i)
+		switch i {
+		case 5:
+			role, email = auth.Staff, "staff@example.edu"
+		case 6:
+			role, email = auth.Family, "family@example.edu"
+		case 7:
+			role, email = auth.Student, "student@example.edu"
+		}
+		if _, err := db.CreateUser(ctx, auth.User{Email: email, Role: role, Created: time.Now()}, "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc, err := access.New(db, campusDeps.Venue, campusDeps.Graph, access.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	var gate *geo.Reader
+	for _, r := range campusDeps.Venue.Readers {
+		if r.Kind == geo.ReaderGate {
+			gate = r
+			break
+		}
+	}
+	tok, err := svc.NewReaderToken(ctx, gate.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, gate, tok
+}
+
+// devicePublicKey is a phone's public key as the API takes it.
+func devicePublicKey() string {
+	pub, _, _ := ed25519.GenerateKey(nil)
+	return base64.RawURLEncoding.EncodeToString(pub)
+}
