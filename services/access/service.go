@@ -17,6 +17,7 @@ import (
 
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
+	"github.com/campusnav/engine/services"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/card"
 )
@@ -481,8 +482,8 @@ func (s *Service) Grant(ctx context.Context, op auth.User, req GrantRequest) (Gr
 	if err := mayGrant(op); err != nil {
 		return Grant{}, err
 	}
-	if req.Person == "" {
-		return Grant{}, fieldError("person", "person（被授权人的邮箱）为必填项", "person, the account's email, is required")
+	if err := personField(req.Person); err != nil {
+		return Grant{}, err
 	}
 	target, err := s.target(req.Target)
 	if err != nil {
@@ -506,6 +507,9 @@ func (s *Service) Grant(ctx context.Context, op auth.User, req GrantRequest) (Gr
 // the venue (a building also by its reference, "C3").
 func (s *Service) target(t string) (string, error) {
 	t = strings.TrimSpace(t)
+	if en, zh := services.TextProblem(t); en != "" {
+		return "", fieldError("target", "target "+zh, "target %s", en)
+	}
 	if t == "" {
 		return "", fieldError("target", "target 为必填项（读卡器、房间、楼层或楼栋的 id）", "target, a reader, unit, level or building id, is required")
 	}
@@ -531,8 +535,8 @@ func (s *Service) Grants(ctx context.Context, op auth.User, person string) ([]Gr
 	if err := mayGrant(op); err != nil {
 		return nil, err
 	}
-	if person == "" {
-		return nil, fieldError("person", "person（被授权人的邮箱）为必填项", "person, the account's email, is required")
+	if err := personField(person); err != nil {
+		return nil, err
 	}
 	return s.store.Grants(ctx, strings.ToLower(strings.TrimSpace(person)), s.now())
 }
@@ -543,4 +547,19 @@ func (s *Service) EndGrant(ctx context.Context, op auth.User, id int64) error {
 		return err
 	}
 	return s.store.DeleteGrant(ctx, id, op.ID)
+}
+
+// personField checks the person a grant names: an account's email (or
+// tel:+86...), text the store may keep.
+func personField(p string) error {
+	if p == "" {
+		return fieldError("person", "person（被授权人的邮箱）为必填项", "person, the account's email, is required")
+	}
+	if en, zh := services.TextProblem(p); en != "" {
+		return fieldError("person", "person "+zh, "person %s", en)
+	}
+	if len(p) > 320 {
+		return fieldError("person", "person 过长（最多 320 字节）", "person is longer than 320 bytes")
+	}
+	return nil
 }
