@@ -48,23 +48,27 @@ type readerJSON struct {
 }
 
 // readersList prints the venue's readers (JSON array), of one kind and
-// building if asked.
+// building if asked, all of them or (--role) those a role may see.
 func (e *env) readersList(args []string) error {
 	var c common
 	var kind, building string
 	fs := newFlags("readers list", &c)
 	fs.StringVar(&kind, "kind", "", "only readers of this kind (gate, barrier, door, elevator, lock, printer, library, pos)")
 	fs.StringVar(&building, "building", "", "only readers of this building (its reference, C3)")
-	if _, err := parse(fs, &c, args); err != nil {
+	role, err := parse(fs, &c, args)
+	if err != nil {
 		return err
 	}
 	v, err := e.load(&c)
 	if err != nil {
 		return err
 	}
+	// Every reader for the operator; with --role, only those the role
+	// may see where they stand.
+	w, asRole := v.View(role), fs.Changed("role")
 	out := []readerJSON{}
 	for _, r := range v.Readers {
-		if kind != "" && r.Kind != kind {
+		if kind != "" && r.Kind != kind || asRole && !w.Sees(r) {
 			continue
 		}
 		ref := ""
