@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/oidctest"
 	"github.com/campusnav/engine/services/postgres"
@@ -48,10 +50,34 @@ func TestReplicas(t *testing.T) {
 	}
 	const email, password = "pat@hkust-gz.edu.cn", "correct horse battery"
 	_, err = auth.New(db, auth.Options{}).AddUser(t.Context(), email, password, auth.Staff)
-	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err = auth.New(db, auth.Options{}).AddUser(t.Context(), "kim@connect.hkust-gz.edu.cn", password, auth.Student); err != nil {
+		t.Fatal(err)
+	}
+	// Two gate turnstiles with their readers' tokens.
+	v, err := geo.Load(venue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := access.New(db, v, nil, access.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gates []*geo.Reader
+	tokens := map[string]string{}
+	for _, r := range v.Readers {
+		if r.Kind == geo.ReaderGate && len(gates) < 2 {
+			tok, err := acc.NewReaderToken(t.Context(), r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gates, tokens[r.ID] = append(gates, r), tok
+		}
+	}
+	acc.Close()
+	db.Close()
 	op := oidctest.New(t, time.Now)
 	env := []string{
 		"CAMPUS_DATABASE_URL=" + schemaURL,
@@ -103,6 +129,32 @@ func TestReplicas(t *testing.T) {
 		}
 		if got, body := do(t, "GET", a.base+callback, "", ""); got != 401 {
 			t.Errorf("the same callback again, on A: %d %s, want 401", got, body)
+		}
+	})
+
+	t.Run("a card code made on A opens a reader on B, once", func(t *testing.T) {
+		kim := login(t, a.base, "kim@connect.hkust-gz.edu.cn", password)
+		code, body := do(t, "GET", a.base+"/api/v1/card/code", kim, "")
+		var c struct{ Code string }
+		if json.Unmarshal(body, &c); code != 200 || c.Code == "" {
+			t.Fatalf("code on A: %d %s", code, body)
+		}
+		check := func(r *replica, g *geo.Reader) string {
+			code, body := do(t, "POST", r.base+"/api/v1/access/check", tokens[g.ID], fmt.Sprintf(`{"reader":%q,"code":%q}`, g.ID, c.Code))
+			var d struct{ Reason string }
+			if json.Unmarshal(body, &d); code != 200 {
+				t.Fatalf("check on %s: %d %s", r.name, code, body)
+			}
+			return d.Reason
+		}
+		if got := check(b, gates[0]); got != "ok" {
+			t.Fatalf("the code at a reader asking B: %s, want ok", got)
+		}
+		if got := check(a, gates[1]); got != "replayed" {
+			t.Errorf("the same code at another reader asking A: %s, want replayed", got)
+		}
+		if code, body := do(t, "GET", b.base+"/api/v1/card", kim, ""); code != 200 || !bytes.Contains(body, []byte(`"status":"frozen"`)) {
+			t.Errorf("the card on B: %d %s, want frozen", code, body)
 		}
 	})
 
