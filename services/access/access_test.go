@@ -45,8 +45,6 @@ func (c *clock) Set(t time.Time)     { c.ns.Store(t.UnixNano()) }
 func (c *clock) Add(d time.Duration) { c.ns.Add(int64(d)) }
 func newClock(t time.Time) *clock    { c := &clock{}; c.Set(t); return c }
 func shanghai(s string) time.Time    { t, _ := time.Parse(time.RFC3339, s); return t }
-func (c *clock) String() string      { return c.Now().Format(time.RFC3339) }
-func at(c *clock) func() time.Time   { return c.Now }
 func reader(t *testing.T, id string) *geo.Reader {
 	t.Helper()
 	for _, r := range campus.Readers {
