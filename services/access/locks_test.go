@@ -25,7 +25,7 @@ var (
 
 // lockVenue is the real campus with readers of our own: two smart locks
 // on offices and a door reader (the archive gains its readers elsewhere).
-func lockVenue(t *testing.T) (v *geo.Venue, lock, other, door *geo.Reader) {
+func lockVenue(t testing.TB) (v *geo.Venue, lock, other, door *geo.Reader) {
 	t.Helper()
 	campusOnce.Do(func() { campus, campusErr = geo.Load("../../data/floorplans/hkust-gz") })
 	if campusErr != nil {
