@@ -6,8 +6,11 @@
 // decision at a reader: a code's signature, step and single use, a card
 // used where only a copy could be (replayed, impossible travel), the
 // policy by role, time and place, every decision recorded in the audit
-// log with the single-use record in one transaction. The code's bytes
-// are services/card's; the SQL is services/store's, behind Store.
+// log with the single-use record in one transaction; and the smart
+// locks: each holder's PIN (a slow hash) and a lock's lock-out after wrong
+// PINs, fingerprint enrolments (the fingerprints stay in the lock) and the
+// commands a lock fetches. The code's bytes are services/card's; the SQL
+// is services/store's, behind Store.
 package access
 
 import (
