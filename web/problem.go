@@ -150,7 +150,7 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusForbidden, true
 	case errors.Is(err, auth.ErrRateLimited):
 		return http.StatusTooManyRequests, true
-	case errors.Is(err, auth.ErrConflict), errors.Is(err, places.ErrFull):
+	case errors.Is(err, auth.ErrConflict), errors.Is(err, places.ErrFull), errors.Is(err, access.ErrConflict):
 		return http.StatusConflict, true
 	case errors.Is(err, auth.ErrInvalid), errors.Is(err, places.ErrInvalid), errors.Is(err, access.ErrInvalid):
 		return http.StatusBadRequest, true

@@ -219,8 +219,15 @@ func (s *Server) routes() {
 	post("/admin/access/grants", s.addGrant, noStore, s.idempotent)
 	get("/admin/access/grants", s.grants, noStore)
 	api.DELETE("/admin/access/grants/:id", s.deleteGrant, s.viewer, noStore)
+	api.PUT("/locks/:reader_id/pin", s.setPIN, s.viewer, noStore)
+	post("/locks/:reader_id/fingerprints", s.enrol, noStore, s.idempotent)
+	get("/locks/:reader_id/fingerprints", s.fingerprints, noStore)
+	api.DELETE("/locks/:reader_id/fingerprints/:id", s.deleteFingerprint, s.viewer, noStore)
 	// Readers authenticate with their own tokens, not a person's session.
 	api.POST("/access/check", s.accessCheck, noStore)
+	api.POST("/readers/enrolments/:id", s.reportEnrolment, noStore)
+	api.GET("/readers/commands", s.readerCommands, noStore)
+	api.POST("/readers/commands/:id/done", s.commandDone, noStore)
 
 	get("/venue", s.venue, byRole)
 	get("/buildings/:id", s.building, byRole)

@@ -6,8 +6,11 @@
 // decision at a reader: a code's signature, step and single use, a card
 // used where only a copy could be (replayed, impossible travel), the
 // policy by role, time and place, every decision recorded in the audit
-// log with the single-use record in one transaction. The code's bytes
-// are services/card's; the SQL is services/store's, behind Store.
+// log with the single-use record in one transaction; and the smart
+// locks: each holder's PIN (a slow hash) and a lock's lock-out after wrong
+// PINs, fingerprint enrolments (the fingerprints stay in the lock) and the
+// commands a lock fetches. The code's bytes are services/card's; the SQL
+// is services/store's, behind Store.
 package access
 
 import (
@@ -109,6 +112,9 @@ var (
 	ErrNotFound  = errors.New("access: not found")
 	ErrInvalid   = errors.New("access: invalid")
 	ErrForbidden = errors.New("access: not allowed")
+	// ErrConflict is a request the state refuses: a bound reached, an
+	// enrolment decided already.
+	ErrConflict = errors.New("access: conflict")
 	// ErrReader is a reader's credential that does not hold: no token,
 	// a revoked one, or one of another reader.
 	ErrReader = errors.New("access: not this reader's credential")
@@ -144,6 +150,20 @@ func (e *Forbidden) Unwrap() error { return ErrForbidden }
 
 // DetailIn says why, in Simplified Chinese for "zh...".
 func (e *Forbidden) DetailIn(lang string) string {
+	if geo.IsChinese(lang) {
+		return e.Zh
+	}
+	return e.En
+}
+
+// Conflict is ErrConflict saying why, in English and Chinese.
+type Conflict struct{ En, Zh string }
+
+func (e *Conflict) Error() string { return "access: " + e.En }
+func (e *Conflict) Unwrap() error { return ErrConflict }
+
+// DetailIn says why, in Simplified Chinese for "zh...".
+func (e *Conflict) DetailIn(lang string) string {
 	if geo.IsChinese(lang) {
 		return e.Zh
 	}

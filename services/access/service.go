@@ -46,6 +46,8 @@ type Service struct {
 	// pins says whom a PIN at a lock names, or why it names no one
 	// (the locks' part of the service).
 	pins func(ctx context.Context, r *geo.Reader, pin string, at time.Time) (int64, string)
+	// pinParams are the argon2id parameters PINs are hashed with.
+	pinParams auth.Params
 }
 
 // Config tunes a Service.
@@ -59,6 +61,9 @@ type Config struct {
 	// (default 64).
 	MaxBatch int
 	Logger   *slog.Logger
+	// PINParams are the argon2id parameters of locks' PINs (default
+	// auth.DefaultParams, as passwords).
+	PINParams auth.Params
 }
 
 // KeyRotation is how long a signing key signs: then a new one is made.
@@ -99,9 +104,13 @@ func New(st Store, v *geo.Venue, g *routing.Graph, cfg Config) (*Service, error)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.PINParams == (auth.Params{}) {
+		cfg.PINParams = auth.DefaultParams
+	}
 	s := &Service{store: st, venue: v, policy: p, walks: newWalks(g), log: cfg.Logger, now: cfg.Now,
 		readers: map[string]*geo.Reader{}, verifier: card.NewVerifierSize(nil, CertificateCache),
-		tokens: expirable.NewLRU[string, string](1<<14, nil, ReaderTokenTTL)}
+		tokens: expirable.NewLRU[string, string](1<<14, nil, ReaderTokenTTL), pinParams: cfg.PINParams}
+	s.pins = s.lockPIN
 	for _, r := range v.Readers {
 		s.readers[r.ID] = r
 	}
@@ -392,7 +401,9 @@ type Check struct {
 	Code       string `json:"code,omitempty"`
 	CardNumber string `json:"card_number,omitempty"`
 	PIN        string `json:"pin,omitempty"`
-	Floor      *int   `json:"floor,omitempty"`
+	// Fingerprint is the enrolled fingerprint a lock matched.
+	Fingerprint FingerprintID `json:"fingerprint,omitempty"`
+	Floor       *int          `json:"floor,omitempty"`
 }
 
 // Check decides a credential at reader r (the one the caller's token is
@@ -418,6 +429,9 @@ func (s *Service) Check(ctx context.Context, r *geo.Reader, c Check) (Result, er
 	case c.PIN != "":
 		a.Credential = CredentialPIN
 		a.UserID, a.Reason = s.pinHolder(ctx, r, c.PIN, a.At)
+	case c.Fingerprint != 0:
+		a.Credential = CredentialFingerprint
+		a.UserID, a.Reason = s.fingerprintHolder(ctx, r, c.Fingerprint)
 	default:
 		a.Credential, a.Reason = CredentialCode, ReasonUnknown
 	}

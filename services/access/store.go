@@ -59,6 +59,69 @@ type Store interface {
 	ReaderOfToken(ctx context.Context, hash []byte) (string, error)
 	// RevokeReader deletes reader's token; false if it had none.
 	RevokeReader(ctx context.Context, reader string) (bool, error)
+
+	LockStore
+}
+
+// LockStore keeps the smart locks' PINs, wrong-PIN counts and lock-outs,
+// fingerprint enrolments and the commands locks fetch. Every PIN change,
+// enrolment result and deletion is written with its audit entry in one
+// transaction. Bounds (MaxPINHolders, MaxPendingEnrolments,
+// MaxFingerprints, EnrolmentTimeout, MaxPINFailures, PINLockout) are the
+// package's; the store applies them.
+type LockStore interface {
+	// LockedUntil is when lock reader's keypad takes PINs again; zero
+	// when it is not locked out (nor ever was).
+	LockedUntil(ctx context.Context, reader string) (time.Time, error)
+	// PINs are the PINs set at lock l by holders that still hold a grant
+	// of l's reader or unit current at at, by holder id, at most
+	// MaxPINHolders.
+	PINs(ctx context.Context, l Lock, at time.Time) ([]PIN, error)
+	// SetPIN stores p, replacing its holder's PIN at l, with its audit
+	// entry; it first forgets the PINs at l of holders with no current
+	// grant of l. ErrConflict when MaxPINHolders others keep one there.
+	SetPIN(ctx context.Context, l Lock, p PIN) error
+	// PINFailed counts a wrong PIN at lock reader at time at; the
+	// MaxPINFailures-th in a row locks its keypad out until
+	// at+PINLockout (audit logged) and the count starts again from 0. A
+	// wrong PIN while locked out is not counted. It answers until when
+	// the keypad is locked out (zero: it is not).
+	PINFailed(ctx context.Context, reader string, at time.Time) (time.Time, error)
+	// PINMatched sets lock reader's count of wrong PINs back to 0.
+	PINMatched(ctx context.Context, reader string) error
+
+	// OpenEnrolment opens a pending enrolment of f.UserID's fingerprint
+	// at lock f.Reader at f.Created, answering it with its id. Pending
+	// enrolments there older than EnrolmentTimeout fail first (audit
+	// logged), and the holder's failed ones there are forgotten.
+	// ErrConflict when MaxPendingEnrolments are pending at the lock, or
+	// the holder has MaxFingerprints there (pending, enrolled or being
+	// deleted).
+	OpenEnrolment(ctx context.Context, f Fingerprint) (Fingerprint, error)
+	// ReportEnrolment is lock reader's result of enrolment id at at:
+	// Enrolled or Failed (audit logged). The same result again changes
+	// nothing; ErrNotFound for no such enrolment of that lock;
+	// ErrConflict for one decided otherwise, being deleted, or pending
+	// longer than EnrolmentTimeout (it fails then).
+	ReportEnrolment(ctx context.Context, reader string, id int64, status string, at time.Time) (Fingerprint, error)
+	// Fingerprints are userID's fingerprints at lock reader, oldest first.
+	Fingerprints(ctx context.Context, reader string, userID int64) ([]Fingerprint, error)
+	// DeleteFingerprint deletes userID's fingerprint id at lock reader
+	// (audit logged): a failed enrolment goes at once; any other waits,
+	// FingerprintDeleting, for the lock to confirm the command
+	// (CommandDone) it is given. Deleting one being deleted changes
+	// nothing; ErrNotFound for no such fingerprint of userID there.
+	DeleteFingerprint(ctx context.Context, reader string, userID, id int64, at time.Time) error
+	// FingerprintHolder is whose enrolled fingerprint id at lock reader
+	// is; ErrNotFound for one not enrolled there.
+	FingerprintHolder(ctx context.Context, reader string, id int64) (int64, error)
+	// LockCommands are lock reader's pending commands, oldest first, at
+	// most limit.
+	LockCommands(ctx context.Context, reader string, limit int) ([]LockCommand, error)
+	// CommandDone is lock reader's confirmation of its command id at at:
+	// the command goes, and the fingerprint it deleted (audit logged).
+	// ErrNotFound for no such pending command of that lock.
+	CommandDone(ctx context.Context, reader string, id int64, at time.Time) error
 }
 
 // CardChange is a change of a card's status by its holder, an operator

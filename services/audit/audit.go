@@ -53,6 +53,13 @@ const (
 	CardFound     = "card_found"     // a physical card was found again
 	GrantAdded    = "access_granted" // a person was granted access to a place
 	GrantEnded    = "access_ended"   // a grant was ended
+
+	LockPINSet          = "lock_pin_set"          // a holder set or changed their PIN at a lock
+	LockPINRemoved      = "lock_pin_removed"      // a PIN was forgotten: its holder no longer holds a grant of the lock
+	LockLockedOut       = "lock_locked_out"       // a lock's keypad was locked out after wrong PINs
+	FingerprintEnrolled = "fingerprint_enrolment" // a lock reported an enrolment (allow: enrolled; deny: failed, timed out)
+	FingerprintDeleted  = "fingerprint_deleted"   // a holder deleted a fingerprint (the lock is told)
+	FingerprintRemoved  = "fingerprint_removed"   // a lock confirmed it erased a fingerprint
 )
 
 // Decisions an entry records.

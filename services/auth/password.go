@@ -41,6 +41,20 @@ var errHashFormat = errors.New("auth: not an argon2id PHC string")
 // b64 is the PHC string format's base64: standard alphabet, no padding.
 var b64 = base64.RawStdEncoding
 
+// HashSecret is the argon2id hash of a secret a person types other than
+// a password (a lock's PIN), made as passwords are (PHC string format,
+// a fresh salt, parameters p): one slow hash for the whole engine.
+func HashSecret(p Params, secret string) (string, error) {
+	if err := p.check(); err != nil {
+		return "", fmt.Errorf("auth: hash parameters: %w", err)
+	}
+	return hashPassword(p, secret)
+}
+
+// VerifySecret reports whether secret matches encoded, a hash made by
+// HashSecret (or a password's), in constant time over the keys.
+func VerifySecret(encoded, secret string) (bool, error) { return verifyPassword(encoded, secret) }
+
 // hashPassword returns the argon2id hash of password with a fresh random
 // salt, in PHC string format:
 // $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>.

@@ -75,3 +75,23 @@ func TestDefaultParamsValid(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestHashSecret(t *testing.T) {
+	h, err := HashSecret(testParams, "482913")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := VerifySecret(h, "482913"); !ok || err != nil {
+		t.Errorf("VerifySecret(right) = %v, %v", ok, err)
+	}
+	if ok, _ := VerifySecret(h, "482914"); ok {
+		t.Error("VerifySecret took a wrong secret")
+	}
+	h2, _ := HashSecret(testParams, "482913")
+	if h2 == h {
+		t.Error("two hashes of one secret are equal: no fresh salt")
+	}
+	if _, err := HashSecret(Params{Time: 0, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}, "482913"); err == nil {
+		t.Error("HashSecret took time 0")
+	}
+}

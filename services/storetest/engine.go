@@ -26,6 +26,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("AuthState", func(t *testing.T) { AuthState(t, func(t *testing.T) StateStore { return newStore(t) }) })
 	t.Run("Duties", func(t *testing.T) { Duties(t, func(t *testing.T) auth.Store { return newStore(t) }) })
 	t.Run("Access", func(t *testing.T) { Access(t, func(t *testing.T) AccessStore { return newStore(t) }) })
+	t.Run("Locks", func(t *testing.T) { Locks(t, func(t *testing.T) AccessStore { return newStore(t) }) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 
