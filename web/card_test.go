@@ -62,6 +62,29 @@ func fakeAccess(t testing.TB) (*access.Service, *geo.Reader, string) {
 	return svc, gate, tok
 }
 
+// fakeLock is a lock of the campus whose room the student (id 7) lives
+// in, by a grant, and the lock's reader token.
+func fakeLock(t testing.TB, svc *access.Service) (*geo.Reader, string) {
+	t.Helper()
+	var lock *geo.Reader
+	for _, r := range campusDeps.Venue.Readers {
+		if r.Kind == geo.ReaderLock && r.Building != nil && r.Building.Ref == "C3" {
+			lock = r
+			break
+		}
+	}
+	now := time.Now()
+	if _, err := svc.Grant(context.Background(), auth.User{ID: 5, Role: auth.Admin}, access.GrantRequest{
+		Person: "student@example.edu", Target: lock.ID, From: now.Add(-time.Hour), To: now.Add(24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := svc.NewReaderToken(context.Background(), lock.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lock, tok
+}
+
 // devicePublicKey is a phone's public key as the API takes it.
 func devicePublicKey() string {
 	pub, _, _ := ed25519.GenerateKey(nil)

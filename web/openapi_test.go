@@ -91,6 +91,9 @@ func TestOpenAPIAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, gate, readerToken := fakeAccess(t)
+	lock, lockToken := fakeLock(t, svc)
+	pin := "/api/v1/locks/" + lock.ID + "/pin"
+	prints := "/api/v1/locks/" + lock.ID + "/fingerprints"
 	ts := testServerWith(t, func(d *Deps) { d.Access = svc })
 	openapi3filter.RegisterBodyDecoder("application/vnd.mapbox-vector-tile", openapi3filter.FileBodyDecoder)
 	// The tile over C3, where the campus is densest.
@@ -206,12 +209,26 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"admin", "POST", "/api/v1/admin/access/grants", `{"person":"student@example.edu","target":"nowhere","from":"2026-11-01T00:00:00+08:00","to":"2026-12-01T00:00:00+08:00"}`, 400},
 		{"admin", "GET", "/api/v1/admin/access/grants?person=student@example.edu", "", 200},
 		{"student", "GET", "/api/v1/admin/access/grants?person=student@example.edu", "", 403},
-		{"admin", "DELETE", "/api/v1/admin/access/grants/1", "", 204},
-		{"admin", "DELETE", "/api/v1/admin/access/grants/1", "", 404},
+		{"admin", "DELETE", "/api/v1/admin/access/grants/2", "", 204},
+		{"admin", "DELETE", "/api/v1/admin/access/grants/2", "", 404},
 		{readerToken, "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","code":"not-a-code"}`, 200},
 		{readerToken, "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","card_number":"0000000000"}`, 200},
 		{readerToken, "POST", "/api/v1/access/check", `{"reader":"another-reader","code":"x"}`, 401},
 		{"staff", "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","code":"x"}`, 401},
+		{"student", "PUT", pin, `{"pin":"583920"}`, 204},
+		{"student", "PUT", pin, `{"pin":"123456"}`, 400},
+		{"staff", "PUT", pin, `{"pin":"583920"}`, 403},
+		{"student", "POST", prints, "", 201},
+		{lockToken, "POST", "/api/v1/readers/enrolments/1", `{"status":"enrolled"}`, 204},
+		{readerToken, "POST", "/api/v1/readers/enrolments/1", `{"status":"enrolled"}`, 404},
+		{"student", "GET", prints, "", 200},
+		{lockToken, "POST", "/api/v1/access/check", `{"reader":"` + lock.ID + `","fingerprint":1}`, 200},
+		{lockToken, "POST", "/api/v1/access/check", `{"reader":"` + lock.ID + `","pin":"583920"}`, 200},
+		{"student", "DELETE", prints + "/1", "", 204},
+		{"student", "DELETE", prints + "/99", "", 404},
+		{lockToken, "GET", "/api/v1/readers/commands", "", 200},
+		{lockToken, "POST", "/api/v1/readers/commands/1/done", "", 204},
+		{"", "GET", "/api/v1/readers/commands", "", 401},
 	}
 	exercised := map[string]bool{}
 	for _, c := range cases {
