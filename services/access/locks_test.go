@@ -17,20 +17,11 @@ import (
 	"github.com/campusnav/engine/services/sqlite"
 )
 
-var (
-	campusOnce sync.Once
-	campus     *geo.Venue
-	campusErr  error
-)
-
 // lockVenue is the real campus with readers of our own: two smart locks
 // on offices and a door reader (the archive gains its readers elsewhere).
 func lockVenue(t testing.TB) (v *geo.Venue, lock, other, door *geo.Reader) {
 	t.Helper()
-	campusOnce.Do(func() { campus, campusErr = geo.Load("../../data/floorplans/hkust-gz") })
-	if campusErr != nil {
-		t.Fatal(campusErr)
-	}
+	loadCampus(t)
 	var offices []*geo.Unit
 	for _, u := range campus.Units {
 		if u.Category == "office" && u.Level != nil {
@@ -55,32 +46,32 @@ func lockVenue(t testing.TB) (v *geo.Venue, lock, other, door *geo.Reader) {
 }
 
 // clock is a settable clock for the service.
-type clock struct {
+type lockClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *clock) now() time.Time {
+func (c *lockClock) now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *clock) add(d time.Duration) {
+func (c *lockClock) add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
 }
 
-type fixture struct {
+type lockFixture struct {
 	svc               *access.Service
 	db                *sqlite.DB
-	clock             *clock
+	clock             *lockClock
 	lock, other, door *geo.Reader
 	admin             auth.User
 }
 
-func newFixture(t *testing.T) *fixture {
+func newLockFixture(t *testing.T) *lockFixture {
 	t.Helper()
 	v, lock, other, door := lockVenue(t)
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "campus.db"))
@@ -88,19 +79,19 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	c := &clock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
+	c := &lockClock{t: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
 	svc, err := access.New(db, v, nil, access.Config{Now: c.now,
 		PINParams: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Close)
-	f := &fixture{svc: svc, db: db, clock: c, lock: lock, other: other, door: door}
+	f := &lockFixture{svc: svc, db: db, clock: c, lock: lock, other: other, door: door}
 	f.admin = f.user(t, "admin", auth.Admin)
 	return f
 }
 
-func (f *fixture) user(t *testing.T, name string, role auth.Role) auth.User {
+func (f *lockFixture) user(t *testing.T, name string, role auth.Role) auth.User {
 	t.Helper()
 	u, err := f.db.CreateUser(t.Context(), auth.User{Email: name + "@campus.example.edu", Role: role}, "x")
 	if err != nil {
@@ -110,7 +101,7 @@ func (f *fixture) user(t *testing.T, name string, role auth.Role) auth.User {
 }
 
 // resident is an account of role with a grant of target for a year.
-func (f *fixture) resident(t *testing.T, name string, role auth.Role, target string) auth.User {
+func (f *lockFixture) resident(t *testing.T, name string, role auth.Role, target string) auth.User {
 	t.Helper()
 	u := f.user(t, name, role)
 	now := f.clock.now()
@@ -123,7 +114,7 @@ func (f *fixture) resident(t *testing.T, name string, role auth.Role, target str
 
 func unitOf(r *geo.Reader) string { return r.Guards.(*geo.Unit).ID }
 
-func (f *fixture) check(t *testing.T, r *geo.Reader, c access.Check) access.Result {
+func (f *lockFixture) checkAt(t *testing.T, r *geo.Reader, c access.Check) access.Result {
 	t.Helper()
 	c.Reader = r.ID
 	res, err := f.svc.Check(t.Context(), r, c)
@@ -184,7 +175,7 @@ func FuzzCheckPIN(f *testing.F) {
 }
 
 func TestSetPIN(t *testing.T) {
-	f := newFixture(t)
+	f := newLockFixture(t)
 	ctx := t.Context()
 	res := f.resident(t, "ada", auth.Staff, unitOf(f.lock))
 	stranger := f.user(t, "eve", auth.Student)
@@ -236,7 +227,7 @@ func TestSetPIN(t *testing.T) {
 }
 
 func TestPINAtTheLock(t *testing.T) {
-	f := newFixture(t)
+	f := newLockFixture(t)
 	ctx := t.Context()
 	ada := f.resident(t, "ada", auth.Staff, unitOf(f.lock))
 	bo := f.resident(t, "bo", auth.Student, f.lock.ID)
@@ -246,7 +237,7 @@ func TestPINAtTheLock(t *testing.T) {
 	if err := f.svc.SetPIN(ctx, bo, f.lock.ID, "7351902"); err != nil {
 		t.Fatal(err)
 	}
-	pin := func(p string) access.Result { return f.check(t, f.lock, access.Check{PIN: p}) }
+	pin := func(p string) access.Result { return f.checkAt(t, f.lock, access.Check{PIN: p}) }
 	if r := pin("482913"); r.Decision != access.Allow || r.Person == nil || r.Person.Name != "ada" {
 		t.Fatalf("ada's PIN: %+v", r)
 	}
@@ -254,11 +245,11 @@ func TestPINAtTheLock(t *testing.T) {
 		t.Fatalf("bo's PIN: %+v", r)
 	}
 	// A PIN opens only its own lock: at another it is wrong (and counts).
-	if r := f.check(t, f.other, access.Check{PIN: "482913"}); r.Decision != access.Deny || r.Reason != access.ReasonUnknown {
+	if r := f.checkAt(t, f.other, access.Check{PIN: "482913"}); r.Decision != access.Deny || r.Reason != access.ReasonUnknown {
 		t.Errorf("ada's PIN at another lock: %+v", r)
 	}
 	// A PIN at a reader that is not a lock names no one.
-	if r := f.check(t, f.door, access.Check{PIN: "482913"}); r.Reason != access.ReasonUnknown {
+	if r := f.checkAt(t, f.door, access.Check{PIN: "482913"}); r.Reason != access.ReasonUnknown {
 		t.Errorf("a PIN at a door: %+v", r)
 	}
 	// Four wrong and a right one: the count starts again.
@@ -288,7 +279,7 @@ func TestPINAtTheLock(t *testing.T) {
 	if err := f.svc.SetPIN(ctx, f.resident(t, "cy", auth.Staff, f.other.ID), f.other.ID, "246810"); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.check(t, f.other, access.Check{PIN: "246810"}); r.Decision != access.Allow {
+	if r := f.checkAt(t, f.other, access.Check{PIN: "246810"}); r.Decision != access.Allow {
 		t.Errorf("another lock while this one is locked out: %+v", r)
 	}
 	f.clock.add(2 * time.Second)
@@ -317,7 +308,7 @@ func TestPINAtTheLock(t *testing.T) {
 }
 
 func TestPINGoesThroughTheDecision(t *testing.T) {
-	f := newFixture(t)
+	f := newLockFixture(t)
 	ctx := t.Context()
 	ada := f.resident(t, "ada", auth.Staff, unitOf(f.lock))
 	if err := f.svc.SetPIN(ctx, ada, f.lock.ID, "482913"); err != nil {
@@ -331,7 +322,7 @@ func TestPINGoesThroughTheDecision(t *testing.T) {
 	if _, err := f.svc.SetFrozen(ctx, f.admin, c.ID, true); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.check(t, f.lock, access.Check{PIN: "482913"}); r.Decision != access.Deny || r.Reason != access.ReasonFrozen || r.Person == nil {
+	if r := f.checkAt(t, f.lock, access.Check{PIN: "482913"}); r.Decision != access.Deny || r.Reason != access.ReasonFrozen || r.Person == nil {
 		t.Errorf("a frozen card's PIN: %+v", r)
 	}
 	if _, err := f.svc.SetFrozen(ctx, f.admin, c.ID, false); err != nil {
@@ -345,7 +336,7 @@ func TestPINGoesThroughTheDecision(t *testing.T) {
 	if err := f.svc.EndGrant(ctx, f.admin, gs[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if r := f.check(t, f.lock, access.Check{PIN: "482913"}); r.Decision != access.Deny || r.Reason != access.ReasonUnknown {
+	if r := f.checkAt(t, f.lock, access.Check{PIN: "482913"}); r.Decision != access.Deny || r.Reason != access.ReasonUnknown {
 		t.Errorf("the PIN of a resident who left: %+v", r)
 	}
 	if err := f.svc.SetPIN(ctx, ada, f.lock.ID, "482913"); !errors.Is(err, access.ErrForbidden) {
@@ -359,7 +350,7 @@ func TestPINGoesThroughTheDecision(t *testing.T) {
 }
 
 func TestFingerprints(t *testing.T) {
-	f := newFixture(t)
+	f := newLockFixture(t)
 	ctx := t.Context()
 	ada := f.resident(t, "ada", auth.Staff, unitOf(f.lock))
 	stranger := f.user(t, "eve", auth.Student)
@@ -374,7 +365,7 @@ func TestFingerprints(t *testing.T) {
 		t.Fatalf("Enrol: %+v %v", e, err)
 	}
 	fp := func(r *geo.Reader, id int64) access.Result {
-		return f.check(t, r, access.Check{Fingerprint: access.FingerprintID(id)})
+		return f.checkAt(t, r, access.Check{Fingerprint: access.FingerprintID(id)})
 	}
 	if r := fp(f.lock, e.ID); r.Reason != access.ReasonUnknown {
 		t.Errorf("a pending fingerprint: %+v", r)
@@ -405,7 +396,7 @@ func TestFingerprints(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"reader": "lock-test-1", "fingerprint": "one"}`), &c); err != nil || c.Fingerprint != -1 {
 		t.Fatalf("a fingerprint that is no number: %+v %v", c, err)
 	}
-	if r := f.check(t, f.lock, c); r.Decision != access.Deny || r.Reason != access.ReasonUnknown {
+	if r := f.checkAt(t, f.lock, c); r.Decision != access.Deny || r.Reason != access.ReasonUnknown {
 		t.Errorf("a malformed fingerprint: %+v", r)
 	}
 	// At most 3 pending at a lock.
@@ -459,7 +450,7 @@ func TestFingerprints(t *testing.T) {
 // TestLockOutSharedByReplicas: two services over one store (two
 // replicas) count wrong PINs at a lock together.
 func TestLockOutSharedByReplicas(t *testing.T) {
-	f := newFixture(t)
+	f := newLockFixture(t)
 	ctx := context.Background()
 	v, _, _, _ := lockVenue(t)
 	second, err := access.New(f.db, v, nil, access.Config{Now: f.clock.now})
