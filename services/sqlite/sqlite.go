@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +50,7 @@ var Dialect = store.Dialect{
 	Name:         "sqlite",
 	Time:         func(t time.Time) any { return micros(t) },
 	TimeType:     "INTEGER",
+	Param:        func(n int) string { return "?" + strconv.Itoa(n) },
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	SingleWriter: true,

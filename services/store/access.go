@@ -271,7 +271,8 @@ func (db *DB) updateCards(ctx context.Context, tx *sql.Tx, st *access.State) err
 			continue
 		}
 		n := len(args)
-		rows = append(rows, fmt.Sprintf("(CAST($%d AS bigint), CAST($%d AS bigint), CAST($%d AS %s), CAST($%d AS text))", n+1, n+2, n+3, db.d.TimeType, n+4))
+		rows = append(rows, fmt.Sprintf("(CAST(%s AS bigint), CAST(%s AS bigint), CAST(%s AS %s), CAST(%s AS text))",
+			db.param(n+1), db.param(n+2), db.param(n+3), db.d.TimeType, db.param(n+4)))
 		args = append(args, c.ID, c.LastStep, db.t(c.LastAt), c.LastReader)
 	}
 	if len(rows) == 0 {
@@ -298,7 +299,7 @@ func (db *DB) insertRows(ctx context.Context, tx *sql.Tx, into string, n int, ar
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString(placeholders(i, n))
+			q.WriteString(db.placeholders(i, n))
 		}
 		q.WriteString(suffix)
 		if _, err := tx.ExecContext(ctx, q.String(), part...); err != nil {
@@ -343,7 +344,7 @@ func (db *DB) loadState(ctx context.Context, tx *sql.Tx, as []*access.Attempt) (
 		}
 		ps := make([]string, len(vs))
 		for i := range vs {
-			ps[i] = "$" + strconv.Itoa(len(args)+i+1)
+			ps[i] = db.param(len(args) + i + 1)
 		}
 		args = append(args, vs...)
 		where = append(where, col+" IN ("+strings.Join(ps, ", ")+")")
@@ -364,7 +365,7 @@ func (db *DB) loadState(ctx context.Context, tx *sql.Tx, as []*access.Attempt) (
 	if len(codes) > 0 {
 		var match []string
 		for i := 0; i < len(codes); i += 3 {
-			match = append(match, fmt.Sprintf("(card_id = $%d AND step = $%d AND nonce = $%d)", i+1, i+2, i+3))
+			match = append(match, fmt.Sprintf("(card_id = %s AND step = %s AND nonce = %s)", db.param(i+1), db.param(i+2), db.param(i+3)))
 		}
 		rows, err := tx.QueryContext(ctx, "SELECT card_id, step, nonce, reader, at, decision, reason, floors FROM card_codes WHERE "+strings.Join(match, " OR "), codes...)
 		used, err := list(rows, err, func(r row) (access.CodeUse, error) {

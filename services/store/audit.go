@@ -112,7 +112,7 @@ func (db *DB) AppendManyTx(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString(placeholders(len(args), 11))
+			q.WriteString(db.placeholders(len(args), 11))
 			var detail any
 			if e.Detail != nil {
 				detail = string(e.Detail)
@@ -129,15 +129,15 @@ func (db *DB) AppendManyTx(ctx context.Context, tx *sql.Tx, es []audit.Entry) ([
 // auditChunk is how many entries one INSERT appends.
 const auditChunk = 64
 
-// placeholders is "($n+1, ..., $n+k)".
-func placeholders(n, k int) string {
+// placeholders is "($n+1, ..., $n+k)", in the engine's way (param).
+func (db *DB) placeholders(n, k int) string {
 	var b strings.Builder
 	b.WriteByte('(')
 	for i := range k {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "$%d", n+i+1)
+		b.WriteString(db.param(n + i + 1))
 	}
 	b.WriteByte(')')
 	return b.String()

@@ -23,6 +23,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +48,12 @@ type Dialect struct {
 	// parameter where nothing else tells PostgreSQL its type (a VALUES
 	// list): INTEGER on SQLite, timestamptz on PostgreSQL.
 	TimeType string
+	// Param, if set, writes the nth parameter (from 1) of the statements
+	// the store builds with many parameters (a batch's rows), instead of
+	// $n: SQLite's ?n, which its parser numbers directly, where it looks
+	// each $n up by name among those before it (quadratic in a batch of
+	// 700 parameters) and its driver binds it by name.
+	Param func(n int) string
 	// IsUnique reports a UNIQUE or PRIMARY KEY violation, IsForeignKey a
 	// FOREIGN KEY violation.
 	IsUnique, IsForeignKey func(error) bool
@@ -128,6 +135,14 @@ func (db *DB) writing() (*sql.DB, func()) {
 	}
 	db.wmu.Lock()
 	return db.w, db.wmu.Unlock
+}
+
+// param is the nth parameter (from 1) of a statement the store builds.
+func (db *DB) param(n int) string {
+	if db.d.Param != nil {
+		return db.d.Param(n)
+	}
+	return "$" + strconv.Itoa(n)
 }
 
 // errorf is an internal error: the engine's name, what was being done,
