@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"github.com/campusnav/engine/geo"
@@ -39,7 +40,8 @@ type Service struct {
 	verifier  *card.Verifier
 	refreshed time.Time // the last reread for an unknown key
 
-	tokens *expirable.LRU[string, string] // token hash -> reader id
+	tokens  *expirable.LRU[string, string] // token hash -> reader id
+	cardIDs *lru.Cache[int64, int64]       // account -> card id
 
 	batch *batcher
 
@@ -110,6 +112,7 @@ func New(st Store, v *geo.Venue, g *routing.Graph, cfg Config) (*Service, error)
 	s := &Service{store: st, venue: v, policy: p, walks: newWalks(g), log: cfg.Logger, now: cfg.Now,
 		readers: map[string]*geo.Reader{}, verifier: card.NewVerifierSize(nil, CertificateCache),
 		tokens: expirable.NewLRU[string, string](1<<14, nil, ReaderTokenTTL), pinParams: cfg.PINParams}
+	s.cardIDs, _ = lru.New[int64, int64](1 << 16)
 	s.pins = s.lockPIN
 	for _, r := range v.Readers {
 		s.readers[r.ID] = r
@@ -178,11 +181,21 @@ type Code struct {
 // screen when its holder reaches the next reader.
 const RefreshAfter = 5
 
-// Code signs a code for u's card now.
+// Code signs a code for u's card now. A phone asks every few seconds
+// while the code is shown, so the card's id (which never changes) is
+// kept per account rather than read each time.
 func (s *Service) Code(ctx context.Context, u auth.User) (Code, error) {
-	c, err := s.Card(ctx, u)
-	if err != nil {
+	if err := holder(u); err != nil {
 		return Code{}, err
+	}
+	id, ok := s.cardIDs.Get(u.ID)
+	if !ok {
+		c, err := s.Card(ctx, u)
+		if err != nil {
+			return Code{}, err
+		}
+		id = c.ID
+		s.cardIDs.Add(u.ID, id)
 	}
 	k, err := s.signingKey(ctx)
 	if err != nil {
@@ -194,7 +207,7 @@ func (s *Service) Code(ctx context.Context, u auth.User) (Code, error) {
 	}
 	now := s.now()
 	step := card.StepOf(now)
-	return Code{Code: k.Code(c.ID, step, nonce), ExpiresAt: card.ExpiresAt(step),
+	return Code{Code: k.Code(id, step, nonce), ExpiresAt: card.ExpiresAt(step),
 		RefreshAfter: min(card.RefreshAfter(now), RefreshAfter)}, nil
 }
 
