@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/card"
 )
@@ -48,4 +49,19 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "codes/s")
+}
+
+// BenchmarkWalkRow is one reader's walking times to every reader of the
+// campus, one search (what a decision reads for impossible travel).
+func BenchmarkWalkRow(b *testing.B) {
+	v, err := geo.Load("../../data/floorplans/hkust-gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := newWalks(routing.Build(v), v.Readers)
+	w.spotsOf(geo.Student)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		w.makeRow(i%len(v.Readers), geo.Student)
+	}
 }

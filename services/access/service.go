@@ -109,7 +109,7 @@ func New(st Store, v *geo.Venue, g *routing.Graph, cfg Config) (*Service, error)
 	if cfg.PINParams == (auth.Params{}) {
 		cfg.PINParams = auth.DefaultParams
 	}
-	s := &Service{store: st, venue: v, policy: p, walks: newWalks(g), log: cfg.Logger, now: cfg.Now,
+	s := &Service{store: st, venue: v, policy: p, walks: newWalks(g, v.Readers), log: cfg.Logger, now: cfg.Now,
 		readers: map[string]*geo.Reader{}, verifier: card.NewVerifierSize(nil, CertificateCache),
 		tokens: expirable.NewLRU[string, string](1<<14, nil, ReaderTokenTTL), pinParams: cfg.PINParams}
 	s.cardIDs, _ = lru.New[int64, int64](1 << 16)
@@ -453,6 +453,11 @@ func (s *Service) Check(ctx context.Context, r *geo.Reader, c Check) (Result, er
 	}
 	if err := s.batch.decide(ctx, a); err != nil {
 		return Result{}, err
+	}
+	// The card's next decision will ask how far it is from here: have
+	// the answer ready, off the deciding worker.
+	if a.Card != nil && s.walks.needs(r, auth.GeoRole(a.Card.Role)) {
+		go s.walks.warm(r, auth.GeoRole(a.Card.Role))
 	}
 	return a.Result, nil
 }

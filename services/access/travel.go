@@ -1,8 +1,8 @@
 package access
 
 import (
-	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -13,63 +13,138 @@ import (
 )
 
 // walks are the walking times between readers, by the routing graph's
-// fastest profile (walk) as a role may walk, kept as they are asked for.
+// fastest profile (walk) as a role may walk. A reader's row, its time to
+// every reader, is one search of the graph (routing.Times), kept while it
+// is in use: a decision reads the row of the card's last reader, and the
+// row of the reader just used is made after its decision, off the
+// deciding worker, so the next decision finds it.
 type walks struct {
 	g     *routing.Graph
-	cache *lru.Cache[walkKey, float64]
+	index map[*geo.Reader]int
+	all   []*geo.Reader
+
+	spotsMu sync.Mutex
+	spots   map[geo.Role][]routing.Spot // every reader joined to the graph, per role
+
+	rows     *lru.Cache[rowKey, []float32]
+	making   sync.Mutex
+	inFlight map[rowKey]chan struct{}
 }
 
-type walkKey struct {
-	a, b string
-	role geo.Role
+type rowKey struct {
+	reader int
+	role   geo.Role
 }
 
-// walkCacheSize bounds the pairs kept: a campus's readers number
-// thousands, but a day's uses join few pairs.
-const walkCacheSize = 1 << 16
+// WalkRows bounds the rows kept: 4,459 readers make a row 17 KiB, so
+// 2,048 rows are about 36 MiB. A day's uses start from far fewer readers.
+const WalkRows = 2048
 
-func newWalks(g *routing.Graph) *walks {
-	c, _ := lru.New[walkKey, float64](walkCacheSize)
-	return &walks{g: g, cache: c}
+func newWalks(g *routing.Graph, readers []*geo.Reader) *walks {
+	rows, _ := lru.New[rowKey, []float32](WalkRows)
+	w := &walks{g: g, index: map[*geo.Reader]int{}, all: readers, spots: map[geo.Role][]routing.Spot{},
+		rows: rows, inFlight: map[rowKey]chan struct{}{}}
+	for i, r := range readers {
+		w.index[r] = i
+	}
+	return w
 }
 
 // seconds is the walk from reader a to reader b for role. Where the graph
-// has no route for the role (a reader in a place the role may not see,
-// such as a dormitory room), it is the straight line at walking speed, a
-// shorter time than any route: impossible travel is judged on the
-// side of the holder.
+// has no way for the role (a reader in a place the role may not see,
+// such as a dormitory room), or a shorter one than the straight line, it
+// is the straight line at walking speed: impossible travel is judged on
+// the side of the holder.
 func (w *walks) seconds(a, b *geo.Reader, role geo.Role) float64 {
 	if a == b {
 		return 0
 	}
-	if a.ID > b.ID { // walks are symmetric enough for a lower bound; keep one
-		a, b = b, a
+	line := straight(a, b) / routing.WalkSpeed
+	ia, oka := w.index[a]
+	ib, okb := w.index[b]
+	if w.g == nil || !oka || !okb {
+		return line
 	}
-	k := walkKey{a.ID, b.ID, role}
-	if s, ok := w.cache.Get(k); ok {
+	t := float64(w.row(ia, role)[ib])
+	if math.IsInf(t, 1) || t < line {
+		return line
+	}
+	return t
+}
+
+// warm makes reader r's row for role if it is not kept: call it after a
+// decision at r, so that the next decision of the same card finds it.
+func (w *walks) warm(r *geo.Reader, role geo.Role) {
+	i, ok := w.index[r]
+	if !ok || w.g == nil || w.rows.Contains(rowKey{i, role}) {
+		return
+	}
+	w.making.Lock()
+	_, busy := w.inFlight[rowKey{i, role}]
+	w.making.Unlock()
+	if !busy {
+		w.row(i, role)
+	}
+}
+
+// needs reports whether reader r's row for role is still to be made.
+func (w *walks) needs(r *geo.Reader, role geo.Role) bool {
+	i, ok := w.index[r]
+	return ok && w.g != nil && !w.rows.Contains(rowKey{i, role})
+}
+
+// row is reader i's times to every reader for role, made once however
+// many ask at the same time.
+func (w *walks) row(i int, role geo.Role) []float32 {
+	k := rowKey{i, role}
+	for {
+		if row, ok := w.rows.Get(k); ok {
+			return row
+		}
+		w.making.Lock()
+		if wait, busy := w.inFlight[k]; busy {
+			w.making.Unlock()
+			<-wait
+			continue
+		}
+		done := make(chan struct{})
+		w.inFlight[k] = done
+		w.making.Unlock()
+		row := w.makeRow(i, role)
+		w.rows.Add(k, row)
+		w.making.Lock()
+		delete(w.inFlight, k)
+		w.making.Unlock()
+		close(done)
+		return row
+	}
+}
+
+func (w *walks) makeRow(i int, role geo.Role) []float32 {
+	spots := w.spotsOf(role)
+	times := w.g.Times(spots[i], spots, routing.Walk, role)
+	row := make([]float32, len(times))
+	for j, t := range times {
+		row[j] = float32(t)
+	}
+	return row
+}
+
+// spotsOf joins every reader to the graph as role walks, once.
+func (w *walks) spotsOf(role geo.Role) []routing.Spot {
+	w.spotsMu.Lock()
+	defer w.spotsMu.Unlock()
+	if s, ok := w.spots[role]; ok {
 		return s
 	}
-	s := w.route(a, b, role)
-	w.cache.Add(k, s)
+	view := w.g.Venue.View(role)
+	s := make([]routing.Spot, len(w.all))
+	for i, r := range w.all {
+		p, _ := r.Geometry.(orb.Point)
+		s[i], _ = w.g.SpotOf(view, geo.Position{Lon: p[0], Lat: p[1], Ordinal: r.Ordinal}, routing.Walk)
+	}
+	w.spots[role] = s
 	return s
-}
-
-func (w *walks) route(a, b *geo.Reader, role geo.Role) float64 {
-	line := straight(a, b) / routing.WalkSpeed
-	if w.g == nil {
-		return line
-	}
-	rt, err := w.g.Route(w.g.Venue.View(role), routing.Request{From: pointOf(a), To: pointOf(b), Profile: routing.Walk, Lang: "en"})
-	if err != nil || rt.DurationS < line {
-		return line
-	}
-	return rt.DurationS
-}
-
-// pointOf is a reader's position as routing reads one.
-func pointOf(r *geo.Reader) string {
-	p, _ := r.Geometry.(orb.Point)
-	return fmt.Sprintf("%.7f,%.7f,%d", p[0], p[1], r.Ordinal)
 }
 
 // straight is the distance between two readers in metres, floors apart
@@ -92,6 +167,16 @@ func (p *Policy) tooFast(w *walks, a, b *geo.Reader, role geo.Role, ta, tb time.
 	if a.Kind == geo.ReaderBarrier || b.Kind == geo.ReaderBarrier {
 		factor = p.Travel.VehicleFactor
 	}
+	elapsed := tb.Sub(ta).Abs()
+	// No walk on the campus takes longer than this: skip the search.
+	if elapsed+p.Travel.Slack >= maxWalk/time.Duration(factor) {
+		return false
+	}
 	least := time.Duration(w.seconds(a, b, role)/factor*float64(time.Second)) - p.Travel.Slack
-	return tb.Sub(ta).Abs() < least
+	return elapsed < least
 }
+
+// maxWalk bounds any walk between two readers of a campus: two hours.
+// (The campus's longest is under twenty minutes; a venue a hundred times
+// larger would need this raised.)
+const maxWalk = 2 * time.Hour

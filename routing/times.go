@@ -1,0 +1,85 @@
+package routing
+
+import (
+	"math"
+
+	"github.com/campusnav/engine/geo"
+)
+
+// Spot is a position joined to the graph for one view and profile, to
+// time walks from and to it many times over (Times).
+type Spot struct {
+	seeds []seed
+}
+
+// SpotOf joins pos to the graph as the viewer w may walk with profile p;
+// false where nothing w may walk to is near it on its level.
+func (g *Graph) SpotOf(w geo.View, pos geo.Position, p Profile) (Spot, bool) {
+	sn, ok := g.snap(w, g.Venue.Projection.ToLocal(pos.Lon, pos.Lat), pos.Ordinal, p)
+	if !ok || len(sn.seeds) == 0 {
+		return Spot{}, false
+	}
+	return Spot{seeds: sn.seeds}, true
+}
+
+// Times is the fastest time, in seconds, from one spot to each of the
+// spots to (of the same view and profile), for role r with profile p: one
+// search for all of them, by the edges' times alone (no penalty steers
+// it, so it is the least time, where a route is the least cost). A spot
+// not reached, or the zero Spot, is +Inf.
+func (g *Graph) Times(from Spot, to []Spot, p Profile, r geo.Role) []float64 {
+	out := make([]float64, len(to))
+	for i := range out {
+		out[i] = math.Inf(1)
+	}
+	if len(from.seeds) == 0 {
+		return out
+	}
+	speed := p.speed()
+	d := make([]float64, len(g.Nodes))
+	for i := range d {
+		d[i] = math.Inf(1)
+	}
+	done := make([]bool, len(g.Nodes))
+	var q pq
+	for _, s := range from.seeds {
+		if t := s.length / speed; t < d[s.node] {
+			d[s.node] = t
+			q.push(pqItem{t, s.node})
+		}
+	}
+	for q.Len() > 0 {
+		it := q.pop()
+		n := it.node
+		if done[n] {
+			continue
+		}
+		done[n] = true
+		if g.Nodes[n].terminal {
+			continue // a room's point is an end, never a way through
+		}
+		for i := g.off[n]; i < g.off[n+1]; i++ {
+			hf := &g.adj[i]
+			if !hf.mask.has(r) || math.IsInf(hf.cost[p], 1) {
+				continue
+			}
+			e := &g.Edges[hf.edge]
+			t := e.time[p][0]
+			if hf.back {
+				t = e.time[p][1]
+			}
+			if nd := it.f + t; nd < d[hf.to] {
+				d[hf.to] = nd
+				q.push(pqItem{nd, hf.to})
+			}
+		}
+	}
+	for i, sp := range to {
+		for _, s := range sp.seeds {
+			if t := d[s.node] + s.length/speed; t < out[i] {
+				out[i] = t
+			}
+		}
+	}
+	return out
+}
