@@ -81,8 +81,9 @@ const testPolicy = `{
 func newTestArchive() *testArchive {
 	a := &testArchive{files: map[string][]map[string]any{}, other: map[string][]byte{}, pr: NewProjection(113, 22)}
 	a.other["manifest.json"] = []byte(`{"version":"1.0.0","created":"2026-11-01T00:00:00Z","language":"en","extensions":["` +
-		ExtBeacon + `","` + ExtPath + `","` + ExtGate + `","` + ExtUnitBooking + `","` + ExtPolicy + `"]}`)
+		ExtBeacon + `","` + ExtPath + `","` + ExtGate + `","` + ExtUnitBooking + `","` + ExtPolicy + `","` + ExtReader + `","` + ExtAccess + `"]}`)
 	a.other[PolicyFile] = []byte(testPolicy)
+	a.other[AccessFile] = []byte(testAccess)
 	a.add("address", "addr", nil, map[string]any{"address": "1 Test Road", "locality": "Testville", "country": "CN"})
 	a.add("venue", "venue", a.rect(-10, -10, 110, 50), map[string]any{"category": "university", "name": labels("Test U", "测试大学"), "address_id": "addr", "display_point": a.point(50, 20)})
 	for _, b := range []struct {
@@ -123,8 +124,24 @@ func newTestArchive() *testArchive {
 	a.add("gate", "gate-2", a.point(50, -10), map[string]any{"category": "pedestrian", "name": labels("Gate 2", "2号门"), "alt_name": map[string]any{"en": "G2"}})
 	a.add("path", "path-1", map[string]any{"type": "LineString", "coordinates": [][]float64{a.ll(50, -10), a.ll(50, -2), a.ll(10, -2), a.ll(10, 0)}}, map[string]any{"category": "footway", "covered": false})
 	a.add("beacon", "beacon-1", a.point(5, 1.5), map[string]any{"uuid": "f7826da6-4fa2-4e98-8024-bc5b71e0893e", "major": 1, "minor": 1, "measured_power": -59, "level_id": "lvl-A0"})
+	// Card readers: a turnstile at the gate, a door reader at each
+	// entrance, a lock on each server room (A's is hidden from the public,
+	// B's too, D's from everyone), a printer's reader.
+	a.add("reader", "rd-gate-2", a.point(49, -9), map[string]any{"kind": "gate", "guards": "gate-2", "level_id": nil, "name": labels("Gate 2 turnstile 1", "2号门闸机 1")})
+	for _, b := range []struct {
+		ref string
+		x0  float64
+	}{{"A", 0}, {"B", 40}, {"D", 80}} {
+		lid := "lvl-" + b.ref + "0"
+		a.add("reader", "rd-door-"+b.ref, a.point(b.x0+11.5, 0.3), map[string]any{"kind": "door", "guards": "entrance-" + b.ref, "level_id": lid, "name": labels(b.ref+" entrance reader 1", b.ref+" 入口读卡器 1")})
+		a.add("reader", "rd-lock-"+b.ref+"-104", a.point(b.x0+17, 2.7), map[string]any{"kind": "lock", "guards": "u-" + b.ref + "-104", "level_id": lid, "name": labels("Lock "+b.ref+"-104", b.ref+"-104 门锁")})
+	}
+	a.add("reader", "rd-printer-A-102", a.point(2, 5), map[string]any{"kind": "printer", "guards": "printer-A-102", "level_id": "lvl-A0", "name": labels("A 1/F printer reader 1", "A 1楼打印机读卡器 1")})
 	return a
 }
+
+// testAccess is an access.json: geo keeps it as read.
+const testAccess = `{"version": 1, "time_zone": "Asia/Shanghai", "rules": [{"name": "Campus gates", "kinds": ["gate"], "roles": ["staff"]}]}`
 
 // fs renders the archive as a file system.
 func (a *testArchive) fs(t testing.TB) fstest.MapFS {

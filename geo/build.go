@@ -56,6 +56,7 @@ func build(files []archiveFile) *Venue {
 	ld.buildBeacons()
 	ld.buildPaths()
 	ld.buildGates()
+	ld.buildReaders()
 	ld.v.index = newVenueIndex(ld.v)
 	// The search index reads names and references only: build it while the
 	// rest is checked.
@@ -100,6 +101,8 @@ func (ld *loader) readFiles(files []archiveFile) {
 			ld.readManifest(f.data)
 		case f.name == PolicyFile:
 			ld.policy = f.data
+		case f.name == AccessFile:
+			ld.v.Access = f.data
 		case typ == "":
 			ld.ps.warnf(f.name, "", RuleUnknownFile, "not part of an IMDF archive (ignored)")
 		case geometryTypes[typ] == nil:
@@ -166,7 +169,7 @@ func (ld *loader) readManifest(data []byte) {
 
 // allTypes lists the feature types in build order: IMDF, then extensions.
 func allTypes() []string {
-	return append(append([]string(nil), imdfFiles...), "beacon", "path", "gate")
+	return append(append([]string(nil), imdfFiles...), "beacon", "path", "gate", "reader")
 }
 
 // dedupe drops every feature whose id was used before, in file order.

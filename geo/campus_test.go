@@ -91,6 +91,9 @@ func expectVisible(f Feature, r Role) bool {
 		return true
 	case *Beacon:
 		return f.Level == nil || levelAccess(f.Level) == AccessFull
+	case *Reader:
+		// Where it stands, and what it stands for.
+		return (f.Level == nil || expectVisible(f.Level, r)) && expectVisible(f.Guards, r)
 	}
 	panic(fmt.Sprintf("the law does not say who sees a %T", f))
 }

@@ -149,8 +149,10 @@ func (ld *loader) resolve(p *props, key string, ids []string, want string) []Fea
 			m.what = fmt.Sprintf("is a %s, not a %s", f.Common().Type, want)
 		} else if k, left := ld.left.of[id]; left {
 			m.what, m.cascade = "was left out", k
-		} else if t, other := ld.otherIDs[id]; other {
+		} else if t, other := ld.otherIDs[id]; other && want != "" {
 			m.what = fmt.Sprintf("is a %s, not a %s", t, want)
+		} else if other {
+			m.what = fmt.Sprintf("is an IMDF %s, which this engine does not model", t)
 		}
 		misses = append(misses, m)
 	}

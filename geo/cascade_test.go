@@ -42,8 +42,8 @@ func TestMissingReferenceReportedOncePerID(t *testing.T) {
 		lines = append(lines, p.String())
 	}
 	want := []string{
-		`ERROR unit.geojson u-A-101: level_id "gone" does not resolve (and, for the same cause, 2 units, 1 amenity, 1 relationship) [unresolved-reference]`,
-		`ERROR unit.geojson u-A-104: level_id "also-gone" does not resolve [unresolved-reference]`,
+		`ERROR unit.geojson u-A-101: level_id "gone" does not resolve (and, for the same cause, 2 units, 1 amenity, 1 relationship, 1 reader) [unresolved-reference]`,
+		`ERROR unit.geojson u-A-104: level_id "also-gone" does not resolve (and, for the same cause, 1 reader) [unresolved-reference]`,
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -73,6 +73,7 @@ var knownProperties = map[string][]string{
 	"beacon":       words(`uuid major minor measured_power level_id ordinal name`),
 	"path":         words(`category covered from_ordinal to_ordinal name`),
 	"gate":         words(`name alt_name category`),
+	"reader":       words(`kind guards level_id name`),
 }
 
 // extensionProperties are the unit properties of the booking extension.
@@ -87,13 +88,17 @@ const (
 	ExtGate        = "imdf:extension:campusnav:gate#1.0.0"
 	ExtUnitBooking = "imdf:extension:campusnav:unit-booking#1.0.0"
 	ExtPolicy      = "imdf:extension:campusnav:policy#1.0.0"
+	ExtReader      = "imdf:extension:campusnav:reader#1.0.0"
+	ExtAccess      = "imdf:extension:campusnav:access#1.0.0"
 )
 
 var extensionFiles = map[string]string{
 	"beacon.geojson": ExtBeacon,
 	"path.geojson":   ExtPath,
 	"gate.geojson":   ExtGate,
+	"reader.geojson": ExtReader,
 	PolicyFile:       ExtPolicy,
+	AccessFile:       ExtAccess,
 }
 
 // imdfFiles are the feature types of IMDF 1.0.0, in the order they are built.

@@ -1,6 +1,7 @@
 // Package geo owns the venue: it reads an IMDF 1.0.0 archive (a folder or a
 // .zip of GeoJSON files plus manifest.json, with this project's extensions for
-// beacons, outdoor paths, gates and the visibility policy), validates it,
+// beacons, outdoor paths, gates, card readers and the visibility policy, and
+// the access policy kept as read for services/access), validates it,
 // and builds an immutable, indexed Venue that is safe to share between
 // goroutines.
 //

@@ -153,22 +153,10 @@ type Gate struct {
 // reader, a lift's reader, a smart lock, a printer's or the library's reader, a till.
 type Reader struct {
 	Base
-	Kind     string    // ReaderGate, ReaderBarrier, ReaderDoor, ReaderElevator, ReaderLock, ReaderPrinter, ReaderLibrary, ReaderPOS
-	Guards   Feature   // what it stands for: *Opening, *Unit, *Amenity or *Gate
+	Kind     string  // ReaderGate, ReaderBarrier, ReaderDoor, ReaderElevator, ReaderLock, ReaderPrinter, ReaderLibrary, ReaderPOS
+	Guards   Feature // what it stands for: *Opening, *Unit, *Amenity or *Gate
 	Name     Labels
 	Level    *Level    // nil outdoors
 	Ordinal  int       // the level's; 0 outdoors
 	Building *Building // the building it stands in or guards (a door's, a lift's); nil outdoors
 }
-
-// Reader kinds.
-const (
-	ReaderGate     = "gate"
-	ReaderBarrier  = "barrier"
-	ReaderDoor     = "door"
-	ReaderElevator = "elevator"
-	ReaderLock     = "lock"
-	ReaderPrinter  = "printer"
-	ReaderLibrary  = "library"
-	ReaderPOS      = "pos"
-)

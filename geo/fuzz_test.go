@@ -32,11 +32,24 @@ func FuzzLoadFile(f *testing.F) {
 	for i, n := range names {
 		f.Add(uint8(i), data[n])
 	}
-	f.Add(uint8(0), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":1,"feature_type":"address","geometry":null,"properties":null}]}`))
-	f.Add(uint8(3), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","feature_type":"level","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]},"properties":{"ordinal":"1"}}]}`))
-	f.Add(uint8(9), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"r","feature_type":"relationship","geometry":null,"properties":{"category":"stairs","direction":"undirected","origin":{"id":"r"},"destination":{"id":"r"},"intermediary":[{"id":5},{}]}}]}`))
-	f.Add(uint8(10), []byte(`{"version":1,"default":{"staff":"full","nobody":"none"}}`))
-	f.Add(uint8(12), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"u","feature_type":"unit","geometry":{"type":"MultiPolygon","coordinates":[]},"properties":{"category":"room","level_id":"lvl-A0"}}]}`))
+	at := func(name string) uint8 { return uint8(slices.Index(names, name)) }
+	f.Add(at("address.geojson"), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":1,"feature_type":"address","geometry":null,"properties":null}]}`))
+	f.Add(at("level.geojson"), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"x","feature_type":"level","geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]},"properties":{"ordinal":"1"}}]}`))
+	f.Add(at("relationship.geojson"), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"r","feature_type":"relationship","geometry":null,"properties":{"category":"stairs","direction":"undirected","origin":{"id":"r"},"destination":{"id":"r"},"intermediary":[{"id":5},{}]}}]}`))
+	f.Add(at(PolicyFile), []byte(`{"version":1,"default":{"staff":"full","nobody":"none"}}`))
+	f.Add(at("unit.geojson"), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","id":"u","feature_type":"unit","geometry":{"type":"MultiPolygon","coordinates":[]},"properties":{"category":"room","level_id":"lvl-A0"}}]}`))
+	// Readers that are wrong in every way the loader checks: a kind, a
+	// guards of the wrong type, one that does not resolve, a level that
+	// does not resolve, a line for a point, guards naming the reader itself.
+	f.Add(at("reader.geojson"), []byte(`{"type":"FeatureCollection","features":[`+
+		`{"type":"Feature","id":"r1","feature_type":"reader","geometry":{"type":"Point","coordinates":[113,22]},"properties":{"kind":"teleport","guards":"gate-2"}},`+
+		`{"type":"Feature","id":"r2","feature_type":"reader","geometry":{"type":"Point","coordinates":[113,22]},"properties":{"kind":"lock","guards":"gate-2","level_id":null}},`+
+		`{"type":"Feature","id":"r3","feature_type":"reader","geometry":{"type":"Point","coordinates":[113,22]},"properties":{"kind":"door","guards":"nowhere","level_id":"lvl-A0"}},`+
+		`{"type":"Feature","id":"r4","feature_type":"reader","geometry":{"type":"Point","coordinates":[113,22]},"properties":{"kind":"door","guards":"entrance-A","level_id":"lvl-Z9"}},`+
+		`{"type":"Feature","id":"r5","feature_type":"reader","geometry":{"type":"LineString","coordinates":[[113,22],[113.1,22]]},"properties":{"kind":"gate","guards":"gate-2"}},`+
+		`{"type":"Feature","id":"r6","feature_type":"reader","geometry":{"type":"Point","coordinates":[113,22]},"properties":{"kind":["gate"],"guards":{"id":"r6"},"name":"x"}},`+
+		`{"type":"Feature","id":"r7","feature_type":"reader","geometry":{"type":"Point","coordinates":[113,22]},"properties":{"kind":"elevator","guards":"u-A-102","level_id":"lvl-A0"}}]}`))
+	f.Add(at(AccessFile), []byte(`{"version":1,"rules":[{"name":"x","kinds":["door"],"roles":["staff"],"hours":[{"days":["mon"],"from":"07:00","to":"24:00"}]}]}`))
 	// Pieces of the real archives, in place of the test archive's file of
 	// their type.
 	for _, a := range realArchives {
@@ -65,6 +78,11 @@ func FuzzLoadFile(f *testing.F) {
 			w.Locate(Position{Lon: 113, Lat: 22}, "zh")
 			w.Nearest("copymachine", Position{Lon: 113, Lat: 22}, 3, "en")
 			w.Buildings("en")
+			for _, rd := range w.Readers() {
+				if rd.Guards == nil || !w.Sees(rd) {
+					t.Fatalf("%s sees reader %s, which guards %v or is hidden", r, rd.ID, rd.Guards)
+				}
+			}
 		}
 	})
 }

@@ -30,6 +30,7 @@ var geometryTypes = map[string][]string{
 	"beacon":       {"Point"},
 	"path":         {"LineString"},
 	"gate":         {"Point"},
+	"reader":       {"Point"},
 }
 
 func geometryTypeName(g orb.Geometry) string {

@@ -105,6 +105,7 @@ var categoryLabels = map[string]Labels{
 	"drinkingfountain":    {"en": "Drinking Water", "zh-Hans": "饮水机"},
 	"atm":                 {"en": "ATM", "zh-Hans": "自动柜员机"},
 	"information":         {"en": "Information Desk", "zh-Hans": "服务台"},
+	"cashier":             {"en": "Till", "zh-Hans": "收银台"},
 }
 
 // searchSynonyms are the other words, English and Chinese, people use for a
@@ -148,6 +149,7 @@ var searchSynonyms = map[string]string{
 	"drinkingfountain": "water fountain dispenser 饮水 开水 热水",
 	"atm":              "cash bank 取款机 提款机",
 	"information":      "info help desk reception enquiries 问讯处 咨询",
+	"cashier":          "till tills cashier checkout pay payment 收银 结账 付款 买单",
 }
 
 // categoryTexts lists the texts that name category c for people: its label

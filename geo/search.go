@@ -286,8 +286,27 @@ func entryCategory(e searchEntry) string {
 
 func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
 
+// accented and plain are the Latin letters with accents people leave out
+// when they type, and the letters they type instead: "cafe" for "café".
+const (
+	accented = "àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ"
+	plain    = "aaaaaaceeeeiiiinoooooouuuuyy"
+)
+
+// unaccent maps an accented lower-case Latin letter to the letter without
+// its accent; any other rune to itself.
+var unaccent = func() map[rune]rune {
+	m := map[rune]rune{}
+	p := []rune(plain)
+	for i, r := range []rune(accented) {
+		m[r] = p[i]
+	}
+	return m
+}()
+
 // words splits text into lower-case words: runs of letters and digits, and
-// runs of Chinese characters, which have no spaces between words.
+// runs of Chinese characters, which have no spaces between words. Accents
+// are dropped from Latin letters, so that "cafe" finds "Café".
 func splitWords(text string) (words []string, han []bool) {
 	var cur []rune
 	curHan := false
@@ -311,6 +330,9 @@ func splitWords(text string) (words []string, han []bool) {
 				flush()
 			}
 			curHan = false
+			if p, ok := unaccent[r]; ok {
+				r = p
+			}
 			cur = append(cur, r)
 		default:
 			flush()

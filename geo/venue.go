@@ -25,11 +25,13 @@ type Venue struct {
 	Beacons       []*Beacon
 	Paths         []*Path
 	Gates         []*Gate
-	Readers       []*Reader
-	// Access is access.json as read (nil without one).
-	Access []byte
+	Readers       []*Reader // the card readers, in file order
 
-	Policy   *Policy
+	Policy *Policy
+	// Access is access.json as read, nil when the archive has none: the
+	// access policy of the card readers, which geo does not parse
+	// (services/access does).
+	Access   []byte
 	Problems []Problem
 
 	byID  map[string]Feature

@@ -116,6 +116,9 @@ func (ld *loader) applyPolicy() {
 			}
 		}
 	}
+	for _, rd := range v.Readers {
+		rd.mask = readerMask(rd)
+	}
 }
 
 // levelAccess is the most a role may see of a level: the best access it has

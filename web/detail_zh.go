@@ -93,6 +93,15 @@ var detailsZh = map[string]string{
 	"to is not after from":                "to 不晚于 from",
 	"cursor %q is not one this list gave": "cursor %q 不是本列表给出的游标",
 
+	// The campus card and the readers.
+	"the campus card is not available":                                     "校园卡服务未开启",
+	"public_key, the phone's Ed25519 public key in base64url, is required": "public_key（手机的 Ed25519 公钥，base64url 编码）为必填项",
+	"%q is not a card id":                                                  "%q 不是校园卡 id",
+	"access control is not available":                                      "门禁服务未开启",
+	"a reader sends its token: Authorization: Bearer TOKEN":                "读卡器须发送其令牌：Authorization: Bearer TOKEN",
+	"this token is not reader %q's":                                        "该令牌不属于读卡器 %q",
+	"%q is not a grant id":                                                 "%q 不是授权 id",
+
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",
 	"the store does not answer":        "存储服务无响应",

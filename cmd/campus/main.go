@@ -1,9 +1,10 @@
 // Command campus is the command-line tool of the campus engine: it
 // validates an IMDF archive and asks the spatial core questions (venue,
 // search, locate, nearest) as a given role, keeps the local accounts of
-// the data folder (users) and checks its audit log (audit). It prints
-// JSON alone on standard output, and warnings and errors on standard
-// error.
+// the data folder (users), checks its audit log (audit), and is the
+// campus card's reference client (card: a device key, offline codes). It
+// prints JSON alone on standard output, and warnings and errors on
+// standard error.
 //
 // Flags may come before or after the positional arguments.
 package main
@@ -56,6 +57,7 @@ func init() {
 		{"beacons", "beacons simulate [--walks N] [--seed S] [--sigma DB] [--survey]\n  campus beacons calibrate [--beacons FILE] < labelled.jsonl > calibration.json\n  campus beacons eval < fixes-with-truth.jsonl", "simulated scans along real routes; calibration from a survey; accuracy of fixes", runBeacons},
 		{"users", "users add --role R --email E [--data-dir DIR] < password\n  campus users list [--data-dir DIR]\n  campus users disable EMAIL [--data-dir DIR]\n  campus users grant|revoke EMAIL DUTY [--data-dir DIR]", "local accounts in the data folder (default $CAMPUS_DATA_DIR or ./campus-data), or $CAMPUS_DATABASE_URL's: add one (the password is the first line of standard input, or typed), list them (JSON array), disable one, grant or revoke a duty (desk, security, lab, counsellor, sports, finance; recorded in the audit log)", runUsers},
 		{"readers", "readers list [--kind K] [--building REF]\n  campus readers token READER_ID [--data-dir DIR]\n  campus readers revoke READER_ID [--data-dir DIR]\n  campus readers simulate --server URL [--people N] [--hours H] [--copies F] ...", "the venue's card readers (JSON array); a reader's bearer token (printed once, kept hashed; a new one replaces the old); revoke it; replay a day of campus life against a server and print its decisions per reason", runReaders},
+		{"card", "card device --server URL --token TOKEN --device-key FILE\n  campus card code --device-key FILE [--at RFC3339]", "the campus card's reference client: register this machine's Ed25519 key (made in FILE if missing) as a device of the signed-in holder's card and keep the certificate (device); make an offline QR code from FILE, no network needed (code; JSON)", runCard},
 		{"audit", "audit verify [--data-dir DIR]", "check the audit log's hash chain, entry by entry (JSON); exit 1 naming the first entry changed, removed or put in", runAudit},
 	}
 }

@@ -247,9 +247,11 @@ func ParsePolicy(data []byte, v *geo.Venue) (*Policy, error) {
 	return p, nil
 }
 
-// names reports whether r is about reader rd (its kind and building).
+// names reports whether r is about reader rd (its kind and building). A
+// door rule is about a building's entrances: the badge readers inside
+// (server rooms, labs) open only by grants.
 func (r *Rule) names(rd *geo.Reader) bool {
-	if !slices.Contains(r.Kinds, rd.Kind) {
+	if !slices.Contains(r.Kinds, rd.Kind) || rd.Kind == geo.ReaderDoor && !rd.AtEntrance() {
 		return false
 	}
 	return len(r.Buildings) == 0 || slices.Contains(r.Buildings, rd.Building)

@@ -156,9 +156,10 @@ type Code struct {
 	RefreshAfter int       `json:"refresh_after_s"`
 }
 
-// RefreshAfter is how often a phone shows a new code (and it shows one
-// after every scan): a code is single use, and the same code at a second
-// reader freezes the card.
+// RefreshAfter is the longest a phone shows one code (and it shows a new
+// one after every scan): a code is single use, and the same code at a
+// second reader freezes the card, so a code must not still be on the
+// screen when its holder reaches the next reader.
 const RefreshAfter = 5
 
 // Code signs a code for u's card now.
@@ -175,12 +176,10 @@ func (s *Service) Code(ctx context.Context, u auth.User) (Code, error) {
 	if err != nil {
 		return Code{}, err
 	}
-	step := card.StepOf(s.now())
-	return Code{Code: k.Code(c.ID, step, nonce), ExpiresAt: stepStart(step + 2), RefreshAfter: RefreshAfter}, nil
-}
-
-func stepStart(step int64) time.Time {
-	return time.Unix(step*card.StepSeconds, 0).UTC()
+	now := s.now()
+	step := card.StepOf(now)
+	return Code{Code: k.Code(c.ID, step, nonce), ExpiresAt: card.ExpiresAt(step),
+		RefreshAfter: min(card.RefreshAfter(now), RefreshAfter)}, nil
 }
 
 // Keys are the public keys readers verify codes with, newest first.

@@ -75,8 +75,9 @@
 // VerifyBatch would gain nothing and would disagree with Verify. With the
 // FIPS options Verify and VerifyBatch give the same answers, and they
 // accept every signature crypto/ed25519 accepts for the keys this package
-// allows (keys in the prime-order subgroup, canonically encoded: server
-// keys and device keys are checked once). They also accept what
+// allows: canonically encoded points of the prime-order subgroup (server
+// keys are checked by SetKeys, device keys by Certify, and again, but for
+// the costly subgroup test, when the Verifier first sees a certificate). They also accept what
 // crypto/ed25519 refuses in one case only: a signature whose R carries a
 // small-order component, which only the key's own holder can make (it
 // needs the private key), so it lets nobody sign for another card. No

@@ -97,7 +97,7 @@ type PublicKey struct {
 // Check reports why the Verifier would refuse k (see CheckDeviceKey), or
 // nil.
 func (k PublicKey) Check() error {
-	if err := checkPoint(k.Key); err != nil {
+	if err := checkPoint(k.Key, true); err != nil {
 		return fmt.Errorf("card: key %s: %w", k.ID, err)
 	}
 	return nil
@@ -144,7 +144,7 @@ func (j JWK) PublicKey() (PublicKey, error) {
 // prime-order subgroup (keys crypto/ed25519 and every RFC 8032 library
 // make are). The devices endpoint calls it before Certify.
 func CheckDeviceKey(pub []byte) error {
-	if err := checkPoint(pub); err != nil {
+	if err := checkPoint(pub, true); err != nil {
 		return fmt.Errorf("card: device key: %w", err)
 	}
 	return nil
@@ -152,8 +152,12 @@ func CheckDeviceKey(pub []byte) error {
 
 var errKeySize = errors.New("is not 32 bytes")
 
-// checkPoint is CheckDeviceKey's test, without its prefix.
-func checkPoint(pub []byte) error {
+// checkPoint is CheckDeviceKey's test, without its prefix. The last
+// part, that the point has no small-order component, costs a scalar
+// multiplication (about as much as a signature check): subgroup asks for
+// it. A certified device key passed it when Certify signed it, so the
+// Verifier does not pay for it again on every certificate it caches.
+func checkPoint(pub []byte, subgroup bool) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("%w (%d)", errKeySize, len(pub))
 	}
@@ -171,7 +175,7 @@ func checkPoint(pub []byte) error {
 	if p.IsSmallOrder() {
 		return errors.New("a point of small order (it would verify forged signatures)")
 	}
-	if !p.IsTorsionFree() {
+	if subgroup && !p.IsTorsionFree() {
 		return errors.New("not in the prime-order subgroup (it has a small-order component)")
 	}
 	return nil

@@ -12,6 +12,7 @@ var amenityNames = map[string]labels{
 	"atm":              {"ATM", "自动柜员机"},
 	"information":      {"Information Desk", "服务台"},
 	"shower":           {"Showers", "淋浴间"},
+	"cashier":          {"Till", "收银台"},
 }
 
 // put places an amenity of category c at p, which must be inside unit u.

@@ -3,7 +3,9 @@
 // teaching buildings C1..C7, E and W, the sports hall, the residences
 // D1..D5 and the underground car park, with their floors, rooms, doors,
 // stairs and lifts, amenities and beacons, and outdoors the paths and gates
-// of data/floorplans/FORMAT.md. The layout is generated, not surveyed, and
+// of data/floorplans/FORMAT.md; the places the card is used at (the
+// library, canteens, tills) and the card readers (reader.geojson) with the
+// rules of who may pass them (access.json). The layout is generated, not surveyed, and
 // the same on every run: Generate returns the same bytes every time.
 package campusgen
 

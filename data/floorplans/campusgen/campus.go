@@ -70,6 +70,7 @@ type campus struct {
 	paths        []*path
 	gates        []*gate
 	outdoor      []outdoorBeacon
+	readers      []*reader
 }
 
 // entrance is an opening on a level's outer wall, which an outdoor path
@@ -117,6 +118,13 @@ func build() (*campus, error) {
 		return nil, err
 	}
 	if err := c.outdoors(); err != nil {
+		return nil, err
+	}
+	if err := c.placeServices(); err != nil {
+		return nil, err
+	}
+	c.markBadgeDoors()
+	if err := c.placeReaders(); err != nil {
 		return nil, err
 	}
 	c.placeBeacons()

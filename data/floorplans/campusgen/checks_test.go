@@ -18,7 +18,7 @@ func TestSize(t *testing.T) {
 	if n := len(a.byType["level"]); n < 40 {
 		t.Errorf("%d levels, want at least 40", n)
 	}
-	for _, typ := range []string{"address", "venue", "building", "footprint", "level", "unit", "opening", "amenity", "relationship", "beacon", "path", "gate"} {
+	for _, typ := range []string{"address", "venue", "building", "footprint", "level", "unit", "opening", "amenity", "relationship", "beacon", "path", "gate", "reader"} {
 		t.Logf("%-12s %5d", typ, len(a.byType[typ]))
 	}
 }

@@ -54,7 +54,7 @@ func (c *campus) encode() (map[string][]byte, error) {
 	c.encodeOutdoors(col)
 
 	files := map[string][]byte{}
-	for _, t := range []string{"address", "venue", "building", "footprint", "level", "unit", "opening", "amenity", "relationship", "beacon", "path", "gate"} {
+	for _, t := range []string{"address", "venue", "building", "footprint", "level", "unit", "opening", "amenity", "relationship", "beacon", "path", "gate", "reader"} {
 		b, err := col(t).bytes()
 		if err != nil {
 			return nil, err
@@ -66,6 +66,9 @@ func (c *campus) encode() (map[string][]byte, error) {
 		return nil, err
 	}
 	if files["policy.json"], err = policyJSON(); err != nil {
+		return nil, err
+	}
+	if files["access.json"], err = accessJSON(); err != nil {
 		return nil, err
 	}
 	return files, nil
@@ -132,14 +135,17 @@ func (c *campus) encodeBuilding(b *building, col func(string) *collection) {
 		}
 		for i, o := range l.doors {
 			a, e := o.ends()
-			var d any
+			var d, access any
 			if o.door != nil {
 				d = object{{"type", o.door.kind}, {"automatic", o.door.automatic}, {"material", o.door.material}}
+			}
+			if o.badge {
+				access = []string{"badgereader"}
 			}
 			col("opening").add(newID("opening:%s:%d", l.key(), i), lineJSON([]e7{a, e}), object{
 				{"category", o.category},
 				{"accessibility", nil},
-				{"access_control", nil},
+				{"access_control", access},
 				{"door", d},
 				{"name", nil},
 				{"alt_name", nil},
@@ -149,6 +155,9 @@ func (c *campus) encodeBuilding(b *building, col func(string) *collection) {
 		}
 		for i, t := range l.things {
 			n := amenityNames[t.category]
+			if t.name != nil {
+				n = *t.name
+			}
 			col("amenity").add(newID("amenity:%s:%d", l.key(), i), pointJSON(toE7(t.at)), object{
 				{"category", t.category},
 				{"accessibility", nil},
@@ -219,5 +228,18 @@ func (c *campus) encodeOutdoors(col func(string) *collection) {
 	}
 	for i, b := range c.outdoor {
 		beacon(col("beacon"), b.at, outdoorMajor, i+1, "", b.ordinal)
+	}
+	for _, r := range c.readers {
+		var lid any
+		if r.lvl != nil {
+			lid = levelID(r.lvl)
+		}
+		name := r.name
+		col("reader").add(newID("reader:%s", r.key), pointJSON(toE7(r.at)), object{
+			{"kind", r.kind},
+			{"guards", r.guards},
+			{"level_id", lid},
+			{"name", &name},
+		})
 	}
 }

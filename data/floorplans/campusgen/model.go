@@ -62,6 +62,7 @@ type unit struct {
 	restriction string // "" or "employeesonly"
 	capacity    int    // people; 0 unless bookable
 	beacons     beaconRule
+	bedroom     bool // a residence's bedroom: it has a smart lock
 }
 
 // beaconRule says where a unit's beacons go.
@@ -80,6 +81,11 @@ type opening struct {
 	vertical bool // the wall runs north-south (constant x)
 	half     float64
 	door     *door
+	// room is the unit it opens (a room's door, or the unit an exit
+	// leaves), from the side of the unit people come from (the corridor);
+	// from is nil for an exit.
+	room, from *unit
+	badge      bool // IMDF access_control badgereader
 }
 
 // door is the IMDF door object of an opening.
@@ -93,6 +99,7 @@ type amenity struct {
 	category string
 	at       pt
 	in       *unit
+	name     *labels // nil: named by its category (amenityNames)
 }
 
 // shaft is a stair or an elevator: one unit per level it serves, lowest first.

@@ -54,7 +54,7 @@ func connect(a, b *unit, category string, width float64, d *door) error {
 	if !ok || length < width+2*minWallMargin {
 		return errorf("%s: no wall of %.1f m between %s %v and %s %v", a.lvl.key(), width, a.category, a.r, b.category, b.r)
 	}
-	a.lvl.doors = append(a.lvl.doors, &opening{category: category, mid: mid, vertical: vertical, half: width / 2, door: d})
+	a.lvl.doors = append(a.lvl.doors, &opening{category: category, mid: mid, vertical: vertical, half: width / 2, door: d, room: a, from: b})
 	return nil
 }
 
@@ -94,7 +94,7 @@ func exit(u *unit, s side, at float64, category string, width float64, d *door) 
 			mid.x = at
 		}
 	}
-	u.lvl.doors = append(u.lvl.doors, &opening{category: category, mid: mid, vertical: vertical, half: width / 2, door: d})
+	u.lvl.doors = append(u.lvl.doors, &opening{category: category, mid: mid, vertical: vertical, half: width / 2, door: d, room: u})
 	return mid
 }
 

@@ -53,6 +53,10 @@ type fprops struct {
 	From         int               `json:"from_ordinal"`
 	To           int               `json:"to_ordinal"`
 	Covered      bool              `json:"covered"`
+	Kind         string            `json:"kind"`
+	Guards       string            `json:"guards"`
+	Access       []string          `json:"access_control"`
+	Restriction  *string           `json:"restriction"`
 }
 
 // point is a point in metres east and north of the campus anchor.
@@ -76,7 +80,7 @@ var readBack = sync.OnceValues(func() (*parsed, error) {
 		q := pr.ToLocal(c[0], c[1])
 		return point{q[0], q[1]}
 	}
-	for _, t := range []string{"address", "venue", "building", "footprint", "level", "unit", "opening", "amenity", "relationship", "beacon", "path", "gate"} {
+	for _, t := range []string{"address", "venue", "building", "footprint", "level", "unit", "opening", "amenity", "relationship", "beacon", "path", "gate", "reader"} {
 		var fc struct {
 			Type     string     `json:"type"`
 			Features []*feature `json:"features"`

@@ -134,6 +134,7 @@ func (c *campus) room(l *level, k kind, r rect) *unit {
 		u.capacity = clamp(int(rectArea(r)/6), 4, 8)
 	case bedroom:
 		u = l.add("room", r, nil)
+		u.bedroom = true
 	case warden:
 		u = l.add("office", r, lbl("Warden Office", "舍监办公室"))
 	case lobby:
