@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -88,7 +89,7 @@ func (e *env) readersSimulate(args []string) error {
 	setupStart := time.Now()
 	fmt.Fprintf(e.stderr, "campus readers simulate: setting up %d people in the store...\n", o.people)
 	people := campus.People(o.people, o.seed, sim.Shares{Physical: o.physical, Offline: o.offline})
-	run, rep, err := simSetup(ctx, o, campus, people, cl, stats)
+	run, rep, err := simSetup(ctx, e, o, campus, people, cl, stats)
 	if err != nil {
 		return err
 	}
@@ -173,8 +174,21 @@ func (o *simOptions) check(nargs int, roleSet bool) error {
 // simSetup makes the run: accounts and sessions, cards, grants and
 // readers' tokens through the store; each person's day planned; phones
 // that sign their own codes registered with the server.
-func simSetup(ctx context.Context, o simOptions, campus *sim.Campus, people []sim.Person, cl *simClient, stats *simStats) (*simRun, *simReport, error) {
+func simSetup(ctx context.Context, e *env, o simOptions, campus *sim.Campus, people []sim.Person, cl *simClient, stats *simStats) (*simRun, *simReport, error) {
 	workers := 2 * runtime.GOMAXPROCS(0)
+	phase, began := "", time.Now()
+	var phases []string
+	step := func(next string) {
+		if phase != "" {
+			phases = append(phases, fmt.Sprintf("%s %.1f s", phase, time.Since(began).Seconds()))
+		}
+		phase, began = next, time.Now()
+	}
+	defer func() {
+		step("")
+		fmt.Fprintf(e.stderr, "campus readers simulate: set-up: %s\n", strings.Join(phases, ", "))
+	}()
+	step("store")
 	db, err := openStore(o.dataDir)
 	if err != nil {
 		return nil, nil, err
@@ -186,6 +200,7 @@ func simSetup(ctx context.Context, o simOptions, campus *sim.Campus, people []si
 	}
 	many := auth.Limit{N: 1 << 30, Per: time.Second}
 	accounts := auth.New(db, auth.Options{Params: simParams, AccountLimit: many, AddressLimit: many, SessionCacheTTL: -1})
+	step("accounts and sessions")
 	admin, sessions, err := simAccounts(ctx, accounts, key, people, workers)
 	if err != nil {
 		return nil, nil, err
@@ -195,14 +210,17 @@ func simSetup(ctx context.Context, o simOptions, campus *sim.Campus, people []si
 		return nil, nil, err
 	}
 	defer svc.Close()
+	step("cards")
 	cards, err := simCards(ctx, svc, admin.User, sessions, workers)
 	if err != nil {
 		return nil, nil, err
 	}
+	step("grants")
 	grants, err := simGrants(ctx, svc, admin.User, people, workers)
 	if err != nil {
 		return nil, nil, err
 	}
+	step("readers' tokens")
 	readers := campus.Readers(people)
 	tokens, err := simTokens(ctx, svc, readers, workers)
 	if err != nil {
@@ -217,6 +235,7 @@ func simSetup(ctx context.Context, o simOptions, campus *sim.Campus, people []si
 		wave: o.wave, jitter: o.jitter, copies: o.copies, shot: o.screenshots}
 	rep := &simReport{Server: cl.base, People: map[string]int{}, Credentials: map[string]int{}, Readers: len(readers),
 		Grants: grants, Pace: o.pace, WaveS: o.wave.Seconds()}
+	step("plans")
 	run.people = make([]*simPerson, len(people))
 	err = parallel(len(people), workers, func(i int) error {
 		p := people[i]
@@ -236,6 +255,7 @@ func simSetup(ctx context.Context, o simOptions, campus *sim.Campus, people []si
 			rep.ByCar++
 		}
 	}
+	step("phones")
 	err = parallel(len(people), o.concurrency, func(i int) error {
 		p := run.people[i]
 		if p.Credential != sim.DeviceCode {

@@ -197,6 +197,9 @@ func (c *Campus) permits(role auth.Role, rooms []*geo.Unit, rd *geo.Reader, floo
 		if !slices.Contains(r.Kinds, rd.Kind) || !slices.Contains(r.Roles, role) {
 			continue
 		}
+		if rd.Kind == geo.ReaderDoor && !atEntrance(rd) { // a door rule names entrances only
+			continue
+		}
 		if len(r.Buildings) > 0 && !slices.Contains(r.Buildings, rd.Building) {
 			continue
 		}

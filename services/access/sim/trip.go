@@ -242,7 +242,7 @@ func (pl *planner) path(from, dest spot, car bool) ([]Stop, bool) {
 	}
 	if dest.building != nil && dest.ordinal != at.ordinal && len(c.lifts[dest.building]) > 0 {
 		var l *geo.Reader
-		switch r := c.route(at.place, dest.place, auth.GeoRole(role)); {
+		switch r := c.routeSpots(at, dest, role); {
 		case r.ok && r.lift:
 			l = c.liftAt(dest.building, r.liftFrom, r.liftAt)
 		case !r.ok:

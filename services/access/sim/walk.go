@@ -112,36 +112,60 @@ func (c *Campus) route(from, to string, role geo.Role) routed {
 }
 
 // walkSeconds is the walk from a to b as a person walks it: the route,
-// or the straight line with a detour where there is none.
+// or the straight line with a detour where there is none. Between two
+// readers it is the walk the server reckons (serverWalk), whichever way.
 func (c *Campus) walkSeconds(a, b spot, role auth.Role) float64 {
 	if a.place == b.place {
 		return 0
 	}
+	if a.reader != nil && b.reader != nil {
+		return c.serverWalk(a.reader, b.reader, role)
+	}
 	line := distance(a, b) / routing.WalkSpeed
-	r := c.route(a.place, b.place, auth.GeoRole(role))
+	r := c.routeSpots(a, b, role)
 	if !r.ok {
 		return line * detour
 	}
 	return max(r.seconds, line)
 }
 
-// ServerWalk is the walk between two readers as the server reckons it
-// for impossible travel (services/access): the route from the reader
-// with the lower id to the other, or the straight line at walking speed
-// where that is longer or there is no route; here also the route the
-// other way, where that is longer.
-func (c *Campus) ServerWalk(a, b *geo.Reader, role auth.Role) time.Duration {
-	if a == nil || b == nil || a == b {
+// routeSpots is the route from a to b for role; none when either is a
+// room the role may not see (a dormitory's), without asking the graph.
+func (c *Campus) routeSpots(a, b spot, role auth.Role) routed {
+	w := c.v.View(auth.GeoRole(role))
+	if (a.unit != nil && !w.Sees(a.unit)) || (b.unit != nil && !w.Sees(b.unit)) {
+		return routed{}
+	}
+	return c.route(a.place, b.place, auth.GeoRole(role))
+}
+
+// serverWalk is the walk between two readers in seconds as the server
+// reckons it for impossible travel (services/access): the route from the
+// reader with the lower id to the other, for the holder's role; the
+// straight line at walking speed where that is longer or there is no
+// route.
+func (c *Campus) serverWalk(a, b *geo.Reader, role auth.Role) float64 {
+	if a == b {
 		return 0
 	}
-	sa, sb := readerSpot(a), readerSpot(b)
-	s := distance(sa, sb) / routing.WalkSpeed
-	for _, k := range [][2]spot{{sa, sb}, {sb, sa}} {
-		if r := c.route(k[0].place, k[1].place, auth.GeoRole(role)); r.ok {
-			s = max(s, r.seconds)
-		}
+	if a.ID > b.ID {
+		a, b = b, a
 	}
-	return time.Duration(s * float64(time.Second))
+	sa, sb := readerSpot(a), readerSpot(b)
+	line := distance(sa, sb) / routing.WalkSpeed
+	if r := c.route(sa.place, sb.place, auth.GeoRole(role)); r.ok && r.seconds > line {
+		return r.seconds
+	}
+	return line
+}
+
+// ServerWalk is the walk between two readers as the server reckons it
+// for impossible travel.
+func (c *Campus) ServerWalk(a, b *geo.Reader, role auth.Role) time.Duration {
+	if a == nil || b == nil {
+		return 0
+	}
+	return time.Duration(c.serverWalk(a, b, role) * float64(time.Second))
 }
 
 // factor is the travel rule's factor between two readers: the vehicle
