@@ -26,6 +26,7 @@ type simPerson struct {
 	lastAt    time.Time // the answer to the card's last use
 	attacked  bool      // a copy or a screenshot since the desk last unfroze the card
 	needsDesk bool      // a use was answered frozen: the next trip begins at the desk
+	copying   int       // copiers still to show a code of the card
 }
 
 // simRun is one run against a server.
@@ -144,6 +145,9 @@ func (r *simRun) use(ctx context.Context, p *simPerson, st sim.Stop) {
 		}
 		delay = 2*time.Second + time.Duration(p.rng.Float64()*float64(3*time.Second))
 	}
+	if copied {
+		p.copying++
+	}
 	p.mu.Unlock()
 	if copied {
 		r.copyWG.Add(1)
@@ -155,11 +159,13 @@ func (r *simRun) use(ctx context.Context, p *simPerson, st sim.Stop) {
 func (r *simRun) copier(ctx context.Context, p *simPerson, code string, at *geo.Reader, delay time.Duration) {
 	defer r.copyWG.Done()
 	when := time.Now().Add(delay)
-	if when.After(r.end) || !sleepUntil(ctx, when) {
-		return
-	}
+	ok := !when.After(r.end) && sleepUntil(ctx, when)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.copying--
+	if !ok {
+		return
+	}
 	p.attacked = true
 	r.stats.event("copies")
 	res, took, err := r.cl.check(ctx, r.tokens[at.ID], access.Check{Reader: at.ID, Code: code})
@@ -170,10 +176,14 @@ func (r *simRun) copier(ctx context.Context, p *simPerson, code string, at *geo.
 
 // desk is the person at the IT service desk: an admin unfreezes the
 // card, and a phone that signs its own codes registers again (unfreezing
-// revokes the card's devices).
+// revokes the card's devices). A person whose code a copier is still to
+// show goes at a later trip: the copy then meets the card as it was.
 func (r *simRun) desk(ctx context.Context, p *simPerson) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.copying > 0 {
+		return
+	}
 	if r.cl.unfreeze(ctx, r.admin, p.card.ID) != nil {
 		return
 	}
