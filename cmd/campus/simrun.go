@@ -61,12 +61,16 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 	}
 }
 
-// person runs one person's day: trip k begins at the k-th class change
-// (within the jitter), or when trip k-1 ends if that is later; each stop
-// is reached after its leg, and a reader is used no sooner than its Gap
-// after the answer to the card's last use. Nothing is sent after the end.
+// person runs one person's day, again and again if it ends off campus:
+// trip k begins at the k-th class change (within the jitter), or when
+// trip k-1 ends if that is later; each stop is reached after its leg,
+// and a reader is used no sooner than its Gap after the answer to the
+// card's last use. Nothing is sent after the end.
 func (r *simRun) person(ctx context.Context, p *simPerson) {
-	for k, trip := range p.day.Trips {
+	trips := p.day.Trips
+	first := p.day.First()
+	for k := 0; len(trips) > 0 && (k < len(trips) || p.day.Repeats); k++ {
+		trip := trips[k%len(trips)]
 		begin := r.start.Add(time.Duration(k)*r.wave + time.Duration(p.rng.Float64()*float64(r.jitter)))
 		if begin.After(r.end) || !sleepUntil(ctx, begin) {
 			return
@@ -75,13 +79,18 @@ func (r *simRun) person(ctx context.Context, p *simPerson) {
 			r.desk(ctx, p)
 		}
 		t := time.Now()
-		for _, st := range trip.Stops {
+		for i := range trip.Stops {
+			st := &trip.Stops[i]
 			t = t.Add(st.Leg)
 			if st.Reader == nil {
 				continue // the room the trip ends in
 			}
+			gap := st.Gap
+			if k >= len(trips) && st == first {
+				gap = p.day.Again
+			}
 			p.mu.Lock()
-			at := p.lastAt.Add(st.Gap)
+			at := p.lastAt.Add(gap)
 			p.mu.Unlock()
 			if t.After(at) {
 				at = t
@@ -89,7 +98,7 @@ func (r *simRun) person(ctx context.Context, p *simPerson) {
 			if at.After(r.end) || !sleepUntil(ctx, at) {
 				return
 			}
-			r.use(ctx, p, st)
+			r.use(ctx, p, *st)
 			t = time.Now()
 		}
 	}

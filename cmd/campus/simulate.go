@@ -171,6 +171,10 @@ func (o *simOptions) check(nargs int, roleSet bool) error {
 	return nil
 }
 
+// maxDayTrips is the most trips of a day planned: a longer run lives the
+// day again (it ends off campus).
+const maxDayTrips = 12
+
 // simSetup makes the run: accounts and sessions, cards, grants and
 // readers' tokens through the store; each person's day planned; phones
 // that sign their own codes registered with the server.
@@ -187,6 +191,20 @@ func simSetup(ctx context.Context, e *env, o simOptions, campus *sim.Campus, peo
 	defer func() {
 		step("")
 		fmt.Fprintf(e.stderr, "campus readers simulate: set-up: %s\n", strings.Join(phases, ", "))
+	}()
+	// The days are planned (routes: CPU) while the store is set up (its
+	// round trips), each from off campus; the first use's gap from where
+	// the card was used last is known once the cards are read.
+	trips := min(int(o.duration/o.wave)+1, maxDayTrips)
+	days := make([]sim.Day, len(people))
+	planned := make(chan time.Duration, 1)
+	go func() {
+		t := time.Now()
+		parallel(len(people), runtime.GOMAXPROCS(0), func(i int) error {
+			days[i] = campus.Plan(people[i], nil, trips, o.pace, o.seed)
+			return nil
+		})
+		planned <- time.Since(t)
 	}()
 	step("store")
 	db, err := openStore(o.dataDir)
@@ -230,24 +248,24 @@ func simSetup(ctx context.Context, e *env, o simOptions, campus *sim.Campus, peo
 	if _, err := cl.call(ctx, "card", "GET", "/api/v1/card", sessions[0].Token, nil, nil); err != nil {
 		return nil, nil, fmt.Errorf("the server does not take the sessions made in the store (give the --data-dir, or $CAMPUS_DATABASE_URL, the server uses): %w", err)
 	}
-	trips := int(o.duration/o.wave) + 1
 	run := &simRun{cl: cl, stats: stats, tokens: tokens, admin: admin.Token, copiers: campus.CopierReaders(),
 		wave: o.wave, jitter: o.jitter, copies: o.copies, shot: o.screenshots}
 	rep := &simReport{Server: cl.base, People: map[string]int{}, Credentials: map[string]int{}, Readers: len(readers),
 		Grants: grants, Pace: o.pace, WaveS: o.wave.Seconds()}
-	step("plans")
+	step("plans (the rest)")
+	planning := <-planned
+	phases = append(phases, fmt.Sprintf("(planning %.1f s in all)", planning.Seconds()))
 	run.people = make([]*simPerson, len(people))
-	err = parallel(len(people), workers, func(i int) error {
+	parallel(len(people), runtime.GOMAXPROCS(0), func(i int) error {
 		p := people[i]
-		sp := &simPerson{Person: p, token: sessions[i].Token, card: cards[i], lastAt: cards[i].LastAt,
+		sp := &simPerson{Person: p, token: sessions[i].Token, card: cards[i], lastAt: cards[i].LastAt, day: days[i],
 			rng: rand.New(rand.NewPCG(o.seed, uint64(p.N)))}
-		sp.day = campus.Plan(p, cards[i].LastReader, trips, o.pace, o.seed)
+		if f := sp.day.First(); f != nil {
+			f.Gap = campus.Gap(cards[i].LastReader, f.Reader, p.Role)
+		}
 		run.people[i] = sp
 		return nil
 	})
-	if err != nil {
-		return nil, nil, err
-	}
 	for _, p := range run.people {
 		rep.People[string(p.Role)]++
 		rep.Credentials[p.Credential]++

@@ -31,8 +31,25 @@ type Trip struct {
 }
 
 // Day is a person's trips, in order; one begins at each class change.
+// It begins off campus and, of two trips or more, ends off campus too, so
+// it may be lived again (Repeats): Again is then the Gap of its first
+// use after its last.
 type Day struct {
-	Trips []Trip
+	Trips   []Trip
+	Repeats bool
+	Again   time.Duration
+}
+
+// First is the day's first use of a reader; nil if it has none.
+func (d *Day) First() *Stop {
+	for i := range d.Trips {
+		for j := range d.Trips[i].Stops {
+			if d.Trips[i].Stops[j].Reader != nil {
+				return &d.Trips[i].Stops[j]
+			}
+		}
+	}
+	return nil
 }
 
 // The purposes of trips.
@@ -64,15 +81,22 @@ type planner struct {
 }
 
 // Plan is person p's day of trips trips at pace (1: walking; more is
-// capped at MaxPace), beginning off campus; last is the reader the card
-// was used at last (from an earlier day), or nil. The same seed plans
-// the same day.
+// capped at MaxPace): from off campus, and, of two trips or more, the
+// last one home (one fewer if they went home the trip before). last is the reader the card was used at last (from an
+// earlier day), or nil. The same seed plans the same day.
 func (c *Campus) Plan(p Person, last *geo.Reader, trips int, pace float64, seed uint64) Day {
 	pl := &planner{c: c, p: p, rng: rand.New(rand.NewPCG(seed, uint64(p.N)<<1|1)), pace: pace, last: last}
 	var d Day
-	for range trips {
-		t := pl.next()
-		d.Trips = append(d.Trips, t)
+	for i := range trips {
+		switch {
+		case i == 0 || i < trips-1:
+			d.Trips = append(d.Trips, pl.next())
+		case pl.onCampus:
+			d.Trips = append(d.Trips, pl.leave())
+		}
+	}
+	if first := d.First(); first != nil && !pl.onCampus {
+		d.Repeats, d.Again = true, c.Gap(pl.last, first.Reader, p.Role)
 	}
 	return d
 }
