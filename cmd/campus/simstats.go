@@ -121,10 +121,14 @@ type simReport struct {
 	DurationS   float64        `json:"duration_s"`
 	Pace        float64        `json:"pace"`
 	WaveS       float64        `json:"wave_s"`
+	// ClientCPUS is the CPU time the simulator itself used during the
+	// run: on a machine it shares with the server, what it took.
+	ClientCPUS float64 `json:"client_cpu_s"`
 
 	Decisions     int                       `json:"decisions"`
 	PerSecond     float64                   `json:"decisions_per_s"`
 	PeakPerSecond int                       `json:"peak_decisions_per_s"`
+	Timeline      []float64                 `json:"decisions_per_s_by_10s"` // the mean of each 10 s of the run
 	ByDecision    map[string]int            `json:"by_decision"`
 	ByReason      map[string]int            `json:"by_reason"`
 	ByKind        map[string]map[string]int `json:"by_reader_kind"` // reader kind -> reason -> n
@@ -148,6 +152,15 @@ func (s *simStats) report(r *simReport, d time.Duration) {
 	full := s.perSecond[:min(len(s.perSecond), int(d/time.Second))]
 	if len(full) > 0 {
 		r.PeakPerSecond = slices.Max(full)
+	}
+	r.Timeline = []float64{}
+	for i := 0; i < len(full); i += 10 {
+		w := full[i:min(i+10, len(full))]
+		sum := 0
+		for _, n := range w {
+			sum += n
+		}
+		r.Timeline = append(r.Timeline, math.Round(float64(sum)/float64(len(w))*10)/10)
 	}
 	r.ByDecision, r.ByReason, r.ByKind, r.ByActor = s.byDecide, s.byReason, s.byKind, s.byActor
 	r.Events, r.Requests, r.Errors = s.events, s.requests, s.errors
