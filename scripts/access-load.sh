@@ -10,7 +10,8 @@
 # second), the checks' p50/p99 (client side), errors, and the CPU time
 # the server and the simulator used (they share this machine's cores).
 #
-#   bash scripts/access-load.sh [--database-url URL] [--people N] [--duration D] [--store sqlite|postgresql] [--perf DIR]
+#   bash scripts/access-load.sh [--database-url URL] [--people N] [--duration D] [--concurrency C]
+#                               [--store sqlite|postgresql] [--perf DIR]
 #
 # The campus is a copy of data/floorplans/hkust-gz whose access.json lets
 # people move 100 times faster than a walk (travel.foot_factor and
@@ -28,7 +29,8 @@
 # DIR/perf-STORE.txt: campusd has no pprof route.
 set -euo pipefail
 people=3000
-duration=30s
+concurrency=64
+duration=60s
 stores="sqlite postgresql"
 perfdir=""
 dburl="postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
@@ -37,9 +39,10 @@ while [ $# -gt 0 ]; do
     --database-url) dburl="$2"; shift 2 ;;
     --people) people="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
+    --concurrency) concurrency="$2"; shift 2 ;;
     --store) stores="$2"; shift 2 ;;
     --perf) perfdir="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
-    *) echo "usage: $0 [--database-url URL] [--people N] [--duration D] [--store sqlite|postgresql] [--perf DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--database-url URL] [--people N] [--duration D] [--concurrency C] [--store sqlite|postgresql] [--perf DIR]" >&2; exit 2 ;;
   esac
 done
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -87,7 +90,7 @@ run() { # store, database URL (empty: SQLite)
   # server's CPU is read when the run starts, from its first line.
   CAMPUS_DATABASE_URL="$url" "$tmp/campus" readers simulate --server "$base" --data-dir "$tmp/data-$store" \
     --venue "$tmp/campus-fast" --people "$people" --duration "$duration" --pace 80 --wave 5s --jitter 1s \
-    --copies 0.001 --screenshots 0.001 --concurrency 64 >"$tmp/report-$store.json" 2>"$tmp/sim-$store.err" &
+    --copies 0.001 --screenshots 0.001 --concurrency "$concurrency" >"$tmp/report-$store.json" 2>"$tmp/sim-$store.err" &
   local sim=$!
   while ! grep -q "running for" "$tmp/sim-$store.err" 2>/dev/null; do
     kill -0 "$sim" 2>/dev/null || break
@@ -128,7 +131,7 @@ print(f'{store:<10} {r["decisions_per_s"]:>7.0f} decisions/s (busiest second {r[
 PY
   grep "set-up" "$tmp/sim-$store.err" | sed "s/^campus readers simulate: /$store /"
 }
-echo "campus readers simulate: $people people, $duration, pace 80 (access.json travel factors 100), server and simulator sharing $(nproc) cores"
+echo "campus readers simulate: $people people, $duration, at most $concurrency requests in flight, pace 80 (access.json travel factors 100), server and simulator sharing $(nproc) cores"
 for s in $stores; do
   case "$s" in
     sqlite) run sqlite "" ;;

@@ -61,6 +61,11 @@ func quickCampus(t *testing.T) string {
 // cardServer serves the API over loopback on a fresh SQLite data folder,
 // as campusd does: accounts, the card and the readers' decisions.
 func cardServer(t *testing.T, venue, dir string) string {
+	return cardServerWith(t, venue, dir, nil)
+}
+
+// cardServerWith is cardServer, its handler wrapped by wrap (nil: none).
+func cardServerWith(t *testing.T, venue, dir string, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
 	v, err := geo.Load(venue)
 	if err != nil {
@@ -77,8 +82,12 @@ func cardServer(t *testing.T, venue, dir string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Close)
-	srv := httptest.NewServer(web.New(web.Deps{Venue: v, Graph: g, Auth: auth.New(db, auth.Options{}), Places: db,
-		Idempotency: db, Audit: db, Access: svc}, web.Config{}).Handler())
+	var h http.Handler = web.New(web.Deps{Venue: v, Graph: g, Auth: auth.New(db, auth.Options{}), Places: db,
+		Idempotency: db, Audit: db, Access: svc}, web.Config{}).Handler()
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -204,5 +213,29 @@ func TestSimulateRefuses(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr %q, want %q", code, c.code, errs, c.want)
 			}
 		})
+	}
+}
+
+// TestSimulateServerErrors: a server answering the readers 500 makes the
+// run fail, with the report printed and the errors counted by status.
+func TestSimulateServerErrors(t *testing.T) {
+	venue, dir := quickCampus(t), t.TempDir()
+	base := cardServerWith(t, venue, dir, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/v1/access/check" {
+				http.Error(w, "the store is down", http.StatusInternalServerError)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	code, out, errs := campusRunIn(t, "", "readers", "simulate", "--server", base, "--data-dir", dir, "--venue", venue,
+		"--people", "10", "--duration", "2s", "--pace", "80", "--wave", "1s", "--jitter", "0s")
+	var rep simReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("no report: %v\n%s", err, out)
+	}
+	if code != exitFail || rep.Errors["500"] == 0 || rep.Decisions != 0 || !strings.Contains(errs, "answered 5xx") {
+		t.Errorf("exit %d, errors %v, decisions %d; stderr %s", code, rep.Errors, rep.Decisions, errs)
 	}
 }
