@@ -26,7 +26,7 @@ type walks struct {
 	spotsMu sync.Mutex
 	spots   map[geo.Role][]routing.Spot // every reader joined to the graph, per role
 
-	rows     *lru.Cache[rowKey, []float32]
+	rows     *lru.Cache[rowKey, []uint16]
 	making   sync.Mutex
 	inFlight map[rowKey]chan struct{}
 }
@@ -36,12 +36,17 @@ type rowKey struct {
 	role   geo.Role
 }
 
-// WalkRows bounds the rows kept: 4,459 readers make a row 17 KiB, so
-// 2,048 rows are about 36 MiB. A day's uses start from far fewer readers.
-const WalkRows = 2048
+// WalkRows bounds the rows kept: a row is 2 bytes a reader (seconds, to
+// 18 hours), 8.7 KiB for the campus's 4,459 readers, so 4,608 rows, a
+// row from every reader for the card holders (who walk alike), are about
+// 40 MiB.
+const WalkRows = 4608
+
+// unreached is a row's entry for a reader the role cannot walk to.
+const unreached = math.MaxUint16
 
 func newWalks(g *routing.Graph, readers []*geo.Reader) *walks {
-	rows, _ := lru.New[rowKey, []float32](WalkRows)
+	rows, _ := lru.New[rowKey, []uint16](WalkRows)
 	w := &walks{g: g, index: map[*geo.Reader]int{}, all: readers, spots: map[geo.Role][]routing.Spot{},
 		rows: rows, inFlight: map[rowKey]chan struct{}{}}
 	for i, r := range readers {
@@ -65,22 +70,22 @@ func (w *walks) seconds(a, b *geo.Reader, role geo.Role) float64 {
 	if w.g == nil || !oka || !okb {
 		return line
 	}
-	t := float64(w.row(ia, role)[ib])
-	if math.IsInf(t, 1) || t < line {
+	t := w.row(ia, role)[ib]
+	if t == unreached || float64(t) < line {
 		return line
 	}
-	return t
+	return float64(t)
 }
 
 // warm makes reader r's row for role if it is not kept: call it after a
 // decision at r, so that the next decision of the same card finds it.
 func (w *walks) warm(r *geo.Reader, role geo.Role) {
 	i, ok := w.index[r]
-	if !ok || w.g == nil || w.rows.Contains(rowKey{i, role}) {
+	if !ok || w.g == nil || w.rows.Contains(rowKey{i, w.g.Alike(role)}) {
 		return
 	}
 	w.making.Lock()
-	_, busy := w.inFlight[rowKey{i, role}]
+	_, busy := w.inFlight[rowKey{i, w.g.Alike(role)}]
 	w.making.Unlock()
 	if !busy {
 		w.row(i, role)
@@ -89,13 +94,17 @@ func (w *walks) warm(r *geo.Reader, role geo.Role) {
 
 // needs reports whether reader r's row for role is still to be made.
 func (w *walks) needs(r *geo.Reader, role geo.Role) bool {
+	if w.g == nil {
+		return false
+	}
 	i, ok := w.index[r]
-	return ok && w.g != nil && !w.rows.Contains(rowKey{i, role})
+	return ok && !w.rows.Contains(rowKey{i, w.g.Alike(role)})
 }
 
 // row is reader i's times to every reader for role, made once however
 // many ask at the same time.
-func (w *walks) row(i int, role geo.Role) []float32 {
+func (w *walks) row(i int, role geo.Role) []uint16 {
+	role = w.g.Alike(role)
 	k := rowKey{i, role}
 	for {
 		if row, ok := w.rows.Get(k); ok {
@@ -120,12 +129,13 @@ func (w *walks) row(i int, role geo.Role) []float32 {
 	}
 }
 
-func (w *walks) makeRow(i int, role geo.Role) []float32 {
+func (w *walks) makeRow(i int, role geo.Role) []uint16 {
 	spots := w.spotsOf(role)
 	times := w.g.Times(spots[i], spots, routing.Walk, role)
-	row := make([]float32, len(times))
+	row := make([]uint16, len(times))
 	for j, t := range times {
-		row[j] = float32(t)
+		// Rounded down: a walk is never made longer than it is.
+		row[j] = uint16(min(math.Floor(t), unreached))
 	}
 	return row
 }
