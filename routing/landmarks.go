@@ -142,13 +142,40 @@ func (g *Graph) Warm() {
 // from every node to src) for profile p and role r. Terminal nodes are not
 // passed through, as in routing.
 func (g *Graph) dijkstraAll(src int32, p Profile, r geo.Role, reverse bool) []float64 {
+	return g.dijkstra([]pqItem{{0, src}}, r, func(hf *half) float64 {
+		if !reverse {
+			return hf.cost[p]
+		}
+		// The edge travelled the other way: from hf.to to n.
+		e := &g.Edges[hf.edge]
+		if hf.back {
+			return e.cost[p][0]
+		}
+		return e.cost[p][1]
+	})
+}
+
+// dijkstra returns the least sum of weight from the sources (each with
+// its own start) to every node, for role r; +Inf for a forbidden step.
+// Terminal nodes are ends, never a way through (a source's own node
+// included, unless it is the only source's).
+func (g *Graph) dijkstra(sources []pqItem, r geo.Role, weight func(hf *half) float64) []float64 {
 	d := make([]float64, len(g.Nodes))
 	for i := range d {
 		d[i] = math.Inf(1)
 	}
 	done := make([]bool, len(g.Nodes))
-	d[src] = 0
-	q := pq{{0, src}}
+	var q pq
+	for _, s := range sources {
+		if s.f < d[s.node] {
+			d[s.node] = s.f
+			q.push(s)
+		}
+	}
+	only := int32(-1)
+	if len(sources) == 1 {
+		only = sources[0].node
+	}
 	for q.Len() > 0 {
 		it := q.pop()
 		n := it.node
@@ -156,7 +183,7 @@ func (g *Graph) dijkstraAll(src int32, p Profile, r geo.Role, reverse bool) []fl
 			continue
 		}
 		done[n] = true
-		if g.Nodes[n].terminal && n != src {
+		if g.Nodes[n].terminal && n != only {
 			continue
 		}
 		for i := g.off[n]; i < g.off[n+1]; i++ {
@@ -164,16 +191,7 @@ func (g *Graph) dijkstraAll(src int32, p Profile, r geo.Role, reverse bool) []fl
 			if !hf.mask.has(r) {
 				continue
 			}
-			c := hf.cost[p]
-			if reverse {
-				// The edge travelled the other way: from hf.to to n.
-				e := &g.Edges[hf.edge]
-				if hf.back {
-					c = e.cost[p][0]
-				} else {
-					c = e.cost[p][1]
-				}
-			}
+			c := weight(hf)
 			if math.IsInf(c, 1) {
 				continue
 			}

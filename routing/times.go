@@ -36,44 +36,20 @@ func (g *Graph) Times(from Spot, to []Spot, p Profile, r geo.Role) []float64 {
 		return out
 	}
 	speed := p.speed()
-	d := make([]float64, len(g.Nodes))
-	for i := range d {
-		d[i] = math.Inf(1)
+	sources := make([]pqItem, len(from.seeds))
+	for i, s := range from.seeds {
+		sources[i] = pqItem{s.length / speed, s.node}
 	}
-	done := make([]bool, len(g.Nodes))
-	var q pq
-	for _, s := range from.seeds {
-		if t := s.length / speed; t < d[s.node] {
-			d[s.node] = t
-			q.push(pqItem{t, s.node})
+	d := g.dijkstra(sources, r, func(hf *half) float64 {
+		if math.IsInf(hf.cost[p], 1) {
+			return math.Inf(1)
 		}
-	}
-	for q.Len() > 0 {
-		it := q.pop()
-		n := it.node
-		if done[n] {
-			continue
+		e := &g.Edges[hf.edge]
+		if hf.back {
+			return e.time[p][1]
 		}
-		done[n] = true
-		if g.Nodes[n].terminal {
-			continue // a room's point is an end, never a way through
-		}
-		for i := g.off[n]; i < g.off[n+1]; i++ {
-			hf := &g.adj[i]
-			if !hf.mask.has(r) || math.IsInf(hf.cost[p], 1) {
-				continue
-			}
-			e := &g.Edges[hf.edge]
-			t := e.time[p][0]
-			if hf.back {
-				t = e.time[p][1]
-			}
-			if nd := it.f + t; nd < d[hf.to] {
-				d[hf.to] = nd
-				q.push(pqItem{nd, hf.to})
-			}
-		}
-	}
+		return e.time[p][0]
+	})
 	for i, sp := range to {
 		for _, s := range sp.seeds {
 			if t := d[s.node] + s.length/speed; t < out[i] {
