@@ -3,6 +3,7 @@ package access_test
 import (
 	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"sync"
@@ -477,4 +478,20 @@ func TestBadgeDoorsByGrantOnly(t *testing.T) {
 	}
 	f.clock.Add(time.Minute)
 	want(t, "with a grant of the reader", f.check(t, inner.ID, access.Check{Code: f.code(t, auth.Staff)}), access.Allow, access.ReasonOK)
+}
+
+func TestResultJSON(t *testing.T) {
+	for _, c := range []struct {
+		r    access.Result
+		want string
+	}{
+		{access.Result{Decision: "deny", Reason: "not_permitted", Floors: []int{}}, `{"decision":"deny","reason":"not_permitted","person":null,"floors":[]}`},
+		{access.Result{Decision: "allow", Reason: "ok", Floors: []int{0, 5}}, `{"decision":"allow","reason":"ok","person":null,"floors":[0,5]}`},
+		{access.Result{Decision: "allow", Reason: "ok"}, `{"decision":"allow","reason":"ok","person":null}`},
+	} {
+		b, err := json.Marshal(c.r)
+		if err != nil || string(b) != c.want {
+			t.Errorf("%+v: %s %v, want %s", c.r, b, err, c.want)
+		}
+	}
 }

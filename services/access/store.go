@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/campusnav/engine/geo"
@@ -231,7 +232,21 @@ type Result struct {
 	Decision string  `json:"decision"`
 	Reason   string  `json:"reason"`
 	Person   *Person `json:"person"`
-	Floors   []int   `json:"floors,omitempty"`
+	// Floors are a lift's: those the person may ride to, [] for none;
+	// nil (left out of the answer) at other readers.
+	Floors []int `json:"floors,omitempty"`
+}
+
+// MarshalJSON writes a lift's floors even when there are none.
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result
+	if r.Floors == nil || len(r.Floors) > 0 {
+		return json.Marshal(plain(r))
+	}
+	return json.Marshal(struct {
+		plain
+		Floors []int `json:"floors"`
+	}{plain(r), r.Floors})
 }
 
 // Person is who a reader shows.
