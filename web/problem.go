@@ -148,7 +148,7 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusUnauthorized, true
 	case errors.Is(err, auth.ErrForbidden), errors.Is(err, access.ErrForbidden):
 		return http.StatusForbidden, true
-	case errors.Is(err, auth.ErrRateLimited):
+	case errors.Is(err, auth.ErrRateLimited), errors.Is(err, access.ErrTooMany):
 		return http.StatusTooManyRequests, true
 	case errors.Is(err, auth.ErrConflict), errors.Is(err, places.ErrFull), errors.Is(err, access.ErrConflict):
 		return http.StatusConflict, true

@@ -89,6 +89,8 @@ type Config struct {
 	// PhoneCountries are the country calling codes sign-in codes are sent
 	// to, a comma list ("86,852,853").
 	PhoneCountries string
+	// ReaderRate bounds each card reader's checks a second; 0: no bound.
+	ReaderRate float64
 	// SessionCache is how long a session looked up is trusted without
 	// asking the store again; 0: every request asks.
 	SessionCache time.Duration
@@ -145,7 +147,7 @@ func NewMain(w io.Writer) *Main {
 	return &Main{
 		Config: Config{Addr: "127.0.0.1:8080", DataDir: "campus-data", Venue: "data/floorplans/hkust-gz",
 			BodyLimit: web.DefaultBodyLimit, Shutdown: 10 * time.Second,
-			PhoneCountries: strings.Join(auth.DefaultPhoneCountries, ","), SessionCache: auth.DefaultSessionCacheTTL},
+			PhoneCountries: strings.Join(auth.DefaultPhoneCountries, ","), SessionCache: auth.DefaultSessionCacheTTL, ReaderRate: access.ReaderRate},
 		log: slog.New(slog.NewJSONHandler(w, nil)),
 	}
 }
@@ -166,6 +168,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest request body, bytes")
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", c.Shutdown, "time in-flight requests get to finish on shutdown")
 	fs.StringVar(&c.PhoneCountries, "phone-countries", c.PhoneCountries, "country calling codes sign-in codes are sent to, comma-separated ($CAMPUS_PHONE_COUNTRIES)")
+	fs.Float64Var(&c.ReaderRate, "reader-rate", c.ReaderRate, "the most checks a second one card reader may ask (bursts twice as many; 429 beyond); 0: no bound, for load tests only")
 	fs.DurationVar(&c.SessionCache, "session-cache-ttl", c.SessionCache, "how long a session is trusted without asking the store (a logout or disabled account reaches other replicas within it); 0: off, at most 1m")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -224,6 +227,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := auth.ParsePhoneCountries(c.PhoneCountries); err != nil {
 		return fmt.Errorf("phone-countries: %v", err)
+	}
+	if c.ReaderRate < 0 || c.ReaderRate > 10000 {
+		return fmt.Errorf("reader-rate %v: want 0 (no bound) to 10000", c.ReaderRate)
 	}
 	if c.SessionCache < 0 || c.SessionCache > auth.MaxSessionCacheTTL {
 		return fmt.Errorf("session-cache-ttl %v: want 0 (off) to %v", c.SessionCache, auth.MaxSessionCacheTTL)
@@ -301,7 +307,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if c.DatabaseURL != "" {
 		workers = 4 // PostgreSQL: transactions overlap their round trips
 	}
-	m.access, err = access.New(m.store, v, g, access.Config{Logger: m.log, Workers: workers})
+	readerRate := c.ReaderRate
+	if readerRate == 0 {
+		readerRate = -1 // no bound
+	}
+	m.access, err = access.New(m.store, v, g, access.Config{Logger: m.log, Workers: workers, ReaderRate: readerRate})
 	if err != nil {
 		m.store.Close()
 		return err

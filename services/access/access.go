@@ -115,6 +115,8 @@ var (
 	// ErrConflict is a request the state refuses: a bound reached, an
 	// enrolment decided already.
 	ErrConflict = errors.New("access: conflict")
+	// ErrTooMany is a reader asking more often than ReaderRate.
+	ErrTooMany = errors.New("access: this reader asks too often; wait a second")
 	// ErrReader is a reader's credential that does not hold: no token,
 	// a revoked one, or one of another reader.
 	ErrReader = errors.New("access: not this reader's credential")

@@ -495,3 +495,26 @@ func TestResultJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderRate: a reader asking more than ReaderRate a second (bursts
+// of ReaderBurst) is refused, and nothing is recorded for it.
+func TestReaderRate(t *testing.T) {
+	f := newFixture(t)
+	refused := 0
+	for range access.ReaderBurst + 5 {
+		_, err := f.svc.Check(t.Context(), reader(t, gate5), access.Check{Reader: gate5, Code: "AQE"})
+		switch {
+		case errors.Is(err, access.ErrTooMany):
+			refused++
+		case err != nil:
+			t.Fatal(err)
+		}
+	}
+	if refused < 4 || refused > 5 {
+		t.Errorf("%d of %d checks refused, want about 5", refused, access.ReaderBurst+5)
+	}
+	es, err := f.db.AuditEntries(t.Context(), audit.Query{Kind: audit.Access, Limit: 500})
+	if err != nil || len(es) != access.ReaderBurst+5-refused {
+		t.Errorf("%d access entries (%v), want one for each check answered", len(es), err)
+	}
+}

@@ -51,7 +51,7 @@ func BenchmarkCheck(b *testing.B) {
 func benchCheck(b *testing.B, db *store.DB, workers int) {
 	v, g := loadCampus(b)
 	now := shanghai("2026-11-25T10:00:00+08:00")
-	svc, err := access.New(db, v, g, access.Config{Now: func() time.Time { return now }, Workers: workers})
+	svc, err := access.New(db, v, g, access.Config{Now: func() time.Time { return now }, Workers: workers, ReaderRate: -1})
 	if err != nil {
 		b.Fatal(err)
 	}

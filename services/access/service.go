@@ -15,6 +15,7 @@ import (
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hashicorp/golang-lru/v2/expirable"
+	"golang.org/x/time/rate"
 
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/routing"
@@ -33,6 +34,7 @@ type Service struct {
 	now    func() time.Time
 
 	readers map[string]*geo.Reader
+	limits  map[*geo.Reader]*rate.Limiter // each reader's checks, in this replica
 
 	keysMu    sync.Mutex
 	keys      []StoredKey // newest first
@@ -62,6 +64,10 @@ type Config struct {
 	// MaxBatch is the most attempts decided in one transaction
 	// (default 64).
 	MaxBatch int
+	// ReaderRate bounds each reader's checks a second (bursts twice as
+	// many): 0 is ReaderRate, below 0 no bound (load tests that move
+	// people faster than turnstiles turn).
+	ReaderRate float64
 	Logger   *slog.Logger
 	// PINParams are the argon2id parameters of locks' PINs (default
 	// auth.DefaultParams, as passwords).
@@ -82,6 +88,16 @@ const keysTTL = time.Minute
 // ReaderTokenTTL is how long a reader's token is trusted without asking
 // the store: a revocation reaches other replicas within it.
 const ReaderTokenTTL = 5 * time.Second
+
+// A reader's checks are bounded, so that a reader's token, stolen or a
+// device gone wrong, cannot grow the history and the audit log at will:
+// ReaderRate a second with bursts of ReaderBurst, per replica (a
+// turnstile passes a person a second or two; a check over the bound is
+// ErrTooMany, recorded nowhere).
+const (
+	ReaderRate  = 10
+	ReaderBurst = 20
+)
 
 // CertificateCache is how many phones' certificates a replica keeps
 // verified (about 1.5 KiB each, 24 MiB in all): a campus's phones that
@@ -114,8 +130,17 @@ func New(st Store, v *geo.Venue, g *routing.Graph, cfg Config) (*Service, error)
 		tokens: expirable.NewLRU[string, string](1<<14, nil, ReaderTokenTTL), pinParams: cfg.PINParams}
 	s.cardIDs, _ = lru.New[int64, int64](1 << 16)
 	s.pins = s.lockPIN
+	s.limits = make(map[*geo.Reader]*rate.Limiter, len(v.Readers))
+	limit, burst := rate.Limit(ReaderRate), ReaderBurst
+	switch {
+	case cfg.ReaderRate < 0:
+		limit = rate.Inf
+	case cfg.ReaderRate > 0:
+		limit, burst = rate.Limit(cfg.ReaderRate), max(1, int(2*cfg.ReaderRate))
+	}
 	for _, r := range v.Readers {
 		s.readers[r.ID] = r
+		s.limits[r] = rate.NewLimiter(limit, burst)
 	}
 	s.batch = newBatcher(s, cfg.Workers, cfg.MaxBatch)
 	return s, nil
@@ -423,7 +448,11 @@ type Check struct {
 // for). Anything malformed is a deny, never an error: a copier learns
 // nothing more than "no".
 func (s *Service) Check(ctx context.Context, r *geo.Reader, c Check) (Result, error) {
-	a := &Attempt{At: s.now(), Reader: r, Floor: c.Floor}
+	now := s.now()
+	if lim := s.limits[r]; lim != nil && !lim.AllowN(now, 1) {
+		return Result{}, ErrTooMany
+	}
+	a := &Attempt{At: now, Reader: r, Floor: c.Floor}
 	switch {
 	case c.Code != "":
 		a.Credential = CredentialCode
