@@ -68,7 +68,7 @@ type Config struct {
 	// many): 0 is ReaderRate, below 0 no bound (load tests that move
 	// people faster than turnstiles turn).
 	ReaderRate float64
-	Logger   *slog.Logger
+	Logger     *slog.Logger
 	// PINParams are the argon2id parameters of locks' PINs (default
 	// auth.DefaultParams, as passwords).
 	PINParams auth.Params
