@@ -92,6 +92,7 @@ func parseUsers(fs *pflag.FlagSet, args []string, n int) error {
 type accountStore interface {
 	auth.Store
 	access.Store
+	VerifyLedger(ctx context.Context) error
 	VerifyAudit(ctx context.Context) (audit.Head, error)
 	Close() error
 }

@@ -128,6 +128,7 @@ func (db *DB) PurgeAuthState(ctx context.Context, now time.Time) (int64, error) 
 // querier is what runs a statement: a *sql.DB, *sql.Conn or *sql.Tx.
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 

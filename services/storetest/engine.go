@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/ledger"
 	"github.com/campusnav/engine/services/migrations"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/store"
@@ -27,6 +28,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("Duties", func(t *testing.T) { Duties(t, func(t *testing.T) auth.Store { return newStore(t) }) })
 	t.Run("Access", func(t *testing.T) { Access(t, func(t *testing.T) AccessStore { return newStore(t) }) })
 	t.Run("Locks", func(t *testing.T) { Locks(t, func(t *testing.T) AccessStore { return newStore(t) }) })
+	t.Run("Ledger", func(t *testing.T) { Ledger(t, func(t *testing.T) ledger.Store { return newStore(t) }) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 
