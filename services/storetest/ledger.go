@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -17,6 +18,7 @@ func Ledger(t *testing.T, newStore func(t *testing.T) ledger.Store) {
 		{"CommitAndReplay", testLedgerCommit},
 		{"NeverOverdrawn", testLedgerConcurrentPayers},
 		{"SameReferenceOnce", testLedgerSameReference},
+		{"RandomTraffic", testLedgerRandomTraffic},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -116,6 +118,67 @@ func testLedgerSameReference(t *testing.T, s ledger.Store) {
 	}
 	if got := balance(t, s, w) - before; got != 2500 {
 		t.Errorf("the wallet gained %d fen, want 2,500", got)
+	}
+	if err := s.VerifyLedger(t.Context()); err != nil {
+		t.Errorf("verify: %v", err)
+	}
+}
+
+// testLedgerRandomTraffic: 8 goroutines commit random top-ups (some
+// under references delivered again), payments and refunds between a few
+// wallets and merchants; after, every wallet is at or above zero, every
+// reference moved money once, and the ledger verifies.
+func testLedgerRandomTraffic(t *testing.T, s ledger.Store) {
+	prefix := unique("w")
+	wallets := []string{ledger.Wallet(11), ledger.Wallet(12), ledger.Wallet(13)}
+	merchants := []string{ledger.Merchant(prefix + "-canteen"), ledger.Merchant(prefix + "-cafe")}
+	refs := make([]string, 12)
+	for i := range refs {
+		refs[i] = unique("topup")
+	}
+	var mu sync.Mutex
+	credited := map[string]int64{} // reference -> transaction id
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 7))
+			for range 40 {
+				w := wallets[rng.IntN(len(wallets))]
+				m := merchants[rng.IntN(len(merchants))]
+				var err error
+				switch rng.IntN(3) {
+				case 0:
+					ref := refs[rng.IntN(len(refs))]
+					var tx ledger.Transaction
+					tx, _, err = s.Commit(t.Context(), ledger.Transaction{Kind: ledger.KindTopUp, Reference: ref,
+						Postings: []ledger.Posting{{Source: ledger.Provider("sandbox"), Destination: wallets[len(ref)%len(wallets)], Amount: 500}}})
+					if err == nil {
+						mu.Lock()
+						if first, ok := credited[ref]; ok && first != tx.ID {
+							t.Errorf("reference %s committed as %d and %d", ref, first, tx.ID)
+						}
+						credited[ref] = tx.ID
+						mu.Unlock()
+					}
+				case 1:
+					_, _, err = s.Commit(t.Context(), ledger.Transaction{Kind: ledger.KindPayment,
+						Postings: []ledger.Posting{{Source: w, Destination: m, Amount: int64(1 + rng.IntN(400))}}})
+				case 2:
+					_, _, err = s.Commit(t.Context(), ledger.Transaction{Kind: ledger.KindRefund,
+						Postings: []ledger.Posting{{Source: m, Destination: w, Amount: int64(1 + rng.IntN(100))}}})
+				}
+				if err != nil && !errors.Is(err, ledger.ErrInsufficientFunds) {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, a := range append(wallets, merchants...) {
+		if b := balance(t, s, a); b < 0 {
+			t.Errorf("%s at %d fen", a, b)
+		}
 	}
 	if err := s.VerifyLedger(t.Context()); err != nil {
 		t.Errorf("verify: %v", err)
