@@ -23,29 +23,17 @@ const RetryWindow = 5 * time.Second
 // then the policy and the person's grants.
 func (s *Service) decide(st *State, a *Attempt) Effect {
 	deny := func(reason string) { a.Result = Result{Decision: Deny, Reason: reason} }
-	var c *Card
-	switch {
-	case a.Claims != nil:
-		c = st.Cards[a.Claims.Card]
-	case a.Number != "":
-		c = st.ByNumber[a.Number]
-	case a.UserID != 0:
-		c = st.ByUser[a.UserID]
-	}
+	c := st.CardOf(a)
 	a.Card = c
-	if c != nil {
-		a.Result.Person = &Person{Name: c.Holder, Role: string(c.Role)}
-	}
+	defer s.person(a, c)
 	if a.Reason != "" {
 		deny(a.Reason)
-		s.person(a, c)
 		return Effect{}
 	}
 	if c == nil {
 		deny(ReasonUnknown)
 		return Effect{}
 	}
-	defer s.person(a, c)
 	var eff Effect
 	freeze := func(reason string) {
 		if c.Status != Frozen {

@@ -149,9 +149,6 @@ func New(st Store, v *geo.Venue, g *routing.Graph, cfg Config) (*Service, error)
 // Close stops the deciding workers, once the attempts queued are decided.
 func (s *Service) Close() { s.batch.close() }
 
-// Policy is the access policy the service decides by.
-func (s *Service) Policy() *Policy { return s.policy }
-
 func (s *Service) reader(id string) (*geo.Reader, bool) {
 	r, ok := s.readers[id]
 	return r, ok

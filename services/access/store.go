@@ -199,6 +199,20 @@ type State struct {
 	NewCodes []*CodeUse
 }
 
+// CardOf is the card an attempt names, by its code, its physical
+// number or its PIN's holder; nil for none loaded.
+func (st *State) CardOf(a *Attempt) *Card {
+	switch {
+	case a.Claims != nil:
+		return st.Cards[a.Claims.Card]
+	case a.Number != "":
+		return st.ByNumber[a.Number]
+	case a.UserID != 0:
+		return st.ByUser[a.UserID]
+	}
+	return nil
+}
+
 // Attempt is one credential at a reader on its way to a decision.
 type Attempt struct {
 	At         time.Time

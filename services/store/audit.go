@@ -43,32 +43,11 @@ func (db *DB) Append(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 // store's own transactions). An entry the log does not take is
 // audit.ErrInvalid, passed through a transaction as served.
 func (db *DB) AppendTx(ctx context.Context, tx *sql.Tx, e audit.Entry) (audit.Entry, error) {
-	e, err := e.Check()
+	es, err := db.AppendManyTx(ctx, tx, []audit.Entry{e})
 	if err != nil {
-		return audit.Entry{}, served{err}
+		return audit.Entry{}, err
 	}
-	var last int64
-	var prev []byte
-	if err := tx.QueryRowContext(ctx, "SELECT last_id, hash FROM audit_head WHERE one = 1"+db.d.ForUpdate).Scan(&last, &prev); err != nil {
-		return audit.Entry{}, fmt.Errorf("audit head: %w", err)
-	}
-	var ph audit.Hash
-	if len(prev) != len(ph) {
-		return audit.Entry{}, fmt.Errorf("audit head: a hash of %d bytes", len(prev))
-	}
-	copy(ph[:], prev)
-	e.At = stamp(e.At)
-	e = e.Chain(last, ph)
-	var detail any // NULL for none; text, as hashed, for the rest
-	if e.Detail != nil {
-		detail = string(e.Detail)
-	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO audit_log ("+auditColumns+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-		e.ID, db.d.Time(e.At), e.Actor, e.Subject, e.Kind, e.Place, e.Decision, e.Reason, detail, e.PrevHash[:], e.Hash[:])
-	if err != nil {
-		return audit.Entry{}, fmt.Errorf("appending to the audit log: %w", err)
-	}
-	return e, nil
+	return es[0], nil
 }
 
 // AppendManyTx appends es to the audit log in tx, in order, with one

@@ -159,15 +159,7 @@ func testReader(id, kind string) *geo.Reader {
 // and freezes on a replay: a decision simple enough to check what the
 // store loaded and wrote.
 func firstUse(st *access.State, a *access.Attempt) access.Effect {
-	var c *access.Card
-	switch {
-	case a.Claims != nil:
-		c = st.Cards[a.Claims.Card]
-	case a.Number != "":
-		c = st.ByNumber[a.Number]
-	case a.UserID != 0:
-		c = st.ByUser[a.UserID]
-	}
+	c := st.CardOf(a)
 	a.Card = c
 	if c == nil {
 		a.Result = access.Result{Decision: access.Deny, Reason: access.ReasonUnknown}
