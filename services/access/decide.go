@@ -106,6 +106,7 @@ func (s *Service) decide(st *State, a *Attempt) Effect {
 func (s *Service) person(a *Attempt, c *Card) {
 	if c != nil {
 		a.Result.Person = &Person{Name: c.Holder, Role: string(c.Role)}
+		a.Result.Card, a.Result.UserID, a.Result.Subject = c.ID, c.UserID, c.Subject
 	}
 	if a.Reader.Kind != geo.ReaderElevator {
 		a.Result.Floors = nil

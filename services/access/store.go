@@ -249,6 +249,12 @@ type Result struct {
 	// Floors are a lift's: those the person may ride to, [] for none;
 	// nil (left out of the answer) at other readers.
 	Floors []int `json:"floors,omitempty"`
+	// Card, UserID and Subject are the card decided about and its
+	// holder (0 and "" for none identified), for the services that act
+	// on a decision (a till's payment); never sent to the reader.
+	Card    int64  `json:"-"`
+	UserID  int64  `json:"-"`
+	Subject string `json:"-"`
 }
 
 // MarshalJSON writes a lift's floors even when there are none.

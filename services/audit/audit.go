@@ -60,6 +60,15 @@ const (
 	FingerprintEnrolled = "fingerprint_enrolment" // a lock reported an enrolment (allow: enrolled; deny: failed, timed out)
 	FingerprintDeleted  = "fingerprint_deleted"   // a holder deleted a fingerprint (the lock is told)
 	FingerprintRemoved  = "fingerprint_removed"   // a lock confirmed it erased a fingerprint
+
+	TopUp         = "topup"          // a provider's notice of a top-up (allow: credited; deny: refused, reason why)
+	Payment       = "payment"        // a payment from a wallet or an external account
+	Refund        = "refund"         // finance gave back part of a payment
+	MandateLinked = "mandate_linked" // an external account was linked (allow) or its mandate failed (deny)
+	PasswordFree  = "password_free"  // password-free payments turned on (grant) or off (revoke)
+	BillIssued    = "bill_issued"    // finance issued a bill
+	BillPaid      = "bill_paid"      // a resident paid a bill
+	BillAppealed  = "bill_appealed"  // a resident appealed a bill
 )
 
 // Decisions an entry records.

@@ -34,6 +34,9 @@ const (
 	// MaxPerPerson is how many live keys (used in the last TTL) one person
 	// may hold; a new key past it is ErrTooMany until the oldest expires.
 	MaxPerPerson = 1000
+	// MaxPerReader is how many live keys one reader may hold: a busy
+	// till charges a few thousand a day.
+	MaxPerReader = 20000
 	// MaxBody is the largest body of an answer kept, in bytes. Answers of
 	// the API's creating routes are a few hundred bytes.
 	MaxBody = 64 << 10
@@ -61,9 +64,13 @@ var (
 	ErrNotHeld = errors.New("idempotency: the key is no longer held")
 )
 
-// Request is one keyed request of a person.
+// Request is one keyed request of a person, or of a reader (a till
+// charging a card keys its payments too).
 type Request struct {
 	UserID int64
+	// Reader, if set, is the reader whose key this is (UserID is then
+	// unused): a reader's keys are its own, apart from people's.
+	Reader string
 	Key    string
 	// Hash identifies the request: Hash(method, target, body).
 	Hash string

@@ -15,7 +15,26 @@ var _ idempotency.Store = (*DB)(nil)
 // A key, as kept: the request it was first used for, and its answer once
 // done.
 
-const keptQuery = "SELECT request_hash, state, status, headers, body, created FROM idempotency_keys WHERE user_id = $1 AND key = $2"
+// keyOwner is whose keys a request's are: a person's (idempotency_keys,
+// by account) or a reader's (reader_idempotency_keys, by reader id).
+type keyOwner struct {
+	table, column string
+	id            any
+	// lock is the row that makes the owner's claims take turns.
+	lock string
+	max  int
+}
+
+func ownerOf(r idempotency.Request) keyOwner {
+	if r.Reader != "" {
+		return keyOwner{"reader_idempotency_keys", "reader", r.Reader, "SELECT 1 FROM reader_tokens WHERE reader = $1", idempotency.MaxPerReader}
+	}
+	return keyOwner{"idempotency_keys", "user_id", r.UserID, "SELECT 1 FROM users WHERE id = $1", idempotency.MaxPerPerson}
+}
+
+func (o keyOwner) kept() string {
+	return "SELECT request_hash, state, status, headers, body, created FROM " + o.table + " WHERE " + o.column + " = $1 AND key = $2"
+}
 
 type kept struct {
 	hash    string
@@ -79,7 +98,8 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, r idempotency.Request) (*
 		return nil, db.errorf("claiming idempotency key %q: a request without its time", r.Key)
 	}
 	at := stamp(r.At)
-	k, err := scanKept(db.sql.QueryRowContext(ctx, keptQuery, r.UserID, r.Key))
+	o := ownerOf(r)
+	k, err := scanKept(db.sql.QueryRowContext(ctx, o.kept(), o.id, r.Key))
 	switch {
 	case err == nil:
 		if a, decided, err := k.decide(r, at); decided {
@@ -91,14 +111,14 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, r idempotency.Request) (*
 	var answer *idempotency.Answer
 	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var one int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM users WHERE id = $1"+db.d.ForUpdate, r.UserID).Scan(&one)
+		err := tx.QueryRowContext(ctx, o.lock+db.d.ForUpdate, o.id).Scan(&one)
 		if noRows(err) {
-			return fmt.Errorf("no account %d", r.UserID)
+			return fmt.Errorf("no %s %v", o.column, o.id)
 		}
 		if err != nil {
 			return err
 		}
-		k, err := scanKept(tx.QueryRowContext(ctx, keptQuery, r.UserID, r.Key))
+		k, err := scanKept(tx.QueryRowContext(ctx, o.kept(), o.id, r.Key))
 		isNew := noRows(err)
 		if err != nil && !isNew {
 			return err
@@ -117,17 +137,17 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, r idempotency.Request) (*
 		if isNew {
 			var n int
 			var oldest *time.Time
-			err := tx.QueryRowContext(ctx, "SELECT count(*), min(created) FROM idempotency_keys WHERE user_id = $1 AND created > $2",
-				r.UserID, db.d.Time(at.Add(-idempotency.TTL))).Scan(&n, maybeTimeOf{&oldest})
+			err := tx.QueryRowContext(ctx, "SELECT count(*), min(created) FROM "+o.table+" WHERE "+o.column+" = $1 AND created > $2",
+				o.id, db.d.Time(at.Add(-idempotency.TTL))).Scan(&n, maybeTimeOf{&oldest})
 			if err != nil {
 				return err
 			}
-			if n >= idempotency.MaxPerPerson && oldest != nil {
+			if n >= o.max && oldest != nil {
 				return served{&idempotency.LimitError{Until: oldest.Add(idempotency.TTL)}}
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, state, created) VALUES ($1, $2, $3, 'running', $4)
-			ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'running',
+		_, err = tx.ExecContext(ctx, `INSERT INTO `+o.table+` (`+o.column+`, key, request_hash, state, created) VALUES ($1, $2, $3, 'running', $4)
+			ON CONFLICT (`+o.column+`, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'running',
 				status = NULL, headers = NULL, body = NULL, created = excluded.created`,
 			r.UserID, r.Key, r.Hash, db.d.Time(at))
 		return err
@@ -145,14 +165,16 @@ func (db *DB) FinishIdempotencyKey(ctx context.Context, r idempotency.Request, a
 	if err != nil {
 		return db.errorf("idempotency key %q: headers: %w", r.Key, err)
 	}
-	return db.held(ctx, r, "finishing", `UPDATE idempotency_keys SET state = 'done', status = $4, headers = $5, body = $6
-		WHERE user_id = $1 AND key = $2 AND created = $3 AND state = 'running'`, a.Status, string(header), a.Body)
+	o := ownerOf(r)
+	return db.held(ctx, r, "finishing", `UPDATE `+o.table+` SET state = 'done', status = $4, headers = $5, body = $6
+		WHERE `+o.column+` = $1 AND key = $2 AND created = $3 AND state = 'running'`, a.Status, string(header), a.Body)
 }
 
 // ReleaseIdempotencyKey deletes the claim of r, keeping nothing.
 func (db *DB) ReleaseIdempotencyKey(ctx context.Context, r idempotency.Request) error {
+	o := ownerOf(r)
 	return db.held(ctx, r, "releasing",
-		"DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND created = $3 AND state = 'running'")
+		"DELETE FROM "+o.table+" WHERE "+o.column+" = $1 AND key = $2 AND created = $3 AND state = 'running'")
 }
 
 // held runs query, which changes the claim of r ($1 to $3; args follow),
@@ -160,7 +182,7 @@ func (db *DB) ReleaseIdempotencyKey(ctx context.Context, r idempotency.Request) 
 func (db *DB) held(ctx context.Context, r idempotency.Request, doing, query string, args ...any) error {
 	w, unlock := db.writing()
 	defer unlock()
-	res, err := w.ExecContext(ctx, query, append([]any{r.UserID, r.Key, db.t(r.At)}, args...)...)
+	res, err := w.ExecContext(ctx, query, append([]any{ownerOf(r).id, r.Key, db.t(r.At)}, args...)...)
 	if err != nil {
 		return db.errorf("%s idempotency key %q: %w", doing, r.Key, err)
 	}
@@ -180,13 +202,17 @@ func (db *DB) held(ctx context.Context, r idempotency.Request, doing, query stri
 func (db *DB) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
 	w, unlock := db.writing()
 	defer unlock()
-	res, err := w.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created < $1", db.t(before))
-	if err != nil {
-		return 0, db.errorf("purging idempotency keys: %w", err)
+	var all int64
+	for _, table := range []string{"idempotency_keys", "reader_idempotency_keys"} {
+		res, err := w.ExecContext(ctx, "DELETE FROM "+table+" WHERE created < $1", db.t(before))
+		if err != nil {
+			return 0, db.errorf("purging idempotency keys: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, db.errorf("purging idempotency keys: %w", err)
+		}
+		all += n
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, db.errorf("purging idempotency keys: %w", err)
-	}
-	return n, nil
+	return all, nil
 }

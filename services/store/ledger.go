@@ -30,67 +30,9 @@ func (db *DB) Commit(ctx context.Context, t ledger.Transaction) (ledger.Transact
 				return err
 			}
 		}
-		accounts := t.Accounts()
-		var rows []string
-		var args []any
-		for _, a := range accounts {
-			rows = append(rows, db.placeholders(len(args), 2))
-			args = append(args, a, ledger.Overdraft(a))
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO ledger_accounts (address, overdraft) VALUES "+strings.Join(rows, ", ")+" ON CONFLICT (address) DO NOTHING", args...); err != nil {
-			return fmt.Errorf("making accounts: %w", err)
-		}
-		ps := make([]string, len(accounts))
-		args = args[:0]
-		for i, a := range accounts {
-			ps[i] = db.param(i + 1)
-			args = append(args, a)
-		}
-		q, err := tx.QueryContext(ctx, "SELECT address, balance_fen FROM ledger_accounts WHERE address IN ("+strings.Join(ps, ", ")+") ORDER BY address"+db.d.ForUpdate, args...)
-		type bal struct {
-			a string
-			v int64
-		}
-		got, err := list(q, err, func(r row) (bal, error) {
-			var b bal
-			return b, r.Scan(&b.a, &b.v)
-		})
-		if err != nil {
-			return fmt.Errorf("locking accounts: %w", err)
-		}
-		b := ledger.Balances{}
-		for _, x := range got {
-			b[x.a] = x.v
-		}
-		before := ledger.Balances{}
-		for a, v := range b {
-			before[a] = v
-		}
-		if err := b.Apply(t.Postings); err != nil {
-			return served{err}
-		}
-		err = tx.QueryRowContext(ctx, "INSERT INTO ledger_transactions (kind, reference, at) VALUES ($1, $2, $3) RETURNING id",
-			t.Kind, nullable(t.Reference), db.d.Time(t.At)).Scan(&t.ID)
-		if err != nil {
-			return fmt.Errorf("writing the transaction: %w", err)
-		}
-		running := before
-		rows, args = rows[:0], args[:0]
-		for n, p := range t.Postings {
-			running[p.Source] -= p.Amount
-			running[p.Destination] += p.Amount
-			rows = append(rows, db.placeholders(len(args), 7))
-			args = append(args, t.ID, n, p.Source, p.Destination, p.Amount, running[p.Source], running[p.Destination])
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO ledger_postings (tx_id, n, source, destination, amount_fen, source_balance_fen, destination_balance_fen) VALUES "+strings.Join(rows, ", "), args...); err != nil {
-			return fmt.Errorf("writing postings: %w", err)
-		}
-		for _, a := range accounts {
-			if _, err := tx.ExecContext(ctx, "UPDATE ledger_accounts SET balance_fen = $2 WHERE address = $1", a, b[a]); err != nil {
-				return fmt.Errorf("updating %s: %w", a, err)
-			}
-		}
-		return nil
+		var err error
+		t, _, err = db.commitIn(ctx, tx, t)
+		return err
 	})
 	if err != nil && t.Reference != "" && db.d.IsUnique(err) {
 		// The same reference, committed meanwhile by another: its answer.
@@ -103,6 +45,74 @@ func (db *DB) Commit(ctx context.Context, t ledger.Transaction) (ledger.Transact
 		return ledger.Transaction{}, false, err
 	}
 	return t, replayed, db.fail(err, "committing a %s", t.Kind)
+}
+
+// commitIn writes t in tx (its reference, if any, not looked up: the
+// caller did), answering it with its id and the balances after it of the
+// accounts it moved. Nothing is written when it is refused
+// (ledger.ErrInsufficientFunds, served), so tx may go on.
+func (db *DB) commitIn(ctx context.Context, tx *sql.Tx, t ledger.Transaction) (ledger.Transaction, ledger.Balances, error) {
+	accounts := t.Accounts()
+	var rows []string
+	var args []any
+	for _, a := range accounts {
+		rows = append(rows, db.placeholders(len(args), 2))
+		args = append(args, a, ledger.Overdraft(a))
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO ledger_accounts (address, overdraft) VALUES "+strings.Join(rows, ", ")+" ON CONFLICT (address) DO NOTHING", args...); err != nil {
+		return t, nil, fmt.Errorf("making accounts: %w", err)
+	}
+	ps := make([]string, len(accounts))
+	args = args[:0]
+	for i, a := range accounts {
+		ps[i] = db.param(i + 1)
+		args = append(args, a)
+	}
+	q, err := tx.QueryContext(ctx, "SELECT address, balance_fen FROM ledger_accounts WHERE address IN ("+strings.Join(ps, ", ")+") ORDER BY address"+db.d.ForUpdate, args...)
+	type bal struct {
+		a string
+		v int64
+	}
+	got, err := list(q, err, func(r row) (bal, error) {
+		var b bal
+		return b, r.Scan(&b.a, &b.v)
+	})
+	if err != nil {
+		return t, nil, fmt.Errorf("locking accounts: %w", err)
+	}
+	b := ledger.Balances{}
+	for _, x := range got {
+		b[x.a] = x.v
+	}
+	before := ledger.Balances{}
+	for a, v := range b {
+		before[a] = v
+	}
+	if err := b.Apply(t.Postings); err != nil {
+		return t, nil, served{err}
+	}
+	err = tx.QueryRowContext(ctx, "INSERT INTO ledger_transactions (kind, reference, at) VALUES ($1, $2, $3) RETURNING id",
+		t.Kind, nullable(t.Reference), db.d.Time(t.At)).Scan(&t.ID)
+	if err != nil {
+		return t, nil, fmt.Errorf("writing the transaction: %w", err)
+	}
+	running := before
+	rows, args = rows[:0], args[:0]
+	for n, p := range t.Postings {
+		running[p.Source] -= p.Amount
+		running[p.Destination] += p.Amount
+		rows = append(rows, db.placeholders(len(args), 7))
+		args = append(args, t.ID, n, p.Source, p.Destination, p.Amount, running[p.Source], running[p.Destination])
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO ledger_postings (tx_id, n, source, destination, amount_fen, source_balance_fen, destination_balance_fen) VALUES "+strings.Join(rows, ", "), args...); err != nil {
+		return t, nil, fmt.Errorf("writing postings: %w", err)
+	}
+	for _, a := range accounts {
+		if _, err := tx.ExecContext(ctx, "UPDATE ledger_accounts SET balance_fen = $2 WHERE address = $1", a, b[a]); err != nil {
+			return t, nil, fmt.Errorf("updating %s: %w", a, err)
+		}
+	}
+	return t, b, nil
 }
 
 func nullable(s string) any {
