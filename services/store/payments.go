@@ -292,9 +292,16 @@ func (db *DB) SetPasswordFree(ctx context.Context, card, by int64, enabled bool,
 			return served{payments.Conflict("no_external_account", "link an external account first (POST /wallet/external-account)",
 				"请先绑定外部账户（POST /wallet/external-account）")}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO wallets (card_id, password_free, limit_fen) VALUES ($1, $2, $3)
-			ON CONFLICT (card_id) DO UPDATE SET password_free = excluded.password_free, limit_fen = excluded.limit_fen`, card, enabled, limit); err != nil {
+		res, err := tx.ExecContext(ctx, "UPDATE wallets SET password_free = $2, limit_fen = $3 WHERE card_id = $1", card, enabled, limit)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 { // nothing linked yet, so off
+			if _, err := tx.ExecContext(ctx, "INSERT INTO wallets (card_id, password_free, limit_fen) VALUES ($1, false, $2)", card, limit); err != nil {
+				return err
+			}
 		}
 		w.PasswordFree, w.Limit = enabled, limit
 		decision := audit.Revoke

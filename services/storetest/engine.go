@@ -29,6 +29,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("Access", func(t *testing.T) { Access(t, func(t *testing.T) AccessStore { return newStore(t) }) })
 	t.Run("Locks", func(t *testing.T) { Locks(t, func(t *testing.T) AccessStore { return newStore(t) }) })
 	t.Run("Ledger", func(t *testing.T) { Ledger(t, func(t *testing.T) ledger.Store { return newStore(t) }) })
+	t.Run("Payments", func(t *testing.T) { Payments(t, func(t *testing.T) PaymentsStore { return newStore(t) }) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 
