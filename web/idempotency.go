@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/idempotency"
 )
 
@@ -71,17 +72,20 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 // its method, target and body. The body, read here, is given to the
 // handler again.
 func (s *Server) keyed(c echo.Context, keys []string) (idempotency.Request, error) {
-	u, err := requireUser(c, "sign in to send an Idempotency-Key")
-	if err != nil {
-		return idempotency.Request{}, err
+	var r idempotency.Request
+	if rd, ok := c.Get(readerKey).(*geo.Reader); ok {
+		r.Reader = rd.ID // a reader's own keys
+	} else {
+		u, err := requireUser(c, "sign in to send an Idempotency-Key")
+		if err != nil {
+			return idempotency.Request{}, err
+		}
+		r.UserID = u.ID
 	}
 	if len(keys) > 1 {
 		return idempotency.Request{}, badParam(headerIdempotencyKey, "send one Idempotency-Key, not %d", len(keys))
 	}
-	key := keys[0]
-	if n := len(key); n >= 2 && key[0] == '"' && key[n-1] == '"' && !strings.ContainsAny(key[1:n-1], `"\`) {
-		key = key[1 : n-1]
-	}
+	key := unquoteKey(keys[0])
 	if err := idempotency.CheckKey(key); err != nil {
 		return idempotency.Request{}, causeProblem(http.StatusBadRequest, headerIdempotencyKey, err)
 	}
@@ -94,7 +98,34 @@ func (s *Server) keyed(c echo.Context, keys []string) (idempotency.Request, erro
 		return idempotency.Request{}, badParam("body", "the body could not be read")
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	return idempotency.Request{UserID: u.ID, Key: key, Hash: idempotency.Hash(req.Method, req.URL.RequestURI(), body), At: s.cfg.Now()}, nil
+	r.Key, r.Hash, r.At = key, idempotency.Hash(req.Method, req.URL.RequestURI(), body), s.cfg.Now()
+	return r, nil
+}
+
+// unquoteKey is a key as sent: the draft's quoted form and Stripe's bare
+// one are the same key.
+func unquoteKey(key string) string {
+	if n := len(key); n >= 2 && key[0] == '"' && key[n-1] == '"' && !strings.ContainsAny(key[1:n-1], `"\`) {
+		return key[1 : n-1]
+	}
+	return key
+}
+
+// idempotencyKey is the request's Idempotency-Key ("" for none).
+func idempotencyKey(c echo.Context) string {
+	return unquoteKey(c.Request().Header.Get(headerIdempotencyKey))
+}
+
+// keyRequired refuses a request that moves money without an
+// Idempotency-Key: a client that loses the answer must be able to ask
+// again without paying twice.
+func (s *Server) keyRequired(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if len(c.Request().Header.Values(headerIdempotencyKey)) == 0 {
+			return badParam(headerIdempotencyKey, "this request moves money: send an Idempotency-Key header (a fresh random value, the same on a retry)")
+		}
+		return next(c)
+	}
 }
 
 // keyProblem is the problem of a claim refused.

@@ -16,6 +16,8 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/ledger"
+	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 )
 
@@ -97,6 +99,7 @@ func localArg(a any, lang string) any {
 var titles = map[int][2]string{
 	http.StatusBadRequest:            {"Bad request", "请求有误"},
 	http.StatusUnauthorized:          {"Not signed in", "未登录"},
+	http.StatusPaymentRequired:       {"Payment refused", "付款被拒"},
 	http.StatusForbidden:             {"Not allowed", "无权访问"},
 	http.StatusNotFound:              {"Not found", "未找到"},
 	http.StatusMethodNotAllowed:      {"Method not allowed", "不支持该方法"},
@@ -135,8 +138,18 @@ func causeProblem(status int, param string, err error) *Problem {
 func errorStatus(err error) (int, bool) {
 	switch {
 	case errors.Is(err, routing.ErrUnknownPlace), errors.Is(err, auth.ErrNotFound), errors.Is(err, places.ErrNotFound),
-		errors.Is(err, access.ErrNotFound):
+		errors.Is(err, access.ErrNotFound), errors.Is(err, payments.ErrNotFound):
 		return http.StatusNotFound, true
+	case errors.Is(err, payments.ErrInsufficientFunds):
+		return http.StatusPaymentRequired, true
+	case errors.Is(err, payments.ErrSignature):
+		return http.StatusUnauthorized, true
+	case errors.Is(err, payments.ErrForbidden):
+		return http.StatusForbidden, true
+	case errors.Is(err, payments.ErrConflict):
+		return http.StatusConflict, true
+	case errors.Is(err, payments.ErrInvalid), errors.Is(err, ledger.ErrInvalid):
+		return http.StatusBadRequest, true
 	case errors.Is(err, routing.ErrNoRoute):
 		return http.StatusUnprocessableEntity, true
 	case errors.Is(err, routing.ErrAmbiguous):
@@ -163,10 +176,13 @@ func errorStatus(err error) (int, bool) {
 // detail, and the places it lists.
 func knownProblem(status int, err error) *Problem {
 	p := &Problem{Status: status, cause: err,
-		Detail: strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "routing: "), "auth: "), "places: "), "access: ")}
+		Detail: trimLayer(err.Error())}
 	var d detailer
 	if errors.As(err, &d) {
 		p.Detail = d.DetailIn("en")
+	}
+	if c := coded(nil); errors.As(err, &c) {
+		p.Code, p.Param = c.ProblemCode(), c.FieldName()
 	}
 	if fe := (*auth.FieldError)(nil); errors.As(err, &fe) {
 		p.Param = fe.Field
@@ -187,6 +203,21 @@ func knownProblem(status int, err error) *Problem {
 		p.Suggestions = pe.Suggestions
 	}
 	return p
+}
+
+// trimLayer is an error's text without the package it came from.
+func trimLayer(msg string) string {
+	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: "} {
+		msg = strings.TrimPrefix(msg, layer)
+	}
+	return msg
+}
+
+// coded is an error that names its problem for clients and the field
+// at fault (payments.Error).
+type coded interface {
+	ProblemCode() string
+	FieldName() string
 }
 
 // problemLang is the language of a problem's title and detail: the lang

@@ -23,6 +23,7 @@ import (
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/idempotency"
+	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/tiles"
 )
@@ -64,7 +65,9 @@ type Deps struct {
 	Audit AuditLog
 	// Access is the campus card and access control; nil: off.
 	Access *access.Service
-	Tiles  *tiles.Renderer
+	// Payments is the money on the card; nil: off.
+	Payments *payments.Service
+	Tiles    *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -226,6 +229,22 @@ func (s *Server) routes() {
 	// Readers authenticate with their own tokens, not a person's session.
 	api.POST("/access/check", s.accessCheck, noStore)
 	api.POST("/readers/enrolments/:id", s.reportEnrolment, noStore)
+	api.POST("/pos/charge", s.posCharge, noStore, s.readerAuth, s.keyRequired, s.idempotent)
+	// Providers sign their notifications; the sandbox's checkout stands
+	// for the provider's own page.
+	api.POST("/payments/:provider/notify", s.paymentNotify, noStore)
+	api.POST("/payments/sandbox/checkout/:id", s.sandboxCheckout, noStore)
+	get("/wallet", s.wallet, noStore)
+	get("/wallet/transactions", s.walletTransactions, noStore)
+	post("/wallet/topups", s.topUp, noStore, s.keyRequired, s.idempotent)
+	get("/wallet/topups/:id", s.topUpStatus, noStore)
+	post("/wallet/external-account", s.linkExternal, noStore, s.idempotent)
+	api.PUT("/wallet/password-free", s.passwordFree, s.viewer, noStore)
+	post("/admin/payments/:id/refund", s.refund, noStore, s.keyRequired, s.idempotent)
+	post("/admin/bills", s.issueBills, noStore, s.keyRequired, s.idempotent)
+	get("/bills", s.bills, noStore)
+	post("/bills/:id/pay", s.payBill, noStore, s.keyRequired, s.idempotent)
+	post("/bills/:id/appeal", s.appealBill, noStore, s.idempotent)
 	api.GET("/readers/commands", s.readerCommands, noStore)
 	api.POST("/readers/commands/:id/done", s.commandDone, noStore)
 

@@ -15,6 +15,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,7 @@ import (
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/wechat"
+	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/jobs"
 	"github.com/campusnav/engine/services/places"
@@ -96,6 +98,10 @@ type Config struct {
 	SessionCache time.Duration
 	// Mail is where mail goes (jobs.go).
 	Mail MailConfig
+	// SandboxSecret is the key the sandbox payment provider signs its
+	// notifications with (environment only); empty: a random one per
+	// process (one replica only: another could not verify it).
+	SandboxSecret string
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -106,6 +112,7 @@ type store interface {
 	idempotency.Store
 	web.AuditLog
 	access.Store
+	payments.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -181,7 +188,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		"CAMPUS_OIDC_ISSUER": &c.OIDC.Issuer, "CAMPUS_OIDC_CLIENT_ID": &c.OIDC.ClientID,
 		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL,
 		"CAMPUS_PUBLIC_URL": &c.PublicURL, "CAMPUS_PHONE_COUNTRIES": &c.PhoneCountries,
-		"CAMPUS_WECHAT_APPID": &c.WeChat.AppID, "CAMPUS_WECHAT_SECRET": &c.WeChat.Secret, "CAMPUS_WECHAT_API": &c.WeChat.API} {
+		"CAMPUS_WECHAT_APPID": &c.WeChat.AppID, "CAMPUS_WECHAT_SECRET": &c.WeChat.Secret, "CAMPUS_WECHAT_API": &c.WeChat.API,
+		"CAMPUS_PAY_SANDBOX_SECRET": &c.SandboxSecret} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
@@ -326,9 +334,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if public == "" {
 		public = m.defaultPublicURL()
 	}
+	pay, err := m.payments(v, public)
+	if err != nil {
+		ln.Close()
+		m.store.Close()
+		return err
+	}
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Tiles: tiles.New(v),
+		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Tiles: tiles.New(v),
 		Ready: m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
@@ -361,6 +375,25 @@ func (m *Main) Run(ctx context.Context) error {
 // defaultPublicURL is http:// and the address it listens on; listening on
 // every interface, it names localhost and warns that clients elsewhere
 // need --public-url.
+// payments is the money on the card, with the sandbox provider: its
+// checkout under the public URL, its notifications posted to this
+// process.
+func (m *Main) payments(v *geo.Venue, public string) (*payments.Service, error) {
+	secret := []byte(m.Config.SandboxSecret)
+	if len(secret) == 0 {
+		secret = []byte(rand.Text())
+		m.log.Warn("no CAMPUS_PAY_SANDBOX_SECRET: the sandbox provider signs with a random key of this process; set one when replicas share a database")
+	}
+	sb := payments.NewSandbox(secret, strings.TrimSuffix(public, "/")+"/api/v1")
+	host, port, _ := net.SplitHostPort(m.Addr.String())
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	sb.Notify = "http://" + net.JoinHostPort(host, port) + "/api/v1/payments/sandbox/notify"
+	sb.Log = m.log
+	return payments.New(m.store, m.access, v, payments.Config{Providers: []payments.Provider{sb}, Logger: m.log})
+}
+
 func (m *Main) defaultPublicURL() string {
 	host, port, _ := net.SplitHostPort(m.Addr.String())
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {

@@ -54,7 +54,7 @@ func (s *Service) decide(st *State, a *Attempt) Effect {
 		k := CodeKey{Card: c.ID, Step: cl.Step, Nonce: cl.Nonce}
 		if first, used := st.Codes[k]; used {
 			if first.Reader == a.Reader.ID && a.At.Sub(first.At).Abs() <= RetryWindow {
-				a.Result = Result{Decision: first.Decision, Reason: first.Reason, Floors: first.Floors}
+				a.Result = Result{Decision: first.Decision, Reason: first.Reason, Floors: first.Floors, Repeat: true}
 				return eff
 			}
 			freeze(FrozenReplayed)

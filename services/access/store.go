@@ -255,6 +255,10 @@ type Result struct {
 	Card    int64  `json:"-"`
 	UserID  int64  `json:"-"`
 	Subject string `json:"-"`
+	// Repeat says the code was used at this reader moments ago
+	// (RetryWindow) and this is that decision again: a gate opens
+	// again, a till must not charge again.
+	Repeat bool `json:"-"`
 }
 
 // MarshalJSON writes a lift's floors even when there are none.

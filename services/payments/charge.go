@@ -65,7 +65,13 @@ func (s *Service) Charge(ctx context.Context, r *geo.Reader, key string, req Cha
 	if err != nil {
 		return Receipt{}, err
 	}
-	if res.Decision != access.Allow {
+	switch {
+	case res.Repeat:
+		// A code charges once: a till's retry carries its first key.
+		return Receipt{}, &Error{Kind: ErrConflict, Code: "code_used", Field: "code",
+			En: "this code was used at this till a moment ago: retry with the same Idempotency-Key, or show a fresh code",
+			Zh: "该付款码刚在本收银台使用过：请用相同的 Idempotency-Key 重试，或刷新付款码"}
+	case res.Decision != access.Allow:
 		return Receipt{}, refused(res.Reason)
 	}
 	m := s.merchants[r.ID]

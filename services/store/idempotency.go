@@ -81,7 +81,7 @@ func (k kept) decide(r idempotency.Request, at time.Time) (a *idempotency.Answer
 	return nil, false, nil
 }
 
-// ClaimIdempotencyKey claims r.Key of r.UserID for the request r, or
+// ClaimIdempotencyKey claims r.Key of r.UserID (or r.Reader) for the request r, or
 // answers what the key holds (see idempotency.Store).
 //
 // A retry mostly finds its key decided (answered, running, or used for
@@ -149,7 +149,7 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, r idempotency.Request) (*
 		_, err = tx.ExecContext(ctx, `INSERT INTO `+o.table+` (`+o.column+`, key, request_hash, state, created) VALUES ($1, $2, $3, 'running', $4)
 			ON CONFLICT (`+o.column+`, key) DO UPDATE SET request_hash = excluded.request_hash, state = 'running',
 				status = NULL, headers = NULL, body = NULL, created = excluded.created`,
-			r.UserID, r.Key, r.Hash, db.d.Time(at))
+			o.id, r.Key, r.Hash, db.d.Time(at))
 		return err
 	})
 	return answer, db.fail(err, "claiming idempotency key %q", r.Key)
