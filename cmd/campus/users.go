@@ -16,6 +16,7 @@ import (
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/sqlite"
 )
@@ -92,7 +93,7 @@ func parseUsers(fs *pflag.FlagSet, args []string, n int) error {
 type accountStore interface {
 	auth.Store
 	access.Store
-	VerifyLedger(ctx context.Context) error
+	payments.Store
 	VerifyAudit(ctx context.Context) (audit.Head, error)
 	Close() error
 }
