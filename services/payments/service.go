@@ -21,7 +21,7 @@ type Service struct {
 	access    *access.Service
 	providers map[string]Provider
 	sandbox   *Sandbox
-	merchants map[string]Merchant // by till reader id
+	merchants map[string]Merchant  // by till reader id
 	rooms     map[string]*geo.Unit // by reference, for bills
 	unitRef   map[string]string    // a room's id -> its reference
 	now       func() time.Time
