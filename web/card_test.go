@@ -22,6 +22,13 @@ import (
 // token of the first gate turnstile.
 func fakeAccess(t testing.TB) (*access.Service, *geo.Reader, string) {
 	t.Helper()
+	svc, gate, tok, _ := fakeAccessDB(t)
+	return svc, gate, tok
+}
+
+// fakeAccessDB is fakeAccess with its store.
+func fakeAccessDB(t testing.TB) (*access.Service, *geo.Reader, string, *sqlite.DB) {
+	t.Helper()
 	testServer(t) // loads the campus
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "campus.db"))
 	if err != nil {
@@ -59,7 +66,7 @@ func fakeAccess(t testing.TB) (*access.Service, *geo.Reader, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc, gate, tok
+	return svc, gate, tok, db
 }
 
 // fakeLock is a lock of the campus whose room the student (id 7) lives

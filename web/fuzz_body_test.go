@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -10,10 +11,12 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/wechat"
 	"github.com/campusnav/engine/services/auth/wechat/wechattest"
+	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/sqlite"
 )
 
@@ -35,6 +38,12 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"person":"lee@hkust-gz.edu.cn","target":"C3","from":"2026-11-01T00:00:00+08:00","to":"2026-12-01T00:00:00+08:00"}`,
 		`{"person":"l\u0000ee","target":"C\u00003","from":"2026-11-01T00:00:00Z","to":"2026-10-01T00:00:00Z"}`,
 		`{"reader":"x","code":"AQE"}`, `{"reader":"x","card_number":"\u0000"}`, `{"reader":"x","floor":1e99}`,
+		`{"amount_fen":5000}`, `{"amount_fen":5000,"provider":"s\u0000andbox"}`, `{"amount_fen":-1}`, `{"amount_fen":1e30}`,
+		`{"provider":"sandbox"}`, `{"outcome":"succeeded"}`, `{"source":"wallet"}`, `{"reason":"away\u0000"}`,
+		`{"csv":"email,room,period,water_from,water_to,electricity_from,electricity_to,amount_fen\nlee@hkust-gz.edu.cn,D1-302,2026-11,1,2,3,4,500\n"}`,
+		`{"csv":"email,room,period,water_from,water_to,electricity_from,electricity_to,amount_fen\nlee@hkust-gz.edu.cn,D1-302,2026-11,NaN,2,3,4,500\n"}`,
+		`{"topup_id":"tu_x","provider_txn":"p","amount_fen":1,"status":"succeeded"}`,
+		`{"reader":"x","code":"AQE","amount_fen":100,"description":"l\u0000unch"}`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -77,23 +86,47 @@ func FuzzJSONBodies(f *testing.F) {
 	}
 	f.Add(`{"reader":"` + gate.ID + `","code":"AQEAAAAB"}`)
 	f.Add(`{"reader":"` + gate.ID + `","card_number":"1234567890","floor":3}`)
+	var till *geo.Reader
+	for _, r := range campusDeps.Venue.Readers {
+		if r.Kind == geo.ReaderPOS {
+			till = r
+			break
+		}
+	}
+	tillToken, err := acc.NewReaderToken(f.Context(), till.ID)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(`{"reader":"` + till.ID + `","card_number":"1234567890","amount_fen":100,"description":"lunch"}`)
+	sb := payments.NewSandbox([]byte("fuzz"), "http://sandbox.invalid/api/v1")
+	sb.Deliver = func(context.Context, []byte, string) error { return nil }
+	pay, err := payments.New(db, acc, campusDeps.Venue, payments.Config{Providers: []payments.Provider{sb}})
+	if err != nil {
+		f.Fatal(err)
+	}
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access = svc, svc, svc, db, svc, acc
+	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments = svc, svc, svc, db, svc, acc, pay
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
-		"/api/v1/card/devices", "/api/v1/card/capture", "/api/v1/admin/access/grants", "/api/v1/access/check"}
+		"/api/v1/card/devices", "/api/v1/card/capture", "/api/v1/admin/access/grants", "/api/v1/access/check",
+		"/api/v1/wallet/topups", "/api/v1/wallet/external-account", "/api/v1/pos/charge", "/api/v1/payments/sandbox/notify",
+		"/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund",
+		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, p := range paths {
 			req := httptest.NewRequest("POST", p, strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", "fuzz")
 			switch p {
-			case "/api/v1/auth/login":
+			case "/api/v1/auth/login", "/api/v1/payments/sandbox/notify", "/api/v1/payments/sandbox/checkout/tu_x":
 			case "/api/v1/access/check":
 				req.Header.Set("Authorization", "Bearer "+readerToken)
-			case "/api/v1/admin/access/grants":
+			case "/api/v1/pos/charge":
+				req.Header.Set("Authorization", "Bearer "+tillToken)
+			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund":
 				req.Header.Set("Authorization", "Bearer "+root.Token)
 			default:
 				req.Header.Set("Authorization", "Bearer "+sess.Token)

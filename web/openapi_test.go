@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"github.com/campusnav/engine/services/payments"
 	"io"
 	"net/http"
 	"regexp"
@@ -90,11 +92,18 @@ func TestOpenAPIAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, gate, readerToken := fakeAccess(t)
+	svc, gate, readerToken, db := fakeAccessDB(t)
 	lock, lockToken := fakeLock(t, svc)
+	pay, till, tillToken, topUpID := fakePayments(t, svc, db)
 	pin := "/api/v1/locks/" + lock.ID + "/pin"
 	prints := "/api/v1/locks/" + lock.ID + "/fingerprints"
-	ts := testServerWith(t, func(d *Deps) { d.Access = svc })
+	ts := testServerWith(t, func(d *Deps) { d.Access, d.Payments = svc, pay.Service })
+	pay.SandboxNotify(ts.URL)
+	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
+	charge := func(credential string, amount int) string {
+		return fmt.Sprintf(`{"reader":%q,%s,"amount_fen":%d}`, till.ID, credential, amount)
+	}
+	bills, _ := json.Marshal(map[string]string{"csv": "email,room,period,water_from,water_to,electricity_from,electricity_to,amount_fen\nstudent@example.edu,D1-302,2026-11,1,2.5,100,140,3120\n"})
 	openapi3filter.RegisterBodyDecoder("application/vnd.mapbox-vector-tile", openapi3filter.FileBodyDecoder)
 	// The tile over C3, where the campus is densest.
 	tileX, tileY := 213704, 113937
@@ -229,16 +238,62 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{lockToken, "GET", "/api/v1/readers/commands", "", 200},
 		{lockToken, "POST", "/api/v1/readers/commands/1/done", "", 204},
 		{"", "GET", "/api/v1/readers/commands", "", 401},
+		{"student", "GET", "/api/v1/wallet", "", 200},
+		{"", "GET", "/api/v1/wallet", "", 401},
+		{"student", "POST", "/api/v1/wallet/topups", `{"amount_fen":5000}`, 201},
+		{"bare:student", "POST", "/api/v1/wallet/topups", `{"amount_fen":5000}`, 400},
+		{"student", "POST", "/api/v1/wallet/topups", `{"amount_fen":5000,"provider":"paypal"}`, 400},
+		{"student", "GET", "/api/v1/wallet/topups/" + topUpID, "", 200},
+		{"staff", "GET", "/api/v1/wallet/topups/" + topUpID, "", 404},
+		{"", "POST", "/api/v1/payments/sandbox/checkout/" + topUpID, `{"outcome":"succeeded"}`, 202},
+		{"", "POST", "/api/v1/payments/sandbox/checkout/tu_nothing", `{"outcome":"succeeded"}`, 404},
+		{"sig:", "POST", "/api/v1/payments/sandbox/notify", notice, 200},
+		{"", "POST", "/api/v1/payments/sandbox/notify", notice, 401},
+		{"sig:", "POST", "/api/v1/payments/sandbox/notify", strings.Replace(notice, "5000", "50", 1), 409},
+		{"student", "GET", "/api/v1/wallet/transactions?limit=5&lang=zh", "", 200},
+		{"student", "GET", "/api/v1/wallet/transactions?cursor=x", "", 400},
+		{"student", "PUT", "/api/v1/wallet/password-free", `{"enabled":true,"limit_fen":2000}`, 409},
+		{"student", "PUT", "/api/v1/wallet/password-free", `{"enabled":false}`, 200},
+		{"student", "PUT", "/api/v1/wallet/password-free", `{}`, 400},
+		{"student", "POST", "/api/v1/wallet/external-account", `{"provider":"sandbox"}`, 201},
+		// The student's card was at a lock in C3 a moment ago: at a till
+		// across the campus it is impossible travel, and frozen.
+		{tillToken, "POST", "/api/v1/pos/charge", charge(`"card_number":"`+pay.studentCard+`"`, 1200), 403},
+		{"admin", "POST", fmt.Sprintf("/api/v1/admin/cards/%d/unfreeze", pay.studentCardID), "", 200},
+		{tillToken, "POST", "/api/v1/pos/charge", charge(`"card_number":"`+pay.studentCard+`"`, 1200), 200},
+		{tillToken, "POST", "/api/v1/pos/charge", charge(`"card_number":"`+pay.studentCard+`"`, 900000), 400},
+		{tillToken, "POST", "/api/v1/pos/charge", charge(`"card_number":"`+pay.studentCard+`"`, 90000), 402},
+		{tillToken, "POST", "/api/v1/pos/charge", charge(`"card_number":"0000000000"`, 100), 403},
+		{"bare:" + tillToken, "POST", "/api/v1/pos/charge", charge(`"card_number":"`+pay.studentCard+`"`, 100), 400},
+		{"student", "POST", "/api/v1/pos/charge", charge(`"card_number":"`+pay.studentCard+`"`, 100), 401},
+		{"admin", "POST", "/api/v1/admin/payments/1/refund", `{"amount_fen":200}`, 201},
+		{"admin", "POST", "/api/v1/admin/payments/1/refund", `{"amount_fen":5000}`, 409},
+		{"student", "POST", "/api/v1/admin/payments/1/refund", `{"amount_fen":1}`, 403},
+		{"admin", "POST", "/api/v1/admin/bills", string(bills), 201},
+		{"admin", "POST", "/api/v1/admin/bills", `{"csv":"email,room\n"}`, 400},
+		{"student", "POST", "/api/v1/admin/bills", string(bills), 403},
+		{"student", "GET", "/api/v1/bills", "", 200},
+		{"student", "POST", "/api/v1/bills/1/pay", `{"source":"wallet"}`, 200},
+		{"student", "POST", "/api/v1/bills/1/pay", `{"source":"wallet"}`, 409},
+		{"student", "POST", "/api/v1/bills/1/pay", `{"source":"cash"}`, 400},
+		{"student", "POST", "/api/v1/bills/1/appeal", `{"reason":"we were away"}`, 200},
+		{"staff", "POST", "/api/v1/bills/1/appeal", `{"reason":"not mine"}`, 404},
 	}
 	exercised := map[string]bool{}
-	for _, c := range cases {
+	for n, c := range cases {
 		name := c.method + " " + c.path
 		req, _ := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(c.body))
+		role, bare := strings.CutPrefix(c.role, "bare:") // bare: no Idempotency-Key
+		if !bare && (c.method == "POST" || c.method == "PUT") {
+			req.Header.Set("Idempotency-Key", fmt.Sprintf("case-%d", n))
+		}
 		switch {
-		case strings.HasPrefix(c.role, "rdr_"): // a reader's own token
-			req.Header.Set("Authorization", "Bearer "+c.role)
-		case c.role != "":
-			req.Header.Set("Authorization", "Bearer token-"+c.role)
+		case role == "sig:": // a provider's notification, signed
+			req.Header.Set(payments.SignatureHeader, pay.sandbox.Sign([]byte(c.body)))
+		case strings.HasPrefix(role, "rdr_"): // a reader's own token
+			req.Header.Set("Authorization", "Bearer "+role)
+		case role != "":
+			req.Header.Set("Authorization", "Bearer token-"+role)
 		}
 		if c.body != "" {
 			req.Header.Set("Content-Type", "application/json")

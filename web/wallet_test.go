@@ -485,3 +485,60 @@ func TestPaymentsBusyTill(t *testing.T) {
 		})
 	}
 }
+
+// fakePay is the payments service over fakeAccessDB's store, with the
+// sandbox provider, and the student's (id 7) physical card number.
+type fakePay struct {
+	*payments.Service
+	sandbox       *payments.Sandbox
+	studentCard   string
+	studentCardID int64
+}
+
+// SandboxNotify points the sandbox's notifications at a server.
+func (f *fakePay) SandboxNotify(base string) {
+	f.sandbox.Notify = base + "/api/v1/payments/sandbox/notify"
+}
+
+// fakePayments is the payments service over svc and its store: the
+// student (id 7) holds 200 yuan and a pending top-up of 50; it answers
+// the service, a till and its token, and the top-up's id.
+func fakePayments(t *testing.T, svc *access.Service, db *sqlite.DB) (*fakePay, *geo.Reader, string, string) {
+	t.Helper()
+	ctx := t.Context()
+	sb := payments.NewSandbox(paySecret, "http://sandbox.invalid/api/v1")
+	sb.MaxDelay, sb.Duplicates = 0, 0
+	t.Cleanup(sb.Wait)
+	pay, err := payments.New(db, svc, campusDeps.Venue, payments.Config{Providers: []payments.Provider{sb}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	student := auth.User{ID: 7, Email: "student@example.edu", Role: auth.Student}
+	cd, err := svc.Card(ctx, student)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu, err := db.AddTopUp(ctx, payments.TopUp{ID: "tu_setup", Card: cd.ID, Provider: "sandbox", Amount: 20000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SettleTopUp(ctx, "sandbox", payments.Notice{TopUp: tu.ID, ProviderTxn: "sbx-setup", Amount: 20000, Status: payments.Succeeded}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := pay.TopUp(ctx, student, 5000, "sandbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var till *geo.Reader
+	for _, r := range campusDeps.Venue.Readers {
+		if r.Kind == geo.ReaderPOS {
+			till = r
+			break
+		}
+	}
+	tok, err := svc.NewReaderToken(ctx, till.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fakePay{Service: pay, sandbox: sb, studentCard: cd.Number, studentCardID: cd.ID}, till, tok, pending.ID
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/campusnav/engine/services"
 	"github.com/campusnav/engine/services/auth"
 )
 
@@ -80,6 +81,9 @@ func parseBill(rec []string, line int, rooms func(string) bool) (Bill, error) {
 	}
 	for i := range rec {
 		rec[i] = strings.TrimSpace(rec[i])
+		if en, zh := services.TextProblem(rec[i]); en != "" {
+			return Bill{}, bad(BillColumns[min(i, len(BillColumns)-1)], en, zh)
+		}
 	}
 	b := Bill{Email: strings.ToLower(rec[0]), Room: rec[1], Period: rec[2], Status: Unpaid, Line: line}
 	if !strings.Contains(b.Email, "@") || len(b.Email) > 254 {
@@ -219,6 +223,9 @@ const MaxAppeal = 2000
 // AppealBill records u's appeal of bill id.
 func (s *Service) AppealBill(ctx context.Context, u auth.User, id int64, reason string) (Bill, error) {
 	reason = strings.TrimSpace(reason)
+	if err := checkText("reason", reason); err != nil {
+		return Bill{}, err
+	}
 	if reason == "" || len(reason) > MaxAppeal {
 		return Bill{}, invalid("reason", "reason says what is wrong with the bill (1 to %d bytes)", "reason 须说明账单的问题（1 至 %d 字节）", MaxAppeal)
 	}

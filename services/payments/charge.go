@@ -52,6 +52,9 @@ func (s *Service) Charge(ctx context.Context, r *geo.Reader, key string, req Cha
 	case len(req.Description) > MaxDescription:
 		return Receipt{}, invalid("description", "description is longer than %d bytes", "description 超过 %d 字节", MaxDescription)
 	}
+	if err := checkText("description", req.Description); err != nil {
+		return Receipt{}, err
+	}
 	if err := checkAmount("amount_fen", req.Amount, 1, MaxCharge); err != nil {
 		return Receipt{}, err
 	}

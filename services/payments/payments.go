@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services"
 	"github.com/campusnav/engine/services/ledger"
 )
 
@@ -156,6 +157,15 @@ var (
 func Insufficient(en, zh string) *Error {
 	return &Error{Kind: ErrInsufficientFunds, Code: CodeInsufficient,
 		En: "the balance does not cover this payment" + en, Zh: "余额不足以支付" + zh}
+}
+
+// checkText says what is wrong with text a person sends for field, if
+// anything (services.TextProblem).
+func checkText(field, v string) error {
+	if en, zh := services.TextProblem(v); en != "" {
+		return &Error{Kind: ErrInvalid, Field: field, En: field + " " + en, Zh: field + " " + zh}
+	}
+	return nil
 }
 
 // checkAmount says what is wrong with an amount in fen of field.

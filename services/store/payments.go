@@ -134,18 +134,18 @@ func (db *DB) SettleTopUp(ctx context.Context, provider string, n payments.Notic
 			return err
 		}
 		switch {
-		case t.Status == payments.Succeeded, n.Status == payments.Failed && t.Status == payments.Failed:
-			return nil // a repeat: done before
-		case n.Status == payments.Failed:
-			changed, t.Status = true, payments.Failed
-			_, err := tx.ExecContext(ctx, "UPDATE topups SET status = 'failed', settled = $2 WHERE id = $1", t.ID, db.d.Time(at))
-			return err
-		case n.Amount != t.Amount:
+		case n.Status == payments.Succeeded && n.Amount != t.Amount:
 			refused = payments.Conflict("amount_mismatch", fmt.Sprintf("the notification says %d fen for top-up %s of %d fen: refused", n.Amount, t.ID, t.Amount),
 				fmt.Sprintf("通知的金额 %d 分与充值 %s 的 %d 分不符，已拒绝", n.Amount, t.ID, t.Amount))
 			refused.(*payments.Error).Field = "amount_fen"
 			_, err := db.AppendTx(ctx, tx, audit.Entry{At: at, Actor: userID, Subject: subject, Kind: audit.TopUp, Place: provider, Decision: audit.Deny,
 				Reason: "the notified amount is not the top-up's", Detail: detail(map[string]any{"topup": t.ID, "amount_fen": t.Amount, "notified_fen": n.Amount, "provider_txn": n.ProviderTxn})})
+			return err
+		case t.Status == payments.Succeeded, n.Status == payments.Failed && t.Status == payments.Failed:
+			return nil // a repeat, or a failure after the success: done before
+		case n.Status == payments.Failed:
+			changed, t.Status = true, payments.Failed
+			_, err := tx.ExecContext(ctx, "UPDATE topups SET status = 'failed', settled = $2 WHERE id = $1", t.ID, db.d.Time(at))
 			return err
 		}
 		lt, after, err := db.commitIn(ctx, tx, ledger.Transaction{Kind: ledger.KindTopUp, Reference: "topup:" + t.ID, At: at,
