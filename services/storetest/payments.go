@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,15 +14,18 @@ import (
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/ledger"
 	"github.com/campusnav/engine/services/payments"
 )
 
 // PaymentsStore is what the payments suite needs: the payments store,
-// the cards and accounts it pays for, and the audit log it writes.
+// the cards and accounts it pays for, the audit log it writes, and the
+// idempotency keys of the tills that charge.
 type PaymentsStore interface {
 	payments.Store
 	AccessStore
+	idempotency.Store
 }
 
 // Payments runs the contract of payments.Store on stores made by
@@ -39,6 +43,7 @@ func Payments(t *testing.T, newStore func(t *testing.T) PaymentsStore) {
 		{"Refunds", testRefunds},
 		{"Bills", testBills},
 		{"Records", testRecords},
+		{"ReaderKeys", testReaderKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -497,5 +502,53 @@ func testRecords(t *testing.T, s PaymentsStore) {
 		if r.Kind != ledger.KindPayment || r.Amount != -int64(100+4-i) || r.Balance != want || r.Payment == 0 || r.Merchant != "canteen" {
 			t.Errorf("record %d: %+v, want a payment of %d leaving %d", i, r, 100+4-i, want)
 		}
+	}
+}
+
+// testReaderKeys: a till's Idempotency-Keys are its own, apart from
+// people's and other readers', and purged with them.
+func testReaderKeys(t *testing.T, s PaymentsStore) {
+	ctx := t.Context()
+	till, other := unique("till"), unique("till")
+	for _, r := range []string{till, other} {
+		if err := s.SetReaderToken(ctx, r, []byte(unique("hash-"+r))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := mustCreate(t, s, "keyholder", auth.Student)
+	at := time.Now().Add(-time.Minute)
+	req := func(reader string, body string) idempotency.Request {
+		return idempotency.Request{UserID: u.ID, Reader: reader, Key: "k-1", Hash: idempotency.Hash("POST", "/api/v1/pos/charge", []byte(body)), At: at}
+	}
+	for _, r := range []idempotency.Request{req(till, "a"), req(other, "a"), req("", "a")} {
+		if a, err := s.ClaimIdempotencyKey(ctx, r); a != nil || err != nil {
+			t.Fatalf("claiming k-1 of reader %q: %+v %v; each owner's key is its own", r.Reader, a, err)
+		}
+	}
+	answer := idempotency.Answer{Status: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"status":"paid"}`)}
+	if err := s.FinishIdempotencyKey(ctx, req(till, "a"), answer); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := s.ClaimIdempotencyKey(ctx, req(till, "a")); err != nil || a == nil || string(a.Body) != `{"status":"paid"}` {
+		t.Errorf("the till's key again: %+v %v, want its answer", a, err)
+	}
+	if _, err := s.ClaimIdempotencyKey(ctx, req(till, "b")); !errors.Is(err, idempotency.ErrMismatch) {
+		t.Errorf("the till's key with another body: %v, want ErrMismatch", err)
+	}
+	if a, err := s.ClaimIdempotencyKey(ctx, req(other, "a")); !errors.Is(err, idempotency.ErrInFlight) || a != nil {
+		t.Errorf("the other till's key, still running: %+v %v, want ErrInFlight", a, err)
+	}
+	if err := s.ReleaseIdempotencyKey(ctx, req(other, "a")); err != nil {
+		t.Errorf("releasing the other till's key: %v", err)
+	}
+	if _, err := s.ClaimIdempotencyKey(ctx, idempotency.Request{Reader: unique("no-such-till"), Key: "k", Hash: "h", At: at}); err == nil {
+		t.Error("a key of a reader with no token was claimed")
+	}
+	n, err := s.PurgeIdempotencyKeys(ctx, time.Now())
+	if err != nil || n < 2 {
+		t.Errorf("purged %d keys (%v), want the till's and the person's", n, err)
+	}
+	if a, err := s.ClaimIdempotencyKey(ctx, req(till, "b")); a != nil || err != nil {
+		t.Errorf("the till's key after the purge: %+v %v; want it new", a, err)
 	}
 }
