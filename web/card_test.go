@@ -15,18 +15,11 @@ import (
 	"github.com/campusnav/engine/services/sqlite"
 )
 
-// fakeAccess is the access service over a fresh SQLite store whose
+// fakeAccessDB is the access service over a fresh SQLite store whose
 // accounts have the ids fakeAuth gives its roles (the length of the
 // role's name: staff and admin 5, family 6, student and visitor 7), so
-// the fake sessions carry cards. It answers the service and a reader
-// token of the first gate turnstile.
-func fakeAccess(t testing.TB) (*access.Service, *geo.Reader, string) {
-	t.Helper()
-	svc, gate, tok, _ := fakeAccessDB(t)
-	return svc, gate, tok
-}
-
-// fakeAccessDB is fakeAccess with its store.
+// the fake sessions carry cards. It answers the service, a reader
+// token of the first gate turnstile and the store.
 func fakeAccessDB(t testing.TB) (*access.Service, *geo.Reader, string, *sqlite.DB) {
 	t.Helper()
 	testServer(t) // loads the campus

@@ -2,7 +2,6 @@ package payments
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -168,6 +167,3 @@ func (s *Service) Records(ctx context.Context, u auth.User, lang string, before 
 }
 
 var utilitiesName = geo.Labels{"en": "Dormitory water and electricity", "zh-Hans": "宿舍水电费"}
-
-// isNotFound reports a store's not found.
-func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -380,16 +380,16 @@ func (db *DB) payIn(ctx context.Context, tx *sql.Tx, p payments.Payment, kind, d
 	if from != fromExternal {
 		t.Postings = []ledger.Posting{{Source: wallet, Destination: dest, Amount: p.Amount}}
 		t, after, err = db.commitIn(ctx, tx, t)
-		if err == nil || !errors.Is(err, ledger.ErrInsufficientFunds) || from == fromWallet {
-			if errors.Is(err, ledger.ErrInsufficientFunds) {
-				err = served{payments.Insufficient("", "")}
-			}
-			if err != nil {
-				return p, err
-			}
+		switch {
+		case err == nil:
+			p.Balance = after[wallet]
+		case !errors.Is(err, ledger.ErrInsufficientFunds):
+			return p, err
+		case from == fromWallet:
+			return p, served{payments.Insufficient("", "")}
 		}
 	}
-	if from == fromExternal || err != nil {
+	if from == fromExternal || err != nil { // the wallet cannot pay: its external account
 		w := payments.Wallet{Card: p.Card}
 		if err := db.walletSettings(ctx, tx, &w, db.forUpdateOf("w")); err != nil {
 			return p, err
@@ -403,14 +403,12 @@ func (db *DB) payIn(ctx context.Context, tx *sql.Tx, p payments.Payment, kind, d
 		}
 		p.Source, p.Provider, p.ProviderTxn = payments.SourceExternal, w.Provider, txn
 		t.Postings = []ledger.Posting{{Source: ledger.Provider(w.Provider), Destination: dest, Amount: p.Amount}}
-		if t, after, err = db.commitIn(ctx, tx, t); err != nil {
+		if t, _, err = db.commitIn(ctx, tx, t); err != nil {
 			return p, err
 		}
 		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(balance_fen), 0) FROM ledger_accounts WHERE address = $1", wallet).Scan(&p.Balance); err != nil {
 			return p, err
 		}
-	} else {
-		p.Balance = after[wallet]
 	}
 	p.Tx = t.ID
 	err = tx.QueryRowContext(ctx, `INSERT INTO payments (tx_id, card_id, reader, merchant, amount_fen, source, provider, provider_txn, description, at)
