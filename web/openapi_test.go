@@ -105,6 +105,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 	}
 	bills, _ := json.Marshal(map[string]string{"csv": "email,room,period,water_from,water_to,electricity_from,electricity_to,amount_fen\nstudent@example.edu,D1-302,2026-11,1,2.5,100,140,3120\n"})
 	openapi3filter.RegisterBodyDecoder("application/vnd.mapbox-vector-tile", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
 	// The tile over C3, where the campus is densest.
 	tileX, tileY := 213704, 113937
 	first := campusDeps.Venue.Buildings[0]
@@ -245,6 +246,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"student", "POST", "/api/v1/wallet/topups", `{"amount_fen":5000,"provider":"paypal"}`, 400},
 		{"student", "GET", "/api/v1/wallet/topups/" + topUpID, "", 200},
 		{"staff", "GET", "/api/v1/wallet/topups/" + topUpID, "", 404},
+		{"", "GET", "/api/v1/payments/sandbox/checkout/" + topUpID + "?lang=zh", "", 200},
+		{"", "GET", "/api/v1/payments/sandbox/checkout/md_nothing", "", 404},
 		{"", "POST", "/api/v1/payments/sandbox/checkout/" + topUpID, `{"outcome":"succeeded"}`, 202},
 		{"", "POST", "/api/v1/payments/sandbox/checkout/tu_nothing", `{"outcome":"succeeded"}`, 404},
 		{"sig:", "POST", "/api/v1/payments/sandbox/notify", notice, 200},

@@ -234,6 +234,7 @@ func (s *Server) routes() {
 	// for the provider's own page.
 	api.POST("/payments/:provider/notify", s.paymentNotify, noStore)
 	api.POST("/payments/sandbox/checkout/:id", s.sandboxCheckout, noStore)
+	api.GET("/payments/sandbox/checkout/:id", s.sandboxCheckoutPage, noStore)
 	get("/wallet", s.wallet, noStore)
 	get("/wallet/transactions", s.walletTransactions, noStore)
 	post("/wallet/topups", s.topUp, noStore, s.keyRequired, s.idempotent)

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"strconv"
@@ -158,13 +160,72 @@ func (s *Server) sandboxCheckout(c echo.Context) error {
 	var req struct {
 		Outcome string `json:"outcome"`
 	}
-	if err := decodeBody(c, &req); err != nil {
+	form := strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationForm)
+	if form { // the checkout page's buttons
+		req.Outcome = c.FormValue("outcome")
+	} else if err := decodeBody(c, &req); err != nil {
 		return err
 	}
 	if err := s.d.Payments.Checkout(c.Request().Context(), c.Param("id"), req.Outcome); err != nil {
 		return err
 	}
+	if form {
+		zh := problemLang(c) == "zh"
+		return checkoutPage(c, http.StatusAccepted, pick(zh, "Done: the campus card will hear of it in a moment. You may close this page.", "已完成：校园卡稍后即会收到通知，可以关闭本页。"), "", zh)
+	}
 	return c.JSON(http.StatusAccepted, map[string]string{"status": "accepted"})
+}
+
+// sandboxCheckoutPage is the sandbox's checkout as a person sees it at
+// pay_url or sign_url: what is asked, and two buttons.
+func (s *Server) sandboxCheckoutPage(c echo.Context) error {
+	if s.d.Payments == nil {
+		return problem(http.StatusNotFound, "", "payments are not available")
+	}
+	ck, err := s.d.Payments.CheckoutOf(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	zh := problemLang(c) == "zh"
+	what := pick(zh, "Link your account for password-free payments on the campus card", "为校园卡免密支付绑定您的账户")
+	if ck.TopUp {
+		what = fmt.Sprintf(pick(zh, "Top up the campus card with ¥%d.%02d", "为校园卡充值 ¥%d.%02d"), ck.Amount/100, ck.Amount%100)
+	}
+	if ck.Status != payments.Pending {
+		return checkoutPage(c, http.StatusOK, what, pick(zh, "This is settled already: ", "此项已处理：")+ck.Status, zh)
+	}
+	return checkoutPage(c, http.StatusOK, what, "", zh)
+}
+
+func pick(zh bool, en, zhText string) string {
+	if zh {
+		return zhText
+	}
+	return en
+}
+
+// checkoutPage writes the sandbox's page: a heading, a note, and while
+// nothing is settled the two buttons (a form: no script runs).
+func checkoutPage(c echo.Context, status int, heading, note string, zh bool) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	lang, title, pay, fail := "en", "Sandbox payment provider", "Pay", "Fail"
+	if zh {
+		lang, title, pay, fail = "zh-Hans", "沙盒支付机构", "支付", "失败"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<!doctype html><html lang="%s"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>%s</title>`+
+		`<style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.2rem;margin:.3rem}</style></head>`+
+		`<body><main><p>%s</p><h1>%s</h1>`, lang, html.EscapeString(title), html.EscapeString(title), html.EscapeString(heading))
+	if note != "" {
+		fmt.Fprintf(&b, `<p>%s</p>`, html.EscapeString(note))
+	}
+	if status == http.StatusOK && note == "" {
+		fmt.Fprintf(&b, `<form method="post"><button name="outcome" value="succeeded">%s</button><button name="outcome" value="failed">%s</button></form>`, pay, fail)
+	}
+	b.WriteString(`</main></body></html>`)
+	return c.HTMLBlob(status, []byte(b.String()))
 }
 
 func (s *Server) linkExternal(c echo.Context) error {

@@ -266,6 +266,33 @@ func TestWalletOverHTTP(t *testing.T) {
 	}
 	s.topUp(t, student, 1000) // through the sandbox's checkout: late and duplicated notices
 
+	// The checkout as a person sees it: a page with two buttons, a form.
+	code, _, b = keyed(t, s.URL, student, "k3", "POST", "/api/v1/wallet/topups", `{"amount_fen": 2550}`)
+	pending := decode[payments.TopUpView](t, "top-up", b)
+	resp, err := http.Get(s.URL + "/api/v1/payments/sandbox/checkout/" + pending.ID + "?lang=zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var html bytes.Buffer
+	html.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(html.String(), "¥25.50") || !strings.Contains(html.String(), `value="succeeded"`) ||
+		!strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Fatalf("the checkout page: %d %s", resp.StatusCode, html.String())
+	}
+	resp, err = http.PostForm(s.URL+"/api/v1/payments/sandbox/checkout/"+pending.ID, map[string][]string{"outcome": {"succeeded"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("the page's Pay: %d", resp.StatusCode)
+	}
+	s.sandbox.Wait()
+	if got := s.balance(t, student); got != 8550 {
+		t.Fatalf("after paying at the page: balance %d, want 8550", got)
+	}
+
 	// A till charges the card's code.
 	till := s.tills[0]
 	tok := s.tillToken(t, till)
@@ -274,7 +301,7 @@ func TestWalletOverHTTP(t *testing.T) {
 	wantProblem(t, "a charge without a key", http.StatusBadRequest, "Idempotency-Key", code, "application/problem+json", b)
 	code, _, b = s.charge(t, tok, till, "pos-1", fmt.Sprintf("%q: %q", "code", first), 1200)
 	rc := decode[payments.Receipt](t, "charge", b)
-	if code != http.StatusOK || rc.Status != "paid" || rc.Source != "wallet" || rc.Balance != 4800 || rc.PaymentID == 0 {
+	if code != http.StatusOK || rc.Status != "paid" || rc.Source != "wallet" || rc.Balance != 7350 || rc.PaymentID == 0 {
 		t.Fatalf("a charge: %d %s", code, b)
 	}
 	// The till retries (the answer lost): the same payment, the code not presented again.
@@ -287,7 +314,7 @@ func TestWalletOverHTTP(t *testing.T) {
 	code, _, b = s.charge(t, tok, s.tills[1], "pos-2", fmt.Sprintf("%q: %q", "code", s.code(t, student)), 100)
 	wantProblem(t, "another till's token", http.StatusUnauthorized, "reader", code, "application/problem+json", b)
 	// Too much: 402, nothing paid.
-	code, _, b = s.charge(t, tok, till, "pos-3", fmt.Sprintf("%q: %q", "code", s.code(t, student)), 4801)
+	code, _, b = s.charge(t, tok, till, "pos-3", fmt.Sprintf("%q: %q", "code", s.code(t, student)), 7351)
 	if p := wantProblem(t, "a charge over the balance", http.StatusPaymentRequired, "", code, "application/problem+json", b); p.Code != "insufficient_funds" {
 		t.Errorf("code %q, want insufficient_funds", p.Code)
 	}

@@ -114,7 +114,21 @@ func (s *Service) Refund(ctx context.Context, op auth.User, id, amount int64) (R
 	if err := checkAmount("amount_fen", amount, 1, MaxCharge*10); err != nil {
 		return Refund{}, err
 	}
-	return s.store.Refund(ctx, id, amount, op.ID, s.now())
+	r, err := s.store.Refund(ctx, id, amount, op.ID, s.now())
+	if err != nil || r.Source != SourceExternal {
+		return r, err
+	}
+	// The ledger owes it to the provider's account now: the provider
+	// gives it back to the person's external account, once per refund.
+	p, ok := s.providers[r.Provider]
+	if !ok {
+		s.log.Error("a refund to an external account whose provider is not configured", "provider", r.Provider, "refund_tx", r.Tx)
+		return r, nil
+	}
+	if err := p.Refund(ctx, r.ProviderTxn, fmt.Sprintf("refund:%d", r.Tx), r.Amount); err != nil {
+		s.log.Error("the provider did not take a refund; the ledger has it: settle it with the provider", "provider", r.Provider, "refund_tx", r.Tx, "err", err)
+	}
+	return r, nil
 }
 
 // RecordView is one line of GET /wallet/transactions.

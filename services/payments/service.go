@@ -265,6 +265,31 @@ func (s *Service) Checkout(ctx context.Context, id, outcome string) error {
 	return nil
 }
 
+// Checking is what the sandbox's checkout page shows of a top-up or a
+// mandate.
+type Checking struct {
+	TopUp  bool
+	Amount int64
+	Status string
+}
+
+// CheckoutOf is the top-up or mandate id at the sandbox's checkout.
+func (s *Service) CheckoutOf(ctx context.Context, id string) (Checking, error) {
+	if s.sandbox == nil {
+		return Checking{}, fmt.Errorf("%w (the sandbox provider is off)", ErrNotFound)
+	}
+	if t, err := s.store.TopUpByID(ctx, id); err == nil && t.Provider == s.sandbox.ID() {
+		return Checking{TopUp: true, Amount: t.Amount, Status: t.Status}, nil
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
+		return Checking{}, err
+	}
+	m, err := s.store.MandateByID(ctx, id)
+	if err == nil && m.Provider != s.sandbox.ID() {
+		err = fmt.Errorf("%w (mandate %s is not the sandbox's)", ErrNotFound, id)
+	}
+	return Checking{Status: m.Status}, err
+}
+
 // MandateView is the answer to POST /wallet/external-account.
 type MandateView struct {
 	ID      string `json:"mandate_id"`
