@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 )
@@ -204,17 +205,38 @@ func (s *Server) freezeCard(frozen bool) echo.HandlerFunc {
 	}
 }
 
-// accessCheck answers a reader: its token names it, and it must be the
-// reader the body names. A malformed credential is a deny, not a 4xx.
-func (s *Server) accessCheck(c echo.Context) error {
+// tokenReader is the reader whose bearer token the request carries.
+func (s *Server) tokenReader(c echo.Context) (*geo.Reader, error) {
 	if s.d.Access == nil {
-		return problem(http.StatusNotFound, "", "access control is not available")
+		return nil, problem(http.StatusNotFound, "", "access control is not available")
 	}
 	token, found := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
 	if !found || token == "" {
-		return problem(http.StatusUnauthorized, "Authorization", "a reader sends its token: Authorization: Bearer TOKEN")
+		return nil, problem(http.StatusUnauthorized, "Authorization", "a reader sends its token: Authorization: Bearer TOKEN")
 	}
-	r, err := s.d.Access.ReaderOf(c.Request().Context(), token)
+	return s.d.Access.ReaderOf(c.Request().Context(), token)
+}
+
+// readerKey is where readerAuth keeps the reader a token names.
+const readerKey = "reader"
+
+// readerAuth admits a reader by its bearer token (tokenReader), for the
+// middleware after it (a till's Idempotency-Keys are its own).
+func (s *Server) readerAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r, err := s.tokenReader(c)
+		if err != nil {
+			return err
+		}
+		c.Set(readerKey, r)
+		return next(c)
+	}
+}
+
+// accessCheck answers a reader: its token names it, and it must be the
+// reader the body names. A malformed credential is a deny, not a 4xx.
+func (s *Server) accessCheck(c echo.Context) error {
+	r, err := s.tokenReader(c)
 	if err != nil {
 		return err
 	}

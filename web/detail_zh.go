@@ -111,11 +111,9 @@ var detailsZh = map[string]string{
 	"%q is not a grant id":                                  "%q 不是授权 id",
 
 	// Smart locks.
-	"smart locks are not available":                              "智能门锁功能未开放",
-	"a lock sends its reader token: Authorization: Bearer TOKEN": "门锁须携带读卡器令牌：Authorization: Bearer TOKEN",
-	"%q is not a fingerprint id":                                 "%q 不是指纹编号",
-	"%q is not an enrolment id":                                  "%q 不是指纹录入编号",
-	"%q is not a command id":                                     "%q 不是指令编号",
+	"%q is not a fingerprint id": "%q 不是指纹编号",
+	"%q is not an enrolment id":  "%q 不是指纹录入编号",
+	"%q is not a command id":     "%q 不是指令编号",
 
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",

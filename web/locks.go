@@ -3,11 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/campusnav/engine/geo"
 )
 
 // Smart locks (services/access): a resident's PIN and fingerprints at
@@ -78,19 +76,6 @@ func (s *Server) deleteFingerprint(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-// tokenReader is the reader whose token the request bears: a lock
-// reporting or fetching (accessCheck authenticates a reader alike).
-func (s *Server) tokenReader(c echo.Context) (*geo.Reader, error) {
-	if s.d.Access == nil {
-		return nil, problem(http.StatusNotFound, "", "smart locks are not available")
-	}
-	token, found := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-	if !found || token == "" {
-		return nil, problem(http.StatusUnauthorized, "Authorization", "a lock sends its reader token: Authorization: Bearer TOKEN")
-	}
-	return s.d.Access.ReaderOf(c.Request().Context(), token)
 }
 
 // reportEnrolment is a lock's result of one of its enrolments.

@@ -288,28 +288,6 @@ func (s *Server) posCharge(c echo.Context) error {
 	return ok(c, rc)
 }
 
-// readerKey is where readerAuth keeps the reader a token names.
-const readerKey = "reader"
-
-// readerAuth admits a reader by its bearer token.
-func (s *Server) readerAuth(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if s.d.Access == nil {
-			return problem(http.StatusNotFound, "", "access control is not available")
-		}
-		token, found := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-		if !found || token == "" {
-			return problem(http.StatusUnauthorized, "Authorization", "a reader sends its token: Authorization: Bearer TOKEN")
-		}
-		r, err := s.d.Access.ReaderOf(c.Request().Context(), token)
-		if err != nil {
-			return err
-		}
-		c.Set(readerKey, r)
-		return next(c)
-	}
-}
-
 func (s *Server) refund(c echo.Context) error {
 	u, err := s.walletUser(c)
 	if err != nil {
