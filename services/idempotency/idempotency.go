@@ -34,8 +34,8 @@ const (
 	// MaxPerPerson is how many live keys (used in the last TTL) one person
 	// may hold; a new key past it is ErrTooMany until the oldest expires.
 	MaxPerPerson = 1000
-	// MaxPerReader is how many live keys one reader may hold: a busy
-	// till charges a few thousand a day.
+	// MaxPerReader is how many keys one reader may begin in a day (UTC):
+	// a busy till charges a few thousand a day.
 	MaxPerReader = 20000
 	// MaxBody is the largest body of an answer kept, in bytes. Answers of
 	// the API's creating routes are a few hundred bytes.

@@ -23,13 +23,16 @@ type keyOwner struct {
 	// lock is the row that makes the owner's claims take turns.
 	lock string
 	max  int
+	// daily counts the keys a day at a time, in reader_key_days, instead
+	// of counting the live keys at each claim.
+	daily bool
 }
 
 func ownerOf(r idempotency.Request) keyOwner {
 	if r.Reader != "" {
-		return keyOwner{"reader_idempotency_keys", "reader", r.Reader, "SELECT 1 FROM reader_tokens WHERE reader = $1", idempotency.MaxPerReader}
+		return keyOwner{"reader_idempotency_keys", "reader", r.Reader, "SELECT 1 FROM reader_tokens WHERE reader = $1", idempotency.MaxPerReader, true}
 	}
-	return keyOwner{"idempotency_keys", "user_id", r.UserID, "SELECT 1 FROM users WHERE id = $1", idempotency.MaxPerPerson}
+	return keyOwner{"idempotency_keys", "user_id", r.UserID, "SELECT 1 FROM users WHERE id = $1", idempotency.MaxPerPerson, false}
 }
 
 func (o keyOwner) kept() string {
@@ -134,7 +137,21 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, r idempotency.Request) (*
 			}
 			isNew = !at.Before(k.created.Add(idempotency.TTL)) // expired; else abandoned, and counted
 		}
-		if isNew {
+		if isNew && o.daily {
+			// A till's keys are counted a day at a time (UTC): one row
+			// per till and day, not a count of thousands of keys per
+			// charge.
+			day := at.Unix() / 86400
+			var n int
+			err := tx.QueryRowContext(ctx, `INSERT INTO reader_key_days (reader, day, n) VALUES ($1, $2, 1)
+				ON CONFLICT (reader, day) DO UPDATE SET n = reader_key_days.n + 1 RETURNING n`, o.id, day).Scan(&n)
+			if err != nil {
+				return err
+			}
+			if n > o.max {
+				return served{&idempotency.LimitError{Until: time.Unix((day+1)*86400, 0).UTC()}}
+			}
+		} else if isNew {
 			var n int
 			var oldest *time.Time
 			err := tx.QueryRowContext(ctx, "SELECT count(*), min(created) FROM "+o.table+" WHERE "+o.column+" = $1 AND created > $2",
@@ -202,6 +219,9 @@ func (db *DB) held(ctx context.Context, r idempotency.Request, doing, query stri
 func (db *DB) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
 	w, unlock := db.writing()
 	defer unlock()
+	if _, err := w.ExecContext(ctx, "DELETE FROM reader_key_days WHERE day < $1", before.Unix()/86400-1); err != nil {
+		return 0, db.errorf("purging idempotency keys: %w", err)
+	}
 	var all int64
 	for _, table := range []string{"idempotency_keys", "reader_idempotency_keys"} {
 		res, err := w.ExecContext(ctx, "DELETE FROM "+table+" WHERE created < $1", db.t(before))

@@ -22,6 +22,15 @@ CREATE TABLE reader_idempotency_keys (
 	CHECK ((state = 'done') = (status IS NOT NULL))
 );
 CREATE INDEX reader_idempotency_keys_created ON reader_idempotency_keys (created);
+-- How many keys each reader began each day (days since 1970, UTC): the
+-- bound on a reader's keys (idempotency.MaxPerReader a day), one row a
+-- reader a day.
+CREATE TABLE reader_key_days (
+	reader text        COLLATE "C" NOT NULL,
+	day    integer     NOT NULL,
+	n      integer     NOT NULL,
+	PRIMARY KEY (reader, day)
+);
 
 -- Mandates: a person's consent, given at the provider, that it may charge
 -- their external account for password-free payments.
