@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
-
 )
 
 // Smart locks (services/access): a resident's PIN and fingerprints at
