@@ -14,8 +14,10 @@ import (
 const RetryWindow = 5 * time.Second
 
 // decide is the decision at a reader, over the state the store loaded
-// in its transaction. In order: what was denied before the store
-// (forged, expired, unknown, locked out); the card; a code's single use
+// in its transaction. In order: the same attempt again (the same
+// Check.Ref at the same reader: its first decision, even once the code
+// has expired); what was denied before the store (forged, expired,
+// unknown, locked out); the card; a code's single use
 // (the same code again at the same reader within RetryWindow answers as
 // before; anywhere else, later, or a step older than the card's newest,
 // is a copy: replayed, and the card frozen); a frozen card; a lost
@@ -26,6 +28,10 @@ func (s *Service) decide(st *State, a *Attempt) Effect {
 	c := st.CardOf(a)
 	a.Card = c
 	defer s.person(a, c)
+	if first := sameAttempt(st, a, c); first != nil {
+		a.Result = Result{Decision: first.Decision, Reason: first.Reason, Floors: first.Floors, Repeat: true, Again: true}
+		return Effect{}
+	}
 	if a.Reason != "" {
 		deny(a.Reason)
 		return Effect{}
@@ -61,7 +67,7 @@ func (s *Service) decide(st *State, a *Attempt) Effect {
 			deny(ReasonReplayed)
 			return eff
 		}
-		code = &CodeUse{CodeKey: k, Reader: a.Reader.ID, At: a.At}
+		code = &CodeUse{CodeKey: k, Reader: a.Reader.ID, At: a.At, Ref: a.Ref}
 		st.Codes[k] = code
 		st.NewCodes = append(st.NewCodes, code)
 		defer func() { code.Decision, code.Reason, code.Floors = a.Result.Decision, a.Result.Reason, a.Result.Floors }()
@@ -100,6 +106,21 @@ func (s *Service) decide(st *State, a *Attempt) Effect {
 		}
 	}
 	return eff
+}
+
+// sameAttempt is the first use of a's code if it was a itself: at the
+// same reader under the same Ref (a till's charge retried after its
+// answer was lost, by a crash or a server error, whenever the retry
+// comes). The code was checked then; it may have expired since.
+func sameAttempt(st *State, a *Attempt, c *Card) *CodeUse {
+	if a.Ref == "" || a.Claims == nil || c == nil || (a.Reason != "" && a.Reason != ReasonExpired) {
+		return nil
+	}
+	first, used := st.Codes[CodeKey{Card: c.ID, Step: a.Claims.Step, Nonce: a.Claims.Nonce}]
+	if !used || first.Reader != a.Reader.ID || first.Ref != a.Ref {
+		return nil
+	}
+	return first
 }
 
 // person puts the holder on the answer, if any.

@@ -439,6 +439,12 @@ type Check struct {
 	// Fingerprint is the enrolled fingerprint a lock matched.
 	Fingerprint FingerprintID `json:"fingerprint,omitempty"`
 	Floor       *int          `json:"floor,omitempty"`
+	// Ref, if set, names the attempt for the service that asks (a
+	// till's charge: its reference): the same code at the same reader
+	// under the same Ref is that attempt again, whenever it comes, even
+	// once the code has expired; it answers the first decision
+	// (Result.Again) and is never a copy. Never read from a reader.
+	Ref string `json:"-"`
 }
 
 // Check decides a credential at reader r (the one the caller's token is
@@ -449,7 +455,7 @@ func (s *Service) Check(ctx context.Context, r *geo.Reader, c Check) (Result, er
 	if lim := s.limits[r]; lim != nil && !lim.AllowN(now, 1) {
 		return Result{}, ErrTooMany
 	}
-	a := &Attempt{At: now, Reader: r, Floor: c.Floor}
+	a := &Attempt{At: now, Reader: r, Floor: c.Floor, Ref: c.Ref}
 	switch {
 	case c.Code != "":
 		a.Credential = CredentialCode

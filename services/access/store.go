@@ -177,6 +177,8 @@ type CodeUse struct {
 	Decision string
 	Reason   string
 	Floors   []int
+	// Ref is the attempt's Check.Ref ("" for none).
+	Ref string
 }
 
 // State is what a batch of attempts reads and changes, loaded by the
@@ -222,6 +224,7 @@ type Attempt struct {
 	Number     string       // a physical card's number
 	UserID     int64        // whom a PIN or fingerprint names
 	Floor      *int
+	Ref        string // Check.Ref
 	// Reason is a deny decided before the store (forged, expired,
 	// unknown, locked_out); "" for the store's state to decide.
 	Reason string
@@ -256,9 +259,13 @@ type Result struct {
 	UserID  int64  `json:"-"`
 	Subject string `json:"-"`
 	// Repeat says the code was used at this reader moments ago
-	// (RetryWindow) and this is that decision again: a gate opens
-	// again, a till must not charge again.
+	// (RetryWindow), or under the same Check.Ref (Again), and this is
+	// that decision again: a gate opens again; a till must not charge
+	// again, unless Again: its own charge retried, which pays once.
 	Repeat bool `json:"-"`
+	// Again says this is the attempt of the same Check.Ref again (a
+	// till's charge retried after its answer was lost), at any time.
+	Again bool `json:"-"`
 }
 
 // MarshalJSON writes a lift's floors even when there are none.

@@ -37,7 +37,8 @@ func receipt(p Payment) Receipt {
 // code or card is checked exactly as at a gate (single use; a replay
 // freezes the card), then paid from the wallet, or, with password-free on
 // and the wallet short, from the external account. The same key again
-// answers the first payment, without checking the code again.
+// answers the first payment, without checking the code again; if the
+// first try checked the code but did not pay, it pays now, once.
 func (s *Service) Charge(ctx context.Context, r *geo.Reader, key string, req ChargeRequest) (Receipt, error) {
 	if r.Kind != geo.ReaderPOS {
 		return Receipt{}, &Error{Kind: ErrForbidden, Code: CodeNotPermitted, Field: "reader",
@@ -63,12 +64,16 @@ func (s *Service) Charge(ctx context.Context, r *geo.Reader, key string, req Cha
 	if p, found, err := s.store.PaymentByReference(ctx, ref); err != nil || found {
 		return receipt(p), err
 	}
-	res, err := s.access.Check(ctx, r, access.Check{Reader: r.ID, Code: req.Code, CardNumber: req.CardNumber})
+	// The check is its own transaction, committed before the payment's:
+	// should the payment not follow (the process killed between them, a
+	// server error), the retry's check, under the same reference, is
+	// this one again (res.Again) and pays now, never a copy of the code.
+	res, err := s.access.Check(ctx, r, access.Check{Reader: r.ID, Code: req.Code, CardNumber: req.CardNumber, Ref: ref})
 	if err != nil {
 		return Receipt{}, err
 	}
 	switch {
-	case res.Repeat:
+	case res.Repeat && !res.Again:
 		// A code charges once: a till's retry carries its first key.
 		return Receipt{}, &Error{Kind: ErrConflict, Code: "code_used", Field: "code",
 			En: "this code was used at this till a moment ago: retry with the same Idempotency-Key, or show a fresh code",

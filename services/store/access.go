@@ -240,11 +240,11 @@ func (db *DB) Decide(ctx context.Context, as []*access.Attempt, decide func(*acc
 		if err := db.insertRows(ctx, tx, "card_uses (at, card_id, reader, credential, decision, reason)", 6, uses, ""); err != nil {
 			return fmt.Errorf("recording uses: %w", err)
 		}
-		codes := make([]any, 0, 8*len(st.NewCodes))
+		codes := make([]any, 0, 9*len(st.NewCodes))
 		for _, c := range st.NewCodes {
-			codes = append(codes, c.Card, c.Step, int64(c.Nonce), c.Reader, db.t(c.At), c.Decision, c.Reason, floorsText(c.Floors))
+			codes = append(codes, c.Card, c.Step, int64(c.Nonce), c.Reader, db.t(c.At), c.Decision, c.Reason, floorsText(c.Floors), c.Ref)
 		}
-		if err := db.insertRows(ctx, tx, "card_codes (card_id, step, nonce, reader, at, decision, reason, floors)", 8, codes, " ON CONFLICT DO NOTHING"); err != nil {
+		if err := db.insertRows(ctx, tx, "card_codes (card_id, step, nonce, reader, at, decision, reason, floors, ref)", 9, codes, " ON CONFLICT DO NOTHING"); err != nil {
 			return fmt.Errorf("recording codes: %w", err)
 		}
 		if err := db.updateCards(ctx, tx, st); err != nil {
@@ -367,12 +367,12 @@ func (db *DB) loadState(ctx context.Context, tx *sql.Tx, as []*access.Attempt) (
 		for i := 0; i < len(codes); i += 3 {
 			match = append(match, fmt.Sprintf("(card_id = %s AND step = %s AND nonce = %s)", db.param(i+1), db.param(i+2), db.param(i+3)))
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT card_id, step, nonce, reader, at, decision, reason, floors FROM card_codes WHERE "+strings.Join(match, " OR "), codes...)
+		rows, err := tx.QueryContext(ctx, "SELECT card_id, step, nonce, reader, at, decision, reason, floors, ref FROM card_codes WHERE "+strings.Join(match, " OR "), codes...)
 		used, err := list(rows, err, func(r row) (access.CodeUse, error) {
 			var u access.CodeUse
 			var nonce int64
 			var floors string
-			err := r.Scan(&u.Card, &u.Step, &nonce, &u.Reader, timeOf{&u.At}, &u.Decision, &u.Reason, &floors)
+			err := r.Scan(&u.Card, &u.Step, &nonce, &u.Reader, timeOf{&u.At}, &u.Decision, &u.Reason, &floors, &u.Ref)
 			u.Nonce, u.Floors = uint64(nonce), parseFloors(floors)
 			return u, err
 		})

@@ -186,7 +186,7 @@ func firstUse(st *access.State, a *access.Attempt) access.Effect {
 		return access.Effect{}
 	}
 	a.Result = access.Result{Decision: access.Allow, Reason: access.ReasonOK, Floors: []int{0, 3}}
-	u := &access.CodeUse{CodeKey: k, Reader: a.Reader.ID, At: a.At, Decision: access.Allow, Reason: access.ReasonOK, Floors: []int{0, 3}}
+	u := &access.CodeUse{CodeKey: k, Reader: a.Reader.ID, At: a.At, Decision: access.Allow, Reason: access.ReasonOK, Floors: []int{0, 3}, Ref: a.Ref}
 	st.Codes[k] = u
 	st.NewCodes = append(st.NewCodes, u)
 	return access.Effect{}
@@ -199,7 +199,7 @@ func testDecide(t *testing.T, s AccessStore) {
 	at := time.Now().Truncate(time.Microsecond)
 	code := &card.Claims{Card: c.ID, Step: card.StepOf(at), Nonce: 1<<63 + 12345}
 	as := []*access.Attempt{
-		{At: at, Reader: gate, Credential: access.CredentialCode, Claims: code},
+		{At: at, Reader: gate, Credential: access.CredentialCode, Claims: code, Ref: "charge-1"},
 		{At: at.Add(time.Second), Reader: door, Credential: access.CredentialCode, Claims: code}, // the same code, in the same batch
 		{At: at.Add(2 * time.Second), Reader: door, Credential: access.CredentialCard, Number: c.Number},
 		{At: at.Add(3 * time.Second), Reader: door, Credential: access.CredentialCode, Reason: access.ReasonForged},
@@ -213,10 +213,20 @@ func testDecide(t *testing.T, s AccessStore) {
 			t.Errorf("attempt %d: %s, want %s", i, a.Result.Reason, want[i])
 		}
 	}
-	// A later batch sees the code used, the card frozen and its last use.
+	// A later batch sees the code used (with the reference of the attempt
+	// that used it), the card frozen and its last use.
 	again := []*access.Attempt{{At: at.Add(time.Minute), Reader: gate, Credential: access.CredentialCode, Claims: code}}
-	if err := s.Decide(ctx, again, firstUse); err != nil {
+	var used access.CodeUse
+	if err := s.Decide(ctx, again, func(st *access.State, a *access.Attempt) access.Effect {
+		if u := st.Codes[access.CodeKey{Card: c.ID, Step: code.Step, Nonce: code.Nonce}]; u != nil {
+			used = *u
+		}
+		return firstUse(st, a)
+	}); err != nil {
 		t.Fatal(err)
+	}
+	if used.Reader != gate.ID || used.Ref != "charge-1" || !sameTime(used.At, at) || used.Decision != access.Allow {
+		t.Errorf("the code's first use, loaded: %+v", used)
 	}
 	if again[0].Result.Reason != access.ReasonReplayed || again[0].Card == nil || again[0].Card.Status != access.Frozen {
 		t.Errorf("the code in a later batch: %+v, card %+v", again[0].Result, again[0].Card)
