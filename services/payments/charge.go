@@ -76,8 +76,8 @@ func (s *Service) Charge(ctx context.Context, r *geo.Reader, key string, req Cha
 	case res.Repeat && !res.Again:
 		// A code charges once: a till's retry carries its first key.
 		return Receipt{}, &Error{Kind: ErrConflict, Code: "code_used", Field: "code",
-			En: "this code was used at this till a moment ago: retry with the same Idempotency-Key, or show a fresh code",
-			Zh: "该付款码刚在本收银台使用过：请用相同的 Idempotency-Key 重试，或刷新付款码"}
+			En: "this code was shown at this till a moment ago, under another Idempotency-Key: show a fresh code (a retry of that charge carries its own key)",
+			Zh: "该付款码刚在本收银台以另一个 Idempotency-Key 使用过：请刷新付款码（重试那笔扣款请用它自己的 Idempotency-Key）"}
 	case res.Decision != access.Allow:
 		return Receipt{}, refused(res.Reason)
 	}
