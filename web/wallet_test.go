@@ -268,6 +268,9 @@ func TestWalletOverHTTP(t *testing.T) {
 
 	// The checkout as a person sees it: a page with two buttons, a form.
 	code, _, b = keyed(t, s.URL, student, "k3", "POST", "/api/v1/wallet/topups", `{"amount_fen": 2550}`)
+	if code != http.StatusCreated {
+		t.Fatalf("a top-up: %d %s", code, b)
+	}
 	pending := decode[payments.TopUpView](t, "top-up", b)
 	resp, err := http.Get(s.URL + "/api/v1/payments/sandbox/checkout/" + pending.ID + "?lang=zh")
 	if err != nil {
