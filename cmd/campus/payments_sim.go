@@ -170,6 +170,7 @@ func (e *env) paymentsSimulate(args []string) error {
 	ran := r.run(ctx, people)
 	rep.ClientCPUS = (processCPU() - cpu).Round(10 * time.Millisecond).Seconds()
 	stats.report(rep, ran)
+	fmt.Fprintf(e.stderr, "campus payments simulate: run over; checking %d wallets and the ledger...\n", len(people))
 
 	// The server's side: each wallet as the server keeps it, then the
 	// ledger rebuilt from its postings.
