@@ -288,7 +288,8 @@ var engines = []string{"sqlite", "postgres"}
 // /pos/charge calls it (without HTTP): the payment looked up by its
 // reference, the code checked by the access service (single use,
 // impossible travel, the Tills rule; group-committed with other checks),
-// then paid from the wallet with its record and audit entry.
+// then paid from the wallet with its record and audit entry (group-
+// committed with other payments).
 func BenchmarkCharge(b *testing.B) {
 	for _, engine := range engines {
 		var e *benchEnv
@@ -403,6 +404,54 @@ func runPays(b *testing.B, e *benchEnv) {
 	if p := failed.Load(); p != nil {
 		b.Fatal(*p)
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "payments/s")
+	e.paid.Add(int64(b.N))
+	e.check(b)
+}
+
+// BenchmarkPayMany is the store's part of charges as the service commits
+// them under load (payments.Store.PayMany: batches of 64, one after
+// another, as its one committing goroutine does; no access check).
+func BenchmarkPayMany(b *testing.B) {
+	for _, engine := range engines {
+		var e *benchEnv
+		b.Run(engine, func(sb *testing.B) {
+			if e == nil {
+				e = newBenchEnv(sb, b, engine)
+			}
+			runPayMany(sb, e)
+		})
+	}
+}
+
+func runPayMany(b *testing.B, e *benchEnv) {
+	ctx := context.Background()
+	e.plan(b, b.N)
+	base := e.paid.Load()
+	const batch = 64
+	b.ResetTimer()
+	for from := 0; from < b.N; from += batch {
+		ps := make([]payments.Payment, 0, batch)
+		for k := from; k < min(from+batch, b.N); k++ {
+			h := e.holders[k%len(e.holders)]
+			ps = append(ps, payments.Payment{Card: h.card.ID, UserID: h.user.ID, Subject: h.user.Email,
+				Reader: h.till.ID, Merchant: payments.MerchantOf(h.till).ID, Amount: amountOf(k), Description: "lunch",
+				Reference: fmt.Sprintf("pos:%s:many-%d", h.till.ID, base+int64(k)), At: time.Now()})
+		}
+		out, err := e.db.PayMany(ctx, ps)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i, o := range out {
+			k := from + i
+			h := e.holders[k%len(e.holders)]
+			if o.Alone || o.Replayed || o.Payment.Balance != h.credited-h.paid-ps[i].Amount {
+				b.Fatalf("payment %d of %s: %+v, want paid leaving %d", k, h.user.Email, o, h.credited-h.paid-ps[i].Amount)
+			}
+			h.paid += ps[i].Amount
+		}
+	}
+	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "payments/s")
 	e.paid.Add(int64(b.N))
 	e.check(b)
