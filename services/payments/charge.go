@@ -84,7 +84,7 @@ func (s *Service) Charge(ctx context.Context, r *geo.Reader, key string, req Cha
 	m := s.merchants[r.ID]
 	p := Payment{Card: res.Card, UserID: res.UserID, Subject: res.Subject, Reader: r.ID, Merchant: m.ID, Amount: req.Amount,
 		Description: req.Description, Reference: ref, Physical: req.CardNumber != "", At: s.now()}
-	p, _, err = s.store.Pay(ctx, p, s.external(ref, req.Amount))
+	p, _, err = s.pays.pay(ctx, p, s.external(ref, req.Amount))
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/campusnav/engine/services/sqlite"
 )
 
-// failingStore fails the next Pay when told to: the process killed, or
+// failingStore fails the next payment when told to: the process killed, or
 // its database failing, between a charge's check of the code (its own
 // transaction, committed) and its payment.
 type failingStore struct {
@@ -31,6 +31,15 @@ func (s *failingStore) Pay(ctx context.Context, p payments.Payment, external fun
 		return payments.Payment{}, false, errGone
 	}
 	return s.Store.Pay(ctx, p, external)
+}
+
+// PayMany fails while a failure is due, leaving it to Pay (the batcher
+// pays each payment of a failed batch alone).
+func (s *failingStore) PayMany(ctx context.Context, ps []payments.Payment) ([]payments.Batched, error) {
+	if s.fail.Load() {
+		return nil, errGone
+	}
+	return s.Store.PayMany(ctx, ps)
 }
 
 // TestChargeRetriedAfterItsPaymentFailed: a till's charge whose code was

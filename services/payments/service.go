@@ -26,6 +26,8 @@ type Service struct {
 	unitRef   map[string]string    // a room's id -> its reference
 	now       func() time.Time
 	log       *slog.Logger
+	// pays commits the tills' payments together.
+	pays *payBatcher
 }
 
 // Config tunes a Service.
@@ -46,7 +48,8 @@ func New(st Store, acc *access.Service, v *geo.Venue, cfg Config) (*Service, err
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{store: st, access: acc, providers: map[string]Provider{}, merchants: map[string]Merchant{}, now: cfg.Now, log: cfg.Logger}
+	s := &Service{store: st, access: acc, providers: map[string]Provider{}, merchants: map[string]Merchant{}, now: cfg.Now, log: cfg.Logger,
+		pays: &payBatcher{store: st, log: cfg.Logger}}
 	for _, p := range cfg.Providers {
 		if _, dup := s.providers[p.ID()]; dup {
 			return nil, fmt.Errorf("payments: provider %q twice", p.ID())

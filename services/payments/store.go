@@ -58,6 +58,16 @@ type Store interface {
 	// from the provider instead (Source external). A reference paid
 	// before answers that payment, with replayed true.
 	Pay(ctx context.Context, p Payment, external func(ctx context.Context, mandate, provider string) (txn string, err error)) (Payment, bool, error)
+	// PayMany pays ps as Pay does each, from the wallet only, all in one
+	// transaction: one commit and one turn of the audit log for many
+	// payments (the tills' group commit). It answers each, in ps's
+	// order: paid, or replayed (its reference paid before), or Alone:
+	// left unpaid for Pay to decide, when the wallet cannot cover it
+	// (password-free may, or it is refused), its card is missing,
+	// frozen or lost, its reference is empty or twice in ps, or it is
+	// not well formed. An error is the transaction's: nothing of it was
+	// written, and each payment is Pay's to make.
+	PayMany(ctx context.Context, ps []Payment) ([]Batched, error)
 	// PaymentByReference is the payment made under a reference, if any.
 	PaymentByReference(ctx context.Context, ref string) (Payment, bool, error)
 	// PaymentByID is a payment; ErrNotFound.
@@ -88,4 +98,11 @@ type Store interface {
 	// AppealBill records a person's appeal of a bill (the repair ticket
 	// that carries it comes with repairs); ErrNotFound.
 	AppealBill(ctx context.Context, userID, bill int64, reason string, at time.Time) (Bill, error)
+}
+
+// Batched is a payment's answer from PayMany.
+type Batched struct {
+	Payment  Payment
+	Replayed bool // paid before, under its reference: Payment is that payment
+	Alone    bool // not paid: Pay decides it
 }

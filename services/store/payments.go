@@ -1,12 +1,16 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/campusnav/engine/services/audit"
@@ -455,6 +459,278 @@ func (db *DB) mayChargeExternal(ctx context.Context, tx *sql.Tx, w payments.Wall
 	if -today+p.Amount > payments.DailyExternalLimit {
 		return served{payments.Insufficient(fmt.Sprintf(", and password-free payments would pass today's %d fen", int64(payments.DailyExternalLimit)),
 			fmt.Sprintf("，且免密支付将超过当日限额 %d 分", int64(payments.DailyExternalLimit)))}
+	}
+	return nil
+}
+
+// PayMany pays many from their wallets in one transaction: one commit
+// and one turn of the audit log's head for all, and a statement for
+// each step of all of them rather than for each payment. Each payment is
+// Pay's without its external account: the same reference checked, the
+// same card refused, the same accounts locked (all of the batch's, in
+// address order), the same transaction, postings, payment, record and
+// audit entry written. What it cannot settle alone is left to Pay.
+func (db *DB) PayMany(ctx context.Context, ps []payments.Payment) ([]payments.Batched, error) {
+	out := make([]payments.Batched, len(ps))
+	seen := make(map[string]bool, len(ps))
+	for i, p := range ps {
+		p.At = stamp(p.At)
+		out[i].Payment = p
+		// Pay answers what is not well formed, and a reference asked
+		// twice here is paid once there and replayed.
+		bad := ledger.Check([]ledger.Posting{{Source: ledger.Wallet(p.Card), Destination: ledger.Merchant(p.Merchant), Amount: p.Amount}}) != nil
+		out[i].Alone = bad || p.Reference == "" || seen[p.Reference]
+		seen[p.Reference] = true
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		return db.payMany(ctx, tx, out)
+	})
+	if err != nil {
+		return nil, db.fail(err, "paying %d together", len(ps))
+	}
+	return out, nil
+}
+
+// payMany is PayMany in tx: out's payments not Alone are paid, replayed,
+// or made Alone.
+func (db *DB) payMany(ctx context.Context, tx *sql.Tx, out []payments.Batched) error {
+	pending := func() []*payments.Batched {
+		var ps []*payments.Batched
+		for i := range out {
+			if !out[i].Alone && !out[i].Replayed {
+				ps = append(ps, &out[i])
+			}
+		}
+		return ps
+	}
+	if err := db.replayMany(ctx, tx, pending()); err != nil {
+		return err
+	}
+	if err := db.cardsMayPay(ctx, tx, pending()); err != nil {
+		return err
+	}
+	ps := pending()
+	if len(ps) == 0 {
+		return nil
+	}
+	// The batch's accounts, made if new and locked in address order (as
+	// commitIn does for one transaction), then each payment applied in
+	// turn: a wallet that cannot cover one leaves it to Pay.
+	var addrs []string
+	for _, b := range ps {
+		addrs = append(addrs, ledger.Wallet(b.Payment.Card), ledger.Merchant(b.Payment.Merchant))
+	}
+	slices.Sort(addrs)
+	addrs = slices.Compact(addrs)
+	before, err := db.lockAccounts(ctx, tx, addrs)
+	if err != nil {
+		return err
+	}
+	bal := maps.Clone(before)
+	var paid []*payments.Batched
+	for _, b := range ps {
+		if bal.Apply([]ledger.Posting{{Source: ledger.Wallet(b.Payment.Card), Destination: ledger.Merchant(b.Payment.Merchant), Amount: b.Payment.Amount}}) != nil {
+			b.Alone = true
+			continue
+		}
+		paid = append(paid, b)
+	}
+	if len(paid) == 0 {
+		return nil
+	}
+	// Their ledger transactions, then their postings with the balances
+	// after each, in the order of the transactions' ids.
+	rows, args := make([]string, 0, len(paid)), make([]any, 0, 3*len(paid))
+	for _, b := range paid {
+		rows = append(rows, db.placeholders(len(args), 3))
+		args = append(args, ledger.KindPayment, b.Payment.Reference, db.d.Time(b.Payment.At))
+	}
+	q, err := tx.QueryContext(ctx, "INSERT INTO ledger_transactions (kind, reference, at) VALUES "+strings.Join(rows, ", ")+" RETURNING id, reference", args...)
+	type made struct {
+		id  int64
+		ref string
+	}
+	ids, err := list(q, err, func(r row) (made, error) {
+		var m made
+		return m, r.Scan(&m.id, &m.ref)
+	})
+	if err != nil {
+		return fmt.Errorf("writing the transactions: %w", err)
+	}
+	byRef := make(map[string]*payments.Batched, len(paid))
+	for _, b := range paid {
+		byRef[b.Payment.Reference] = b
+	}
+	for _, m := range ids {
+		if b := byRef[m.ref]; b != nil {
+			b.Payment.Tx = m.id
+		}
+	}
+	slices.SortFunc(paid, func(x, y *payments.Batched) int { return cmp.Compare(x.Payment.Tx, y.Payment.Tx) })
+	running := maps.Clone(before)
+	postings := make([]any, 0, 7*len(paid))
+	for _, b := range paid {
+		p := &b.Payment
+		if p.Tx == 0 {
+			return fmt.Errorf("writing the transactions: no id for reference %q", p.Reference)
+		}
+		w, m := ledger.Wallet(p.Card), ledger.Merchant(p.Merchant)
+		running[w] -= p.Amount
+		running[m] += p.Amount
+		p.Source, p.Balance = payments.SourceWallet, running[w]
+		postings = append(postings, p.Tx, 0, w, m, p.Amount, running[w], running[m])
+	}
+	if err := db.insertRows(ctx, tx, "ledger_postings (tx_id, n, source, destination, amount_fen, source_balance_fen, destination_balance_fen)", 7, postings, ""); err != nil {
+		return fmt.Errorf("writing postings: %w", err)
+	}
+	rows, args = rows[:0], args[:0]
+	for _, a := range addrs {
+		if running[a] != before[a] {
+			rows = append(rows, fmt.Sprintf("(CAST(%s AS text), CAST(%s AS bigint))", db.param(len(args)+1), db.param(len(args)+2)))
+			args = append(args, a, running[a])
+		}
+	}
+	// VALUES columns are column1, column2 ... on both engines.
+	if _, err := tx.ExecContext(ctx, "UPDATE ledger_accounts SET balance_fen = v.column2 FROM (VALUES "+strings.Join(rows, ", ")+
+		") AS v WHERE ledger_accounts.address = v.column1", args...); err != nil {
+		return fmt.Errorf("updating balances: %w", err)
+	}
+	// The payments, the holders' records and the audit entries.
+	rows, args = rows[:0], args[:0]
+	for _, b := range paid {
+		p := b.Payment
+		rows = append(rows, db.placeholders(len(args), 10))
+		args = append(args, p.Tx, p.Card, nullable(p.Reader), p.Merchant, p.Amount, p.Source, nil, nil, p.Description, db.d.Time(p.At))
+	}
+	q, err = tx.QueryContext(ctx, `INSERT INTO payments (tx_id, card_id, reader, merchant, amount_fen, source, provider, provider_txn, description, at)
+		VALUES `+strings.Join(rows, ", ")+" RETURNING id, tx_id", args...)
+	type pair struct{ id, tx int64 }
+	pids, err := list(q, err, func(r row) (pair, error) {
+		var x pair
+		return x, r.Scan(&x.id, &x.tx)
+	})
+	if err != nil {
+		return fmt.Errorf("writing the payments: %w", err)
+	}
+	byTx := make(map[int64]int64, len(pids))
+	for _, x := range pids {
+		byTx[x.tx] = x.id
+	}
+	records := make([]any, 0, 10*len(paid))
+	entries := make([]audit.Entry, 0, len(paid))
+	for _, b := range paid {
+		p := &b.Payment
+		if p.ID = byTx[p.Tx]; p.ID == 0 {
+			return fmt.Errorf("writing the payments: no id for transaction %d", p.Tx)
+		}
+		records = append(records, p.Card, p.Tx, ledger.KindPayment, p.Source, -p.Amount, p.Balance, nullable(p.Merchant), nullable(p.Reader), p.ID, db.d.Time(p.At))
+		entries = append(entries, audit.Entry{At: p.At, Actor: p.UserID, Subject: p.Subject, Kind: audit.Payment, Place: p.Reader, Decision: audit.Allow,
+			Detail: detail(map[string]any{"payment": p.ID, "amount_fen": p.Amount, "source": p.Source, "merchant": p.Merchant, "tx": p.Tx})})
+	}
+	if err := db.insertRows(ctx, tx, "wallet_records (card_id, tx_id, kind, source, amount_fen, balance_fen, merchant, reader, payment_id, at)", 10, records, ""); err != nil {
+		return fmt.Errorf("writing records: %w", err)
+	}
+	_, err = db.AppendManyTx(ctx, tx, entries)
+	return err
+}
+
+// lockAccounts makes the accounts (sorted) if new and locks them, in
+// address order, as commitIn does, answering their balances.
+func (db *DB) lockAccounts(ctx context.Context, tx *sql.Tx, accounts []string) (ledger.Balances, error) {
+	rows := make([]string, 0, len(accounts))
+	args := make([]any, 0, 2*len(accounts))
+	for _, a := range accounts {
+		rows = append(rows, db.placeholders(len(args), 2))
+		args = append(args, a, ledger.Overdraft(a))
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO ledger_accounts (address, overdraft) VALUES "+strings.Join(rows, ", ")+" ON CONFLICT (address) DO NOTHING", args...); err != nil {
+		return nil, fmt.Errorf("making accounts: %w", err)
+	}
+	args = args[:0]
+	for _, a := range accounts {
+		args = append(args, a)
+	}
+	q, err := tx.QueryContext(ctx, "SELECT address, balance_fen FROM ledger_accounts WHERE address IN "+db.placeholders(0, len(accounts))+
+		" ORDER BY address"+db.d.ForUpdate, args...)
+	type bal struct {
+		a string
+		v int64
+	}
+	got, err := list(q, err, func(r row) (bal, error) {
+		var b bal
+		return b, r.Scan(&b.a, &b.v)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("locking accounts: %w", err)
+	}
+	b := make(ledger.Balances, len(got))
+	for _, x := range got {
+		b[x.a] = x.v
+	}
+	return b, nil
+}
+
+// replayMany answers the payments whose reference was paid before.
+func (db *DB) replayMany(ctx context.Context, tx *sql.Tx, ps []*payments.Batched) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	refs := make([]any, len(ps))
+	for i, b := range ps {
+		refs[i] = b.Payment.Reference
+	}
+	q, err := tx.QueryContext(ctx, "SELECT reference FROM ledger_transactions WHERE reference IN "+db.placeholders(0, len(refs)), refs...)
+	found, err := list(q, err, func(r row) (string, error) {
+		var ref string
+		return ref, r.Scan(&ref)
+	})
+	if err != nil || len(found) == 0 {
+		return err
+	}
+	for _, b := range ps {
+		if !slices.Contains(found, b.Payment.Reference) {
+			continue
+		}
+		first, ok, err := db.paymentByReference(ctx, tx, b.Payment.Reference)
+		switch {
+		case err != nil:
+			return err
+		case ok:
+			b.Payment, b.Replayed = first, true
+		default:
+			b.Alone = true // a reference of something else: Pay says so
+		}
+	}
+	return nil
+}
+
+// cardsMayPay leaves to Pay the payments of cards that are missing,
+// frozen, or (paying with the physical card) lost: Pay refuses them.
+func (db *DB) cardsMayPay(ctx context.Context, tx *sql.Tx, ps []*payments.Batched) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	ids := make([]any, 0, len(ps))
+	for _, b := range ps {
+		if !slices.Contains(ids, any(b.Payment.Card)) {
+			ids = append(ids, b.Payment.Card)
+		}
+	}
+	type card struct {
+		id               int64
+		status, physical string
+	}
+	q, err := tx.QueryContext(ctx, "SELECT id, status, physical FROM cards WHERE id IN "+db.placeholders(0, len(ids)), ids...)
+	cs, err := list(q, err, func(r row) (card, error) {
+		var c card
+		return c, r.Scan(&c.id, &c.status, &c.physical)
+	})
+	if err != nil {
+		return err
+	}
+	for _, b := range ps {
+		i := slices.IndexFunc(cs, func(c card) bool { return c.id == b.Payment.Card })
+		b.Alone = i < 0 || cs[i].status != "valid" || b.Payment.Physical && cs[i].physical != "valid"
 	}
 	return nil
 }

@@ -40,6 +40,8 @@ func Payments(t *testing.T, newStore func(t *testing.T) PaymentsStore) {
 		{"DailyExternalLimit", testDailyExternalLimit},
 		{"CardMayNotPay", testCardMayNotPay},
 		{"ConcurrentPayers", testConcurrentPayers},
+		{"PayMany", testPayMany},
+		{"ConcurrentBatches", testConcurrentBatches},
 		{"Refunds", testRefunds},
 		{"Bills", testBills},
 		{"Records", testRecords},
@@ -551,4 +553,179 @@ func testReaderKeys(t *testing.T, s PaymentsStore) {
 	if a, err := s.ClaimIdempotencyKey(ctx, req(till, "b")); a != nil || err != nil {
 		t.Errorf("the till's key after the purge: %+v %v; want it new", a, err)
 	}
+}
+
+// testPayMany: a batch pays what its wallets cover, in one transaction,
+// each payment with its ledger transaction, balance after it, record and
+// audit entry; it replays a reference paid before, and leaves to Pay a
+// wallet short, a frozen card, a lost physical card, an unknown card, a
+// reference twice or none.
+func testPayMany(t *testing.T, s PaymentsStore) {
+	ctx := t.Context()
+	ua, a := mustCard(t, s, "batch-a", auth.Student)
+	ub, b := mustCard(t, s, "batch-b", auth.Staff)
+	uf, f := mustCard(t, s, "batch-frozen", auth.Student)
+	ul, l := mustCard(t, s, "batch-lost", auth.Student)
+	topUp(t, s, a.ID, 1000)
+	topUp(t, s, b.ID, 500)
+	topUp(t, s, f.ID, 1000)
+	topUp(t, s, l.ID, 1000)
+	if _, err := s.ChangeCard(ctx, access.CardChange{Card: f.ID, Freeze: access.FrozenAdmin, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ChangeCard(ctx, access.CardChange{Card: l.ID, Lost: true, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	before, _, err := pay(s, ua, a, 100, unique("before"), noExternal(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now()
+	of := func(u auth.User, c access.Card, amount int64, merchant, ref string) payments.Payment {
+		return payments.Payment{Card: c.ID, UserID: u.ID, Subject: u.Email, Reader: "till-1", Merchant: merchant, Amount: amount,
+			Description: "lunch", Reference: ref, At: at}
+	}
+	r1 := unique("r1")
+	ps := []payments.Payment{
+		of(ua, a, 300, "canteen", r1),            // 0: paid, 600 left
+		of(ub, b, 600, "canteen", unique("r2")),  // 1: short: alone
+		of(ua, a, 200, "cafe", unique("r3")),     // 2: paid, 400 left
+		of(uf, f, 100, "canteen", unique("r4")),  // 3: frozen: alone
+		of(ua, a, 100, "canteen", r1),            // 4: r1 again: alone
+		of(ub, b, 100, "cafe", unique("r5")),     // 5: paid, 400 left
+		of(ul, l, 100, "canteen", unique("r6")),  // 6: physical, lost: alone
+		of(ua, a, 100, "canteen", ""),            // 7: no reference: alone
+		of(ua, a, 100, "canteen", "x"),           // 8: set below: replayed
+		of(ua, a, 100, "canteen", unique("r9")),  // 9: unknown card: alone
+		of(ua, a, 0, "canteen", unique("r10")),   // 10: no amount: alone
+		of(ul, l, 100, "canteen", unique("r11")), // 11: the code of a card whose physical card is lost: paid
+	}
+	ps[6].Physical = true
+	ps[8].Reference = before.Reference
+	ps[9].Card = 1 << 40
+	out, err := s.PayMany(ctx, ps)
+	if err != nil || len(out) != len(ps) {
+		t.Fatalf("PayMany: %d answers, %v", len(out), err)
+	}
+	paid := map[int]int64{0: 600, 2: 400, 5: 400, 11: 900} // index -> balance after
+	ids := map[int64]bool{}
+	for i, o := range out {
+		want, isPaid := paid[i]
+		switch {
+		case i == 8:
+			if !o.Replayed || o.Alone || o.Payment.ID != before.ID || o.Payment.Amount != 100 {
+				t.Errorf("%d, a reference paid before: %+v, want payment %d replayed", i, o, before.ID)
+			}
+		case isPaid:
+			p := o.Payment
+			if o.Alone || o.Replayed || p.ID == 0 || p.Tx == 0 || ids[p.ID] || p.Balance != want || p.Source != payments.SourceWallet || p.Amount != ps[i].Amount {
+				t.Errorf("%d: %+v, want paid leaving %d", i, o, want)
+			}
+			ids[p.ID] = true
+			got, found, err := s.PaymentByReference(ctx, ps[i].Reference)
+			if err != nil || !found || got.ID != p.ID || got.Balance != want || got.Merchant != ps[i].Merchant {
+				t.Errorf("%d by its reference: %+v %v %v", i, got, found, err)
+			}
+		default:
+			if !o.Alone || o.Replayed {
+				t.Errorf("%d: %+v, want left to Pay", i, o)
+			}
+		}
+	}
+	for _, c := range []struct {
+		card access.Card
+		want int64
+	}{{a, 400}, {b, 400}, {f, 1000}, {l, 900}} {
+		if w := walletOf(t, s, c.card.ID); w.Balance != c.want {
+			t.Errorf("card %d: balance %d, want %d", c.card.ID, w.Balance, c.want)
+		}
+	}
+	rs, err := s.Records(ctx, a.ID, 0, 10)
+	if err != nil || len(rs) != 4 || rs[0].Amount != -200 || rs[0].Balance != 400 || rs[1].Amount != -300 || rs[1].Balance != 600 || rs[0].Payment != out[2].Payment.ID {
+		t.Errorf("a's records: %+v %v", rs, err)
+	}
+	es, err := s.AuditEntries(ctx, audit.Query{Subject: ua.Email, Kind: audit.Payment})
+	if err != nil || len(es) != 3 {
+		t.Errorf("a's payments in the audit log: %d %v, want 3", len(es), err)
+	}
+	for _, m := range []struct {
+		id   string
+		want int64
+	}{{"canteen", 100 + 300 + 100}, {"cafe", 200 + 100}} {
+		if v, err := s.Balance(ctx, ledger.Merchant(m.id)); err != nil || v != m.want {
+			t.Errorf("merchant %s: %d %v, want %d", m.id, v, err, m.want)
+		}
+	}
+	// Pay decides what was left to it.
+	if p, replayed, err := s.Pay(ctx, ps[4], noExternal(t)); err != nil || !replayed || p.ID != out[0].Payment.ID {
+		t.Errorf("r1 again: %+v %v %v, want payment %d replayed", p, replayed, err, out[0].Payment.ID)
+	}
+	if _, _, err := s.Pay(ctx, ps[1], noExternal(t)); !errors.Is(err, payments.ErrInsufficientFunds) {
+		t.Errorf("b short: %v", err)
+	}
+	if _, _, err := s.Pay(ctx, ps[3], noExternal(t)); !errors.Is(err, payments.ErrCardFrozen) {
+		t.Errorf("the frozen card: %v", err)
+	}
+	if _, _, err := s.Pay(ctx, ps[6], noExternal(t)); !errors.Is(err, payments.ErrCardLost) {
+		t.Errorf("the lost physical card: %v", err)
+	}
+	// A batch of nothing to pay, and one its wallet cannot cover at all.
+	if out, err := s.PayMany(ctx, ps[7:8]); err != nil || len(out) != 1 || !out[0].Alone {
+		t.Errorf("a batch of one without a reference: %+v %v", out, err)
+	}
+	if out, err := s.PayMany(ctx, []payments.Payment{of(ub, b, 401, "cafe", unique("r12"))}); err != nil || len(out) != 1 || !out[0].Alone {
+		t.Errorf("a batch of one short: %+v %v", out, err)
+	}
+	verifyLedger(t, s)
+}
+
+// testConcurrentBatches: batches paying from the same wallets to the same
+// merchants at once, in different orders, neither deadlock nor overdraw:
+// each wallet ends at what was put in less what was paid, every payment
+// once, and the ledger verifies.
+func testConcurrentBatches(t *testing.T, s PaymentsStore) {
+	type holder struct {
+		u auth.User
+		c access.Card
+	}
+	hs := make([]holder, 5)
+	for i := range hs {
+		hs[i].u, hs[i].c = mustCard(t, s, fmt.Sprintf("batcher-%d", i), auth.Student)
+		topUp(t, s, hs[i].c.ID, 5000)
+	}
+	merchants := []string{"canteen", "cafe", "shop"}
+	var mu sync.Mutex
+	paid := map[int64]int64{}
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Go(func() {
+			for round := range 8 {
+				var ps []payments.Payment
+				for k := range 7 {
+					h := hs[(g+k*(round+1))%len(hs)]
+					ps = append(ps, payments.Payment{Card: h.c.ID, UserID: h.u.ID, Subject: h.u.Email, Reader: "till-1",
+						Merchant: merchants[(g+k+round)%len(merchants)], Amount: int64(50 + 10*k), Reference: unique("batch"), At: time.Now()})
+				}
+				out, err := s.PayMany(context.Background(), ps)
+				if err != nil {
+					t.Errorf("PayMany: %v", err)
+					return
+				}
+				mu.Lock()
+				for i, o := range out {
+					if !o.Alone && !o.Replayed {
+						paid[ps[i].Card] += ps[i].Amount
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	for _, h := range hs {
+		if w := walletOf(t, s, h.c.ID); w.Balance != 5000-paid[h.c.ID] || w.Balance < 0 {
+			t.Errorf("%s: balance %d, want 5000 less %d paid", h.u.Email, w.Balance, paid[h.c.ID])
+		}
+	}
+	verifyLedger(t, s)
 }
