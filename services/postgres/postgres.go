@@ -31,6 +31,7 @@ var Dialect = store.Dialect{
 	TimeType:     "timestamptz",
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
+	IsOverlap:    func(err error) bool { return sqlState(err) == codeExclusion },
 	ForUpdate:    " FOR UPDATE",
 }
 
@@ -80,6 +81,7 @@ func (d *DB) Close() error {
 const (
 	codeUnique     = "23505" // unique_violation
 	codeForeignKey = "23503" // foreign_key_violation
+	codeExclusion  = "23P01" // exclusion_violation
 )
 
 // sqlState returns the SQLSTATE of a server error, and "" for any other.

@@ -53,6 +53,7 @@ var Dialect = store.Dialect{
 	Param:        func(n int) string { return "?" + strconv.Itoa(n) },
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
+	IsOverlap:    isOverlap,
 	SingleWriter: true,
 	Relax:        "PRAGMA synchronous=NORMAL",
 	Unrelax:      "PRAGMA synchronous=FULL",
@@ -168,6 +169,12 @@ func constraint(err error) (int, bool) {
 func isUnique(err error) bool {
 	code, ok := constraint(err)
 	return ok && (code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// isOverlap reports a booking refused by the triggers of bookings.
+func isOverlap(err error) bool {
+	code, ok := constraint(err)
+	return ok && code == sqlite3.SQLITE_CONSTRAINT_TRIGGER && strings.Contains(err.Error(), "bookings_no_overlap")
 }
 
 // isForeignKey reports a FOREIGN KEY violation.

@@ -57,6 +57,9 @@ type Dialect struct {
 	// IsUnique reports a UNIQUE or PRIMARY KEY violation, IsForeignKey a
 	// FOREIGN KEY violation.
 	IsUnique, IsForeignKey func(error) bool
+	// IsOverlap reports a write refused because it would overlap a live
+	// booking (PostgreSQL's exclusion constraint, SQLite's trigger).
+	IsOverlap func(error) bool
 	// SingleWriter is SQLite's: one writer at a time, for the whole
 	// database. Writers then queue in the process (see DB.writing), and a
 	// transaction's reads hold until it commits, so ForUpdate is empty.

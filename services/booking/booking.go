@@ -1,0 +1,102 @@
+// Package booking owns bookings of the campus's spaces: rooms, courts and
+// equipment that are units of the venue, booked for half-open intervals
+// [start, end) that never overlap a live booking of the same space, on
+// either store, under any concurrency (PostgreSQL: an exclusion
+// constraint; SQLite: its one writer and a trigger). It declares the
+// store it needs (Store); services/store keeps it on both engines and
+// services/storetest checks it. The rules per kind of space, the
+// timelines, check-in and the HTTP API build on it (the bookings issue,
+// in progress).
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Statuses of a booking. Confirmed and pending bookings are live: they
+// hold their interval. Cancelled and released ones hold nothing.
+const (
+	Confirmed = "confirmed"
+	Pending   = "pending"
+	Cancelled = "cancelled"
+	Released  = "released"
+)
+
+// Live reports whether a booking of status holds its interval.
+func Live(status string) bool { return status == Confirmed || status == Pending }
+
+// MaxTitle bounds a booking's title, in bytes.
+const MaxTitle = 200
+
+// Errors of bookings.
+var (
+	ErrInvalid  = errors.New("booking: invalid")
+	ErrNotFound = errors.New("booking: not found")
+	// ErrConflict is an interval that overlaps a live booking of the
+	// same space (a *ConflictError says which).
+	ErrConflict = errors.New("booking: the space is booked then")
+)
+
+// ConflictError names the live booking an interval overlaps.
+type ConflictError struct {
+	Space      string
+	Start, End time.Time // the booking in the way
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("booking: space %s is booked from %s to %s", e.Space, e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339))
+}
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// Booking is a space held by a person for [Start, End).
+type Booking struct {
+	ID         int64
+	Space      string // the unit's id
+	UserID     int64
+	Start, End time.Time
+	Title      string
+	Status     string
+	Created    time.Time
+}
+
+// Overlaps reports whether [aStart, aEnd) and [bStart, bEnd) share an
+// instant: back-to-back intervals do not.
+func Overlaps(aStart, aEnd, bStart, bEnd time.Time) bool {
+	return aStart.Before(bEnd) && bStart.Before(aEnd)
+}
+
+// CheckInterval says what is wrong with [start, end), if anything: both
+// set, start before end, to the microsecond the stores keep.
+func CheckInterval(start, end time.Time) error {
+	switch {
+	case start.IsZero() || end.IsZero():
+		return fmt.Errorf("%w: a booking has a start and an end", ErrInvalid)
+	case !start.Truncate(time.Microsecond).Before(end.Truncate(time.Microsecond)):
+		return fmt.Errorf("%w: the start %s is not before the end %s", ErrInvalid, start.Format(time.RFC3339), end.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// Store keeps bookings. services/storetest checks an implementation.
+type Store interface {
+	// Book stores b (Confirmed or Pending), answering it with its id:
+	// a *ConflictError when it overlaps a live booking of its space.
+	Book(ctx context.Context, b Booking) (Booking, error)
+	// MoveBooking moves a live booking of userID to [start, end), as
+	// Book would take it; ErrNotFound for no such live booking of
+	// theirs.
+	MoveBooking(ctx context.Context, id, userID int64, start, end time.Time) (Booking, error)
+	// EndBooking sets a live booking of userID (0: anyone's) to status
+	// Cancelled or Released, freeing its interval; ErrNotFound for no
+	// such live booking.
+	EndBooking(ctx context.Context, id, userID int64, status string) (Booking, error)
+	// SpaceBookings are the live bookings of a space that overlap
+	// [from, to), by start.
+	SpaceBookings(ctx context.Context, space string, from, to time.Time) ([]Booking, error)
+	// UserBookings are a person's bookings, newest first, with ids
+	// below before (0: from the newest), at most limit.
+	UserBookings(ctx context.Context, userID, before int64, limit int) ([]Booking, error)
+}

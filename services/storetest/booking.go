@@ -1,0 +1,174 @@
+package storetest
+
+import (
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/booking"
+)
+
+// BookingStore is what the booking suite needs: bookings, and the
+// accounts that book.
+type BookingStore interface {
+	booking.Store
+	auth.Store
+}
+
+// Bookings runs the contract of booking.Store on stores made by newStore.
+func Bookings(t *testing.T, newStore func(t *testing.T) BookingStore) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s BookingStore)
+	}{
+		{"BookMoveEnd", testBookMoveEnd},
+		{"HundredAtOnce", testHundredAtOnce},
+		{"RandomTraffic", testBookingTraffic},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
+	}
+}
+
+// bookAt is 2026-12-01 at hour h (fractions allowed), UTC.
+func bookAt(h float64) time.Time {
+	return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(h * float64(time.Hour)))
+}
+
+func testBookMoveEnd(t *testing.T, s BookingStore) {
+	ctx := t.Context()
+	u := mustCreate(t, s, "booker", auth.Staff)
+	other := mustCreate(t, s, "other", auth.Student)
+	room := unique("C3-607")
+	b, err := s.Book(ctx, booking.Booking{Space: room, UserID: u.ID, Start: bookAt(9), End: bookAt(10), Title: "seminar", Status: booking.Confirmed})
+	if err != nil || b.ID == 0 {
+		t.Fatalf("Book: %+v %v", b, err)
+	}
+	// Back to back: no overlap.
+	if _, err := s.Book(ctx, booking.Booking{Space: room, UserID: other.ID, Start: bookAt(10), End: bookAt(11), Status: booking.Pending}); err != nil {
+		t.Fatalf("back to back: %v", err)
+	}
+	_, err = s.Book(ctx, booking.Booking{Space: room, UserID: other.ID, Start: bookAt(9.5), End: bookAt(10.5), Status: booking.Confirmed})
+	var c *booking.ConflictError
+	if !errors.As(err, &c) || !sameTime(c.Start, bookAt(9)) || !sameTime(c.End, bookAt(10)) {
+		t.Fatalf("an overlap: %v, want a conflict naming 09:00-10:00", err)
+	}
+	if _, err := s.Book(ctx, booking.Booking{Space: room, UserID: u.ID, Start: bookAt(12), End: bookAt(12), Status: booking.Confirmed}); !errors.Is(err, booking.ErrInvalid) {
+		t.Errorf("an empty interval: %v", err)
+	}
+	// Moving onto the other booking conflicts; off it, it moves.
+	if _, err := s.MoveBooking(ctx, b.ID, u.ID, bookAt(9), bookAt(10.25)); !errors.Is(err, booking.ErrConflict) {
+		t.Errorf("moving into the next booking: %v", err)
+	}
+	if _, err := s.MoveBooking(ctx, b.ID, other.ID, bookAt(7), bookAt(8)); !errors.Is(err, booking.ErrNotFound) {
+		t.Errorf("moving another's booking: %v", err)
+	}
+	moved, err := s.MoveBooking(ctx, b.ID, u.ID, bookAt(8), bookAt(9.75))
+	if err != nil || !sameTime(moved.Start, bookAt(8)) {
+		t.Fatalf("moving: %+v %v", moved, err)
+	}
+	// Cancelled, the interval is free.
+	if _, err := s.EndBooking(ctx, b.ID, other.ID, booking.Cancelled); !errors.Is(err, booking.ErrNotFound) {
+		t.Errorf("cancelling another's booking: %v", err)
+	}
+	if e, err := s.EndBooking(ctx, b.ID, u.ID, booking.Cancelled); err != nil || e.Status != booking.Cancelled {
+		t.Fatalf("cancelling: %+v %v", e, err)
+	}
+	if _, err := s.EndBooking(ctx, b.ID, 0, booking.Released); !errors.Is(err, booking.ErrNotFound) {
+		t.Errorf("ending a cancelled booking: %v", err)
+	}
+	if _, err := s.Book(ctx, booking.Booking{Space: room, UserID: other.ID, Start: bookAt(8), End: bookAt(10), Status: booking.Confirmed}); err != nil {
+		t.Errorf("the freed interval: %v", err)
+	}
+	live, err := s.SpaceBookings(ctx, room, bookAt(0), bookAt(24))
+	if err != nil || len(live) != 2 || !sameTime(live[0].Start, bookAt(8)) {
+		t.Errorf("the room's day: %+v %v", live, err)
+	}
+	mine, err := s.UserBookings(ctx, u.ID, 0, 10)
+	if err != nil || len(mine) != 1 || mine[0].Status != booking.Cancelled {
+		t.Errorf("the booker's bookings: %+v %v", mine, err)
+	}
+}
+
+// testHundredAtOnce: 100 requests at once for overlapping windows of one
+// room: exactly one is booked.
+func testHundredAtOnce(t *testing.T, s BookingStore) {
+	room := unique("C3-608")
+	users := make([]int64, 10)
+	for i := range users {
+		users[i] = mustCreate(t, s, "rush", auth.Student).ID
+	}
+	won := race(t, "booking one room", 100, booking.ErrConflict, func(i int) error {
+		start := bookAt(14 + float64(i%7)*0.1)
+		_, err := s.Book(t.Context(), booking.Booking{Space: room, UserID: users[i%len(users)], Start: start, End: start.Add(time.Hour), Status: booking.Confirmed})
+		return err
+	})
+	if won != 1 {
+		t.Errorf("%d of 100 overlapping requests booked the room, want 1", won)
+	}
+}
+
+// testBookingTraffic: random books, moves and cancels from 8 goroutines on
+// 3 rooms; the live bookings of a room never overlap.
+func testBookingTraffic(t *testing.T, s BookingStore) {
+	ctx := t.Context()
+	rooms := []string{unique("r1"), unique("r2"), unique("r3")}
+	u := mustCreate(t, s, "traffic", auth.Staff)
+	var mu sync.Mutex
+	var ids []int64
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(g), 7))
+			for range 60 {
+				start := bookAt(float64(rng.IntN(40)) * 0.25)
+				end := start.Add(time.Duration(1+rng.IntN(8)) * 15 * time.Minute)
+				switch rng.IntN(3) {
+				case 0, 1:
+					b, err := s.Book(ctx, booking.Booking{Space: rooms[rng.IntN(3)], UserID: u.ID, Start: start, End: end, Status: booking.Confirmed})
+					if err == nil {
+						mu.Lock()
+						ids = append(ids, b.ID)
+						mu.Unlock()
+					} else if !errors.Is(err, booking.ErrConflict) {
+						t.Errorf("Book: %v", err)
+					}
+				case 2:
+					mu.Lock()
+					if len(ids) == 0 {
+						mu.Unlock()
+						continue
+					}
+					id := ids[rng.IntN(len(ids))]
+					mu.Unlock()
+					var err error
+					if rng.IntN(2) == 0 {
+						_, err = s.MoveBooking(ctx, id, u.ID, start, end)
+					} else {
+						_, err = s.EndBooking(ctx, id, u.ID, booking.Cancelled)
+					}
+					if err != nil && !errors.Is(err, booking.ErrConflict) && !errors.Is(err, booking.ErrNotFound) {
+						t.Errorf("changing booking %d: %v", id, err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range rooms {
+		live, err := s.SpaceBookings(ctx, r, bookAt(-1), bookAt(48))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range live {
+			for j := i + 1; j < len(live); j++ {
+				if booking.Overlaps(live[i].Start, live[i].End, live[j].Start, live[j].End) {
+					t.Errorf("room %s: bookings %d and %d overlap", r, live[i].ID, live[j].ID)
+				}
+			}
+		}
+	}
+}
