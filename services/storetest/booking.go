@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"pgregory.net/rapid"
+
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/booking"
 )
@@ -27,6 +29,7 @@ func Bookings(t *testing.T, newStore func(t *testing.T) BookingStore) {
 		{"BookMoveEnd", testBookMoveEnd},
 		{"HundredAtOnce", testHundredAtOnce},
 		{"RandomTraffic", testBookingTraffic},
+		{"Model", testBookingModel},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -171,4 +174,88 @@ func testBookingTraffic(t *testing.T, s BookingStore) {
 			}
 		}
 	}
+}
+
+// testBookingModel: random sequences of books, moves and cancels on two
+// rooms, each answer checked against a model of the live bookings (an
+// overlap is refused exactly when the model has one in the way), and the
+// store's live bookings equal to the model's after each step.
+func testBookingModel(t *testing.T, s BookingStore) {
+	ctx := t.Context()
+	u := mustCreate(t, s, "model", auth.Staff)
+	rapid.Check(t, func(rt *rapid.T) {
+		rooms := []string{unique("m1"), unique("m2")}
+		live := map[int64]booking.Booking{}
+		var ids []int64
+		inTheWay := func(space string, id int64, start, end time.Time) bool {
+			for _, b := range live {
+				if b.Space == space && b.ID != id && booking.Overlaps(b.Start, b.End, start, end) {
+					return true
+				}
+			}
+			return false
+		}
+		for step := range rapid.IntRange(1, 30).Draw(rt, "steps") {
+			start := bookAt(float64(rapid.IntRange(0, 23).Draw(rt, "start")) * 0.5)
+			end := start.Add(time.Duration(rapid.IntRange(1, 6).Draw(rt, "quarters")) * 15 * time.Minute)
+			switch op := rapid.IntRange(0, 2).Draw(rt, "op"); {
+			case op == 0 || len(ids) == 0:
+				room := rooms[rapid.IntRange(0, 1).Draw(rt, "room")]
+				want := inTheWay(room, 0, start, end)
+				b, err := s.Book(ctx, booking.Booking{Space: room, UserID: u.ID, Start: start, End: end, Status: booking.Confirmed})
+				if want != errors.Is(err, booking.ErrConflict) || (!want && err != nil) {
+					rt.Fatalf("step %d: booking %s %v-%v: %v (the model has one in the way: %v)", step, room, start, end, err, want)
+				}
+				if err == nil {
+					live[b.ID], ids = b, append(ids, b.ID)
+				}
+			case op == 1:
+				id := ids[rapid.IntRange(0, len(ids)-1).Draw(rt, "which")]
+				b, isLive := live[id]
+				moved, err := s.MoveBooking(ctx, id, u.ID, start, end)
+				switch {
+				case !isLive:
+					if !errors.Is(err, booking.ErrNotFound) {
+						rt.Fatalf("step %d: moving ended booking %d: %v", step, id, err)
+					}
+				case inTheWay(b.Space, id, start, end):
+					if !errors.Is(err, booking.ErrConflict) {
+						rt.Fatalf("step %d: moving %d into another: %v", step, id, err)
+					}
+				case err != nil:
+					rt.Fatalf("step %d: moving %d: %v", step, id, err)
+				default:
+					live[id] = moved
+				}
+			default:
+				id := ids[rapid.IntRange(0, len(ids)-1).Draw(rt, "which")]
+				_, isLive := live[id]
+				_, err := s.EndBooking(ctx, id, u.ID, booking.Cancelled)
+				if isLive != (err == nil) {
+					rt.Fatalf("step %d: cancelling %d (live %v): %v", step, id, isLive, err)
+				}
+				delete(live, id)
+			}
+			for _, room := range rooms {
+				got, err := s.SpaceBookings(ctx, room, bookAt(-1), bookAt(48))
+				if err != nil {
+					rt.Fatal(err)
+				}
+				n := 0
+				for _, b := range live {
+					if b.Space == room {
+						n++
+					}
+				}
+				if len(got) != n {
+					rt.Fatalf("step %d: room %s holds %d live bookings, the model %d", step, room, len(got), n)
+				}
+				for _, g := range got {
+					if m, ok := live[g.ID]; !ok || !sameTime(m.Start, g.Start) || !sameTime(m.End, g.End) {
+						rt.Fatalf("step %d: booking %d is %v-%v, the model %+v", step, g.ID, g.Start, g.End, m)
+					}
+				}
+			}
+		}
+	})
 }
