@@ -241,34 +241,26 @@ func (s *Service) Notify(ctx context.Context, provider string, h http.Header, bo
 // signs the mandate) id, or not (outcome failed); the sandbox notifies
 // the engine later, as a real provider does.
 func (s *Service) Checkout(ctx context.Context, id, outcome string) error {
-	if s.sandbox == nil {
-		return fmt.Errorf("%w (the sandbox provider is off)", ErrNotFound)
-	}
 	if outcome != Succeeded && outcome != Failed {
 		return invalid("outcome", "outcome is succeeded or failed, not %q", "outcome 须为 succeeded 或 failed，而非 %q", outcome)
 	}
-	if t, err := s.store.TopUpByID(ctx, id); err == nil && t.Provider == s.sandbox.ID() {
-		s.sandbox.Complete(Notice{TopUp: t.ID, Amount: t.Amount, Status: outcome})
-		return nil
-	} else if !errors.Is(err, ErrNotFound) && err != nil {
-		return err
-	}
-	m, err := s.store.MandateByID(ctx, id)
+	ck, err := s.CheckoutOf(ctx, id)
 	if err != nil {
 		return err
 	}
-	if m.Provider != s.sandbox.ID() {
-		return fmt.Errorf("%w (mandate %s is not the sandbox's)", ErrNotFound, id)
+	if ck.TopUp {
+		s.sandbox.Complete(Notice{TopUp: id, Amount: ck.Amount, Status: outcome})
+		return nil
 	}
 	status := Active
 	if outcome == Failed {
 		status = Failed
 	}
-	s.sandbox.Complete(Notice{Mandate: m.ID, Status: status})
+	s.sandbox.Complete(Notice{Mandate: id, Status: status})
 	return nil
 }
 
-// Checking is what the sandbox's checkout page shows of a top-up or a
+// Checking is what the sandbox's checkout shows of a top-up or a
 // mandate.
 type Checking struct {
 	TopUp  bool
@@ -276,7 +268,8 @@ type Checking struct {
 	Status string
 }
 
-// CheckoutOf is the top-up or mandate id at the sandbox's checkout.
+// CheckoutOf is the sandbox's top-up or mandate id: ErrNotFound for
+// neither, or another provider's.
 func (s *Service) CheckoutOf(ctx context.Context, id string) (Checking, error) {
 	if s.sandbox == nil {
 		return Checking{}, fmt.Errorf("%w (the sandbox provider is off)", ErrNotFound)
