@@ -110,6 +110,14 @@ var detailsZh = map[string]string{
 	"this token is not reader %q's":                         "该令牌不属于读卡器 %q",
 	"%q is not a grant id":                                  "%q 不是授权 id",
 
+	// Courses of the sports hall.
+	"courses are not available":         "课程服务未开放",
+	"%q is not a course id":             "%q 不是课程编号",
+	"%q is not a session id":            "%q 不是课节编号",
+	"%s %q is not true or false":        "%s 的值 %q 不是 true 或 false",
+	"the body is not valid UTF-8":       "请求体不是有效的 UTF-8 文本",
+	"%s holds a NUL character (U+0000)": "%s 含有 NUL 字符（U+0000）",
+
 	// Smart locks.
 	"%q is not a fingerprint id": "%q 不是指纹编号",
 	"%q is not an enrolment id":  "%q 不是指纹录入编号",

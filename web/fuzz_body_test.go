@@ -16,6 +16,7 @@ import (
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/auth/wechat"
 	"github.com/campusnav/engine/services/auth/wechat/wechattest"
+	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/sqlite"
 )
@@ -44,6 +45,11 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"csv":"email,room,period,water_from,water_to,electricity_from,electricity_to,amount_fen\nlee@hkust-gz.edu.cn,D1-302,2026-11,NaN,2,3,4,500\n"}`,
 		`{"topup_id":"tu_x","provider_txn":"p","amount_fen":1,"status":"succeeded"}`,
 		`{"reader":"x","code":"AQE","amount_fen":100,"description":"l\u0000unch"}`,
+		`{"name":{"en":"Yoga","zh-Hans":"瑜伽"},"court":"SH-113","capacity":10,"sessions":[{"start":"2030-03-05T18:00:00+08:00","end":"2030-03-05T19:30:00+08:00"}],"enrol_until":"2030-03-05T08:00:00+08:00","cancel_until":"2030-03-04T20:00:00+08:00","checkin":{"before_min":15,"after_min":15},"leave_until_min":120}`,
+		`{"name":{"en":"Yo\u0000ga","zh-Hans":"瑜伽"},"court":"SH-1\u000013","capacity":1e9,"sessions":[{"start":"x","end":"2030-03-05T19:30:00+08:00"}],"checkin":{"before_min":-1}}`,
+		`{"name":{"en":"Yoga","zh-Hans":"瑜伽","fr":"x"},"court":"SH-113","capacity":10,"enrol_until":"2030-03-05T08:00:00Z","cancel_until":"2030-03-04T20:00:00Z","leave_until_min":99999999}`,
+		`{"start":"2030-03-06T18:00:00+08:00","end":"2030-03-06T19:00:00+08:00"}`, `{"start":"2030-03-06T18:00:00+08:00","end":"2030-03-06T17:00:00+08:00"}`,
+		`{"accept_rules":true}`, `{"accept_rules":"yes"}`, "{\"\":\"\x84\"}", `{"accept_rules":true} "\u0000"`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -104,15 +110,21 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	bookings, err := booking.New(campusDeps.Venue, db, booking.Options{Graph: campusDeps.Graph})
+	if err != nil {
+		f.Fatal(err)
+	}
 	d := campusDeps
 	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments = svc, svc, svc, db, svc, acc, pay
+	d.Courses = booking.NewCourses(db, bookings)
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
 		"/api/v1/card/devices", "/api/v1/card/capture", "/api/v1/admin/access/grants", "/api/v1/access/check",
 		"/api/v1/wallet/topups", "/api/v1/wallet/external-account", "/api/v1/pos/charge", "/api/v1/payments/sandbox/notify",
 		"/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund",
-		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal"}
+		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal", "/api/v1/courses", "/api/v1/courses/1/sessions",
+		"/api/v1/courses/1/enrol", "/api/v1/courses/1/sessions/1/checkin", "/api/v1/courses/1/sessions/1/leave"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -126,7 +138,7 @@ func FuzzJSONBodies(f *testing.F) {
 				req.Header.Set("Authorization", "Bearer "+readerToken)
 			case "/api/v1/pos/charge":
 				req.Header.Set("Authorization", "Bearer "+tillToken)
-			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund":
+			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions":
 				req.Header.Set("Authorization", "Bearer "+root.Token)
 			default:
 				req.Header.Set("Authorization", "Bearer "+sess.Token)

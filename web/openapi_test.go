@@ -97,7 +97,9 @@ func TestOpenAPIAnswers(t *testing.T) {
 	pay, till, tillToken, topUpID := fakePayments(t, svc, db)
 	pin := "/api/v1/locks/" + lock.ID + "/pin"
 	prints := "/api/v1/locks/" + lock.ID + "/fingerprints"
-	ts := testServerWith(t, func(d *Deps) { d.Access, d.Payments = svc, pay.Service })
+	courses, _, court := fakeCourses(t, db)
+	course := courseBody(court.Ref, 1, 1.0/6, 33) // sessions at 09:10, the present's check-in window, and tomorrow 18:00
+	ts := testServerWith(t, func(d *Deps) { d.Access, d.Payments, d.Courses = svc, pay.Service, courses })
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
 	charge := func(credential string, amount int) string {
@@ -281,6 +283,29 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"student", "POST", "/api/v1/bills/1/pay", `{"source":"cash"}`, 400},
 		{"student", "POST", "/api/v1/bills/1/appeal", `{"reason":"we were away"}`, 200},
 		{"staff", "POST", "/api/v1/bills/1/appeal", `{"reason":"not mine"}`, 404},
+		{"admin", "POST", "/api/v1/courses", course, 201},
+		{"staff", "POST", "/api/v1/courses", course, 403},
+		{"admin", "POST", "/api/v1/courses", `{"capacity":1}`, 400},
+		{"student", "GET", "/api/v1/courses?limit=5", "", 200},
+		{"", "GET", "/api/v1/courses", "", 401},
+		{"student", "GET", "/api/v1/courses/1?lang=zh", "", 200},
+		{"student", "GET", "/api/v1/courses/999", "", 404},
+		{"admin", "POST", "/api/v1/courses/1/sessions", `{"start":"2030-03-06T18:00:00+08:00","end":"2030-03-06T19:00:00+08:00"}`, 201},
+		{"admin", "POST", "/api/v1/courses/1/sessions", `{"start":"2030-03-06T18:30:00+08:00","end":"2030-03-06T19:30:00+08:00"}`, 409},
+		{"admin", "DELETE", "/api/v1/courses/1/sessions/3", "", 204},
+		{"admin", "DELETE", "/api/v1/courses/1/sessions/3", "", 404},
+		{"student", "POST", "/api/v1/courses/1/enrol", `{"accept_rules":true}`, 201},
+		{"staff", "POST", "/api/v1/courses/1/enrol", `{"accept_rules":false}`, 422},
+		{"visitor", "POST", "/api/v1/courses/1/enrol", `{"accept_rules":true}`, 403},
+		{"student", "GET", "/api/v1/courses?mine=true", "", 200},
+		{"student", "POST", "/api/v1/courses/1/sessions/1/checkin", "", 200},
+		{"staff", "POST", "/api/v1/courses/1/sessions/1/checkin", "", 404},
+		{"student", "POST", "/api/v1/courses/1/sessions/2/leave", "", 200},
+		{"student", "POST", "/api/v1/courses/1/sessions/1/leave", "", 422},
+		{"student", "DELETE", "/api/v1/courses/1/enrolment", "", 204},
+		{"student", "DELETE", "/api/v1/courses/1/enrolment", "", 404},
+		{"student", "DELETE", "/api/v1/courses/1", "", 403},
+		{"admin", "DELETE", "/api/v1/courses/1", "", 204},
 	}
 	exercised := map[string]bool{}
 	for n, c := range cases {

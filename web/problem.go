@@ -136,6 +136,9 @@ func causeProblem(status int, param string, err error) *Problem {
 // errorStatus maps the errors of the layers below to HTTP statuses: the one
 // table of it. Anything not here is internal: logged, never shown.
 func errorStatus(err error) (int, bool) {
+	if status, ok := courseStatus(err); ok {
+		return status, true
+	}
 	switch {
 	case errors.Is(err, routing.ErrUnknownPlace), errors.Is(err, auth.ErrNotFound), errors.Is(err, places.ErrNotFound),
 		errors.Is(err, access.ErrNotFound), errors.Is(err, payments.ErrNotFound):

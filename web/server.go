@@ -22,6 +22,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
@@ -67,7 +68,9 @@ type Deps struct {
 	Access *access.Service
 	// Payments is the money on the card; nil: off.
 	Payments *payments.Service
-	Tiles    *tiles.Renderer
+	// Courses is the sports hall's courses; nil: off.
+	Courses *booking.Courses
+	Tiles   *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -248,6 +251,7 @@ func (s *Server) routes() {
 	post("/bills/:id/appeal", s.appealBill, noStore, s.idempotent)
 	api.GET("/readers/commands", s.readerCommands, noStore)
 	api.POST("/readers/commands/:id/done", s.commandDone, noStore)
+	s.courseRoutes(api, get, post)
 
 	get("/venue", s.venue, byRole)
 	get("/buildings/:id", s.building, byRole)
