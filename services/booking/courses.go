@@ -185,7 +185,7 @@ type CourseQuery struct {
 type CourseStore interface {
 	// CreateCourse stores a course and its sessions, each holding the
 	// court with a live booking of the course's creator, all or nothing:
-	// a *CourseError (code court_booked, wrapping the *ConflictError)
+	// a *CourseError (code booked, as a booking's, wrapping the *ConflictError)
 	// for a session that overlaps a live booking, code too_many_courses
 	// past MaxCourses not over at now.
 	CreateCourse(ctx context.Context, c Course, now time.Time) (Course, error)
@@ -240,8 +240,9 @@ var (
 	ErrCourseForbidden = errors.New("courses: not allowed")
 	ErrCourseConflict  = errors.New("courses: conflict")
 	// ErrCourseRule is a request a course's rules refuse: too late,
-	// too early, the rules not accepted.
-	ErrCourseRule = errors.New("courses: refused by the course's rules")
+	// too early, the rules not accepted. It is an ErrRule, as a
+	// booking's rules refuse.
+	ErrCourseRule = fmt.Errorf("courses: refused by the course's rules (%w)", ErrRule)
 )
 
 // CourseError is one of the errors above with its code for clients
@@ -310,7 +311,7 @@ func span(start, end time.Time) string {
 // SessionConflict is the refusal of a session (field) that overlaps a
 // live booking of its court.
 func SessionConflict(field string, start, end time.Time, c *ConflictError) *CourseError {
-	e := CourseErr(ErrCourseConflict, "court_booked", field,
+	e := CourseErr(ErrCourseConflict, "booked", field,
 		"the session %s overlaps a booking of the court from %s",
 		"课程时段 %s 与该场地 %s 的预约冲突", span(start, end), span(c.Start, c.End))
 	e.Cause = c

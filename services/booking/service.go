@@ -48,6 +48,8 @@ type Options struct {
 	Members Membership
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
+	// Rules replace the archive's booking.json when not nil.
+	Rules []byte
 }
 
 // Service books the campus's spaces by their rules.
@@ -66,7 +68,11 @@ type Service struct {
 // New is the booking service of venue v: its rules from the archive's
 // booking.json (DefaultRules without one), its bookings in st.
 func New(v *geo.Venue, st Store, o Options) (*Service, error) {
-	cat, err := ParseRules(v, v.Booking)
+	rules := v.Booking
+	if o.Rules != nil {
+		rules = o.Rules
+	}
+	cat, err := ParseRules(v, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -512,7 +518,16 @@ func (s *Service) walks(w geo.View, at geo.Position, picked []int) []float64 {
 	for i, j := range picked {
 		to[i] = all[j]
 	}
-	return s.g.Times(from, to, p, role)
+	times := s.g.Times(from, to, p, role)
+	// Standing in the room is no walk at all (the graph would go out to
+	// its door and back).
+	pt := s.v.Projection.ToLocal(at.Lon, at.Lat)
+	for i, j := range picked {
+		if u := s.cat.spaces[j].Unit; u.Level.Ordinal == at.Ordinal && u.Local != nil && geo.Contains(u.Local, pt) {
+			times[i] = 0
+		}
+	}
+	return times
 }
 
 // spotsOf are the spaces joined to the graph as role walks, made once.

@@ -105,8 +105,8 @@ func testSessionsHoldTheCourt(t *testing.T, s CourseStore) {
 	}
 	_, err = s.AddSession(ctx, c.ID, booking.CourseSession{Start: courseAt(4, 9.5), End: courseAt(4, 11)}, desk.ID)
 	var ce *booking.ConflictError
-	if !errors.Is(err, booking.ErrCourseConflict) || courseCode(err) != "court_booked" || !errors.As(err, &ce) || !sameTime(ce.Start, courseAt(4, 9)) || !sameTime(ce.End, courseAt(4, 10)) {
-		t.Errorf("a session over a booking: %v, want court_booked naming 09:00-10:00", err)
+	if !errors.Is(err, booking.ErrCourseConflict) || courseCode(err) != "booked" || !errors.As(err, &ce) || !sameTime(ce.Start, courseAt(4, 9)) || !sameTime(ce.End, courseAt(4, 10)) {
+		t.Errorf("a session over a booking: %v, want booked naming 09:00-10:00", err)
 	}
 	// A new course whose second session is in the way: nothing kept,
 	// its first session's booking neither.
@@ -115,8 +115,8 @@ func testSessionsHoldTheCourt(t *testing.T, s CourseStore) {
 		t.Fatal(err)
 	}
 	_, err = s.CreateCourse(ctx, newCourse(desk.ID, second, 5, [2]float64{18, 19}, [2]float64{18.5, 20}), courseAt(1, 9))
-	if ce, ok := errors.AsType[*booking.CourseError](err); !ok || ce.Code != "court_booked" || ce.Field != "sessions[1]" {
-		t.Errorf("a course with a session over a booking: %v, want court_booked naming sessions[1]", err)
+	if ce, ok := errors.AsType[*booking.CourseError](err); !ok || ce.Code != "booked" || ce.Field != "sessions[1]" {
+		t.Errorf("a course with a session over a booking: %v, want booked naming sessions[1]", err)
 	}
 	if live, _ := s.SpaceBookings(ctx, second, courseAt(2, 0), courseAt(4, 0)); len(live) != 1 {
 		t.Errorf("the refused course left bookings: %+v", live)
