@@ -440,7 +440,7 @@ type attendanceJSON struct {
 	SuspendedUntil *time.Time `json:"suspended_until"`
 	// Courses are the sessions of the person's courses that have begun:
 	// checked in, on leave or no-show.
-	Courses []any `json:"courses"`
+	Courses []CourseAttendanceJSON `json:"courses"`
 }
 
 // attendance is the asker's record: no-shows, any suspension, and their
@@ -455,7 +455,10 @@ func (s *Server) attendance(c echo.Context) error {
 		return err
 	}
 	lang, _ := langParam(c)
-	out := attendanceJSON{NoShows: []noShowJSON{}, Courses: []any{}}
+	out := attendanceJSON{NoShows: []noShowJSON{}}
+	if out.Courses, err = s.courseAttendance(c, u, lang); err != nil {
+		return err
+	}
 	for _, n := range a.NoShows {
 		out.NoShows = append(out.NoShows, noShowJSON{Booking: s.bookingOut(n.Booking, lang), At: n.At.In(b.Catalogue().Zone())})
 	}

@@ -37,6 +37,12 @@ var courseNow = time.Date(2030, 3, 4, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 // fakeCourses is the courses over db (the accounts of fakeAccessDB) on
 // the test campus, at a clock set to courseNow, and a court.
 func fakeCourses(t testing.TB, db *sqlite.DB) (*booking.Courses, *courseClock, *booking.Space) {
+	cs, clock, court, _ := fakeCoursesOf(t, db)
+	return cs, clock, court
+}
+
+// fakeCoursesOf is fakeCourses with its booking service.
+func fakeCoursesOf(t testing.TB, db *sqlite.DB) (*booking.Courses, *courseClock, *booking.Space, *booking.Service) {
 	t.Helper()
 	clock := &courseClock{t: courseNow}
 	svc, err := booking.New(campusDeps.Venue, db, booking.Options{Graph: campusDeps.Graph, Now: clock.Now})
@@ -53,7 +59,7 @@ func fakeCourses(t testing.TB, db *sqlite.DB) (*booking.Courses, *courseClock, *
 	if court == nil {
 		t.Fatal("the test campus has no court in the sports hall")
 	}
-	return booking.NewCourses(db, svc), clock, court
+	return booking.NewCourses(db, svc), clock, court, svc
 }
 
 // courseBody is a course on court with sessions starting at the hours
@@ -107,8 +113,8 @@ type courseAnswer struct {
 // and their problems.
 func TestCourses(t *testing.T) {
 	_, _, _, db := fakeAccessDB(t)
-	courses, clock, court := fakeCourses(t, db)
-	ts := testServerWith(t, func(d *Deps) { d.Courses, d.Idempotency = courses, db })
+	courses, clock, court, bookings := fakeCoursesOf(t, db)
+	ts := testServerWith(t, func(d *Deps) { d.Courses, d.Bookings, d.Idempotency = courses, bookings, db })
 	ctx := t.Context()
 
 	// The desk sets up a course: sessions tomorrow and the day after at 18:00.
@@ -328,6 +334,12 @@ func TestCourses(t *testing.T) {
 	att, err := srv.courseAttendance(ec, auth.User{ID: 7, Role: auth.Student}, "en")
 	if err != nil || len(att) != 2 || att[0].Status != "leave" || att[1].Status != "checked_in" || att[1].Scan == nil || *att[1].Scan != "agreed" || att[1].Court == nil {
 		t.Errorf("attendance: %+v %v", att, err)
+	}
+	status, _, body = call(t, ts, "student", "GET", "/api/v1/me/attendance?lang=zh", "")
+	var record struct{ Courses []CourseAttendanceJSON }
+	if json.Unmarshal(body, &record); status != http.StatusOK || len(record.Courses) != 2 || record.Courses[1].Status != "checked_in" ||
+		record.Courses[1].Court.Name != court.Name.In("zh") || record.Courses[1].Name["en"] != "Badminton for beginners" {
+		t.Errorf("GET /me/attendance: %d %s", status, body)
 	}
 	// A waiting place may go at any time; the desk ends the course.
 	if st, _, b := call(t, ts, "staff", "DELETE", "/api/v1/courses/"+id+"/enrolment", ""); st != http.StatusNoContent {

@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
@@ -110,12 +113,15 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	bookings, err := booking.New(campusDeps.Venue, db, booking.Options{Graph: campusDeps.Graph})
-	if err != nil {
-		f.Fatal(err)
-	}
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&bookingNow)
+	bookings := fakeBookings(f, db, &clock)
+	room := firstSpace(bookings, "meeting", 0).ID
+	f.Add(fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"review"}`, room, at12(10, 0), at12(11, 0)))
+	f.Add(fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"re\u0000view"}`, room, at12(12, 0), at12(13, 0)))
+	f.Add(fmt.Sprintf(`{"space":%q,"start":"2026-12-01T10:00:00+99:00","end":%q}`, room, at12(11, 0)))
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments = svc, svc, svc, db, svc, acc, pay
+	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
 	d.Courses = booking.NewCourses(db, bookings)
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
@@ -123,8 +129,9 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/card/devices", "/api/v1/card/capture", "/api/v1/admin/access/grants", "/api/v1/access/check",
 		"/api/v1/wallet/topups", "/api/v1/wallet/external-account", "/api/v1/pos/charge", "/api/v1/payments/sandbox/notify",
 		"/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund",
-		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal", "/api/v1/courses", "/api/v1/courses/1/sessions",
-		"/api/v1/courses/1/enrol", "/api/v1/courses/1/sessions/1/checkin", "/api/v1/courses/1/sessions/1/leave"}
+		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal", "/api/v1/bookings", "/api/v1/bookings/1/checkin",
+		"/api/v1/courses", "/api/v1/courses/1/sessions", "/api/v1/courses/1/enrol", "/api/v1/courses/1/sessions/1/checkin",
+		"/api/v1/courses/1/sessions/1/leave"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {

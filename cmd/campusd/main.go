@@ -115,6 +115,7 @@ type store interface {
 	access.Store
 	payments.Store
 	booking.Store
+	booking.CourseStore
 	Ping(context.Context) error
 	Close() error
 }
@@ -350,7 +351,8 @@ func (m *Main) Run(ctx context.Context) error {
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
 		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Bookings: m.bookings, Tiles: tiles.New(v),
-		Ready: m.store.Ping,
+		Courses: booking.NewCourses(m.store, m.bookings),
+		Ready:   m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
 		Handler:           srv.Handler(),
