@@ -224,6 +224,9 @@ type CourseStore interface {
 	MarkSession(ctx context.Context, m SessionMark) (SessionMark, error)
 	// Marks are a person's marks of a course's sessions, by session.
 	Marks(ctx context.Context, course, userID int64) (map[int64]SessionMark, error)
+	// CourseHolding is the course whose session a booking holds the
+	// court for; 0 for none.
+	CourseHolding(ctx context.Context, booking int64) (int64, error)
 	// CourseAttendance is a person's attendance of the sessions of the
 	// courses they are enrolled in that started in [since, now]: those
 	// they marked, and those whose check-in window ended by now

@@ -273,3 +273,10 @@ func (cs *Courses) Attendance(ctx context.Context, userID int64) ([]CourseAttend
 	now := cs.now()
 	return cs.st.CourseAttendance(ctx, userID, now.AddDate(0, 0, -CourseAttendanceDays), now)
 }
+
+// HeldByCourse is the course whose session booking id holds its court (0:
+// none): such a booking is the course's, moved or cancelled through it
+// (the booking routes should refuse it to its holder, the desk person).
+func (cs *Courses) HeldByCourse(ctx context.Context, id int64) (int64, error) {
+	return cs.st.CourseHolding(ctx, id)
+}

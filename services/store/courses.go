@@ -600,3 +600,13 @@ func (db *DB) CourseAttendance(ctx context.Context, userID int64, since, now tim
 	}
 	return out, nil
 }
+
+// CourseHolding is the course a booking holds a session's court for.
+func (db *DB) CourseHolding(ctx context.Context, booking int64) (int64, error) {
+	var course int64
+	err := db.sql.QueryRowContext(ctx, "SELECT course_id FROM course_sessions WHERE booking_id = $1", booking).Scan(&course)
+	if noRows(err) {
+		return 0, nil
+	}
+	return course, db.fail(err, "reading the course of booking %d", booking)
+}

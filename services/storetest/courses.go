@@ -94,14 +94,20 @@ func testSessionsHoldTheCourt(t *testing.T, s CourseStore) {
 	if err != nil || len(live) != 2 || live[0].UserID != desk.ID || live[0].Title != "Badminton for beginners / 羽毛球入门" || live[0].ID != c.Sessions[0].Booking {
 		t.Fatalf("the court's bookings: %+v %v", live, err)
 	}
+	if held, err := s.CourseHolding(ctx, c.Sessions[1].Booking); err != nil || held != c.ID {
+		t.Errorf("CourseHolding of a session's booking: %d %v", held, err)
+	}
 	// Nothing books over a session.
 	if _, err := s.Book(ctx, booking.Booking{Space: court, UserID: other.ID, Start: courseAt(2, 19), End: courseAt(2, 20), Status: booking.Confirmed}); !errors.Is(err, booking.ErrConflict) {
 		t.Errorf("a booking over a session: %v", err)
 	}
 	// A room booking in the way of a session: refused, naming it.
-	_, err = s.Book(ctx, booking.Booking{Space: court, UserID: other.ID, Start: courseAt(4, 9), End: courseAt(4, 10), Status: booking.Confirmed})
+	b, err := s.Book(ctx, booking.Booking{Space: court, UserID: other.ID, Start: courseAt(4, 9), End: courseAt(4, 10), Status: booking.Confirmed})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if held, err := s.CourseHolding(ctx, b.ID); err != nil || held != 0 {
+		t.Errorf("CourseHolding of a room's booking: %d %v", held, err)
 	}
 	_, err = s.AddSession(ctx, c.ID, booking.CourseSession{Start: courseAt(4, 9.5), End: courseAt(4, 11)}, desk.ID)
 	var ce *booking.ConflictError
