@@ -7,8 +7,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/campusnav/engine/services/auth"
 )
 
 // Counselling (the mini program's §19): counsellors (duty counsellor)
@@ -52,12 +50,6 @@ const (
 	// MaxSlotsADay bounds the slots a counsellor publishes in 24 hours,
 	// withdrawn ones too.
 	MaxSlotsADay = 200
-	// ShortestSlot and LongestSlot bound a slot's length.
-	ShortestSlot = 15 * time.Minute
-	LongestSlot  = 4 * time.Hour
-	// SlotsAhead is how far ahead a slot may start, when the counselling
-	// rooms' kind says nothing.
-	SlotsAhead = 90 * 24 * time.Hour
 )
 
 // Slot is a counsellor's published time in a counselling room.
@@ -140,21 +132,21 @@ type CounsellingStore interface {
 
 // Counselling's refusals that stores return as they are.
 var (
-	ErrTooManySlots = &Refusal{Kind: ErrConflict, Code: "too_many_slots",
+	ErrTooManySlots = &Error{Kind: ErrConflict, Code: "too_many_slots",
 		En: fmt.Sprintf("you have %d open slots, or published %d in a day: withdraw some, or wait", MaxOpenSlots, MaxSlotsADay),
 		Zh: fmt.Sprintf("您已有 %d 个开放时段，或一天内已发布 %d 个：请撤回部分时段或稍后再试", MaxOpenSlots, MaxSlotsADay)}
-	ErrSlotTaken = &Refusal{Kind: ErrConflict, Code: "slot_taken", Field: "slot",
+	ErrSlotTaken = &Error{Kind: ErrConflict, Code: "slot_taken", Field: "slot",
 		En: "this slot is booked already", Zh: "该时段已被预约"}
-	ErrSlotGone = &Refusal{Kind: ErrNotFound, Code: "no_slot", Field: "slot",
+	ErrSlotGone = &Error{Kind: ErrNotFound, Code: "no_slot", Field: "slot",
 		En: "no such open slot in the future", Zh: "没有该可预约的未来时段"}
-	ErrTooManyAppointments = &Refusal{Kind: ErrConflict, Code: "too_many_appointments",
+	ErrTooManyAppointments = &Error{Kind: ErrConflict, Code: "too_many_appointments",
 		En: fmt.Sprintf("you have %d upcoming appointments (the most), or made %d in a day: cancel one or wait", MaxUpcoming, MaxAppointmentsADay),
 		Zh: fmt.Sprintf("您已有 %d 个未进行的预约（上限），或一天内已预约 %d 次：请取消一个或稍后再试", MaxUpcoming, MaxAppointmentsADay)}
-	ErrTooLate = &Refusal{Kind: ErrConflict, Code: "too_late",
+	ErrTooLate = &Error{Kind: ErrConflict, Code: "too_late",
 		En: "too late to cancel: the appointment starts soon or has started", Zh: "已过取消时限：预约即将开始或已开始"}
 	// ErrNoAppointment is what anyone but its student and the
 	// counsellors hears of an appointment: nothing.
-	ErrNoAppointment = &Refusal{Kind: ErrNotFound, Code: "", En: "no such appointment", Zh: "没有该预约"}
+	ErrNoAppointment = &Error{Kind: ErrNotFound, Code: "", En: "no such appointment", Zh: "没有该预约"}
 )
 
 // DisplayName is what students see of a counsellor: their account's
@@ -172,6 +164,3 @@ func DisplayName(account string) string {
 	}
 	return strings.Join(words, " ")
 }
-
-// isCounsellor reports whether u may see every appointment.
-func isCounsellor(u auth.User) bool { return u.Has(auth.Counsellor) }

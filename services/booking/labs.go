@@ -8,9 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services"
-	"github.com/campusnav/engine/services/auth"
 )
 
 // The labs (NICE and NFF, the mini program's §17-18): a first-time user
@@ -147,53 +145,25 @@ type LabStore interface {
 	Samples(ctx context.Context, lab string, userID int64, status string, before int64, limit int) ([]Sample, error)
 }
 
-// Refusal is what the labs and counselling answer when something cannot
-// be: one of ErrInvalid, ErrNotFound, ErrConflict or auth.ErrForbidden to
-// errors.Is, with a code for clients, the field at fault, and words for
-// people in English and Simplified Chinese.
-type Refusal struct {
-	Kind  error
-	Code  string
-	Field string
-	En    string
-	Zh    string
+// refuse is an *Error of kind, with words (formats of args).
+func refuse(kind error, code, field, en, zh string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Field: field, En: fmt.Sprintf(en, args...), Zh: fmt.Sprintf(zh, args...)}
 }
 
-func (e *Refusal) Error() string { return "booking: " + e.En }
-func (e *Refusal) Unwrap() error { return e.Kind }
-
-// DetailIn is the reason in a language: Simplified Chinese for "zh...".
-func (e *Refusal) DetailIn(lang string) string {
-	if geo.IsChinese(lang) {
-		return e.Zh
-	}
-	return e.En
-}
-
-// ProblemCode names the problem for a client.
-func (e *Refusal) ProblemCode() string { return e.Code }
-
-// FieldName is the field at fault, if any.
-func (e *Refusal) FieldName() string { return e.Field }
-
-// refuse is a refusal of kind, with words (formats of args).
-func refuse(kind error, code, field, en, zh string, args ...any) *Refusal {
-	return &Refusal{Kind: kind, Code: code, Field: field, En: fmt.Sprintf(en, args...), Zh: fmt.Sprintf(zh, args...)}
-}
-
-// The labs' refusals that stores return as they are.
+// The labs' refusals (of ErrConflict or ErrForbidden), which stores
+// return as they are.
 var (
-	ErrMemberAlready = &Refusal{Kind: ErrConflict, Code: "member_already",
+	ErrMemberAlready = &Error{Kind: ErrConflict, Code: "member_already",
 		En: "you are an approved member of this lab already", Zh: "您已是该实验室的正式成员"}
-	ErrNotPending = &Refusal{Kind: ErrConflict, Code: "decided_already",
+	ErrNotPending = &Error{Kind: ErrConflict, Code: "decided_already",
 		En: "this membership is not pending: it was decided already", Zh: "该成员申请不在待审批状态：已审批过"}
-	ErrNotMember = &Refusal{Kind: auth.ErrForbidden, Code: "not_member",
+	ErrNotMember = &Error{Kind: ErrForbidden, Code: "not_member",
 		En: "only approved members of this lab may do this: complete your profile and wait for the lab's approval",
 		Zh: "仅该实验室的正式成员可以操作：请先完善个人信息并等待实验室审批"}
-	ErrTooManySamples = &Refusal{Kind: ErrConflict, Code: "too_many_samples",
+	ErrTooManySamples = &Error{Kind: ErrConflict, Code: "too_many_samples",
 		En: fmt.Sprintf("you have %d samples at this lab that are not returned yet: wait for some to come back", MaxOpenSamples),
 		Zh: fmt.Sprintf("您在该实验室已有 %d 个尚未退还的样品：请等部分样品退还后再送样", MaxOpenSamples)}
-	ErrBackwards = &Refusal{Kind: ErrConflict, Code: "not_forward", Field: "status",
+	ErrBackwards = &Error{Kind: ErrConflict, Code: "not_forward", Field: "status",
 		En: "a sample's status only moves forward: submitted, received, in_progress, done, returned",
 		Zh: "样品状态只能向前推进：submitted、received、in_progress、done、returned"}
 )
@@ -203,7 +173,7 @@ var (
 // required.
 func CheckText(field, v string, most int, required bool) error {
 	if en, zh := services.TextProblem(v); en != "" {
-		return &Refusal{Kind: ErrInvalid, Field: field, En: field + " " + en, Zh: field + " " + zh}
+		return &Error{Kind: ErrInvalid, Field: field, En: field + " " + en, Zh: field + " " + zh}
 	}
 	if required && strings.TrimSpace(v) == "" {
 		return refuse(ErrInvalid, "", field, "%s is required", "缺少 %s", field)
