@@ -115,6 +115,16 @@ var detailsZh = map[string]string{
 	"%q is not an enrolment id":  "%q 不是指纹录入编号",
 	"%q is not a command id":     "%q 不是指令编号",
 
+	// Labs and counselling.
+	"the labs are not available":                   "实验室服务未开放",
+	"%s %q is not an id":                           "%s 的值 %q 不是编号",
+	"count, how many pieces, is required":          "缺少 count（样品数量）",
+	"status, where the sample is now, is required": "缺少 status（样品当前状态）",
+	"counselling is not available":                 "心理咨询服务未开放",
+	"room, a counselling room's id, is required":   "缺少 room（心理咨询室的编号）",
+	"mine %q is not true or false":                 "mine 的值 %q 不是 true 或 false",
+	"slot, the id of a free slot, is required":     "缺少 slot（可预约时段的编号）",
+
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",
 	"the store does not answer":        "存储服务无响应",

@@ -22,6 +22,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
@@ -68,6 +69,11 @@ type Deps struct {
 	// Payments is the money on the card; nil: off.
 	Payments *payments.Service
 	Tiles    *tiles.Renderer
+	// Labs are the labs' profiles, approvals and samples; nil: off.
+	Labs *booking.Labs
+	// Counselling is the counsellors' slots and students' appointments;
+	// nil: off.
+	Counselling *booking.Counselling
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -248,6 +254,8 @@ func (s *Server) routes() {
 	post("/bills/:id/appeal", s.appealBill, noStore, s.idempotent)
 	api.GET("/readers/commands", s.readerCommands, noStore)
 	api.POST("/readers/commands/:id/done", s.commandDone, noStore)
+	s.labsRoutes(get, post)
+	s.counsellingRoutes(api, get, post)
 
 	get("/venue", s.venue, byRole)
 	get("/buildings/:id", s.building, byRole)
