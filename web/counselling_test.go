@@ -12,6 +12,7 @@ import (
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/booking"
+	"github.com/campusnav/engine/services/store"
 )
 
 // counselAt is a time on day (2026-12-DD) at hh:mm in Shanghai, as the
@@ -374,4 +375,18 @@ func TestCounsellingTwentyAtOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fakeBookings are the labs and counselling of the OpenAPI cases, on db,
+// at bookNow, and the counselling room E-542's id.
+func fakeBookings(t *testing.T, db *store.DB) (*booking.Labs, *booking.Counselling, string) {
+	t.Helper()
+	svc, labs, counselling := bookingServices(t, db, func() time.Time { return bookNow })
+	for _, sp := range svc.Catalogue().Spaces() {
+		if sp.Ref == "E-542" {
+			return labs, counselling, sp.ID
+		}
+	}
+	t.Fatal("no counselling room E-542")
+	return nil, nil, ""
 }

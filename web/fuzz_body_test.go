@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
@@ -44,6 +45,11 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"csv":"email,room,period,water_from,water_to,electricity_from,electricity_to,amount_fen\nlee@hkust-gz.edu.cn,D1-302,2026-11,NaN,2,3,4,500\n"}`,
 		`{"topup_id":"tu_x","provider_txn":"p","amount_fen":1,"status":"succeeded"}`,
 		`{"reader":"x","code":"AQE","amount_fen":100,"description":"l\u0000unch"}`,
+		`{"name":"Lee","department":"EE","phone":"+86 139 0000 0001","email":"lee@hkust-gz.edu.cn","purpose":"SEM"}`,
+		`{"name":"Lee","department":"E\u0000E","phone":"+86 139 0000 0001","email":"lee@hkust-gz.edu.cn"}`,
+		`{"what":"wafer","count":2,"service":"SEM","note":"gloves"}`, `{"what":"wafer","count":1e99,"service":"SEM"}`,
+		`{"status":"received"}`, `{"status":"rec\u0000eived"}`, `{"note":"welcome"}`, `{"note":"\u0000"}`,
+		`{"room":"x","start":"2026-12-09T10:00:00+08:00","end":"2026-12-09T11:00:00+08:00"}`, `{"slot":1}`, `{"slot":-1}`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -104,15 +110,25 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	if _, err := svc.AddUser(f.Context(), "amy@connect.hkust-gz.edu.cn", "correct horse battery", auth.Student); err != nil {
+		f.Fatal(err)
+	}
+	amy, err := svc.Login(f.Context(), "amy@connect.hkust-gz.edu.cn", "correct horse battery", "127.0.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	_, labs, counselling := bookingServices(f, db.DB, time.Now)
 	d := campusDeps
 	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments = svc, svc, svc, db, svc, acc, pay
+	d.Labs, d.Counselling = labs, counselling
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
 		"/api/v1/card/devices", "/api/v1/card/capture", "/api/v1/admin/access/grants", "/api/v1/access/check",
 		"/api/v1/wallet/topups", "/api/v1/wallet/external-account", "/api/v1/pos/charge", "/api/v1/payments/sandbox/notify",
 		"/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund",
-		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal"}
+		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal", "/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve",
+		"/api/v1/labs/NFF/samples", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -126,7 +142,10 @@ func FuzzJSONBodies(f *testing.F) {
 				req.Header.Set("Authorization", "Bearer "+readerToken)
 			case "/api/v1/pos/charge":
 				req.Header.Set("Authorization", "Bearer "+tillToken)
-			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund":
+			case "/api/v1/counselling/appointments":
+				req.Header.Set("Authorization", "Bearer "+amy.Token)
+			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund",
+				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots":
 				req.Header.Set("Authorization", "Bearer "+root.Token)
 			default:
 				req.Header.Set("Authorization", "Bearer "+sess.Token)
