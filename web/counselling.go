@@ -85,7 +85,7 @@ func (s *Server) publishSlot(c echo.Context) error {
 	}
 	v, err := s.d.Counselling.Publish(c.Request().Context(), u, booking.SlotRequest{Room: req.Room, Start: start, End: end}, lang)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return c.JSON(http.StatusCreated, v)
 }
@@ -101,7 +101,7 @@ func (s *Server) withdrawSlot(c echo.Context) error {
 	}
 	v, err := s.d.Counselling.Withdraw(c.Request().Context(), u, id, lang)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return ok(c, v)
 }
@@ -151,7 +151,7 @@ func (s *Server) counsellingSlots(c echo.Context) error {
 	q.Limit++
 	ss, err := s.d.Counselling.Slots(c.Request().Context(), u, q)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return ok(c, listPageOf(ss, limit, func(v booking.SlotView) string {
 		return strconv.FormatInt(v.Start.UnixMicro(), 10) + "." + strconv.FormatInt(v.ID, 10)
@@ -174,7 +174,7 @@ func (s *Server) bookAppointment(c echo.Context) error {
 	}
 	v, err := s.d.Counselling.Book(c.Request().Context(), u, *req.Slot, lang)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return c.JSON(http.StatusCreated, v)
 }
@@ -194,7 +194,7 @@ func (s *Server) appointments(c echo.Context) error {
 	}
 	as, err := s.d.Counselling.Appointments(c.Request().Context(), u, before, limit+1, lang)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return ok(c, listPageOf(as, limit, func(a booking.AppointmentView) string { return strconv.FormatInt(a.ID, 10) }))
 }
@@ -210,7 +210,7 @@ func (s *Server) cancelAppointment(c echo.Context) error {
 	}
 	v, err := s.d.Counselling.Cancel(c.Request().Context(), u, id, lang)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return ok(c, v)
 }

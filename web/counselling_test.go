@@ -27,7 +27,7 @@ func slotBody(room string, day, hh, mm, minutes int) string {
 }
 
 // roomID is the id of the space with reference ref.
-func (s *bookServer) roomID(t *testing.T, ref string) string {
+func (s *labServer) roomID(t *testing.T, ref string) string {
 	t.Helper()
 	for _, sp := range s.bookings.Catalogue().Spaces() {
 		if sp.Ref == ref {
@@ -70,7 +70,7 @@ func TestCounselling(t *testing.T) {
 }
 
 func testCounselling(t *testing.T, engine string) {
-	s := newBookServer(t, engine)
+	s := newLabServer(t, engine)
 	ctx := t.Context()
 	wang := s.person(t, "wang.li@hkust-gz.edu.cn", auth.Staff, auth.Counsellor)
 	zhao := s.person(t, "zhao@hkust-gz.edu.cn", auth.Staff, auth.Counsellor)
@@ -126,7 +126,7 @@ func testCounselling(t *testing.T, engine string) {
 		t.Errorf("the slot's key again: %d %s", code, again)
 	}
 	code, b = s.do(t, zhao, "POST", "/api/v1/counselling/slots", slotBody(e542, 9, 10, 30, 30))
-	if p := bookingProblem(t, "an overlapping slot", 409, "start", "conflict", code, b); !strings.Contains(p.Detail, "2026-12-09T10:00:00+08:00") {
+	if p := bookingProblem(t, "an overlapping slot", 409, "start", "booked", code, b); !strings.Contains(p.Detail, "2026-12-09T10:00:00+08:00") {
 		t.Errorf("the conflict does not name the slot in the way: %q", p.Detail)
 	}
 	code, b = s.do(t, zhao, "POST", "/api/v1/counselling/slots", slotBody(e543, 9, 10, 0, 30))
@@ -337,7 +337,7 @@ func testCounselling(t *testing.T, engine string) {
 func TestCounsellingTwentyAtOnce(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
-			s := newBookServer(t, engine)
+			s := newLabServer(t, engine)
 			wang := s.person(t, "wang@hkust-gz.edu.cn", auth.Staff, auth.Counsellor)
 			code, b := s.do(t, wang, "POST", "/api/v1/counselling/slots", slotBody(s.roomID(t, "E-544"), 9, 14, 0, 60))
 			if code != 201 {
@@ -380,9 +380,9 @@ func TestCounsellingTwentyAtOnce(t *testing.T) {
 	}
 }
 
-// fakeBookings are the labs and counselling of the OpenAPI cases, on db,
+// fakeLabsCounselling are the labs and counselling of the OpenAPI cases, on db,
 // at bookNow, and the counselling room E-542's id.
-func fakeBookings(t *testing.T, db *store.DB) (*booking.Labs, *booking.Counselling, string) {
+func fakeLabsCounselling(t *testing.T, db *store.DB) (*booking.Labs, *booking.Counselling, string) {
 	t.Helper()
 	svc, labs, counselling := bookingServices(t, db, func() time.Time { return bookNow })
 	for _, sp := range svc.Catalogue().Spaces() {

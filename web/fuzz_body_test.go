@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -110,6 +112,13 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&bookingNow)
+	bookings := fakeBookings(f, db, &clock)
+	room := firstSpace(bookings, "meeting", 0).ID
+	f.Add(fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"review"}`, room, at12(10, 0), at12(11, 0)))
+	f.Add(fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"re\u0000view"}`, room, at12(12, 0), at12(13, 0)))
+	f.Add(fmt.Sprintf(`{"space":%q,"start":"2026-12-01T10:00:00+99:00","end":%q}`, room, at12(11, 0)))
 	if _, err := svc.AddUser(f.Context(), "amy@connect.hkust-gz.edu.cn", "correct horse battery", auth.Student); err != nil {
 		f.Fatal(err)
 	}
@@ -119,7 +128,7 @@ func FuzzJSONBodies(f *testing.F) {
 	}
 	_, labs, counselling := bookingServices(f, db.DB, time.Now)
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments = svc, svc, svc, db, svc, acc, pay
+	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
 	d.Labs, d.Counselling = labs, counselling
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
@@ -127,8 +136,9 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/card/devices", "/api/v1/card/capture", "/api/v1/admin/access/grants", "/api/v1/access/check",
 		"/api/v1/wallet/topups", "/api/v1/wallet/external-account", "/api/v1/pos/charge", "/api/v1/payments/sandbox/notify",
 		"/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund",
-		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal", "/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve",
-		"/api/v1/labs/NFF/samples", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments"}
+		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal", "/api/v1/bookings", "/api/v1/bookings/1/checkin",
+		"/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples",
+		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {

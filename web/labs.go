@@ -1,10 +1,8 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,35 +24,6 @@ func (s *Server) labsRoutes(get, post func(string, echo.HandlerFunc, ...echo.Mid
 	post("/labs/:lab/samples", s.submitSample, noStore, s.idempotent)
 	get("/labs/:lab/samples", s.labSamples, noStore)
 	post("/labs/:lab/samples/:id/status", s.moveSample, noStore)
-}
-
-// bookingError is an error of the labs or counselling as the API
-// answers it: the booking package's kinds of error with their statuses
-// (a rule broken is a 422), the detail without the package's name.
-func bookingError(err error) error {
-	var status int
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, booking.ErrNotFound):
-		status = http.StatusNotFound
-	case errors.Is(err, booking.ErrForbidden):
-		status = http.StatusForbidden
-	case errors.Is(err, booking.ErrConflict):
-		status = http.StatusConflict
-	case errors.Is(err, booking.ErrInvalid):
-		status = http.StatusBadRequest
-	case errors.Is(err, booking.ErrRule):
-		status = http.StatusUnprocessableEntity
-	default:
-		return err
-	}
-	p := knownProblem(status, err)
-	p.Detail = strings.TrimPrefix(p.Detail, "booking: ")
-	if status == http.StatusUnprocessableEntity {
-		p.title = [2]string{"Against the rules", "不符合预约规则"}
-	}
-	return p
 }
 
 // labsUser is the signed-in person asking about the labs.
@@ -113,7 +82,7 @@ func (s *Server) labs(c echo.Context) error {
 	}
 	ls, err := s.d.Labs.List(c.Request().Context(), u, lang)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return ok(c, map[string]any{"items": ls})
 }
@@ -129,7 +98,7 @@ func (s *Server) labProfile(c echo.Context) error {
 	}
 	m, created, err := s.d.Labs.Apply(c.Request().Context(), u, c.Param("lab"), p)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	status := http.StatusOK
 	if created {
@@ -153,7 +122,7 @@ func (s *Server) labMembers(c echo.Context) error {
 	}
 	ms, err := s.d.Labs.Members(c.Request().Context(), u, c.Param("lab"), c.QueryParam("status"), before, limit+1)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return ok(c, listPageOf(ms, limit, func(m booking.MemberView) string { return strconv.FormatInt(m.Person, 10) }))
 }
@@ -184,7 +153,7 @@ func (s *Server) decideLabMember(approve bool) echo.HandlerFunc {
 		}
 		m, err := s.d.Labs.Decide(c.Request().Context(), u, c.Param("lab"), person, approve, req.Note)
 		if err != nil {
-			return bookingError(err)
+			return err
 		}
 		return ok(c, m)
 	}
@@ -210,7 +179,7 @@ func (s *Server) submitSample(c echo.Context) error {
 	v, err := s.d.Labs.Submit(c.Request().Context(), u, c.Param("lab"),
 		booking.SampleRequest{What: req.What, Count: *req.Count, Service: req.Service, Note: req.Note})
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return c.JSON(http.StatusCreated, v)
 }
@@ -230,7 +199,7 @@ func (s *Server) labSamples(c echo.Context) error {
 	}
 	ss, err := s.d.Labs.Samples(c.Request().Context(), u, c.Param("lab"), c.QueryParam("status"), before, limit+1)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return ok(c, listPageOf(ss, limit, func(s booking.SampleView) string { return strconv.FormatInt(s.ID, 10) }))
 }
@@ -255,7 +224,7 @@ func (s *Server) moveSample(c echo.Context) error {
 	}
 	v, err := s.d.Labs.Move(c.Request().Context(), u, c.Param("lab"), id, req.Status)
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	return ok(c, v)
 }

@@ -44,18 +44,16 @@ var bookNow = time.Date(2026, 12, 7, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
 // testBookingRules, and its labs and counselling, on db, at now.
 func bookingServices(t testing.TB, db *store.DB, now func() time.Time) (*booking.Service, *booking.Labs, *booking.Counselling) {
 	t.Helper()
-	v := *campusDeps.Venue
-	v.Booking = []byte(testBookingRules)
-	svc, err := booking.New(&v, db, booking.Options{Members: db, Now: now, Graph: campusDeps.Graph})
+	svc, err := booking.New(campusDeps.Venue, db, booking.Options{Rules: []byte(testBookingRules), Members: db, Now: now, Graph: campusDeps.Graph})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return svc, booking.NewLabs(svc, db), booking.NewCounselling(svc, db)
 }
 
-// bookServer is the server over a real store with the real auth service,
+// labServer is the server over a real store with the real auth service,
 // the labs and counselling, at bookNow.
-type bookServer struct {
+type labServer struct {
 	*httptest.Server
 	db       *store.DB
 	auth     *auth.Service
@@ -63,10 +61,10 @@ type bookServer struct {
 	people   int
 }
 
-func newBookServer(t *testing.T, engine string) *bookServer {
+func newLabServer(t *testing.T, engine string) *labServer {
 	t.Helper()
 	testServer(t) // loads the campus once
-	s := &bookServer{db: openPayStore(t, engine)}
+	s := &labServer{db: openPayStore(t, engine)}
 	s.auth = auth.New(s.db, auth.Options{Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	var labs *booking.Labs
 	var counselling *booking.Counselling
@@ -79,7 +77,7 @@ func newBookServer(t *testing.T, engine string) *bookServer {
 }
 
 // person makes an account of role with duties, signed in: its token.
-func (s *bookServer) person(t *testing.T, email string, role auth.Role, duties ...auth.Duty) string {
+func (s *labServer) person(t *testing.T, email string, role auth.Role, duties ...auth.Duty) string {
 	t.Helper()
 	if _, err := s.auth.AddUser(t.Context(), email, "correct horse battery", role); err != nil {
 		t.Fatal(err)
@@ -98,7 +96,7 @@ func (s *bookServer) person(t *testing.T, email string, role auth.Role, duties .
 }
 
 // do makes a request with a token and no Idempotency-Key.
-func (s *bookServer) do(t *testing.T, token, method, path, body string) (int, []byte) {
+func (s *labServer) do(t *testing.T, token, method, path, body string) (int, []byte) {
 	t.Helper()
 	code, _, b := keyed(t, s.URL, token, "", method, path, body)
 	return code, b
@@ -153,7 +151,7 @@ func TestLabs(t *testing.T) {
 }
 
 func testLabs(t *testing.T, engine string) {
-	s := newBookServer(t, engine)
+	s := newLabServer(t, engine)
 	ann := s.person(t, "ann@connect.hkust-gz.edu.cn", auth.Student)
 	bo := s.person(t, "bo@hkust-gz.edu.cn", auth.Staff)
 	labby := s.person(t, "labby@hkust-gz.edu.cn", auth.Staff, auth.Lab)

@@ -76,12 +76,12 @@ type travelJSON struct {
 }
 
 type ruleJSON struct {
-	Name      string          `json:"name"`
-	Kinds     []string        `json:"kinds"`
-	Buildings []string        `json:"buildings"`
-	Roles     []string        `json:"roles"`
-	Hours     []services.HoursJSON     `json:"hours"`
-	Floors    json.RawMessage `json:"floors"`
+	Name      string               `json:"name"`
+	Kinds     []string             `json:"kinds"`
+	Buildings []string             `json:"buildings"`
+	Roles     []string             `json:"roles"`
+	Hours     []services.HoursJSON `json:"hours"`
+	Floors    json.RawMessage      `json:"floors"`
 }
 
 // DefaultTravel is the travel rule of a policy that states none: a
@@ -237,4 +237,3 @@ func (r *Rule) names(rd *geo.Reader) bool {
 	}
 	return len(r.Buildings) == 0 || slices.Contains(r.Buildings, rd.Building)
 }
-

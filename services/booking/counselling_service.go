@@ -140,7 +140,7 @@ func (c *Counselling) Publish(ctx context.Context, u auth.User, r SlotRequest, l
 	s, err := c.st.AddSlot(ctx, Slot{CounsellorID: u.ID, Room: sp.ID, Start: r.Start, End: r.End, Created: now}, now)
 	if ce, ok := errors.AsType[*ConflictError](err); ok {
 		from, to := c.in(ce.Start).Format(time.RFC3339), c.in(ce.End).Format(time.RFC3339)
-		return SlotView{}, &Error{Kind: ce, Code: "conflict", Field: "start",
+		return SlotView{}, &Error{Kind: ce, Code: "booked", Field: "start",
 			En: fmt.Sprintf("the room is booked from %s to %s", from, to), Zh: fmt.Sprintf("该房间在 %s 至 %s 已被占用", from, to)}
 	}
 	if err != nil {

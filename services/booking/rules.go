@@ -300,7 +300,7 @@ func build(v *geo.Venue, rj *rulesJSON) (*Catalogue, error) {
 			return nil, err
 		}
 		if kinds[k.Type] != nil {
-			return nil, &RulesError{Where: fmt.Sprintf("kinds[%d].type", i), Reason: fmt.Sprintf("%q is used twice", k.Type)}
+			return nil, &RulesError{Where: fmt.Sprintf("kinds[%d] (%s).type", i, k.Type), Reason: fmt.Sprintf("%q is used twice", k.Type)}
 		}
 		kinds[k.Type] = k
 		c.kinds = append(c.kinds, k)
