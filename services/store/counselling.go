@@ -23,6 +23,11 @@ const slotFields = `s.id, s.counsellor_id, c.email, s.room, s.start_at, s.end_at
 
 const slotJoins = ` FROM counselling_slots s JOIN users c ON c.id = s.counsellor_id`
 
+// slotHeld is the condition that slot s's booking b still holds its room
+// for the slot's interval: not cancelled, not moved (through the bookings'
+// own routes); a slot that is not held is offered to nobody.
+const slotHeld = `b.status IN ('confirmed', 'pending') AND b.start_at = s.start_at AND b.end_at = s.end_at`
+
 // liveAppointment is the id of the live appointment in slot s, or 0.
 const liveAppointment = `COALESCE((SELECT a.id FROM counselling_appointments a WHERE a.slot_id = s.id AND a.status = 'booked'), 0)`
 
@@ -129,7 +134,7 @@ func (db *DB) Slots(ctx context.Context, q booking.SlotQuery) ([]booking.Slot, e
 		after, afterID = q.From, 0
 	}
 	rows, err := db.sql.QueryContext(ctx, "SELECT "+slotFields+", "+liveAppointment+slotJoins+` JOIN bookings b ON b.id = s.booking_id
-		WHERE s.status = 'open' AND b.status IN ('confirmed', 'pending') AND s.start_at >= $1 AND s.start_at < $2
+		WHERE s.status = 'open' AND `+slotHeld+` AND s.start_at >= $1 AND s.start_at < $2
 		AND (s.start_at > $3 OR (s.start_at = $3 AND s.id > $4))
 		AND (CASE WHEN CAST($5 AS bigint) = 0 THEN `+liveAppointment+` = 0 ELSE s.counsellor_id = $5 END)
 		ORDER BY s.start_at, s.id LIMIT $6`,
@@ -152,7 +157,7 @@ func (db *DB) BookAppointment(ctx context.Context, a booking.Appointment) (booki
 			return err
 		}
 		s, err := scanSlot(tx.QueryRowContext(ctx, "SELECT "+slotFields+slotJoins+` JOIN bookings b ON b.id = s.booking_id
-			WHERE s.id = $1 AND s.status = 'open' AND b.status IN ('confirmed', 'pending') AND s.start_at > $2`+db.forUpdateOf("s"),
+			WHERE s.id = $1 AND s.status = 'open' AND `+slotHeld+` AND s.start_at > $2`+db.forUpdateOf("s"),
 			a.SlotID, db.d.Time(a.Created)))
 		if noRows(err) {
 			return served{booking.ErrSlotGone}

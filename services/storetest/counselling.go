@@ -120,6 +120,18 @@ func testSlotsHoldRooms(t *testing.T, s CounsellingStore) {
 	if _, err := s.BookAppointment(ctx, booking.Appointment{SlotID: sl.ID, StudentID: zhao.ID, Created: counselNow}); !errors.Is(err, booking.ErrSlotGone) {
 		t.Errorf("booking a withdrawn slot: %v, want ErrSlotGone", err)
 	}
+	// A slot whose booking was moved or cancelled by other means (the
+	// bookings' own routes) is no slot.
+	moved := mustSlot(t, s, zhao.ID, other, 12, 13)
+	if _, err := s.MoveBooking(ctx, moved.BookingID, zhao.ID, counselAt(13), counselAt(14)); err != nil {
+		t.Fatal(err)
+	}
+	if free, _ := s.Slots(ctx, booking.SlotQuery{From: counselAt(0), To: counselAt(24), Limit: 100}); len(slotIDs(free, other)) != 1 {
+		t.Errorf("a slot whose booking moved is listed: %+v", free)
+	}
+	if _, err := s.BookAppointment(ctx, booking.Appointment{SlotID: moved.ID, StudentID: wang.ID, Created: counselNow}); !errors.Is(err, booking.ErrSlotGone) {
+		t.Errorf("booking a slot whose booking moved: %v, want ErrSlotGone", err)
+	}
 	// A slot whose booking was cancelled by other means is no slot.
 	if _, err := s.EndBooking(ctx, next.BookingID, zhao.ID, booking.Cancelled); err != nil {
 		t.Fatal(err)
