@@ -19,6 +19,14 @@ var (
 	everyDay = []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
 	members  = []string{"staff", "student", "family"}
 	cardPay  = []string{"staff", "student"} // printing, the library, paying (seeds §2.5-2.7)
+
+	// teachingHours are the teaching buildings' opening hours for
+	// students; hallHours the sports hall's; libraryHours the library's
+	// (booking.json's kinds keep them too: a room booked is a room one
+	// can get into).
+	teachingHours = []hours{{weekdays, "07:00", "23:00"}, {weekend, "08:00", "22:00"}}
+	hallHours     = []hours{{everyDay, "07:00", "22:00"}}
+	libraryHours  = []hours{{weekdays, "08:00", "23:00"}, {weekend, "09:00", "22:00"}}
 )
 
 // rule is one rule of access.json.
@@ -46,22 +54,29 @@ func teaching() []string {
 // its hours, the car park at any time; the library, printers and tills to
 // staff and students.
 func accessRules() []rule {
-	open := []hours{{weekdays, "07:00", "23:00"}, {weekend, "08:00", "22:00"}}
 	return []rule{
 		{name: "Campus gates", kinds: []string{"gate"}, roles: members},
 		{name: "Car barriers", kinds: []string{"barrier"}, roles: members},
 		{name: "Teaching buildings: staff", kinds: []string{"door", "elevator"}, buildings: teaching(), roles: []string{"staff"}, floors: "all"},
-		{name: "Teaching buildings: students", kinds: []string{"door", "elevator"}, buildings: teaching(), roles: []string{"student"}, hours: open, floors: "seen"},
+		{name: "Teaching buildings: students", kinds: []string{"door", "elevator"}, buildings: teaching(), roles: []string{"student"}, hours: teachingHours, floors: "seen"},
 		{name: "Teaching buildings: family", kinds: []string{"door", "elevator"}, buildings: teaching(), roles: []string{"family"},
 			hours: []hours{{everyDay, "08:00", "20:00"}}, floors: "seen"},
 		{name: "Sports hall", kinds: []string{"door", "elevator"}, buildings: []string{"SH"}, roles: members,
-			hours: []hours{{everyDay, "07:00", "22:00"}}, floors: "seen"},
+			hours: hallHours, floors: "seen"},
 		{name: "Car park", kinds: []string{"door"}, buildings: []string{"CP"}, roles: members},
-		{name: "Library", kinds: []string{"library"}, roles: cardPay,
-			hours: []hours{{weekdays, "08:00", "23:00"}, {weekend, "09:00", "22:00"}}},
+		{name: "Library", kinds: []string{"library"}, roles: cardPay, hours: libraryHours},
 		{name: "Printers", kinds: []string{"printer"}, roles: cardPay},
 		{name: "Tills", kinds: []string{"pos"}, roles: cardPay},
 	}
+}
+
+// hoursJSON writes opening windows as access.json and booking.json have them.
+func hoursJSON(hs []hours) []object {
+	var out []object
+	for _, h := range hs {
+		out = append(out, object{{"days", h.days}, {"from", h.from}, {"to", h.to}})
+	}
+	return out
 }
 
 // accessJSON returns access.json.
@@ -74,11 +89,7 @@ func accessJSON() ([]byte, error) {
 		}
 		o = append(o, field{"roles", r.roles})
 		if r.hours != nil {
-			var hs []object
-			for _, h := range r.hours {
-				hs = append(hs, object{{"days", h.days}, {"from", h.from}, {"to", h.to}})
-			}
-			o = append(o, field{"hours", hs})
+			o = append(o, field{"hours", hoursJSON(r.hours)})
 		}
 		if r.floors != "" {
 			o = append(o, field{"floors", r.floors})

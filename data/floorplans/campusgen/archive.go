@@ -5,8 +5,11 @@
 // stairs and lifts, amenities and beacons, and outdoors the paths and gates
 // of data/floorplans/FORMAT.md; the places the card is used at (the
 // library, canteens, tills) and the card readers (reader.geojson) with the
-// rules of who may pass them (access.json). The layout is generated, not surveyed, and
-// the same on every run: Generate returns the same bytes every time.
+// rules of who may pass them (access.json); the rooms bookings need
+// (library study rooms, the NICE and NFF labs' rooms, the counselling
+// rooms) with the booking rules and the labs' equipment (booking.json).
+// The layout is generated, not surveyed, and the same on every run:
+// Generate returns the same bytes every time.
 package campusgen
 
 import (

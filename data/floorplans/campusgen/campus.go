@@ -123,6 +123,9 @@ func build() (*campus, error) {
 	if err := c.placeServices(); err != nil {
 		return nil, err
 	}
+	if err := c.placeBookings(); err != nil {
+		return nil, err
+	}
 	c.markBadgeDoors()
 	if err := c.placeReaders(); err != nil {
 		return nil, err

@@ -71,6 +71,9 @@ func (c *campus) encode() (map[string][]byte, error) {
 	if files["access.json"], err = accessJSON(); err != nil {
 		return nil, err
 	}
+	if files["booking.json"], err = bookingJSON(); err != nil {
+		return nil, err
+	}
 	return files, nil
 }
 

@@ -60,7 +60,7 @@ type unit struct {
 	name        *labels
 	r           rect
 	restriction string // "" or "employeesonly"
-	capacity    int    // people; 0 unless bookable
+	capacity    int    // people; 0 unless bookable (or a lab's room, booking.go)
 	beacons     beaconRule
 	bedroom     bool // a residence's bedroom: it has a smart lock
 }

@@ -63,7 +63,7 @@ const (
 )
 
 // extensions are the campusnav extensions the archive uses.
-var extensions = []string{geo.ExtBeacon, geo.ExtPath, geo.ExtGate, geo.ExtUnitBooking, geo.ExtPolicy, geo.ExtReader, geo.ExtAccess}
+var extensions = []string{geo.ExtBeacon, geo.ExtPath, geo.ExtGate, geo.ExtUnitBooking, geo.ExtPolicy, geo.ExtReader, geo.ExtAccess, geo.ExtBooking}
 
 // manifestJSON returns manifest.json.
 func manifestJSON() ([]byte, error) {
