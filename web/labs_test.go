@@ -383,3 +383,45 @@ func TestLabsOff(t *testing.T) {
 		}
 	}
 }
+
+// TestLabsOnTheCampus: the campus's own booking.json gives the labs
+// their rooms and equipment, and counselling its rooms, as the services
+// read them.
+func TestLabsOnTheCampus(t *testing.T) {
+	testServer(t) // loads the campus once
+	db := openPayStore(t, "sqlite")
+	svc, err := booking.New(campusDeps.Venue, db, booking.Options{Members: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.CreateUser(t.Context(), auth.User{Email: "ann@connect.hkust-gz.edu.cn", Role: auth.Student}, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	labs, err := booking.NewLabs(svc, db).List(t.Context(), u, "zh")
+	if err != nil || len(labs) != 2 {
+		t.Fatalf("the campus's labs: %+v %v", labs, err)
+	}
+	for _, l := range labs {
+		if l.Email == "" || len(l.Rooms) == 0 || len(l.Equipment) == 0 || l.Membership.Status != "none" || !hasHan(l.Name) {
+			t.Errorf("lab %s: %+v", l.ID, l)
+		}
+		for _, e := range l.Equipment {
+			if sp, ok := svc.Catalogue().Space(e.ID); !ok || !sp.Kind.LabMembers || sp.Lab == nil || sp.Lab.ID != l.ID {
+				t.Errorf("%s's equipment %s is not a space only its members book", l.ID, e.Ref)
+			}
+		}
+	}
+	rooms := 0
+	for _, sp := range svc.Catalogue().Spaces() {
+		if sp.Kind.Type == booking.CounsellingType {
+			rooms++
+			if len(sp.Kind.Roles) != 0 {
+				t.Errorf("counselling room %s is booked directly by %v", sp.Ref, sp.Kind.Roles)
+			}
+		}
+	}
+	if rooms == 0 {
+		t.Error("the campus has no counselling rooms")
+	}
+}
