@@ -42,17 +42,9 @@ func (s *Server) bookingUser(c echo.Context) (*booking.Service, auth.User, error
 	return b, *u, nil
 }
 
-// timeParam reads an RFC 3339 time; zero when absent.
+// timeParam reads an RFC 3339 time of the query; zero when absent.
 func timeParam(c echo.Context, name string) (time.Time, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, badParam(name, "%s %q is not an RFC 3339 time (2026-12-01T14:00:00+08:00)", name, v)
-	}
-	return t, nil
+	return timeField(name, c.QueryParam(name), false)
 }
 
 // nearParam reads near=LON,LAT,ORDINAL.

@@ -70,19 +70,6 @@ func (s *Server) courseUser(c echo.Context) (auth.User, error) {
 	return *u, nil
 }
 
-// pathID is the path parameter name as a positive id.
-func pathID(c echo.Context, name string) (int64, error) {
-	v := c.Param(name)
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		if name == "session" {
-			return 0, badParam(name, "%q is not a session id", v)
-		}
-		return 0, badParam(name, "%q is not a course id", v)
-	}
-	return id, nil
-}
-
 // plainBody reads the request's body and refuses it unless its text is
 // valid UTF-8 without NUL characters (escaped as \u0000 too): the body
 // is given to the handler again. Courses keep text, and a scan or an
@@ -324,29 +311,17 @@ func (s *Server) getCourse(c echo.Context) error {
 	return ok(c, s.courseJSON(v, lang))
 }
 
-// timeField reads an RFC 3339 time of a body's field.
-func timeField(name, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, badParam(name, "%s is required", name)
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, badParam(name, "%s %q is not an RFC 3339 time (2026-03-01T09:00:00+08:00)", name, v)
-	}
-	return t, nil
-}
-
 type courseSessionRequest struct {
 	Start string `json:"start"`
 	End   string `json:"end"`
 }
 
 func (r courseSessionRequest) read(field string) (booking.CourseSession, error) {
-	start, err := timeField(field+"start", r.Start)
+	start, err := timeField(field+"start", r.Start, true)
 	if err != nil {
 		return booking.CourseSession{}, err
 	}
-	end, err := timeField(field+"end", r.End)
+	end, err := timeField(field+"end", r.End, true)
 	return booking.CourseSession{Start: start, End: end}, err
 }
 
@@ -383,10 +358,10 @@ func (s *Server) createCourse(c echo.Context) error {
 	}
 	co := booking.Course{Name: req.Name, Court: req.Court, Capacity: *req.Capacity,
 		CheckinBeforeMin: booking.DefaultCheckinBeforeMin, CheckinAfterMin: booking.DefaultCheckinAfterMin, LeaveUntilMin: booking.DefaultLeaveUntilMin}
-	if co.EnrolUntil, err = timeField("enrol_until", req.Enrol); err != nil {
+	if co.EnrolUntil, err = timeField("enrol_until", req.Enrol, true); err != nil {
 		return err
 	}
-	if co.CancelUntil, err = timeField("cancel_until", req.Cancel); err != nil {
+	if co.CancelUntil, err = timeField("cancel_until", req.Cancel, true); err != nil {
 		return err
 	}
 	if req.Checkin != nil {

@@ -112,8 +112,6 @@ var detailsZh = map[string]string{
 
 	// Courses of the sports hall.
 	"courses are not available":         "课程服务未开放",
-	"%q is not a course id":             "%q 不是课程编号",
-	"%q is not a session id":            "%q 不是课节编号",
 	"%s %q is not true or false":        "%s 的值 %q 不是 true 或 false",
 	"the body is not valid UTF-8":       "请求体不是有效的 UTF-8 文本",
 	"%s holds a NUL character (U+0000)": "%s 含有 NUL 字符（U+0000）",
@@ -124,15 +122,24 @@ var detailsZh = map[string]string{
 	"%q is not a command id":     "%q 不是指令编号",
 
 	// Bookings.
-	"bookings are not available":                                "预约功能未开启",
-	"%s %q is not an RFC 3339 time (2026-12-01T14:00:00+08:00)": "%s %q 不是 RFC 3339 时间（如 2026-12-01T14:00:00+08:00）",
-	"near %q is not LON,LAT,ORDINAL":                            "near %q 不是 经度,纬度,楼层序号",
-	"near %q has no ordinal (0 is the ground floor)":            "near %q 缺少楼层序号（0 为首层）",
-	"available %q is not true or false":                         "available %q 不是 true 或 false",
-	"q is longer than %d bytes":                                 "q 超过 %d 字节",
-	"space is required (a space's id, from /spaces)":            "缺少 space（空间编号，见 /spaces）",
-	"no booking %q": "没有预约 %q",
+	"bookings are not available":                            "预约功能未开启",
+	"near %q is not LON,LAT,ORDINAL":                        "near %q 不是 经度,纬度,楼层序号",
+	"near %q has no ordinal (0 is the ground floor)":        "near %q 缺少楼层序号（0 为首层）",
+	"available %q is not true or false":                     "available %q 不是 true 或 false",
+	"q is longer than %d bytes":                             "q 超过 %d 字节",
+	"space is required (a space's id, from /spaces)":        "缺少 space（空间编号，见 /spaces）",
+	"no booking %q":                                         "没有预约 %q",
 	"positioning is not available: check in without a scan": "定位功能未开启：请不带扫描结果签到",
+
+	// Labs and counselling.
+	"the labs are not available":                   "实验室服务未开放",
+	"%s %q is not an id":                           "%s 的值 %q 不是编号",
+	"count, how many pieces, is required":          "缺少 count（样品数量）",
+	"status, where the sample is now, is required": "缺少 status（样品当前状态）",
+	"counselling is not available":                 "心理咨询服务未开放",
+	"room, a counselling room's id, is required":   "缺少 room（心理咨询室的编号）",
+	"mine %q is not true or false":                 "mine 的值 %q 不是 true 或 false",
+	"slot, the id of a free slot, is required":     "缺少 slot（可预约时段的编号）",
 
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",

@@ -53,6 +53,11 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"name":{"en":"Yoga","zh-Hans":"瑜伽","fr":"x"},"court":"SH-113","capacity":10,"enrol_until":"2030-03-05T08:00:00Z","cancel_until":"2030-03-04T20:00:00Z","leave_until_min":99999999}`,
 		`{"start":"2030-03-06T18:00:00+08:00","end":"2030-03-06T19:00:00+08:00"}`, `{"start":"2030-03-06T18:00:00+08:00","end":"2030-03-06T17:00:00+08:00"}`,
 		`{"accept_rules":true}`, `{"accept_rules":"yes"}`, "{\"\":\"\x84\"}", `{"accept_rules":true} "\u0000"`,
+		`{"name":"Lee","department":"EE","phone":"+86 139 0000 0001","email":"lee@hkust-gz.edu.cn","purpose":"SEM"}`,
+		`{"name":"Lee","department":"E\u0000E","phone":"+86 139 0000 0001","email":"lee@hkust-gz.edu.cn"}`,
+		`{"what":"wafer","count":2,"service":"SEM","note":"gloves"}`, `{"what":"wafer","count":1e99,"service":"SEM"}`,
+		`{"status":"received"}`, `{"status":"rec\u0000eived"}`, `{"note":"welcome"}`, `{"note":"\u0000"}`,
+		`{"room":"x","start":"2026-12-09T10:00:00+08:00","end":"2026-12-09T11:00:00+08:00"}`, `{"slot":1}`, `{"slot":-1}`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -120,9 +125,18 @@ func FuzzJSONBodies(f *testing.F) {
 	f.Add(fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"review"}`, room, at12(10, 0), at12(11, 0)))
 	f.Add(fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"re\u0000view"}`, room, at12(12, 0), at12(13, 0)))
 	f.Add(fmt.Sprintf(`{"space":%q,"start":"2026-12-01T10:00:00+99:00","end":%q}`, room, at12(11, 0)))
+	if _, err := svc.AddUser(f.Context(), "amy@connect.hkust-gz.edu.cn", "correct horse battery", auth.Student); err != nil {
+		f.Fatal(err)
+	}
+	amy, err := svc.Login(f.Context(), "amy@connect.hkust-gz.edu.cn", "correct horse battery", "127.0.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	_, labs, counselling := bookingServices(f, db.DB, time.Now)
 	d := campusDeps
 	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
 	d.Courses = booking.NewCourses(db, bookings)
+	d.Labs, d.Counselling = labs, counselling
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
@@ -131,7 +145,9 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund",
 		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal", "/api/v1/bookings", "/api/v1/bookings/1/checkin",
 		"/api/v1/courses", "/api/v1/courses/1/sessions", "/api/v1/courses/1/enrol", "/api/v1/courses/1/sessions/1/checkin",
-		"/api/v1/courses/1/sessions/1/leave"}
+		"/api/v1/courses/1/sessions/1/leave",
+		"/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples",
+		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -145,7 +161,10 @@ func FuzzJSONBodies(f *testing.F) {
 				req.Header.Set("Authorization", "Bearer "+readerToken)
 			case "/api/v1/pos/charge":
 				req.Header.Set("Authorization", "Bearer "+tillToken)
-			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions":
+			case "/api/v1/counselling/appointments":
+				req.Header.Set("Authorization", "Bearer "+amy.Token)
+			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions",
+				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots":
 				req.Header.Set("Authorization", "Bearer "+root.Token)
 			default:
 				req.Header.Set("Authorization", "Bearer "+sess.Token)

@@ -109,7 +109,10 @@ func TestOpenAPIAnswers(t *testing.T) {
 	}
 	courses, _, court := fakeCourses(t, db)
 	course := courseBody(court.Ref, 1, 1.0/6, 33) // sessions at 09:10, the courses' present's check-in window, and tomorrow 18:00
-	ts := testServerWith(t, func(d *Deps) { d.Access, d.Payments, d.Bookings, d.Courses = svc, pay.Service, bookings, courses })
+	labs, counselling, e542 := fakeLabsCounselling(t, db.DB)
+	ts := testServerWith(t, func(d *Deps) {
+		d.Access, d.Payments, d.Bookings, d.Courses, d.Labs, d.Counselling = svc, pay.Service, bookings, courses, labs, counselling
+	})
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
 	charge := func(credential string, amount int) string {
@@ -118,6 +121,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 	bills, _ := json.Marshal(map[string]string{"csv": "email,room,period,water_from,water_to,electricity_from,electricity_to,amount_fen\nstudent@example.edu,D1-302,2026-11,1,2.5,100,140,3120\n"})
 	openapi3filter.RegisterBodyDecoder("application/vnd.mapbox-vector-tile", openapi3filter.FileBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+	labProfile := `{"name":"Lee","department":"Microelectronics","phone":"+86 139 0000 0001","email":"student@example.edu"}`
+	slot := func(hour, minutes int) string {
+		start := time.Date(2026, 12, 9, hour, 0, 0, 0, bookNow.Location())
+		return fmt.Sprintf(`{"room":%q,"start":%q,"end":%q}`, e542, start.Format(time.RFC3339), start.Add(time.Duration(minutes)*time.Minute).Format(time.RFC3339))
+	}
 	// The tile over C3, where the campus is densest.
 	tileX, tileY := 213704, 113937
 	first := campusDeps.Venue.Buildings[0]
@@ -337,6 +345,46 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"student", "DELETE", "/api/v1/courses/1/enrolment", "", 404},
 		{"student", "DELETE", "/api/v1/courses/1", "", 403},
 		{"admin", "DELETE", "/api/v1/courses/1", "", 204},
+		{"student", "GET", "/api/v1/labs?lang=zh", "", 200},
+		{"visitor", "GET", "/api/v1/labs", "", 403},
+		{"student", "POST", "/api/v1/labs/NFF/profile", labProfile, 201},
+		{"student", "POST", "/api/v1/labs/nff/profile", labProfile, 200},
+		{"student", "POST", "/api/v1/labs/NFF/profile", `{"name":"","department":"x","phone":"123456","email":"a@b.cn"}`, 400},
+		{"student", "POST", "/api/v1/labs/MIT/profile", labProfile, 404},
+		{"admin", "GET", "/api/v1/labs/NFF/members?status=pending", "", 200},
+		{"student", "GET", "/api/v1/labs/NFF/members", "", 403},
+		{"admin", "POST", "/api/v1/labs/NFF/members/7/reject", `{"note":"ask your supervisor to sign"}`, 200},
+		{"admin", "POST", "/api/v1/labs/NFF/members/7/approve", "", 409},
+		{"student", "POST", "/api/v1/labs/NFF/profile", labProfile, 200},
+		{"admin", "POST", "/api/v1/labs/NFF/members/7/approve", `{"note":"welcome"}`, 200},
+		{"admin", "POST", "/api/v1/labs/NFF/members/x/reject", "", 400},
+		{"student", "POST", "/api/v1/labs/NFF/samples", `{"what":"Si wafer","count":2,"service":"SEM imaging"}`, 201},
+		{"staff", "POST", "/api/v1/labs/NFF/samples", `{"what":"Si wafer","count":2,"service":"SEM imaging"}`, 403},
+		{"student", "POST", "/api/v1/labs/NFF/samples", `{"what":"Si wafer","service":"SEM imaging"}`, 400},
+		{"admin", "POST", "/api/v1/labs/NFF/samples/1/status", `{"status":"received"}`, 200},
+		{"admin", "POST", "/api/v1/labs/NFF/samples/1/status", `{"status":"submitted"}`, 409},
+		{"student", "POST", "/api/v1/labs/NFF/samples/1/status", `{"status":"done"}`, 403},
+		{"student", "GET", "/api/v1/labs/NFF/samples?limit=5", "", 200},
+		{"admin", "GET", "/api/v1/labs/NFF/samples?status=received", "", 200},
+		{"student", "GET", "/api/v1/labs/NFF/samples?status=lost", "", 400},
+		{"admin", "POST", "/api/v1/counselling/slots", slot(10, 60), 201},
+		{"admin", "POST", "/api/v1/counselling/slots", slot(10, 30), 409},
+		{"admin", "POST", "/api/v1/counselling/slots", slot(18, 30), 422},
+		{"staff", "POST", "/api/v1/counselling/slots", slot(14, 30), 403},
+		{"student", "GET", "/api/v1/counselling/slots?lang=zh", "", 200},
+		{"admin", "GET", "/api/v1/counselling/slots?mine=true", "", 200},
+		{"student", "GET", "/api/v1/counselling/slots?from=tomorrow", "", 400},
+		{"student", "POST", "/api/v1/counselling/appointments", `{"slot":1}`, 201},
+		{"student", "POST", "/api/v1/counselling/appointments", `{"slot":1}`, 409},
+		{"staff", "POST", "/api/v1/counselling/appointments", `{"slot":1}`, 403},
+		{"student", "GET", "/api/v1/counselling/appointments", "", 200},
+		{"admin", "GET", "/api/v1/counselling/appointments?limit=5", "", 200},
+		{"staff", "GET", "/api/v1/counselling/appointments", "", 403},
+		{"admin", "DELETE", "/api/v1/counselling/slots/1", "", 409},
+		{"staff", "DELETE", "/api/v1/counselling/appointments/1", "", 404},
+		{"student", "DELETE", "/api/v1/counselling/appointments/1", "", 200},
+		{"admin", "DELETE", "/api/v1/counselling/slots/1", "", 200},
+		{"admin", "DELETE", "/api/v1/counselling/slots/1", "", 404},
 	}
 	exercised := map[string]bool{}
 	for n, c := range cases {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
@@ -116,4 +117,30 @@ func langParam(c echo.Context) (string, error) {
 	default:
 		return "", badParam("lang", "lang %q is not en or zh", l)
 	}
+}
+
+// timeField is an RFC 3339 time of field (a body's or a query's); zero
+// for "" unless required.
+func timeField(field, v string, required bool) (time.Time, error) {
+	if v == "" {
+		if required {
+			return time.Time{}, badParam(field, "%s is required", field)
+		}
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, badParam(field, "%s %q is not an RFC 3339 time (2026-03-01T09:00:00+08:00)", field, v)
+	}
+	return t, nil
+}
+
+// pathID is a positive integer path parameter.
+func pathID(c echo.Context, name string) (int64, error) {
+	v := c.Param(name)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, badParam(name, "%s %q is not an id", name, v)
+	}
+	return n, nil
 }

@@ -73,6 +73,11 @@ type Deps struct {
 	// Courses is the sports hall's courses; nil: off.
 	Courses *booking.Courses
 	Tiles   *tiles.Renderer
+	// Labs are the labs' profiles, approvals and samples; nil: off.
+	Labs *booking.Labs
+	// Counselling is the counsellors' slots and students' appointments;
+	// nil: off.
+	Counselling *booking.Counselling
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -265,6 +270,8 @@ func (s *Server) routes() {
 	api.GET("/readers/commands", s.readerCommands, noStore)
 	api.POST("/readers/commands/:id/done", s.commandDone, noStore)
 	s.courseRoutes(api, get, post)
+	s.labsRoutes(get, post)
+	s.counsellingRoutes(api, get, post)
 
 	get("/venue", s.venue, byRole)
 	get("/buildings/:id", s.building, byRole)

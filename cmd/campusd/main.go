@@ -116,6 +116,8 @@ type store interface {
 	payments.Store
 	booking.Store
 	booking.CourseStore
+	booking.LabStore
+	booking.CounsellingStore
 	Ping(context.Context) error
 	Close() error
 }
@@ -285,7 +287,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.log.Info("store open", "store", where)
-	if m.bookings, err = booking.New(v, m.store, booking.Options{Graph: g}); err != nil {
+	if m.bookings, err = booking.New(v, m.store, booking.Options{Graph: g, Members: m.store}); err != nil {
 		m.store.Close()
 		return err
 	}
@@ -353,6 +355,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Bookings: m.bookings, Tiles: tiles.New(v),
 		Courses: booking.NewCourses(m.store, m.bookings),
 		Ready:   m.store.Ping,
+		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
 		Handler:           srv.Handler(),

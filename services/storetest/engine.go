@@ -32,6 +32,8 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("Payments", func(t *testing.T) { Payments(t, func(t *testing.T) PaymentsStore { return newStore(t) }) })
 	t.Run("Bookings", func(t *testing.T) { Bookings(t, func(t *testing.T) BookingStore { return newStore(t) }) })
 	t.Run("Courses", func(t *testing.T) { Courses(t, func(t *testing.T) CourseStore { return newStore(t) }) })
+	t.Run("Labs", func(t *testing.T) { Labs(t, func(t *testing.T) LabStore { return newStore(t) }) })
+	t.Run("Counselling", func(t *testing.T) { Counselling(t, func(t *testing.T) CounsellingStore { return newStore(t) }) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 
