@@ -31,6 +31,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("Ledger", func(t *testing.T) { Ledger(t, func(t *testing.T) ledger.Store { return newStore(t) }) })
 	t.Run("Payments", func(t *testing.T) { Payments(t, func(t *testing.T) PaymentsStore { return newStore(t) }) })
 	t.Run("Bookings", func(t *testing.T) { Bookings(t, func(t *testing.T) BookingStore { return newStore(t) }) })
+	t.Run("Calendars", func(t *testing.T) { Calendars(t, func(t *testing.T) CalendarStore { return newStore(t) }) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 
