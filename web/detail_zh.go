@@ -115,6 +115,10 @@ var detailsZh = map[string]string{
 	"%q is not an enrolment id":  "%q 不是指纹录入编号",
 	"%q is not a command id":     "%q 不是指令编号",
 
+	// Calendar feeds.
+	"calendar feeds are not available":                                        "日历订阅功能未开放",
+	"no such calendar feed: it was never made, or it was replaced or revoked": "没有这个日历订阅：它从未创建，或已被替换或撤销",
+
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",
 	"the store does not answer":        "存储服务无响应",
@@ -130,6 +134,7 @@ var phrasesZh = map[string]string{
 	"sign in to keep places": "登录后才能保存地点",
 	"sign in by single sign-on or phone first, then bind WeChat": "请先通过统一身份认证或手机号登录，再绑定微信",
 	"sign in to send an Idempotency-Key":                         "登录后才能发送 Idempotency-Key",
+	"sign in to have a calendar feed":                            "登录后才能订阅日历",
 
 	"Bad Request":              "请求有误",
 	"Unauthorized":             "未登录",

@@ -97,7 +97,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 	pay, till, tillToken, topUpID := fakePayments(t, svc, db)
 	pin := "/api/v1/locks/" + lock.ID + "/pin"
 	prints := "/api/v1/locks/" + lock.ID + "/fingerprints"
-	ts := testServerWith(t, func(d *Deps) { d.Access, d.Payments = svc, pay.Service })
+	cals, feed := fakeCalendars(t, db.DB)
+	ts := testServerWith(t, func(d *Deps) { d.Access, d.Payments, d.Calendars = svc, pay.Service, cals })
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
 	charge := func(credential string, amount int) string {
@@ -106,6 +107,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 	bills, _ := json.Marshal(map[string]string{"csv": "email,room,period,water_from,water_to,electricity_from,electricity_to,amount_fen\nstudent@example.edu,D1-302,2026-11,1,2.5,100,140,3120\n"})
 	openapi3filter.RegisterBodyDecoder("application/vnd.mapbox-vector-tile", openapi3filter.FileBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.FileBodyDecoder)
 	// The tile over C3, where the campus is densest.
 	tileX, tileY := 213704, 113937
 	first := campusDeps.Venue.Buildings[0]
@@ -281,6 +283,14 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"student", "POST", "/api/v1/bills/1/pay", `{"source":"cash"}`, 400},
 		{"student", "POST", "/api/v1/bills/1/appeal", `{"reason":"we were away"}`, 200},
 		{"staff", "POST", "/api/v1/bills/1/appeal", `{"reason":"not mine"}`, 404},
+		{"", "GET", feed, "", 200},
+		{"", "GET", feed + "?lang=zh", "", 200},
+		{"", "GET", feed + "?lang=fr", "", 400},
+		{"", "GET", "/api/v1/calendar/nothing.ics", "", 404},
+		{"staff", "POST", "/api/v1/me/calendar", "", 201},
+		{"", "POST", "/api/v1/me/calendar", "", 401},
+		{"staff", "DELETE", "/api/v1/me/calendar", "", 204},
+		{"", "DELETE", "/api/v1/me/calendar", "", 401},
 	}
 	exercised := map[string]bool{}
 	for n, c := range cases {

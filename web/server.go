@@ -22,6 +22,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
@@ -67,6 +68,8 @@ type Deps struct {
 	Access *access.Service
 	// Payments is the money on the card; nil: off.
 	Payments *payments.Service
+	// Calendars are people's calendar feeds; nil: off.
+	Calendars *booking.Calendars
 	Tiles    *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
@@ -248,6 +251,9 @@ func (s *Server) routes() {
 	post("/bills/:id/appeal", s.appealBill, noStore, s.idempotent)
 	api.GET("/readers/commands", s.readerCommands, noStore)
 	api.POST("/readers/commands/:id/done", s.commandDone, noStore)
+	post("/me/calendar", s.newCalendarFeed, noStore)
+	api.DELETE("/me/calendar", s.revokeCalendarFeed, s.viewer, noStore)
+	api.Match(getHead, "/calendar/:feed", s.calendarFeed, hidePath, noStore) // the secret is the credential
 
 	get("/venue", s.venue, byRole)
 	get("/buildings/:id", s.building, byRole)
@@ -359,7 +365,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			level = slog.LevelError
 		}
 		s.log.Log(c.Request().Context(), level, "request", "request_id", requestID(c), "method", method,
-			"path", c.Request().URL.Path, "route", route, "status", status, "duration_ms", float64(dur.Microseconds())/1000)
+			"path", logPath(c), "route", route, "status", status, "duration_ms", float64(dur.Microseconds())/1000)
 		return nil
 	}
 }

@@ -250,13 +250,14 @@ func ICS(events []Event, lang string, now time.Time) []byte {
 	} else {
 		lang = "en"
 	}
-	cal := ics.NewCalendarFor("campusnav//campus calendar")
+	cal := ics.NewCalendar()
+	cal.SetProductId("-//campusnav//campus calendar//EN")
 	cal.SetCalscale("GREGORIAN")
 	cal.SetName(feedName.In(lang))
 	cal.SetXWRCalName(feedName.In(lang))
 	cal.SetDescription(feedDescribe.In(lang))
 	cal.SetXWRCalDesc(feedDescribe.In(lang))
-	cal.SetRefreshInterval("PT1H", ics.WithValue(string(ics.ValueDataTypeDuration)))
+	cal.SetRefreshInterval("PT1H") // the library adds VALUE=DURATION
 	cal.SetXPublishedTTL("PT1H")
 	for _, e := range events {
 		ev := cal.AddEvent(clean(e.UID))
