@@ -103,6 +103,8 @@ func (ld *loader) readFiles(files []archiveFile) {
 			ld.policy = f.data
 		case f.name == AccessFile:
 			ld.v.Access = f.data
+		case f.name == BookingFile:
+			ld.v.Booking = f.data
 		case typ == "":
 			ld.ps.warnf(f.name, "", RuleUnknownFile, "not part of an IMDF archive (ignored)")
 		case geometryTypes[typ] == nil:

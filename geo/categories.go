@@ -90,6 +90,7 @@ const (
 	ExtPolicy      = "imdf:extension:campusnav:policy#1.0.0"
 	ExtReader      = "imdf:extension:campusnav:reader#1.0.0"
 	ExtAccess      = "imdf:extension:campusnav:access#1.0.0"
+	ExtBooking     = "imdf:extension:campusnav:booking#1.0.0"
 )
 
 var extensionFiles = map[string]string{
@@ -99,6 +100,7 @@ var extensionFiles = map[string]string{
 	"reader.geojson": ExtReader,
 	PolicyFile:       ExtPolicy,
 	AccessFile:       ExtAccess,
+	BookingFile:      ExtBooking,
 }
 
 // imdfFiles are the feature types of IMDF 1.0.0, in the order they are built.

@@ -23,6 +23,9 @@ const (
 // (Venue.Access); services/access parses it.
 const AccessFile = "access.json"
 
+// BookingFile is the name of the booking rules in an archive.
+const BookingFile = "booking.json"
+
 // readerGuards lists, per reader kind, the feature types its guards may
 // name: what such a reader can stand for.
 var readerGuards = map[string][]string{

@@ -31,7 +31,11 @@ type Venue struct {
 	// Access is access.json as read, nil when the archive has none: the
 	// access policy of the card readers, which geo does not parse
 	// (services/access does).
-	Access   []byte
+	Access []byte
+	// Booking is booking.json as read, nil when the archive has none:
+	// the kinds of bookable spaces and their rules, the labs and their
+	// equipment, which geo does not parse (services/booking does).
+	Booking  []byte
 	Problems []Problem
 
 	byID  map[string]Feature

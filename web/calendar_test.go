@@ -22,9 +22,9 @@ import (
 // a feed of theirs: it answers the service and the feed's path.
 func fakeCalendars(t testing.TB, st *store.DB) (*booking.Calendars, string) {
 	t.Helper()
-	cals := &booking.Calendars{Store: st, Sources: []booking.Source{booking.BookingEvents{Store: st}}}
+	cals, spaces := calendarsOver(t, st)
 	start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
-	if _, err := st.Book(t.Context(), booking.Booking{Space: "C3-607", UserID: 7, Start: start, End: start.Add(time.Hour), Title: "Group work", Status: booking.Confirmed}); err != nil {
+	if _, err := st.Book(t.Context(), booking.Booking{Space: spaces["C1-122"].ID, UserID: 7, Start: start, End: start.Add(time.Hour), Title: "Group work", Status: booking.Confirmed}); err != nil {
 		t.Fatal(err)
 	}
 	secret, err := cals.NewFeed(t.Context(), 7)
@@ -32,6 +32,26 @@ func fakeCalendars(t testing.TB, st *store.DB) (*booking.Calendars, string) {
 		t.Fatal(err)
 	}
 	return cals, calendarPath + secret + ".ics"
+}
+
+// calendarsOver is the calendar feeds over st with the bookings' source,
+// its spaces the campus's, and those spaces by reference.
+func calendarsOver(t testing.TB, st *store.DB) (*booking.Calendars, map[string]*booking.Space) {
+	t.Helper()
+	svc, err := booking.New(campusDeps.Venue, st, booking.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spaces := map[string]*booking.Space{}
+	for _, sp := range svc.Catalogue().Spaces() {
+		spaces[sp.Ref] = sp
+	}
+	for _, ref := range []string{"C1-108", "C1-118", "C1-122"} {
+		if spaces[ref] == nil {
+			t.Fatalf("the campus has no space %s", ref)
+		}
+	}
+	return &booking.Calendars{Store: st, Sources: []booking.Source{booking.BookingEvents{Store: st, Catalogue: svc.Catalogue}}}, spaces
 }
 
 // logBuffer is a log written to memory, safe for the server's goroutines.
@@ -108,7 +128,7 @@ func testCalendarOverHTTP(t *testing.T, engine string) {
 	ctx := t.Context()
 	db := openPayStore(t, engine)
 	authn := auth.New(db, auth.Options{Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	cals := &booking.Calendars{Store: db, Sources: []booking.Source{booking.BookingEvents{Store: db}}}
+	cals, spaces := calendarsOver(t, db)
 	d := campusDeps
 	d.Auth, d.Places, d.Idempotency, d.Calendars = authn, db, db, cals
 	var log logBuffer
@@ -171,11 +191,12 @@ func testCalendarOverHTTP(t *testing.T, engine string) {
 		}
 		return b
 	}
-	ahead := book(annUser, "C3-607", now.Add(48*time.Hour), booking.Confirmed, "Group work")
-	pending := book(annUser, "C3-608", now.Add(72*time.Hour), booking.Pending, "")
-	past := book(annUser, "C3-607", now.Add(-10*24*time.Hour), booking.Confirmed, "Last week's")
-	beyond := book(annUser, "C3-607", now.Add(200*24*time.Hour), booking.Confirmed, "Too far")
-	bens := book(benUser, "C3-609", now.Add(48*time.Hour), booking.Confirmed, "Ben's")
+	meeting, classroom := spaces["C1-122"].ID, spaces["C1-108"].ID
+	ahead := book(annUser, meeting, now.Add(48*time.Hour), booking.Confirmed, "Group work")
+	pending := book(annUser, classroom, now.Add(72*time.Hour), booking.Pending, "")
+	past := book(annUser, meeting, now.Add(-10*24*time.Hour), booking.Confirmed, "Last week's")
+	beyond := book(annUser, meeting, now.Add(200*24*time.Hour), booking.Confirmed, "Too far")
+	bens := book(benUser, spaces["C1-118"].ID, now.Add(48*time.Hour), booking.Confirmed, "Ben's")
 
 	st, h, cal := fetchFeed(t, feed.URL)
 	if st != http.StatusOK {
@@ -203,13 +224,21 @@ func testCalendarOverHTTP(t *testing.T, engine string) {
 	if got := propOf(e, ics.ComponentPropertyDtStart); !strings.HasSuffix(got, "Z") {
 		t.Errorf("DTSTART %q is not UTC", got)
 	}
-	for p, want := range map[ics.ComponentProperty]string{ics.ComponentPropertyStatus: "CONFIRMED", ics.ComponentPropertySummary: "Group work", ics.ComponentPropertySequence: "0"} {
+	for p, want := range map[ics.ComponentProperty]string{ics.ComponentPropertyStatus: "CONFIRMED", ics.ComponentPropertySummary: "Group work",
+		ics.ComponentPropertySequence: "0", ics.ComponentPropertyLocation: "C1, 1/F, 122 (Meeting Room 1)"} {
 		if got := propOf(e, p); got != want {
 			t.Errorf("%s: %q, want %q", p, got, want)
 		}
 	}
-	if got := propOf(evs[uid(pending)], ics.ComponentPropertyStatus); got != "TENTATIVE" {
-		t.Errorf("a pending booking's STATUS %q, want TENTATIVE", got)
+	if d := propOf(e, ics.ComponentPropertyDescription); !strings.Contains(d, "Booking: Meeting Room 1") || !strings.Contains(d, "C1, 1楼, 122（1号会议室）") {
+		t.Errorf("DESCRIPTION %q: want the space's name, and the place in Chinese", d)
+	}
+	if g := propOf(e, ics.ComponentPropertyGeo); !strings.HasPrefix(g, "22.") || !strings.Contains(g, ";113.") {
+		t.Errorf("GEO %q, want the room's latitude;longitude", g)
+	}
+	if p := evs[uid(pending)]; propOf(p, ics.ComponentPropertyStatus) != "TENTATIVE" || propOf(p, ics.ComponentPropertySummary) != "Booking: C1-108" {
+		t.Errorf("a pending booking: STATUS %q SUMMARY %q, want TENTATIVE, Booking: C1-108",
+			propOf(p, ics.ComponentPropertyStatus), propOf(p, ics.ComponentPropertySummary))
 	}
 
 	// Moved, then cancelled: the same UID, its new times, a higher
@@ -237,8 +266,8 @@ func testCalendarOverHTTP(t *testing.T, engine string) {
 	// In Chinese, asked by the URL or by Accept-Language.
 	for _, c := range []struct{ url, header string }{{feed.URL + "?lang=zh", ""}, {feed.URL, "zh-CN,zh;q=0.9"}} {
 		_, _, cal := fetchFeed(t, c.url, "Accept-Language", c.header)
-		if got := propOf(eventsByUID(cal)[uid(pending)], ics.ComponentPropertySummary); got != "预约：C3-608" {
-			t.Errorf("%s (Accept-Language %q): SUMMARY %q, want 预约：C3-608", c.url, c.header, got)
+		if got := propOf(eventsByUID(cal)[uid(pending)], ics.ComponentPropertySummary); got != "预约：C1-108" {
+			t.Errorf("%s (Accept-Language %q): SUMMARY %q, want 预约：C1-108", c.url, c.header, got)
 		}
 	}
 	if zh := newFeed(ann, "Accept-Language", "zh-CN"); !strings.HasSuffix(zh.URL, ".ics?lang=zh") {

@@ -115,6 +115,16 @@ var detailsZh = map[string]string{
 	"%q is not an enrolment id":  "%q 不是指纹录入编号",
 	"%q is not a command id":     "%q 不是指令编号",
 
+	// Bookings.
+	"bookings are not available":                                "预约功能未开启",
+	"%s %q is not an RFC 3339 time (2026-12-01T14:00:00+08:00)": "%s %q 不是 RFC 3339 时间（如 2026-12-01T14:00:00+08:00）",
+	"near %q is not LON,LAT,ORDINAL":                            "near %q 不是 经度,纬度,楼层序号",
+	"near %q has no ordinal (0 is the ground floor)":            "near %q 缺少楼层序号（0 为首层）",
+	"available %q is not true or false":                         "available %q 不是 true 或 false",
+	"q is longer than %d bytes":                                 "q 超过 %d 字节",
+	"space is required (a space's id, from /spaces)":            "缺少 space（空间编号，见 /spaces）",
+	"no booking %q": "没有预约 %q",
+	"positioning is not available: check in without a scan": "定位功能未开启：请不带扫描结果签到",
 	// Calendar feeds.
 	"calendar feeds are not available":                                        "日历订阅功能未开放",
 	"no such calendar feed: it was never made, or it was replaced or revoked": "没有这个日历订阅：它从未创建，或已被替换或撤销",

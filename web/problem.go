@@ -16,6 +16,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/ledger"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
@@ -40,6 +41,9 @@ type Problem struct {
 	Candidates []geo.SearchResult `json:"candidates,omitempty"`
 	// Suggestions lists, for an unknown place (404), what comes close.
 	Suggestions []geo.SearchResult `json:"suggestions,omitempty"`
+	// Conflict names, for a booking that overlaps another (409), the
+	// live booking in the way.
+	Conflict *conflictJSON `json:"conflict,omitempty"`
 
 	// The detail as written: an English format and its arguments, which
 	// detailIn renders again in the request's language; or the error of a
@@ -140,6 +144,16 @@ func errorStatus(err error) (int, bool) {
 	case errors.Is(err, routing.ErrUnknownPlace), errors.Is(err, auth.ErrNotFound), errors.Is(err, places.ErrNotFound),
 		errors.Is(err, access.ErrNotFound), errors.Is(err, payments.ErrNotFound):
 		return http.StatusNotFound, true
+	case errors.Is(err, booking.ErrNotFound):
+		return http.StatusNotFound, true
+	case errors.Is(err, booking.ErrConflict):
+		return http.StatusConflict, true
+	case errors.Is(err, booking.ErrRule):
+		return http.StatusUnprocessableEntity, true
+	case errors.Is(err, booking.ErrForbidden):
+		return http.StatusForbidden, true
+	case errors.Is(err, booking.ErrInvalid):
+		return http.StatusBadRequest, true
 	case errors.Is(err, payments.ErrInsufficientFunds):
 		return http.StatusPaymentRequired, true
 	case errors.Is(err, payments.ErrSignature):
@@ -202,12 +216,19 @@ func knownProblem(status int, err error) *Problem {
 	if pe := (*routing.PlaceError)(nil); errors.As(err, &pe) {
 		p.Suggestions = pe.Suggestions
 	}
+	p.Conflict = bookingConflict(err)
+	if errors.Is(err, booking.ErrRule) {
+		p.title = [2]string{"Against the booking rules", "不符合预约规则"}
+	}
+	if p.Conflict != nil {
+		p.Code, p.title = "booked", [2]string{"Already booked", "已被预约"}
+	}
 	return p
 }
 
 // trimLayer is an error's text without the package it came from.
 func trimLayer(msg string) string {
-	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: "} {
+	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: "} {
 		msg = strings.TrimPrefix(msg, layer)
 	}
 	return msg

@@ -68,9 +68,12 @@ type Deps struct {
 	Access *access.Service
 	// Payments is the money on the card; nil: off.
 	Payments *payments.Service
+	// Bookings books the campus's spaces; nil: off.
+	Bookings *booking.Service
+	Tiles    *tiles.Renderer
+
 	// Calendars are people's calendar feeds; nil: off.
 	Calendars *booking.Calendars
-	Tiles    *tiles.Renderer
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -249,6 +252,17 @@ func (s *Server) routes() {
 	get("/bills", s.bills, noStore)
 	post("/bills/:id/pay", s.payBill, noStore, s.keyRequired, s.idempotent)
 	post("/bills/:id/appeal", s.appealBill, noStore, s.idempotent)
+	get("/spaces", s.spaces, noStore)
+	post("/bookings", s.book, noStore, s.idempotent)
+	get("/bookings/pending", s.pendingBookings, noStore)
+	get("/bookings/:id", s.oneBooking, noStore)
+	api.PATCH("/bookings/:id", s.moveBooking, s.viewer, noStore)
+	api.DELETE("/bookings/:id", s.cancelBooking, s.viewer, noStore)
+	post("/bookings/:id/checkin", s.checkIn, noStore)
+	post("/bookings/:id/approve", s.decideBooking(true), noStore)
+	post("/bookings/:id/reject", s.decideBooking(false), noStore)
+	get("/me/bookings", s.myBookings, noStore)
+	get("/me/attendance", s.attendance, noStore)
 	api.GET("/readers/commands", s.readerCommands, noStore)
 	api.POST("/readers/commands/:id/done", s.commandDone, noStore)
 	post("/me/calendar", s.newCalendarFeed, noStore)

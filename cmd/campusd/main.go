@@ -38,6 +38,7 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/auth/wechat"
 	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/jobs"
@@ -113,6 +114,9 @@ type store interface {
 	web.AuditLog
 	access.Store
 	payments.Store
+	booking.Store
+	booking.CalendarStore
+	booking.BookingFeed
 	Ping(context.Context) error
 	Close() error
 }
@@ -144,6 +148,7 @@ type Main struct {
 	store     store
 	queue     *jobs.Queue // jobs.go
 	access    *access.Service
+	bookings  *booking.Service
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -281,6 +286,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.log.Info("store open", "store", where)
+	if m.bookings, err = booking.New(v, m.store, booking.Options{Graph: g}); err != nil {
+		m.store.Close()
+		return err
+	}
 	if err := m.openJobs(ctx); err != nil {
 		m.store.Close()
 		return err
@@ -342,7 +351,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
-		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Tiles: tiles.New(v),
+		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Bookings: m.bookings, Tiles: tiles.New(v), Calendars: m.calendars(),
 		Ready: m.store.Ping,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{

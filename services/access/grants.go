@@ -48,7 +48,7 @@ func (p *Policy) judge(v *geo.Venue, rd *geo.Reader, role auth.Role, grants func
 		if !slices.Contains(r.Roles, role) {
 			continue
 		}
-		if len(r.Hours) > 0 && !slices.ContainsFunc(r.Hours, func(h Hours) bool { return h.open(local) }) {
+		if len(r.Hours) > 0 && !slices.ContainsFunc(r.Hours, func(h Hours) bool { return h.Open(local) }) {
 			closed = true
 			continue
 		}

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai wherever the server runs
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services"
 	"github.com/campusnav/engine/services/auth"
 )
 
@@ -59,18 +59,8 @@ const (
 	floorsList = "list"
 )
 
-// Hours are opening hours on some days: [From, To) minutes after
-// midnight, local time.
-type Hours struct {
-	Days     [7]bool // by time.Weekday
-	From, To int     // minutes; To may be 1440
-}
-
-// open reports whether t (local) is within the hours.
-func (h Hours) open(t time.Time) bool {
-	m := t.Hour()*60 + t.Minute()
-	return h.Days[t.Weekday()] && m >= h.From && m < h.To
-}
+// Hours are opening hours on some days (services.Hours).
+type Hours = services.Hours
 
 type policyJSON struct {
 	Version  int         `json:"version"`
@@ -90,14 +80,8 @@ type ruleJSON struct {
 	Kinds     []string        `json:"kinds"`
 	Buildings []string        `json:"buildings"`
 	Roles     []string        `json:"roles"`
-	Hours     []hoursJSON     `json:"hours"`
+	Hours     []services.HoursJSON     `json:"hours"`
 	Floors    json.RawMessage `json:"floors"`
-}
-
-type hoursJSON struct {
-	Days []string `json:"days"`
-	From string   `json:"from"`
-	To   string   `json:"to"`
 }
 
 // DefaultTravel is the travel rule of a policy that states none: a
@@ -107,9 +91,6 @@ var DefaultTravel = Travel{FootFactor: 3, VehicleFactor: 8, Slack: 10 * time.Sec
 
 var readerKinds = []string{geo.ReaderGate, geo.ReaderBarrier, geo.ReaderDoor, geo.ReaderElevator,
 	geo.ReaderLock, geo.ReaderPrinter, geo.ReaderLibrary, geo.ReaderPOS}
-
-var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
-	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
 
 // PolicyError is what is wrong with access.json: where (a rule's index
 // and name, a field) and why.
@@ -138,7 +119,7 @@ func ParsePolicy(data []byte, v *geo.Venue) (*Policy, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&pj); err != nil {
-		return nil, &PolicyError{Reason: jsonReason(data, err)}
+		return nil, &PolicyError{Reason: services.JSONReason(data, err)}
 	}
 	if pj.Version != 1 {
 		return nil, &PolicyError{Where: "version", Reason: fmt.Sprintf("version %d is not 1", pj.Version)}
@@ -213,9 +194,9 @@ func ParsePolicy(data []byte, v *geo.Venue) (*Policy, error) {
 			r.Roles = append(r.Roles, role)
 		}
 		for j, hj := range rj.Hours {
-			h, err := parseHours(hj)
-			if err != nil {
-				return nil, fail(fmt.Sprintf("hours[%d].%s", j, err.Where), "%s", err.Reason)
+			h, field, reason := services.ParseHours(hj)
+			if field != "" {
+				return nil, fail(fmt.Sprintf("hours[%d].%s", j, field), "%s", reason)
 			}
 			r.Hours = append(r.Hours, h)
 		}
@@ -257,66 +238,3 @@ func (r *Rule) names(rd *geo.Reader) bool {
 	return len(r.Buildings) == 0 || slices.Contains(r.Buildings, rd.Building)
 }
 
-type hoursError struct{ Where, Reason string }
-
-func parseHours(hj hoursJSON) (Hours, *hoursError) {
-	var h Hours
-	if len(hj.Days) == 0 {
-		for d := range h.Days {
-			h.Days[d] = true
-		}
-	}
-	for _, d := range hj.Days {
-		wd, ok := weekdays[strings.ToLower(d)]
-		if !ok {
-			return h, &hoursError{"days", fmt.Sprintf("%q is not a day (mon, tue, wed, thu, fri, sat, sun)", d)}
-		}
-		h.Days[wd] = true
-	}
-	var ok bool
-	if h.From, ok = clock(hj.From, false); !ok {
-		return h, &hoursError{"from", fmt.Sprintf("%q is not a time of day, HH:MM", hj.From)}
-	}
-	if h.To, ok = clock(hj.To, true); !ok {
-		return h, &hoursError{"to", fmt.Sprintf("%q is not a time of day, HH:MM (24:00 for midnight)", hj.To)}
-	}
-	if h.From >= h.To {
-		return h, &hoursError{"to", fmt.Sprintf("%s is not after %s", hj.To, hj.From)}
-	}
-	return h, nil
-}
-
-// clock reads "HH:MM" as minutes after midnight; "24:00" when end.
-func clock(s string, end bool) (int, bool) {
-	hh, mm, ok := strings.Cut(s, ":")
-	if !ok || len(hh) != 2 || len(mm) != 2 {
-		return 0, false
-	}
-	h, err1 := strconv.Atoi(hh)
-	m, err2 := strconv.Atoi(mm)
-	if err1 != nil || err2 != nil || m < 0 || m > 59 || h < 0 {
-		return 0, false
-	}
-	if h == 24 && m == 0 && end {
-		return 1440, true
-	}
-	if h > 23 {
-		return 0, false
-	}
-	return h*60 + m, true
-}
-
-// jsonReason is a JSON error with its line.
-func jsonReason(data []byte, err error) string {
-	var off int64
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		off = e.Offset
-	case *json.UnmarshalTypeError:
-		off = e.Offset
-	default:
-		return err.Error()
-	}
-	line := 1 + bytes.Count(data[:min(int(off), len(data))], []byte("\n"))
-	return fmt.Sprintf("line %d: %v", line, err)
-}

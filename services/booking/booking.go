@@ -1,12 +1,14 @@
-// Package booking owns bookings of the campus's spaces: rooms, courts and
-// equipment that are units of the venue, booked for half-open intervals
-// [start, end) that never overlap a live booking of the same space, on
-// either store, under any concurrency (PostgreSQL: an exclusion
-// constraint; SQLite: its one writer and a trigger). It declares the
-// store it needs (Store); services/store keeps it on both engines and
-// services/storetest checks it. The rules per kind of space, the
-// timelines, check-in and the HTTP API build on it (the bookings issue,
-// in progress).
+// Package booking owns bookings of the campus's spaces: rooms and courts
+// that are units of the venue, and labs' equipment standing in them,
+// booked for half-open intervals [start, end) that never overlap a live
+// booking of the same space, on either store, under any concurrency
+// (PostgreSQL: an exclusion constraint; SQLite: its one writer and a
+// trigger). The rules per kind of space are data (booking.json, read by
+// ParseRules into a Catalogue); the Service answers the spaces with their
+// day's timelines and walking times, books by the rules, checks people in
+// and releases no-shows. It declares the store it needs (Store);
+// services/store keeps it on both engines and services/storetest checks
+// it.
 package booking
 
 import (
@@ -54,12 +56,38 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 // Booking is a space held by a person for [Start, End).
 type Booking struct {
 	ID         int64
-	Space      string // the unit's id
+	Space      string // the space's id: a unit's, or a piece of equipment's
 	UserID     int64
 	Start, End time.Time
 	Title      string
 	Status     string
 	Created    time.Time
+	// CheckinBy is when a booking nobody checked into is released (its
+	// start + CheckinAfter); nil: it needs no check-in.
+	CheckinBy *time.Time
+	CheckedIn *time.Time // nil: not (yet)
+	// Scan says whether a beacon scan at check-in placed the person at
+	// the space: ScanAgreed, ScanDisagreed, or "" without one.
+	Scan string
+}
+
+// The check-in window: from CheckinBefore before a booking's start to
+// CheckinAfter after it.
+const (
+	CheckinBefore = 10 * time.Minute
+	CheckinAfter  = 15 * time.Minute
+)
+
+// What a scan at check-in said.
+const (
+	ScanAgreed    = "agreed"
+	ScanDisagreed = "disagreed"
+)
+
+// NoShow is a booking released because nobody checked into it.
+type NoShow struct {
+	Booking Booking
+	At      time.Time // when it was released
 }
 
 // Overlaps reports whether [aStart, aEnd) and [bStart, bEnd) share an
@@ -99,4 +127,25 @@ type Store interface {
 	// UserBookings are a person's bookings, newest first, with ids
 	// below before (0: from the newest), at most limit.
 	UserBookings(ctx context.Context, userID, before int64, limit int) ([]Booking, error)
+	// GetBooking is a booking by id; ErrNotFound for none.
+	GetBooking(ctx context.Context, id int64) (Booking, error)
+	// BookingsBetween are the live bookings of every space that overlap
+	// [from, to), by space and start; none is longer than a week.
+	BookingsBetween(ctx context.Context, from, to time.Time) ([]Booking, error)
+	// LiveCount is how many of a person's live bookings end after t.
+	LiveCount(ctx context.Context, userID int64, t time.Time) (int, error)
+	// DecideBooking confirms a pending booking, or cancels it;
+	// ErrNotFound for no such pending booking.
+	DecideBooking(ctx context.Context, id int64, confirm bool) (Booking, error)
+	// CheckIn records that the holder checked into a confirmed booking
+	// at t with what a scan said (ScanAgreed, ScanDisagreed or "");
+	// ErrNotFound for no such live booking of theirs, ErrConflict (not a
+	// *ConflictError) when it was checked into already.
+	CheckIn(ctx context.Context, id, userID int64, t time.Time, scan string) (Booking, error)
+	// ReleaseNoShows releases up to limit confirmed bookings whose
+	// CheckinBy is at or before now and that nobody checked into, each
+	// recorded as its holder's no-show in the same transaction.
+	ReleaseNoShows(ctx context.Context, now time.Time, limit int) ([]Booking, error)
+	// NoShows are a person's no-shows since t, oldest first.
+	NoShows(ctx context.Context, userID int64, since time.Time) ([]NoShow, error)
 }

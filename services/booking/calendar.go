@@ -67,10 +67,11 @@ type Event struct {
 	// Notes are more about the item (the space's kind, its state), for
 	// DESCRIPTION; may be empty.
 	Notes geo.Labels
-	// Unit is the room the item takes place in (nil: none); LOCATION is
-	// its place ("C3, 6/F, 607 Meeting Room 607", UnitPlace) unless
-	// Location says otherwise, and GEO its point.
-	Unit     *geo.Unit
+	// Space is where the item takes place (nil: nowhere in particular):
+	// LOCATION is its place and its room's name ("C3, 6/F, 607 (Meeting
+	// Room 607)", SpaceLocation) unless Location says otherwise, GEO its
+	// room's point.
+	Space    *Space
 	Location geo.Labels
 	// Private items (counselling) are CLASS:PRIVATE: a calendar shared
 	// onwards shows them busy, without their text.
@@ -257,8 +258,9 @@ func ICS(events []Event, lang string, now time.Time) []byte {
 	cal.SetXWRCalName(feedName.In(lang))
 	cal.SetDescription(feedDescribe.In(lang))
 	cal.SetXWRCalDesc(feedDescribe.In(lang))
-	cal.SetRefreshInterval("PT1H") // the library adds VALUE=DURATION
-	cal.SetXPublishedTTL("PT1H")
+	refresh := fmt.Sprintf("PT%dM", int(FeedRefresh/time.Minute))
+	cal.SetRefreshInterval(refresh) // the library adds VALUE=DURATION
+	cal.SetXPublishedTTL(refresh)
 	for _, e := range events {
 		ev := cal.AddEvent(clean(e.UID))
 		stamp := cmp.Or(e.Modified, e.Created, now)
@@ -282,15 +284,16 @@ func ICS(events []Event, lang string, now time.Time) []byte {
 			ev.SetClass(ics.ClassificationPrivate)
 		}
 		where := e.Location
-		if len(where) == 0 && e.Unit != nil {
-			where = UnitPlace(e.Unit)
+		if len(where) == 0 && e.Space != nil {
+			where = SpaceLocation(e.Space)
 		}
 		summary, place := e.Summary.In(lang), where.In(lang)
 		ev.SetSummary(clean(summary))
 		if place != "" {
 			ev.SetLocation(clean(place))
 		}
-		if u := e.Unit; u != nil && (u.Display[0] != 0 || u.Display[1] != 0) { // GEO: latitude;longitude
+		if e.Space != nil && e.Space.Unit != nil && (e.Space.Unit.Display[0] != 0 || e.Space.Unit.Display[1] != 0) {
+			u := e.Space.Unit // GEO: latitude;longitude
 			ev.SetGeo(strconv.FormatFloat(u.Display[1], 'f', 6, 64), strconv.FormatFloat(u.Display[0], 'f', 6, 64))
 		}
 		// DESCRIPTION: the notes, then the item in the other language.
@@ -331,38 +334,28 @@ func clean(s string) string {
 	}, s)
 }
 
-// UnitPlace is where a room is for people, its place then its name:
-// "C3, 6/F, 607 Meeting Room 607" ("C3, 6楼, 607 会议室607"); the
-// building, the floor and the room's number (its reference without the
-// building's), as the spaces list writes a place.
-func UnitPlace(u *geo.Unit) geo.Labels {
+// SpaceLocation is where a space is for people: its place (Place: "C3,
+// 6/F, 607", "Microscope, C5, 3/F, 301" for equipment) and its room's name
+// in brackets ("C3, 6/F, 607 (Meeting Room 607)"; "C3, 6楼, 607（会议室
+// 607）"), in English and Chinese.
+func SpaceLocation(sp *Space) geo.Labels {
 	out := geo.Labels{}
 	for _, lang := range []string{"en", "zh-Hans"} {
-		var parts []string
-		var b *geo.Building
-		if u.Level != nil {
-			b = u.Level.Building()
+		if sp.Unit == nil || sp.Unit.Level == nil {
+			out[lang] = sp.Name.In(lang)
+			continue
 		}
-		number := u.Ref
-		if b != nil && b.Ref != "" {
-			parts = append(parts, b.Ref)
-			number = strings.TrimPrefix(strings.TrimPrefix(number, b.Ref), "-")
-		}
-		if u.Level != nil {
-			if f := geo.FloorName(u.Level, lang); f != "" {
-				parts = append(parts, f)
-			}
-		}
-		if number != "" {
-			parts = append(parts, number)
-		}
-		place := strings.Join(parts, ", ")
-		name := u.Name.In(lang)
+		place := Place(sp, lang)
+		name := sp.Unit.Name.In(lang)
 		if name == "" {
-			name = geo.CategoryLabel(u.Category, lang)
+			name = geo.CategoryLabel(sp.Unit.Category, lang)
 		}
-		if name != "" && name != u.Ref {
-			place = strings.TrimSpace(place + " " + name)
+		switch {
+		case name == "" || name == sp.Unit.Ref:
+		case geo.IsChinese(lang):
+			place += "（" + name + "）"
+		default:
+			place += " (" + name + ")"
 		}
 		out[lang] = place
 	}

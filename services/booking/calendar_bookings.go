@@ -59,9 +59,9 @@ func bookingEvent(b Revised, cat *Catalogue) Event {
 	var kind geo.Labels
 	if cat != nil {
 		if sp, ok := cat.Space(b.Space); ok {
-			name, e.Unit = sp.Name, sp.Unit
-			if len(name) == 0 && sp.Unit != nil {
-				name = UnitPlace(sp.Unit)
+			name, e.Space = sp.Name, sp
+			if len(name) == 0 {
+				name = geo.Labels{"en": sp.Ref}
 			}
 			if sp.Kind != nil {
 				kind = sp.Kind.Name

@@ -130,7 +130,7 @@ func TestICS(t *testing.T) {
 	if d := ics.FromText(prop(zh, ics.ComponentPropertyDescription)); !strings.HasPrefix(d, "等待审批。\n\nSeminar\n") {
 		t.Errorf("DESCRIPTION in Chinese: %q", d)
 	}
-	if n := cal.CalendarProperties; len(n) == 0 || !strings.Contains(string(b), "X-WR-CALNAME:Campus calendar\r\n") || !strings.Contains(string(b), "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n") || !strings.Contains(string(b), "PRODID:-//campusnav//campus calendar//EN\r\n") {
+	if n := cal.CalendarProperties; len(n) == 0 || !strings.Contains(string(b), "X-WR-CALNAME:Campus calendar\r\n") || !strings.Contains(string(b), "REFRESH-INTERVAL;VALUE=DURATION:PT60M\r\n") || !strings.Contains(string(b), "PRODID:-//campusnav//campus calendar//EN\r\n") {
 		t.Errorf("the calendar's name or refresh interval is missing:\n%s", b)
 	}
 }
@@ -187,5 +187,43 @@ func TestBookingEvent(t *testing.T) {
 		if e.Status != want || e.Summary.In("en") != "Group work" || !strings.HasPrefix(e.Notes.In("en"), "Booking: unit-x") {
 			t.Errorf("%s: %s %q %q, want %s", status, e.Status, e.Summary.In("en"), e.Notes.In("en"), want)
 		}
+	}
+}
+
+// TestBookingEventPlaced: a booking of a space of the campus is named
+// and placed by the catalogue.
+func TestBookingEventPlaced(t *testing.T) {
+	v, err := geo.Load("../../data/floorplans/hkust-gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := ParseRules(v, v.Booking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var room *Space
+	for _, sp := range cat.Spaces() {
+		if sp.Ref == "C1-122" {
+			room = sp
+		}
+	}
+	if room == nil {
+		t.Fatal("no space C1-122")
+	}
+	at := time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)
+	e := bookingEvent(Revised{Booking: Booking{ID: 3, Space: room.ID, Start: at, End: at.Add(time.Hour), Status: Confirmed}}, cat)
+	if e.Space != room || e.Summary.In("en") != "Booking: Meeting Room 1" || e.Summary.In("zh") != "预约：1号会议室" {
+		t.Errorf("the event: %v %v", e.Space, e.Summary)
+	}
+	if k := e.Notes.In("en"); !strings.Contains(k, "Kind of space: ") {
+		t.Errorf("notes %q: want the kind of space", k)
+	}
+	got := parse(t, ICS([]Event{e}, "zh", at)).Events()[0]
+	if l := prop(got, ics.ComponentPropertyLocation); l != "C1, 1楼, 122（1号会议室）" {
+		t.Errorf("LOCATION %q", l)
+	}
+	want := fmt.Sprintf("%.6f;%.6f", room.Unit.Display[1], room.Unit.Display[0])
+	if g := prop(got, ics.ComponentPropertyGeo); g != want {
+		t.Errorf("GEO %q, want %q", g, want)
 	}
 }

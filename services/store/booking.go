@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/campusnav/engine/services/booking"
@@ -17,13 +18,31 @@ var _ booking.Store = (*DB)(nil)
 // overlap that slips between the two on PostgreSQL.
 
 const (
-	bookingFields  = "id, space, user_id, start_at, end_at, title, status, created"
+	bookingFields  = "id, space, user_id, start_at, end_at, title, status, created, checkin_by, checked_in, scan"
 	bookingColumns = bookingFields + " FROM bookings"
 )
 
 func scanBooking(r row) (booking.Booking, error) {
 	var b booking.Booking
-	return b, r.Scan(&b.ID, &b.Space, &b.UserID, timeOf{&b.Start}, timeOf{&b.End}, &b.Title, &b.Status, timeOf{&b.Created})
+	return b, r.Scan(&b.ID, &b.Space, &b.UserID, timeOf{&b.Start}, timeOf{&b.End}, &b.Title, &b.Status, timeOf{&b.Created},
+		maybeTimeOf{&b.CheckinBy}, maybeTimeOf{&b.CheckedIn}, &b.Scan)
+}
+
+// maybeT is the value stored for a time that may be NULL.
+func (db *DB) maybeT(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return db.d.Time(stamp(*t))
+}
+
+// stampAt stamps a time that may be nil.
+func stampAt(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	s := stamp(*t)
+	return &s
 }
 
 // inTheWay is the live booking of space, other than id, that overlaps
@@ -62,13 +81,14 @@ func (db *DB) Book(ctx context.Context, b booking.Booking) (booking.Booking, err
 		return b, fmt.Errorf("%w: a new booking is confirmed or pending, not %q", booking.ErrInvalid, b.Status)
 	}
 	b.Start, b.End, b.Created = stamp(b.Start), stamp(b.End), stamp(b.Created)
+	b.CheckinBy, b.CheckedIn, b.Scan = stampAt(b.CheckinBy), nil, ""
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.inTheWay(ctx, tx, b.Space, 0, b.Start, b.End); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO bookings (space, user_id, start_at, end_at, title, status, created)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			b.Space, b.UserID, db.d.Time(b.Start), db.d.Time(b.End), b.Title, b.Status, db.d.Time(b.Created)).Scan(&b.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO bookings (space, user_id, start_at, end_at, title, status, created, checkin_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			b.Space, b.UserID, db.d.Time(b.Start), db.d.Time(b.End), b.Title, b.Status, db.d.Time(b.Created), db.maybeT(b.CheckinBy)).Scan(&b.ID)
 	})
 	err = db.overlapped(ctx, err, b.Space, 0, b.Start, b.End)
 	if err != nil && db.d.IsForeignKey(err) {
@@ -97,7 +117,12 @@ func (db *DB) MoveBooking(ctx context.Context, id, userID int64, start, end time
 			return err
 		}
 		b.Start, b.End = start, end
-		_, err = tx.ExecContext(ctx, "UPDATE bookings SET start_at = $2, end_at = $3 WHERE id = $1", id, db.d.Time(start), db.d.Time(end))
+		if b.CheckinBy != nil {
+			by := start.Add(booking.CheckinAfter)
+			b.CheckinBy = &by
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE bookings SET start_at = $2, end_at = $3, checkin_by = $4 WHERE id = $1",
+			id, db.d.Time(start), db.d.Time(end), db.maybeT(b.CheckinBy))
 		return err
 	})
 	err = db.overlapped(ctx, err, b.Space, id, start, end)
@@ -135,4 +160,122 @@ func (db *DB) UserBookings(ctx context.Context, userID, before int64, limit int)
 	rows, err := db.sql.QueryContext(ctx, "SELECT "+bookingColumns+" WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3", userID, below(before), limit)
 	bs, err := list(rows, err, scanBooking)
 	return bs, db.fail(err, "reading bookings")
+}
+
+// GetBooking is a booking by id.
+func (db *DB) GetBooking(ctx context.Context, id int64) (booking.Booking, error) {
+	b, err := scanBooking(db.sql.QueryRowContext(ctx, "SELECT "+bookingColumns+" WHERE id = $1", id))
+	if noRows(err) {
+		return b, fmt.Errorf("%w (booking %d)", booking.ErrNotFound, id)
+	}
+	return b, db.fail(err, "reading booking %d", id)
+}
+
+// longestBooking bounds how long a booking is, so that a question about
+// an interval reads the index on start_at from a bounded place.
+const longestBooking = 8 * 24 * time.Hour
+
+// BookingsBetween are the live bookings that overlap [from, to).
+func (db *DB) BookingsBetween(ctx context.Context, from, to time.Time) ([]booking.Booking, error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+bookingColumns+` WHERE start_at < $2 AND start_at > $3 AND $1 < end_at
+		AND status IN ('confirmed', 'pending') ORDER BY space, start_at`, db.t(from), db.t(to), db.t(from.Add(-longestBooking)))
+	bs, err := list(rows, err, scanBooking)
+	return bs, db.fail(err, "reading bookings")
+}
+
+// LiveCount counts a person's live bookings that end after t.
+func (db *DB) LiveCount(ctx context.Context, userID int64, t time.Time) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, "SELECT COUNT(*) FROM bookings WHERE user_id = $1 AND status IN ('confirmed', 'pending') AND end_at > $2",
+		userID, db.t(t)).Scan(&n)
+	return n, db.fail(err, "counting bookings")
+}
+
+// DecideBooking confirms or cancels a pending booking.
+func (db *DB) DecideBooking(ctx context.Context, id int64, confirm bool) (booking.Booking, error) {
+	status := booking.Cancelled
+	if confirm {
+		status = booking.Confirmed
+	}
+	var b booking.Booking
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		b, err = scanBooking(tx.QueryRowContext(ctx, "UPDATE bookings SET status = $2 WHERE id = $1 AND status = 'pending' RETURNING "+bookingFields, id, status))
+		if noRows(err) {
+			return served{fmt.Errorf("%w (pending booking %d)", booking.ErrNotFound, id)}
+		}
+		return err
+	})
+	return b, db.fail(err, "deciding booking %d", id)
+}
+
+// CheckIn records a check-in.
+func (db *DB) CheckIn(ctx context.Context, id, userID int64, t time.Time, scan string) (booking.Booking, error) {
+	var b booking.Booking
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		b, err = scanBooking(tx.QueryRowContext(ctx, "SELECT "+bookingColumns+" WHERE id = $1 AND user_id = $2 AND status IN ('confirmed', 'pending')"+db.d.ForUpdate, id, userID))
+		switch {
+		case noRows(err):
+			return served{fmt.Errorf("%w (booking %d)", booking.ErrNotFound, id)}
+		case err != nil:
+			return err
+		case b.CheckedIn != nil:
+			return served{fmt.Errorf("%w: booking %d was checked into at %s", booking.ErrConflict, id, b.CheckedIn.Format(time.RFC3339))}
+		}
+		at := stamp(t)
+		b.CheckedIn, b.Scan = &at, scan
+		_, err = tx.ExecContext(ctx, "UPDATE bookings SET checked_in = $2, scan = $3 WHERE id = $1", id, db.d.Time(at), scan)
+		return err
+	})
+	return b, db.fail(err, "checking into booking %d", id)
+}
+
+// ReleaseNoShows releases bookings nobody checked into in time.
+func (db *DB) ReleaseNoShows(ctx context.Context, now time.Time, limit int) ([]booking.Booking, error) {
+	var out []booking.Booking
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT "+bookingColumns+` WHERE status = 'confirmed' AND checked_in IS NULL
+			AND checkin_by IS NOT NULL AND checkin_by <= $1 ORDER BY checkin_by LIMIT $2`+db.d.ForUpdate, db.t(now), limit)
+		out, err = list(rows, err, scanBooking)
+		if err != nil {
+			return err
+		}
+		for i := range out {
+			b := &out[i]
+			if _, err := tx.ExecContext(ctx, "UPDATE bookings SET status = 'released' WHERE id = $1", b.ID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO booking_noshows (booking_id, user_id, at) VALUES ($1, $2, $3)",
+				b.ID, b.UserID, db.t(now)); err != nil {
+				return err
+			}
+			b.Status = booking.Released
+		}
+		return nil
+	})
+	return out, db.fail(err, "releasing no-shows")
+}
+
+// NoShows are a person's no-shows since t, oldest first.
+func (db *DB) NoShows(ctx context.Context, userID int64, since time.Time) ([]booking.NoShow, error) {
+	rows, err := db.sql.QueryContext(ctx, "SELECT n.at, "+prefixed("b.", bookingFields)+` FROM booking_noshows n
+		JOIN bookings b ON b.id = n.booking_id WHERE n.user_id = $1 AND n.at >= $2 ORDER BY n.at, n.booking_id`, userID, db.t(since))
+	ns, err := list(rows, err, func(r row) (booking.NoShow, error) {
+		var n booking.NoShow
+		b := &n.Booking
+		err := r.Scan(timeOf{&n.At}, &b.ID, &b.Space, &b.UserID, timeOf{&b.Start}, timeOf{&b.End}, &b.Title, &b.Status, timeOf{&b.Created},
+			maybeTimeOf{&b.CheckinBy}, maybeTimeOf{&b.CheckedIn}, &b.Scan)
+		return n, err
+	})
+	return ns, db.fail(err, "reading no-shows")
+}
+
+// prefixed puts p before each of a list of columns: "b.id, b.space".
+func prefixed(p, columns string) string {
+	fields := strings.Split(columns, ", ")
+	for i, f := range fields {
+		fields[i] = p + f
+	}
+	return strings.Join(fields, ", ")
 }

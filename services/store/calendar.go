@@ -60,11 +60,21 @@ func (db *DB) CalendarBookings(ctx context.Context, userID int64, from, to time.
 		userID, db.t(from), db.t(to), limit)
 	rs, err := list(rows, err, func(r row) (booking.Revised, error) {
 		var b booking.Revised
-		return b, r.Scan(&b.ID, &b.Space, &b.UserID, timeOf{&b.Start}, timeOf{&b.End}, &b.Title, &b.Status, timeOf{&b.Created},
-			&b.Revision, timeOf{&b.Revised})
+		var err error
+		b.Booking, err = scanBooking(scanMore{r, []any{&b.Revision, timeOf{&b.Revised}}})
+		return b, err
 	})
 	for i, j := 0, len(rs)-1; i < j; i, j = i+1, j-1 {
 		rs[i], rs[j] = rs[j], rs[i]
 	}
 	return rs, db.fail(err, "reading the bookings of %d for a calendar", userID)
 }
+
+// scanMore scans a row into what a scanner of its first columns asks
+// for, then into more: the columns after.
+type scanMore struct {
+	r    row
+	more []any
+}
+
+func (s scanMore) Scan(dest ...any) error { return s.r.Scan(append(dest, s.more...)...) }
