@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -22,7 +23,7 @@ import (
 // a feed of theirs: it answers the service and the feed's path.
 func fakeCalendars(t testing.TB, st *store.DB) (*booking.Calendars, string) {
 	t.Helper()
-	cals, spaces := calendarsOver(t, st)
+	cals, _, spaces := calendarsOver(t, st)
 	start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
 	if _, err := st.Book(t.Context(), booking.Booking{Space: spaces["C1-122"].ID, UserID: 7, Start: start, End: start.Add(time.Hour), Title: "Group work", Status: booking.Confirmed}); err != nil {
 		t.Fatal(err)
@@ -36,7 +37,7 @@ func fakeCalendars(t testing.TB, st *store.DB) (*booking.Calendars, string) {
 
 // calendarsOver is the calendar feeds over st with the bookings' source,
 // its spaces the campus's, and those spaces by reference.
-func calendarsOver(t testing.TB, st *store.DB) (*booking.Calendars, map[string]*booking.Space) {
+func calendarsOver(t testing.TB, st *store.DB) (*booking.Calendars, *booking.Service, map[string]*booking.Space) {
 	t.Helper()
 	svc, err := booking.New(campusDeps.Venue, st, booking.Options{})
 	if err != nil {
@@ -46,12 +47,12 @@ func calendarsOver(t testing.TB, st *store.DB) (*booking.Calendars, map[string]*
 	for _, sp := range svc.Catalogue().Spaces() {
 		spaces[sp.Ref] = sp
 	}
-	for _, ref := range []string{"C1-108", "C1-118", "C1-122"} {
+	for _, ref := range []string{"C1-108", "C1-118", "C1-122", "C1-131"} {
 		if spaces[ref] == nil {
 			t.Fatalf("the campus has no space %s", ref)
 		}
 	}
-	return &booking.Calendars{Store: st, Sources: []booking.Source{booking.BookingEvents{Store: st, Catalogue: svc.Catalogue}}}, spaces
+	return &booking.Calendars{Store: st, Sources: []booking.Source{booking.BookingEvents{Store: st, Catalogue: svc.Catalogue}}}, svc, spaces
 }
 
 // logBuffer is a log written to memory, safe for the server's goroutines.
@@ -128,9 +129,9 @@ func testCalendarOverHTTP(t *testing.T, engine string) {
 	ctx := t.Context()
 	db := openPayStore(t, engine)
 	authn := auth.New(db, auth.Options{Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	cals, spaces := calendarsOver(t, db)
+	cals, bookings, spaces := calendarsOver(t, db)
 	d := campusDeps
-	d.Auth, d.Places, d.Idempotency, d.Calendars = authn, db, db, cals
+	d.Auth, d.Places, d.Idempotency, d.Calendars, d.Bookings = authn, db, db, cals, bookings
 	var log logBuffer
 	ts := httptest.NewServer(New(d, Config{Logger: slog.New(slog.NewTextHandler(&log, nil))}).Handler())
 	t.Cleanup(ts.Close)
@@ -207,6 +208,11 @@ func testCalendarOverHTTP(t *testing.T, engine string) {
 	}
 	if cc := h.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control %q", cc)
+	}
+	if resp, err := http.Head(feed.URL); err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/calendar; charset=utf-8" {
+		t.Errorf("HEAD the feed: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	evs := eventsByUID(cal)
 	uid := func(b booking.Booking) string { return booking.EventUID("booking", b.ID) }
@@ -289,6 +295,29 @@ func testCalendarOverHTTP(t *testing.T, engine string) {
 	if _, _, cal := fetchFeed(t, benFeed.URL); cal == nil || len(cal.Events()) != 1 || cal.Events()[0].Id() != uid(bens) {
 		t.Errorf("Ben's feed: %v", cal)
 	}
+	// Booked and cancelled through the bookings' API: in the feed, then
+	// CANCELLED.
+	tomorrow := time.Now().In(bookings.Catalogue().Zone()).AddDate(0, 0, 1)
+	ten := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 10, 0, 0, 0, tomorrow.Location())
+	st, _, body := callToken(t, &httptest.Server{URL: ts.URL}, ann, "POST", "/api/v1/bookings",
+		`{"space":"`+spaces["C1-131"].ID+`","start":"`+ten.Format(time.RFC3339)+`","end":"`+ten.Add(time.Hour).Format(time.RFC3339)+`","title":"Reading group"}`)
+	if st != http.StatusCreated {
+		t.Fatalf("POST /bookings: %d %s", st, body)
+	}
+	booked := decode[struct{ ID int64 }](t, "a booking", body)
+	viaAPI := booking.EventUID("booking", booked.ID)
+	_, _, cal = fetchFeed(t, feed.URL)
+	if e := eventsByUID(cal)[viaAPI]; e == nil || propOf(e, ics.ComponentPropertyStatus) != "CONFIRMED" || propOf(e, ics.ComponentPropertySummary) != "Reading group" {
+		t.Fatalf("the booking made over HTTP in the feed: %v", e)
+	}
+	if st, _, body := callToken(t, &httptest.Server{URL: ts.URL}, ann, "DELETE", fmt.Sprintf("/api/v1/bookings/%d", booked.ID), ""); st != http.StatusOK && st != http.StatusNoContent {
+		t.Fatalf("DELETE /bookings/%d: %d %s", booked.ID, st, body)
+	}
+	_, _, cal = fetchFeed(t, feed.URL)
+	if e := eventsByUID(cal)[viaAPI]; e == nil || propOf(e, ics.ComponentPropertyStatus) != "CANCELLED" || propOf(e, ics.ComponentPropertySequence) != "1" {
+		t.Errorf("the booking cancelled over HTTP: %v, want STATUS:CANCELLED, SEQUENCE:1", e)
+	}
+
 	for _, bad := range []string{calendarPath + "nothing.ics", calendarPath + secret, calendarPath + strings.Repeat("A", 43) + ".ics"} {
 		if st, _, _ := fetchFeed(t, ts.URL+bad); st != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", bad, st)
