@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,16 +19,13 @@ import (
 	"github.com/campusnav/engine/services/store"
 )
 
-// fakeCalendars is the calendar feeds over st with the bookings'
-// source, a booking tomorrow of the student (id 7 of fakeAccessDB) and
-// a feed of theirs: it answers the service and the feed's path.
-func fakeCalendars(t testing.TB, st *store.DB) (*booking.Calendars, string) {
+// fakeCalendars is the calendar feeds over st with the bookings' source,
+// the spaces svc's, the clock now's, and a feed of the student's (id 7
+// of fakeAccessDB): it answers the service and the feed's path.
+func fakeCalendars(t testing.TB, st *store.DB, svc *booking.Service, now *atomic.Pointer[time.Time]) (*booking.Calendars, string) {
 	t.Helper()
-	cals, _, spaces := calendarsOver(t, st)
-	start := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
-	if _, err := st.Book(t.Context(), booking.Booking{Space: spaces["C1-122"].ID, UserID: 7, Start: start, End: start.Add(time.Hour), Title: "Group work", Status: booking.Confirmed}); err != nil {
-		t.Fatal(err)
-	}
+	cals := &booking.Calendars{Store: st, Sources: []booking.Source{booking.BookingEvents{Store: st, Catalogue: svc.Catalogue}},
+		Now: func() time.Time { return *now.Load() }}
 	secret, err := cals.NewFeed(t.Context(), 7)
 	if err != nil {
 		t.Fatal(err)

@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
@@ -104,15 +107,22 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&bookingNow)
+	bookings := fakeBookings(f, db, &clock)
+	room := firstSpace(bookings, "meeting", 0).ID
+	f.Add(fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"review"}`, room, at12(10, 0), at12(11, 0)))
+	f.Add(fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"re\u0000view"}`, room, at12(12, 0), at12(13, 0)))
+	f.Add(fmt.Sprintf(`{"space":%q,"start":"2026-12-01T10:00:00+99:00","end":%q}`, room, at12(11, 0)))
 	d := campusDeps
-	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments = svc, svc, svc, db, svc, acc, pay
+	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
 		"/api/v1/card/devices", "/api/v1/card/capture", "/api/v1/admin/access/grants", "/api/v1/access/check",
 		"/api/v1/wallet/topups", "/api/v1/wallet/external-account", "/api/v1/pos/charge", "/api/v1/payments/sandbox/notify",
 		"/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund",
-		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal"}
+		"/api/v1/bills/1/pay", "/api/v1/bills/1/appeal", "/api/v1/bookings", "/api/v1/bookings/1/checkin"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {

@@ -5,18 +5,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/campusnav/engine/services/payments"
 	"io"
 	"net/http"
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/labstack/echo/v4"
+
+	"github.com/campusnav/engine/services/payments"
 )
 
 func loadOpenAPI(t *testing.T) *openapi3.T {
@@ -97,8 +100,15 @@ func TestOpenAPIAnswers(t *testing.T) {
 	pay, till, tillToken, topUpID := fakePayments(t, svc, db)
 	pin := "/api/v1/locks/" + lock.ID + "/pin"
 	prints := "/api/v1/locks/" + lock.ID + "/fingerprints"
-	cals, feed := fakeCalendars(t, db.DB)
-	ts := testServerWith(t, func(d *Deps) { d.Access, d.Payments, d.Calendars = svc, pay.Service, cals })
+	var bookingClock atomic.Pointer[time.Time]
+	bookingClock.Store(&bookingNow)
+	bookings := fakeBookings(t, db, &bookingClock)
+	meeting, classroom := firstSpace(bookings, "meeting", 0).ID, firstSpace(bookings, "classroom", 0).ID
+	book := func(space string, h0, m0, h1, m1 int) string {
+		return fmt.Sprintf(`{"space":%q,"start":%q,"end":%q,"title":"review"}`, space, at12(h0, m0), at12(h1, m1))
+	}
+	cals, feed := fakeCalendars(t, db.DB, bookings, &bookingClock)
+	ts := testServerWith(t, func(d *Deps) { d.Access, d.Payments, d.Bookings, d.Calendars = svc, pay.Service, bookings, cals })
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
 	charge := func(credential string, amount int) string {
@@ -283,6 +293,27 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"student", "POST", "/api/v1/bills/1/pay", `{"source":"cash"}`, 400},
 		{"student", "POST", "/api/v1/bills/1/appeal", `{"reason":"we were away"}`, 200},
 		{"staff", "POST", "/api/v1/bills/1/appeal", `{"reason":"not mine"}`, 404},
+		{"student", "GET", "/api/v1/spaces?type=meeting&capacity=6&near=113.4786,22.8955,0&available=true&limit=2", "", 200},
+		{"", "GET", "/api/v1/spaces?q=C3&lang=zh", "", 200},
+		{"", "GET", "/api/v1/spaces?start=yesterday", "", 400},
+		{"student", "POST", "/api/v1/bookings", book(meeting, 10, 0, 11, 0), 201},
+		{"staff", "POST", "/api/v1/bookings", book(meeting, 10, 30, 11, 30), 409},
+		{"staff", "POST", "/api/v1/bookings", book(meeting, 12, 10, 13, 0), 422},
+		{"", "POST", "/api/v1/bookings", book(meeting, 12, 0, 13, 0), 401},
+		{"student", "POST", "/api/v1/bookings", book(classroom, 14, 0, 15, 0), 201},
+		{"admin", "GET", "/api/v1/bookings/pending", "", 200},
+		{"student", "POST", "/api/v1/bookings/2/reject", "", 403},
+		{"admin", "POST", "/api/v1/bookings/2/approve", "", 200},
+		{"admin", "POST", "/api/v1/bookings/2/reject", "", 404},
+		{"student", "GET", "/api/v1/bookings/1", "", 200},
+		{"staff", "GET", "/api/v1/bookings/1", "", 404},
+		{"student", "PATCH", "/api/v1/bookings/1", fmt.Sprintf(`{"start":%q,"end":%q}`, at12(11, 0), at12(12, 0)), 200},
+		{"student", "PATCH", "/api/v1/bookings/1", `{"start":"soon"}`, 400},
+		{"student", "POST", "/api/v1/bookings/1/checkin", "", 422},
+		{"student", "GET", "/api/v1/me/bookings?lang=zh", "", 200},
+		{"student", "DELETE", "/api/v1/bookings/1", "", 200},
+		{"student", "DELETE", "/api/v1/bookings/1", "", 404},
+		{"student", "GET", "/api/v1/me/attendance", "", 200},
 		{"", "GET", feed, "", 200},
 		{"", "GET", feed + "?lang=zh", "", 200},
 		{"", "GET", feed + "?lang=fr", "", 400},

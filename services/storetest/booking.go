@@ -30,6 +30,7 @@ func Bookings(t *testing.T, newStore func(t *testing.T) BookingStore) {
 		{"HundredAtOnce", testHundredAtOnce},
 		{"RandomTraffic", testBookingTraffic},
 		{"Model", testBookingModel},
+		{"CheckInRelease", testCheckInRelease},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -258,4 +259,109 @@ func testBookingModel(t *testing.T, s BookingStore) {
 			}
 		}
 	})
+}
+
+// testCheckInRelease: check-in, the release of no-shows (each once, even
+// when two releasers race), no-shows read back, approval of pending
+// bookings, and the day's bookings of every space.
+func testCheckInRelease(t *testing.T, s BookingStore) {
+	ctx := t.Context()
+	u := mustCreate(t, s, "holder", auth.Student)
+	room := unique("C1-122")
+	due := func(h float64) *time.Time { d := bookAt(h).Add(booking.CheckinAfter); return &d }
+	var ids []int64
+	for i := range 4 {
+		b, err := s.Book(ctx, booking.Booking{Space: room, UserID: u.ID, Start: bookAt(float64(9 + i)), End: bookAt(float64(10 + i)), Status: booking.Confirmed, CheckinBy: due(float64(9 + i))})
+		if err != nil || b.CheckinBy == nil || !sameTime(*b.CheckinBy, *due(float64(9 + i))) {
+			t.Fatalf("book: %+v %v", b, err)
+		}
+		ids = append(ids, b.ID)
+	}
+	// One without check-in, one pending: never released.
+	free, err := s.Book(ctx, booking.Booking{Space: room, UserID: u.ID, Start: bookAt(14), End: bookAt(15), Status: booking.Confirmed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pend, err := s.Book(ctx, booking.Booking{Space: room, UserID: u.ID, Start: bookAt(15), End: bookAt(16), Status: booking.Pending, CheckinBy: due(15)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.LiveCount(ctx, u.ID, bookAt(0)); err != nil || n != 6 {
+		t.Errorf("LiveCount: %d %v, want 6", n, err)
+	}
+	if n, err := s.LiveCount(ctx, u.ID, bookAt(12)); err != nil || n != 3 {
+		t.Errorf("LiveCount after noon: %d %v, want 3 (12-13, 14-15, 15-16)", n, err)
+	}
+	b, err := s.CheckIn(ctx, ids[0], u.ID, bookAt(8.9), booking.ScanAgreed)
+	if err != nil || b.CheckedIn == nil || b.Scan != booking.ScanAgreed {
+		t.Fatalf("CheckIn: %+v %v", b, err)
+	}
+	if _, err := s.CheckIn(ctx, ids[0], u.ID, bookAt(9), ""); !errors.Is(err, booking.ErrConflict) {
+		t.Errorf("second check-in: %v", err)
+	}
+	if _, err := s.CheckIn(ctx, ids[1], u.ID+1000, bookAt(9), ""); !errors.Is(err, booking.ErrNotFound) {
+		t.Errorf("another's check-in: %v", err)
+	}
+	if got, err := s.GetBooking(ctx, ids[0]); err != nil || got.CheckedIn == nil || got.Scan != booking.ScanAgreed {
+		t.Errorf("GetBooking after check-in: %+v %v", got, err)
+	}
+	// At 11:15 the bookings of 10:00 and 11:00 are due; two releasers at
+	// once release each once.
+	var wg sync.WaitGroup
+	released := make([][]booking.Booking, 2)
+	for i := range released {
+		wg.Go(func() {
+			var err error
+			if released[i], err = s.ReleaseNoShows(ctx, bookAt(11.25), 100); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	got := map[int64]int{}
+	for _, r := range released {
+		for _, b := range r {
+			got[b.ID]++
+			if b.Status != booking.Released {
+				t.Errorf("released as %s", b.Status)
+			}
+		}
+	}
+	if len(got) != 2 || got[ids[1]] != 1 || got[ids[2]] != 1 {
+		t.Errorf("released %v, want %d and %d once each", got, ids[1], ids[2])
+	}
+	ns, err := s.NoShows(ctx, u.ID, bookAt(0))
+	if err != nil || len(ns) != 2 || ns[0].Booking.ID != ids[1] || !sameTime(ns[0].At, bookAt(11.25)) || ns[0].Booking.Status != booking.Released {
+		t.Errorf("NoShows: %+v %v", ns, err)
+	}
+	if rest, err := s.ReleaseNoShows(ctx, bookAt(23), 100); err != nil || len(rest) != 1 || rest[0].ID != ids[3] {
+		t.Errorf("the rest: %+v %v (the unchecked, the pending and the checked-in stay)", rest, err)
+	}
+	// The freed interval may be booked again.
+	if _, err := s.Book(ctx, booking.Booking{Space: room, UserID: u.ID, Start: bookAt(10), End: bookAt(11), Status: booking.Confirmed}); err != nil {
+		t.Errorf("a released interval: %v", err)
+	}
+	if d, err := s.DecideBooking(ctx, pend.ID, true); err != nil || d.Status != booking.Confirmed {
+		t.Errorf("approve: %+v %v", d, err)
+	}
+	if _, err := s.DecideBooking(ctx, pend.ID, false); !errors.Is(err, booking.ErrNotFound) {
+		t.Errorf("deciding a confirmed booking: %v", err)
+	}
+	all, err := s.BookingsBetween(ctx, bookAt(0), bookAt(24))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []int64
+	for _, b := range all {
+		if b.Space == room {
+			mine = append(mine, b.ID)
+		}
+	}
+	if len(mine) != 4 { // 09:00 checked in, 10:00 again, 14:00, 15:00
+		t.Errorf("BookingsBetween: %v, want 4 live bookings of the room", mine)
+	}
+	_ = free
+	if _, err := s.GetBooking(ctx, 1<<40); !errors.Is(err, booking.ErrNotFound) {
+		t.Errorf("GetBooking of nothing: %v", err)
+	}
 }
