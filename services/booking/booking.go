@@ -84,6 +84,12 @@ const (
 	ScanDisagreed = "disagreed"
 )
 
+// Held is an interval a live booking holds of a space.
+type Held struct {
+	Space      string
+	Start, End time.Time
+}
+
 // NoShow is a booking released because nobody checked into it.
 type NoShow struct {
 	Booking Booking
@@ -132,6 +138,10 @@ type Store interface {
 	// BookingsBetween are the live bookings of every space that overlap
 	// [from, to), by space and start; none is longer than a week.
 	BookingsBetween(ctx context.Context, from, to time.Time) ([]Booking, error)
+	// Held are the intervals live bookings hold of the spaces (nil:
+	// every space) that overlap [from, to), by space and start: what a
+	// timeline needs and no more.
+	Held(ctx context.Context, from, to time.Time, spaces []string) ([]Held, error)
 	// LiveCount is how many of a person's live bookings end after t.
 	LiveCount(ctx context.Context, userID int64, t time.Time) (int, error)
 	// DecideBooking confirms a pending booking, or cancels it;

@@ -205,7 +205,7 @@ type Segment struct {
 // else not bookable where the role may not book it, outside its hours,
 // before the current slot or beyond how far ahead it may be booked,
 // else available. Adjacent stretches of one state are one segment.
-func (s *Service) timeline(sp *Space, from, to time.Time, bookings []Booking, r geo.Role, now time.Time) []Segment {
+func (s *Service) timeline(sp *Space, from, to time.Time, bookings []Held, r geo.Role, now time.Time) []Segment {
 	k := sp.Kind
 	cuts := []time.Time{from, to}
 	add := func(t time.Time) {
@@ -277,6 +277,10 @@ func lockedAt(k *Kind, t time.Time) bool {
 	}
 	return false
 }
+
+// maxNamed is the most spaces Spaces names to the store; beyond, it
+// reads the day of every space.
+const maxNamed = 200
 
 // Query asks for spaces.
 type Query struct {
@@ -411,16 +415,25 @@ func (s *Service) Spaces(ctx context.Context, r geo.Role, q Query) ([]Answer, in
 			span1 = e
 		}
 	}
-	var bookings []Booking
+	var held []Held
 	if len(picked) > 0 {
+		// Name the spaces when they are a part of the campus: the
+		// store reads them by the space's index.
+		var ids []string
+		if len(picked) <= maxNamed {
+			ids = make([]string, len(picked))
+			for n, i := range picked {
+				ids[n] = s.cat.spaces[i].ID
+			}
+		}
 		var err error
-		if bookings, err = s.st.BookingsBetween(ctx, span0, span1); err != nil {
+		if held, err = s.st.Held(ctx, span0, span1, ids); err != nil {
 			return nil, 0, err
 		}
 	}
-	bySpace := map[string][]Booking{}
-	for _, b := range bookings {
-		bySpace[b.Space] = append(bySpace[b.Space], b)
+	bySpace := map[string][]Held{}
+	for _, h := range held {
+		bySpace[h.Space] = append(bySpace[h.Space], h)
 	}
 
 	out := make([]Answer, 0, len(picked))

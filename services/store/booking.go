@@ -183,6 +183,35 @@ func (db *DB) BookingsBetween(ctx context.Context, from, to time.Time) ([]bookin
 	return bs, db.fail(err, "reading bookings")
 }
 
+// Held are the intervals live bookings hold of spaces, read with the
+// space's index when spaces are named (one IN list, at most a few
+// hundred), else by start.
+func (db *DB) Held(ctx context.Context, from, to time.Time, spaces []string) ([]booking.Held, error) {
+	args := []any{db.t(from), db.t(to), db.t(from.Add(-longestBooking))}
+	q := `SELECT space, start_at, end_at FROM bookings WHERE start_at < $2 AND start_at > $3 AND $1 < end_at
+		AND status IN ('confirmed', 'pending')`
+	if spaces != nil {
+		if len(spaces) == 0 {
+			return []booking.Held{}, nil
+		}
+		var in strings.Builder
+		for i, sp := range spaces {
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			fmt.Fprintf(&in, "$%d", len(args)+1)
+			args = append(args, sp)
+		}
+		q += " AND space IN (" + in.String() + ")"
+	}
+	rows, err := db.sql.QueryContext(ctx, q+" ORDER BY space, start_at", args...)
+	hs, err := list(rows, err, func(r row) (booking.Held, error) {
+		var h booking.Held
+		return h, r.Scan(&h.Space, timeOf{&h.Start}, timeOf{&h.End})
+	})
+	return hs, db.fail(err, "reading bookings")
+}
+
 // LiveCount counts a person's live bookings that end after t.
 func (db *DB) LiveCount(ctx context.Context, userID int64, t time.Time) (int, error) {
 	var n int

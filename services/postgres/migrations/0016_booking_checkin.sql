@@ -9,6 +9,7 @@ ALTER TABLE bookings ADD COLUMN checkin_by timestamptz;
 ALTER TABLE bookings ADD COLUMN checked_in timestamptz;
 ALTER TABLE bookings ADD COLUMN scan text NOT NULL DEFAULT '' CHECK (scan IN ('', 'agreed', 'disagreed'));
 CREATE INDEX bookings_start ON bookings (start_at);
+CREATE INDEX bookings_space ON bookings (space, start_at);
 CREATE INDEX bookings_due ON bookings (checkin_by) WHERE status = 'confirmed' AND checked_in IS NULL AND checkin_by IS NOT NULL;
 
 CREATE TABLE booking_noshows (
