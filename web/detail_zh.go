@@ -130,6 +130,9 @@ var detailsZh = map[string]string{
 	"space is required (a space's id, from /spaces)":        "缺少 space（空间编号，见 /spaces）",
 	"no booking %q":                                         "没有预约 %q",
 	"positioning is not available: check in without a scan": "定位功能未开启：请不带扫描结果签到",
+	// Calendar feeds.
+	"calendar feeds are not available":                                        "日历订阅功能未开放",
+	"no such calendar feed: it was never made, or it was replaced or revoked": "没有这个日历订阅：它从未创建，或已被替换或撤销",
 
 	// Labs and counselling.
 	"the labs are not available":                   "实验室服务未开放",
@@ -156,6 +159,7 @@ var phrasesZh = map[string]string{
 	"sign in to keep places": "登录后才能保存地点",
 	"sign in by single sign-on or phone first, then bind WeChat": "请先通过统一身份认证或手机号登录，再绑定微信",
 	"sign in to send an Idempotency-Key":                         "登录后才能发送 Idempotency-Key",
+	"sign in to have a calendar feed":                            "登录后才能订阅日历",
 
 	"Bad Request":              "请求有误",
 	"Unauthorized":             "未登录",

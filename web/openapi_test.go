@@ -110,8 +110,10 @@ func TestOpenAPIAnswers(t *testing.T) {
 	courses, _, court := fakeCourses(t, db)
 	course := courseBody(court.Ref, 1, 1.0/6, 33) // sessions at 09:10, the courses' present's check-in window, and tomorrow 18:00
 	labs, counselling, e542 := fakeLabsCounselling(t, db.DB)
+	cals, feed := fakeCalendars(t, db.DB, bookings, &bookingClock)
 	ts := testServerWith(t, func(d *Deps) {
 		d.Access, d.Payments, d.Bookings, d.Courses, d.Labs, d.Counselling = svc, pay.Service, bookings, courses, labs, counselling
+		d.Calendars = cals
 	})
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
@@ -126,6 +128,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 		start := time.Date(2026, 12, 9, hour, 0, 0, 0, bookNow.Location())
 		return fmt.Sprintf(`{"room":%q,"start":%q,"end":%q}`, e542, start.Format(time.RFC3339), start.Add(time.Duration(minutes)*time.Minute).Format(time.RFC3339))
 	}
+	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.FileBodyDecoder)
 	// The tile over C3, where the campus is densest.
 	tileX, tileY := 213704, 113937
 	first := campusDeps.Venue.Buildings[0]
@@ -385,6 +388,14 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"student", "DELETE", "/api/v1/counselling/appointments/1", "", 200},
 		{"admin", "DELETE", "/api/v1/counselling/slots/1", "", 200},
 		{"admin", "DELETE", "/api/v1/counselling/slots/1", "", 404},
+		{"", "GET", feed, "", 200},
+		{"", "GET", feed + "?lang=zh", "", 200},
+		{"", "GET", feed + "?lang=fr", "", 400},
+		{"", "GET", "/api/v1/calendar/nothing.ics", "", 404},
+		{"staff", "POST", "/api/v1/me/calendar", "", 201},
+		{"", "POST", "/api/v1/me/calendar", "", 401},
+		{"staff", "DELETE", "/api/v1/me/calendar", "", 204},
+		{"", "DELETE", "/api/v1/me/calendar", "", 401},
 	}
 	exercised := map[string]bool{}
 	for n, c := range cases {

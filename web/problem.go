@@ -285,7 +285,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		if status, ok := errorStatus(err); ok {
 			p = knownProblem(status, err)
 		} else {
-			s.log.Error("internal error", "request_id", requestID(c), "path", c.Request().URL.Path, "err", err)
+			s.log.Error("internal error", "request_id", requestID(c), "path", logPath(c), "err", err)
 			p = problem(http.StatusInternalServerError, "", "something went wrong on our side; quote the request id when you report it")
 		}
 	}

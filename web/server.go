@@ -78,6 +78,8 @@ type Deps struct {
 	// Counselling is the counsellors' slots and students' appointments;
 	// nil: off.
 	Counselling *booking.Counselling
+	// Calendars are people's calendar feeds; nil: off.
+	Calendars *booking.Calendars
 	// Ready reports whether the stores answer; nil means always.
 	Ready func(context.Context) error
 }
@@ -272,6 +274,9 @@ func (s *Server) routes() {
 	s.courseRoutes(api, get, post)
 	s.labsRoutes(get, post)
 	s.counsellingRoutes(api, get, post)
+	post("/me/calendar", s.newCalendarFeed, noStore)
+	api.DELETE("/me/calendar", s.revokeCalendarFeed, s.viewer, noStore)
+	api.Match(getHead, "/calendar/:feed", s.calendarFeed, hidePath, noStore) // the secret is the credential
 
 	get("/venue", s.venue, byRole)
 	get("/buildings/:id", s.building, byRole)
@@ -383,7 +388,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			level = slog.LevelError
 		}
 		s.log.Log(c.Request().Context(), level, "request", "request_id", requestID(c), "method", method,
-			"path", c.Request().URL.Path, "route", route, "status", status, "duration_ms", float64(dur.Microseconds())/1000)
+			"path", logPath(c), "route", route, "status", status, "duration_ms", float64(dur.Microseconds())/1000)
 		return nil
 	}
 }

@@ -118,6 +118,8 @@ type store interface {
 	booking.CourseStore
 	booking.LabStore
 	booking.CounsellingStore
+	booking.CalendarStore
+	booking.BookingFeed
 	Ping(context.Context) error
 	Close() error
 }
@@ -356,6 +358,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Courses: booking.NewCourses(m.store, m.bookings),
 		Ready:   m.store.Ping,
 		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
+		Calendars: m.calendars(),
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
 		Handler:           srv.Handler(),
