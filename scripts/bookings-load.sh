@@ -23,19 +23,22 @@
 # busy the machine was) and the read-back's check.
 #
 #   bash scripts/bookings-load.sh [--database-url URL] [--people N] [--duration D] [--concurrency C]
-#                                 [--rooms R] [--store sqlite|postgresql] [--perf DIR]
+#                                 [--rooms R] [--store sqlite|postgresql] [--perf DIR] [-- SIMULATOR FLAGS]
 #
 # --database-url (default postgres://postgres@127.0.0.1:5432/test): a
 # schema of its own, dropped at the end. --store runs one store only.
 # --perf DIR records the server with perf(1) during the run (perf-STORE.data
 # in DIR) and writes its 40 costliest functions, inclusive, to
-# DIR/perf-STORE.txt: campusd has no pprof route.
+# DIR/perf-STORE.txt: campusd has no pprof route. Flags after -- go to
+# the simulator as they are (--spaces 0: bookings alone; --spaces 1
+# --near 0 --concurrency 1: the campus question alone, one at a time).
 set -euo pipefail
 people=500
 concurrency=64
 rooms=20
 duration=60s
 stores="sqlite postgresql"
+extra=()
 perfdir=""
 dburl="postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 while [ $# -gt 0 ]; do
@@ -47,7 +50,8 @@ while [ $# -gt 0 ]; do
     --rooms) rooms="$2"; shift 2 ;;
     --store) stores="$2"; shift 2 ;;
     --perf) perfdir="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
-    *) echo "usage: $0 [--database-url URL] [--people N] [--duration D] [--concurrency C] [--rooms R] [--store sqlite|postgresql] [--perf DIR]" >&2; exit 2 ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "usage: $0 [--database-url URL] [--people N] [--duration D] [--concurrency C] [--rooms R] [--store sqlite|postgresql] [--perf DIR] [-- SIMULATOR FLAGS]" >&2; exit 2 ;;
   esac
 done
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -85,7 +89,7 @@ run() { # store, database URL (empty: SQLite)
   # bookings before the run: the server's CPU is read when the run
   # starts, from its "running for" line.
   CAMPUS_DATABASE_URL="$url" "$tmp/campus" bookings simulate --server "$base" --data-dir "$tmp/data-$store" \
-    --people "$people" --duration "$duration" --concurrency "$concurrency" --rooms "$rooms" >"$tmp/report-$store.json" 2>"$tmp/sim-$store.err" &
+    --people "$people" --duration "$duration" --concurrency "$concurrency" --rooms "$rooms" ${extra[@]+"${extra[@]}"} >"$tmp/report-$store.json" 2>"$tmp/sim-$store.err" &
   local sim=$!
   while ! grep -q "running for" "$tmp/sim-$store.err" 2>/dev/null; do
     kill -0 "$sim" 2>/dev/null || break
@@ -128,7 +132,7 @@ other = {k: v for k, v in r["posts_by_status"].items() if k not in ("201", "409"
 c = r["check"]
 rooms = sorted(set(r["campus_spaces"].values()))
 print(f'{store:<10} {r["bookings_per_s"]:>6.0f} bookings/s (201; busiest second {r["peak_bookings_per_s"]}), '
-      f'{r["conflicts_per_s"]:.0f} conflicts/s (409), other statuses {other or "none"}; '
+      f'{r["conflicts_per_s"]:.0f} conflicts/s (409), other statuses {other or "none"}, {r["posts_per_s"]:.0f} POST /bookings answered a second; '
       f'POST /bookings p50 {bk["p50"]} ms, p99 {bk["p99"]} ms; '
       f'GET /spaces campus ({"/".join(map(str, rooms))} spaces with timelines, {r["spaces_questions"].get("campus", 0)} asked) p50 {campus["p50"]} ms, p99 {campus["p99"]} ms; '
       f'nearest free ({r["spaces_questions"].get("near", 0)} asked) p50 {near["p50"]} ms, p99 {near["p99"]} ms; '
@@ -139,7 +143,7 @@ print(f'{store:<10} {r["bookings_per_s"]:>6.0f} bookings/s (201; busiest second 
       f'bookings/s by 10 s {r["bookings_per_s_by_10s"]}, conflicts/s {r["conflicts_per_s_by_10s"]}; simulator exit {status}')
 PY
 }
-echo "campus bookings simulate: $people people, $duration, $rooms meeting rooms, at most $concurrency requests in flight, server and simulator sharing $(nproc) cores"
+echo "campus bookings simulate: $people people, $duration, $rooms meeting rooms, at most $concurrency requests in flight${extra[*]+, ${extra[*]}}, server and simulator sharing $(nproc) cores"
 for s in $stores; do
   case "$s" in
     sqlite) run sqlite "" ;;

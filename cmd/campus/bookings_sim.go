@@ -804,6 +804,7 @@ type bookStats struct {
 	start     time.Time
 	booked201 []int // bookings made, by second of the run
 	conflicts []int // 409s, by second of the run
+	answered  []int // POST /bookings answered (any status, retries not counted), by second of the run
 	byStatus  map[string]int
 	problems  map[string]int
 	latency   map[string][]float64 // book, campus, near, cancel
@@ -858,6 +859,7 @@ func (s *bookStats) booked(status int, at time.Time, took time.Duration) {
 	defer s.mu.Unlock()
 	s.byStatus[strconv.Itoa(status)]++
 	s.latency["book"] = append(s.latency["book"], ms(took))
+	s.answered = countAt(s.answered, s.start, at)
 	switch status {
 	case http.StatusCreated:
 		s.booked201 = countAt(s.booked201, s.start, at)
@@ -921,6 +923,9 @@ type bookReport struct {
 	Conflicts          int       `json:"conflicts"` // answered 409 within the run
 	ConflictsPerSecond float64   `json:"conflicts_per_s"`
 	ConflictsTimeline  []float64 `json:"conflicts_per_s_by_10s"`
+	// PostsPerSecond are the POST /bookings answered a second, whatever
+	// the answer (retries not counted): what the server got through.
+	PostsPerSecond float64 `json:"posts_per_s"`
 	// ByStatus are the POST /bookings by status, retries not counted;
 	// Problems by status and problem code ("409 booked").
 	ByStatus map[string]int `json:"posts_by_status"`
@@ -948,6 +953,7 @@ func (s *bookStats) report(r *bookReport, d time.Duration) {
 	b, c := rateOf(s.booked201, d), rateOf(s.conflicts, d)
 	r.Bookings, r.PerSecond, r.PeakPerSecond, r.Timeline = b.Total, b.Mean, b.Peak, b.By10s
 	r.Conflicts, r.ConflictsPerSecond, r.ConflictsTimeline = c.Total, c.Mean, c.By10s
+	r.PostsPerSecond = rateOf(s.answered, d).Mean
 	r.ByStatus, r.Problems, r.Spaces, r.Cancels = maps.Clone(s.byStatus), maps.Clone(s.problems), maps.Clone(s.asks), maps.Clone(s.cancels)
 	r.Retries, r.Replayed = s.retries, s.replayed
 	r.BookMS, r.CampusMS, r.NearMS, r.CancelMS = latencyOf(s.latency["book"]), latencyOf(s.latency["campus"]),

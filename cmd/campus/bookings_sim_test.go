@@ -208,6 +208,9 @@ func TestBookingsSimulate(t *testing.T) {
 		rep.Problems["409 booked"] != rep.ByStatus["409"] || len(rep.ByStatus) != 2 {
 		t.Errorf("%d bookings, %d conflicts; by status %v, problems %v", rep.Bookings, rep.Conflicts, rep.ByStatus, rep.Problems)
 	}
+	if sum := rep.PerSecond + rep.ConflictsPerSecond; rep.PostsPerSecond < sum-0.2 || rep.PostsPerSecond > sum+0.2 {
+		t.Errorf("%v POST /bookings answered a second, %v bookings and %v conflicts", rep.PostsPerSecond, rep.PerSecond, rep.ConflictsPerSecond)
+	}
 	if rep.Retries == 0 || rep.Replayed != rep.Retries || rep.Requests["book_retry"] != rep.Retries {
 		t.Errorf("%d retries, %d answered the same, requests %v", rep.Retries, rep.Replayed, rep.Requests)
 	}
