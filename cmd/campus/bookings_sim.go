@@ -270,8 +270,7 @@ func bookSlot(rng *mrand.Rand, zone *time.Location, from time.Time) (time.Time, 
 		k := rng.IntN(bookDays + 1)
 		n := 1 + rng.IntN(2) // half hours
 		j := rng.IntN(int((bookClose-bookOpen)/bookStep) - n + 1)
-		day := time.Date(l.Year(), l.Month(), l.Day()+k, 0, 0, 0, 0, zone)
-		start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, zone).Add(bookOpen + time.Duration(j)*bookStep)
+		start := time.Date(l.Year(), l.Month(), l.Day()+k, 0, 0, 0, 0, zone).Add(bookOpen + time.Duration(j)*bookStep)
 		if !start.Before(from) && start.Before(last) {
 			return start, start.Add(time.Duration(n) * bookStep)
 		}
@@ -640,18 +639,18 @@ func (r *bookRun) nearest(ctx context.Context, p *bookPerson) {
 	if len(page.Items) == 0 {
 		r.stats.asked("near_none_free", 0)
 	}
-	last := -1.0
+	last, unreached := -1.0, false // nearest first, those no walk reaches last
 	for _, it := range page.Items {
 		walk := last
 		if it.WalkS != nil {
 			walk = *it.WalkS
 		}
-		if !it.Available || it.Type != "meeting" || it.Capacity < capacity || (it.WalkS != nil && walk < last) {
+		if !it.Available || it.Type != "meeting" || it.Capacity < capacity || (it.WalkS != nil && (walk < last || unreached)) {
 			r.stats.fail("wrong_nearest", fmt.Sprintf("the nearest free meeting room for %d from %v, %s to %s: %s (%s, capacity %d, available %v, walk %v s after %v s)",
 				capacity, at, start.Format(time.RFC3339), end.Format(time.RFC3339), it.Ref, it.Type, it.Capacity, it.Available, walk, last))
 			return
 		}
-		last = walk
+		last, unreached = walk, unreached || it.WalkS == nil
 	}
 }
 
