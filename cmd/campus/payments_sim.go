@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -9,14 +8,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,7 +22,6 @@ import (
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/access/sim"
-	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/payments"
 )
 
@@ -235,22 +231,8 @@ func payEmail(n int) string { return fmt.Sprintf("payer-%d@sim.campus.invalid", 
 // through the server.
 func (r *payRun) setup(ctx context.Context, db accountStore, v *geo.Venue, tills []*geo.Reader) ([]*payPerson, error) {
 	const workers = 16 // the store's round trips (PostgreSQL's, SQLite's fsyncs) overlap
-	key, err := simKey(r.o.dataDir)
-	if err != nil {
-		return nil, err
-	}
-	many := auth.Limit{N: 1 << 30, Per: time.Second}
-	accounts := auth.New(db, auth.Options{Params: simParams, AccountLimit: many, AddressLimit: many, SessionCacheTTL: -1})
-	ps := make([]sim.Person, r.o.people)
-	for i := range ps {
-		n := i + 1
-		role := auth.Student
-		if n%10 < 3 {
-			role = auth.Staff
-		}
-		ps[i] = sim.Person{N: n, Email: payEmail(n), Role: role}
-	}
-	admin, sessions, err := simAccounts(ctx, accounts, key, ps, workers)
+	ps := simStaffStudents(r.o.people, payEmail)
+	admin, sessions, err := simSignIn(ctx, db, r.o.dataDir, ps, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -297,48 +279,17 @@ func (r *payRun) setup(ctx context.Context, db accountStore, v *geo.Venue, tills
 // the sending (once a slot is free) to the answer read; an error only
 // when no answer came.
 func (r *payRun) call(ctx context.Context, what, method, path, token, key string, body []byte, header http.Header) (int, []byte, time.Duration, error) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
+	a, err := r.cl.send(ctx, method, path, token, key, body, header)
+	if a.Sent {
+		r.stats.request(what)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, r.cl.base+path, rd)
 	if err != nil {
-		return 0, nil, 0, fmt.Errorf("--server: %w", err)
-	}
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	select {
-	case r.cl.slots <- struct{}{}:
-	case <-ctx.Done():
-		return 0, nil, 0, ctx.Err()
-	}
-	start := time.Now()
-	resp, err := r.cl.hc.Do(req)
-	var b []byte
-	if err == nil {
-		b, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
-	}
-	took := time.Since(start)
-	<-r.cl.slots
-	r.stats.request(what)
-	if err != nil {
-		if ctx.Err() == nil {
+		if a.Sent && ctx.Err() == nil {
 			r.stats.fail("no_answer", what+": "+err.Error())
 		}
-		return 0, nil, took, fmt.Errorf("%s %s: %w", method, path, err)
+		return 0, nil, a.Took, err
 	}
-	return resp.StatusCode, b, took, nil
+	return a.Status, a.Body, a.Took, nil
 }
 
 // want is call expecting status: an error naming what came otherwise
@@ -613,12 +564,7 @@ func (s *payStats) charged(status int, over bool, at time.Time, took time.Durati
 	if status != http.StatusOK {
 		return
 	}
-	if sec := int(at.Sub(s.start) / time.Second); sec >= 0 {
-		for len(s.perSecond) <= sec {
-			s.perSecond = append(s.perSecond, 0)
-		}
-		s.perSecond[sec]++
-	}
+	s.perSecond = countAt(s.perSecond, s.start, at)
 }
 
 func (s *payStats) retried(same bool) {
@@ -688,35 +634,9 @@ func (s *payStats) report(r *payReport, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r.DurationS = d.Seconds()
-	full := s.perSecond[:min(len(s.perSecond), int(d/time.Second))]
-	for _, n := range full {
-		r.Payments += n
-	}
-	if d > 0 {
-		r.PerSecond = math.Round(float64(r.Payments)/d.Seconds()*10) / 10
-	}
-	if len(full) > 0 {
-		r.PeakPerSecond = slices.Max(full)
-	}
-	r.Timeline = []float64{}
-	for i := 0; i < len(full); i += 10 {
-		w := full[i:min(i+10, len(full))]
-		sum := 0
-		for _, n := range w {
-			sum += n
-		}
-		r.Timeline = append(r.Timeline, math.Round(float64(sum)/float64(len(w))*10)/10)
-	}
+	rt := rateOf(s.perSecond, d)
+	r.Payments, r.PerSecond, r.PeakPerSecond, r.Timeline = rt.Total, rt.Mean, rt.Peak, rt.By10s
 	r.ByStatus, r.OverBalance, r.Retries, r.Replayed = s.byStatus, s.over, s.retries, s.replayed
 	r.Requests, r.Errors = s.requests, s.errors
-	lat := slices.Clone(s.latencyMS)
-	slices.Sort(lat)
-	q := func(p float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		i := int(math.Ceil(p*float64(len(lat)))) - 1
-		return math.Round(lat[max(0, i)]*100) / 100
-	}
-	r.ChargeMS = simLatency{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: q(1)}
+	r.ChargeMS = latencyOf(s.latencyMS)
 }

@@ -46,22 +46,34 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("%s: %d %s", e.what, e.status, strings.TrimSpace(e.body))
 }
 
-// call sends one request (what names it in the counts: "check", "code",
-// ...) with a JSON body (nil: none) and a bearer token, and decodes a
-// 2xx answer into out. It answers the round trip's time, from the
-// request's sending (once a slot is free) to its answer read.
-func (c *simClient) call(ctx context.Context, what, method, path, token string, body, out any) (time.Duration, error) {
+// simAnswer is an answer as a simulator reads it: its status, headers
+// and body (up to 1 MiB), and the round trip's time from the request's
+// sending (once a slot is free) to its answer read.
+type simAnswer struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	Took   time.Duration
+	// Sent: the request went out (it may have got no answer); false when
+	// ctx ended while it waited for a slot.
+	Sent bool
+}
+
+// send sends one request with a body (nil: none; JSON), a bearer token
+// (empty: none) and an Idempotency-Key (empty: none), plus any header,
+// at most --concurrency at once. The error is only for an answer that
+// never came.
+func (c *simClient) send(ctx context.Context, method, path, token, key string, body []byte, header http.Header) (simAnswer, error) {
 	var rd io.Reader
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return 0, err
-		}
-		rd = bytes.NewReader(b)
+		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
-		return 0, fmt.Errorf("--server: %w", err)
+		return simAnswer{}, fmt.Errorf("--server: %w", err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -69,37 +81,60 @@ func (c *simClient) call(ctx context.Context, what, method, path, token string, 
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
 	select {
 	case c.slots <- struct{}{}:
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		return simAnswer{}, ctx.Err()
 	}
 	start := time.Now()
 	resp, err := c.hc.Do(req)
-	var b []byte
+	a := simAnswer{Sent: true}
 	if err == nil {
-		b, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		a.Status, a.Header = resp.StatusCode, resp.Header
+		a.Body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
 	}
-	took := time.Since(start)
+	a.Took = time.Since(start)
 	<-c.slots
 	if err != nil {
-		if ctx.Err() == nil {
+		return a, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	return a, nil
+}
+
+// call sends one request (what names it in the counts: "check", "code",
+// ...) with a JSON body (nil: none) and a bearer token, and decodes a
+// 2xx answer into out. It answers the round trip's time, from the
+// request's sending (once a slot is free) to its answer read.
+func (c *simClient) call(ctx context.Context, what, method, path, token string, body, out any) (time.Duration, error) {
+	var b []byte
+	if body != nil {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
+			return 0, err
+		}
+	}
+	a, err := c.send(ctx, method, path, token, "", b, nil)
+	if err != nil {
+		if a.Sent && ctx.Err() == nil {
 			c.stats.failed(what, 0, err.Error())
 		}
-		return took, fmt.Errorf("%s %s: %w", method, path, err)
+		return a.Took, err
 	}
-	if resp.StatusCode/100 != 2 {
-		c.stats.failed(what, resp.StatusCode, string(b))
-		return took, &statusError{what: method + " " + path, status: resp.StatusCode, body: string(b)}
+	if a.Status/100 != 2 {
+		c.stats.failed(what, a.Status, string(a.Body))
+		return a.Took, &statusError{what: method + " " + path, status: a.Status, body: string(a.Body)}
 	}
 	c.stats.sent(what)
 	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return took, fmt.Errorf("%s %s: the answer is not what was expected: %w", method, path, err)
+		if err := json.Unmarshal(a.Body, out); err != nil {
+			return a.Took, fmt.Errorf("%s %s: the answer is not what was expected: %w", method, path, err)
 		}
 	}
-	return took, nil
+	return a.Took, nil
 }
 
 // code fetches a server-signed code for the holder of token.

@@ -118,6 +118,35 @@ func simAccounts(ctx context.Context, a *auth.Service, key []byte, people []sim.
 	return admin, sessions, err
 }
 
+// simStaffStudents are simulated people 1 to n, of every ten three staff
+// and seven students, their accounts email(n).
+func simStaffStudents(n int, email func(n int) string) []sim.Person {
+	ps := make([]sim.Person, n)
+	for i := range ps {
+		n := i + 1
+		role := auth.Student
+		if n%10 < 3 {
+			role = auth.Staff
+		}
+		ps[i] = sim.Person{N: n, Email: email(n), Role: role}
+	}
+	return ps
+}
+
+// simSignIn makes (or finds) the accounts of the admin and of people in
+// the server's store db and signs each in, workers at a time, with
+// passwords derived from the data folder's simKeyFile and no bound on
+// sign-ins.
+func simSignIn(ctx context.Context, db auth.Store, dataDir string, people []sim.Person, workers int) (auth.Session, []auth.Session, error) {
+	key, err := simKey(dataDir)
+	if err != nil {
+		return auth.Session{}, nil, err
+	}
+	many := auth.Limit{N: 1 << 30, Per: time.Second}
+	accounts := auth.New(db, auth.Options{Params: simParams, AccountLimit: many, AddressLimit: many, SessionCacheTTL: -1})
+	return simAccounts(ctx, accounts, key, people, workers)
+}
+
 // simCard is what the set-up learnt of a person's card.
 type simCard struct {
 	ID         int64

@@ -57,12 +57,7 @@ func (s *simStats) decided(kind, actor, decision, reason string, at time.Time, t
 	s.byReason[reason]++
 	bump(s.byKind, kind, reason)
 	bump(s.byActor, actor, reason)
-	if sec := int(at.Sub(s.start) / time.Second); sec >= 0 {
-		for len(s.perSecond) <= sec {
-			s.perSecond = append(s.perSecond, 0)
-		}
-		s.perSecond[sec]++
-	}
+	s.perSecond = countAt(s.perSecond, s.start, at)
 	s.latencyMS = append(s.latencyMS, float64(took)/float64(time.Millisecond))
 }
 
@@ -148,23 +143,17 @@ func (s *simStats) report(r *simReport, d time.Duration) {
 	if d > 0 {
 		r.PerSecond = math.Round(float64(s.decisions)/d.Seconds()*10) / 10
 	}
-	// The last second, partly after the end, is not counted as a peak.
-	full := s.perSecond[:min(len(s.perSecond), int(d/time.Second))]
-	if len(full) > 0 {
-		r.PeakPerSecond = slices.Max(full)
-	}
-	r.Timeline = []float64{}
-	for i := 0; i < len(full); i += 10 {
-		w := full[i:min(i+10, len(full))]
-		sum := 0
-		for _, n := range w {
-			sum += n
-		}
-		r.Timeline = append(r.Timeline, math.Round(float64(sum)/float64(len(w))*10)/10)
-	}
+	rt := rateOf(s.perSecond, d)
+	r.PeakPerSecond, r.Timeline = rt.Peak, rt.By10s
 	r.ByDecision, r.ByReason, r.ByKind, r.ByActor = s.byDecide, s.byReason, s.byKind, s.byActor
 	r.Events, r.Requests, r.Errors = s.events, s.requests, s.errors
-	lat := slices.Clone(s.latencyMS)
+	r.LatencyMS = latencyOf(s.latencyMS)
+}
+
+// latencyOf are the percentiles of round trips of ms milliseconds,
+// rounded to 0.01 ms; zeros for none.
+func latencyOf(ms []float64) simLatency {
+	lat := slices.Clone(ms)
 	slices.Sort(lat)
 	q := func(p float64) float64 {
 		if len(lat) == 0 {
@@ -173,5 +162,52 @@ func (s *simStats) report(r *simReport, d time.Duration) {
 		i := int(math.Ceil(p*float64(len(lat)))) - 1
 		return math.Round(lat[max(0, i)]*100) / 100
 	}
-	r.LatencyMS = simLatency{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: q(1)}
+	return simLatency{P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: q(1)}
+}
+
+// simRate is what a run of d counted by second (perSecond[i]: in its
+// i-th second) comes to, its full seconds only: the last, partly after
+// the end, is left out.
+type simRate struct {
+	Total int       // in the full seconds
+	Mean  float64   // Total a second of d, to 0.1
+	Peak  int       // the busiest full second
+	By10s []float64 // the mean of each 10 s, to 0.1
+}
+
+func rateOf(perSecond []int, d time.Duration) simRate {
+	full := perSecond[:min(len(perSecond), int(d/time.Second))]
+	r := simRate{By10s: []float64{}}
+	for _, n := range full {
+		r.Total += n
+	}
+	if d > 0 {
+		r.Mean = math.Round(float64(r.Total)/d.Seconds()*10) / 10
+	}
+	if len(full) > 0 {
+		r.Peak = slices.Max(full)
+	}
+	for i := 0; i < len(full); i += 10 {
+		w := full[i:min(i+10, len(full))]
+		sum := 0
+		for _, n := range w {
+			sum += n
+		}
+		r.By10s = append(r.By10s, math.Round(float64(sum)/float64(len(w))*10)/10)
+	}
+	return r
+}
+
+// countAt adds one to the second of the run at falls in (none before
+// start), growing perSecond as needed.
+func countAt(perSecond []int, start, at time.Time) []int {
+	sec := int(at.Sub(start) / time.Second)
+	if sec < 0 {
+		return perSecond
+	}
+	for len(perSecond) <= sec {
+		perSecond = append(perSecond, 0)
+	}
+	perSecond[sec]++
+	return perSecond
 }

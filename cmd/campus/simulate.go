@@ -15,7 +15,6 @@ import (
 	"github.com/campusnav/engine/routing"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/access/sim"
-	"github.com/campusnav/engine/services/auth"
 )
 
 // simOptions are the flags of `campus readers simulate`.
@@ -215,14 +214,8 @@ func simSetup(ctx context.Context, e *env, o simOptions, campus *sim.Campus, peo
 		return nil, nil, err
 	}
 	defer db.Close()
-	key, err := simKey(o.dataDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	many := auth.Limit{N: 1 << 30, Per: time.Second}
-	accounts := auth.New(db, auth.Options{Params: simParams, AccountLimit: many, AddressLimit: many, SessionCacheTTL: -1})
 	step("accounts and sessions")
-	admin, sessions, err := simAccounts(ctx, accounts, key, people, workers)
+	admin, sessions, err := simSignIn(ctx, db, o.dataDir, people, workers)
 	if err != nil {
 		return nil, nil, err
 	}
