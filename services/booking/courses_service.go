@@ -24,7 +24,10 @@ type Courses struct {
 }
 
 // NewCourses is the courses of the booking service svc, kept in st.
+// The sessions' bookings are the courses' own: the bookings' routes
+// refuse to move or cancel them.
 func NewCourses(st CourseStore, svc *Service) *Courses {
+	svc.holdings = append(svc.holdings, st.CourseHolding)
 	return &Courses{st: st, svc: svc, now: svc.now}
 }
 

@@ -61,6 +61,10 @@ type Service struct {
 	members Membership
 	now     func() time.Time
 
+	// holdings say whether a booking holds a room for another service
+	// (a course's session): then it is that service's to change.
+	holdings []func(ctx context.Context, booking int64) (int64, error)
+
 	spotsOnce [8]sync.Once
 	spots     [8][]routing.Spot // per role (the graph's alike role), per space index
 }
@@ -709,6 +713,23 @@ func (s *Service) mine(ctx context.Context, u auth.User, id int64, approverToo b
 	}
 	if !ok {
 		return b, nil, &Error{Kind: ErrRule, Code: "space", Field: "space", En: "the space is no longer bookable", Zh: "该空间已不可预约"}
+	}
+	// A hold of another service (a counselling slot: its kind is booked
+	// by nobody directly; a course's session) is changed through it.
+	held := len(sp.Kind.Roles) == 0
+	for _, h := range s.holdings {
+		if held {
+			break
+		}
+		n, err := h(ctx, b.ID)
+		if err != nil {
+			return b, nil, err
+		}
+		held = n != 0
+	}
+	if held {
+		return b, nil, &Error{Kind: ErrRule, Code: "held", Field: "", En: "this booking holds the room for a course or a counselling slot: change it there",
+			Zh: "该预约为课程或心理咨询时段占用场地：请在相应功能中修改"}
 	}
 	return b, sp, nil
 }

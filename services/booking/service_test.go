@@ -52,7 +52,8 @@ const testRules = `{"version": 1, "kinds": [
   "locked": [{"from": "2026-12-03T00:00:00+08:00", "to": "2026-12-04T00:00:00+08:00", "reason": {"en": "Exams", "zh-Hans": "考试"}}]},
  {"type": "court", "name": {"en": "Court", "zh-Hans": "场地"}, "units": {"categories": ["fieldofplay"]}, "roles": ["staff", "student", "family"],
   "hours": [{"from": "07:00", "to": "22:00"}], "slot_min": 60, "ahead_days": 7, "longest_min": 120, "accept_rules": true,
-  "rules": {"en": "Sports shoes only.", "zh-Hans": "请穿运动鞋。"}, "cancel_before_min": 120, "checkin": true}]}`
+  "rules": {"en": "Sports shoes only.", "zh-Hans": "请穿运动鞋。"}, "cancel_before_min": 120, "checkin": true},
+ {"type": "counselling", "name": {"en": "Counselling room", "zh-Hans": "心理咨询室"}, "units": {"refs": ["E-542"]}, "roles": []}]}`
 
 type fixture struct {
 	svc                  *booking.Service
