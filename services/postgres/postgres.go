@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -33,6 +34,8 @@ var Dialect = store.Dialect{
 	IsForeignKey: isForeignKey,
 	IsOverlap:    func(err error) bool { return sqlState(err) == codeExclusion },
 	ForUpdate:    " FOR UPDATE",
+	TextArray:    func(s []string) any { return s },
+	PlanEach:     []any{pgx.QueryExecModeExec},
 }
 
 // DB is the services' store on PostgreSQL. It is safe for concurrent use,

@@ -60,6 +60,16 @@ type Dialect struct {
 	// IsOverlap reports a write refused because it would overlap a live
 	// booking (PostgreSQL's exclusion constraint, SQLite's trigger).
 	IsOverlap func(error) bool
+	// TextArray, where set, is a list of strings as one parameter that
+	// "= ANY($n)" takes (PostgreSQL's text[]); nil: the engine has no
+	// arrays, and a list is an IN list of parameters. One array keeps a
+	// prepared statement's generic plan cheap: an IN list of parameters
+	// there is an array built again for every row.
+	TextArray func([]string) any
+	// PlanEach, where set, goes before a query's arguments to have the
+	// engine plan it for its values each time (pgx's QueryExecModeExec),
+	// not by a cached generic plan blind to them.
+	PlanEach []any
 	// SingleWriter is SQLite's: one writer at a time, for the whole
 	// database. Writers then queue in the process (see DB.writing), and a
 	// transaction's reads hold until it commits, so ForUpdate is empty.
