@@ -465,7 +465,11 @@ func (s *Server) attendance(c echo.Context) error {
 func bookingConflict(err error) *conflictJSON {
 	var ce *booking.ConflictError
 	if errors.As(err, &ce) {
-		return &conflictJSON{Space: ce.Space, Start: ce.Start, End: ce.End}
+		z := ce.Zone
+		if z == nil {
+			z = time.UTC
+		}
+		return &conflictJSON{Space: ce.Space, Start: ce.Start.In(z), End: ce.End.In(z)}
 	}
 	return nil
 }

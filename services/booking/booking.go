@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -46,10 +47,25 @@ var (
 type ConflictError struct {
 	Space      string
 	Start, End time.Time // the booking in the way
+	// Zone is the time zone people read the times in (the service sets
+	// the rules'); nil: UTC.
+	Zone *time.Location
 }
 
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("booking: space %s is booked from %s to %s", e.Space, e.Start.Format(time.RFC3339), e.End.Format(time.RFC3339))
+func (e *ConflictError) Error() string { return "booking: " + e.DetailIn("en") }
+
+// DetailIn says what is in the way in a language: Simplified Chinese for
+// "zh...".
+func (e *ConflictError) DetailIn(lang string) string {
+	z := e.Zone
+	if z == nil {
+		z = time.UTC
+	}
+	from, to := e.Start.In(z).Format(time.RFC3339), e.End.In(z).Format(time.RFC3339)
+	if strings.HasPrefix(strings.ToLower(lang), "zh") {
+		return fmt.Sprintf("该空间在 %s 至 %s 已被预约", from, to)
+	}
+	return fmt.Sprintf("the space is booked from %s to %s", from, to)
 }
 func (e *ConflictError) Unwrap() error { return ErrConflict }
 

@@ -269,6 +269,9 @@ func (s *Service) timeline(sp *Space, from, to time.Time, bookings []Held, r geo
 		}
 		out = append(out, Segment{Start: a, End: z, State: state})
 	}
+	for i := range out { // as people read them: in the rules' zone
+		out[i].Start, out[i].End = out[i].Start.In(s.cat.zone), out[i].End.In(s.cat.zone)
+	}
 	return out
 }
 
@@ -695,7 +698,17 @@ func (s *Service) Book(ctx context.Context, u auth.User, r Request) (Booking, er
 		by := r.Start.Add(CheckinAfter)
 		b.CheckinBy = &by
 	}
-	return s.st.Book(ctx, b)
+	b, err = s.st.Book(ctx, b)
+	return b, s.zoned(err)
+}
+
+// zoned sets the rules' zone on a conflict, for people to read.
+func (s *Service) zoned(err error) error {
+	var ce *ConflictError
+	if errors.As(err, &ce) {
+		ce.Zone = s.cat.zone
+	}
+	return err
 }
 
 func roleName(u auth.User) string { return auth.GeoRole(u.Role).String() }
@@ -764,7 +777,8 @@ func (s *Service) Move(ctx context.Context, u auth.User, id int64, start, end ti
 	if err := s.checkInterval(sp.Kind, start, end, now); err != nil {
 		return b, err
 	}
-	return s.st.MoveBooking(ctx, id, u.ID, start, end)
+	b, err = s.st.MoveBooking(ctx, id, u.ID, start, end)
+	return b, s.zoned(err)
 }
 
 // Cancel cancels a live booking of person u (or, for its kind's
