@@ -33,6 +33,7 @@ var Dialect = store.Dialect{
 	IsUnique:     isUnique,
 	IsForeignKey: isForeignKey,
 	IsOverlap:    func(err error) bool { return sqlState(err) == codeExclusion },
+	IsDeadlock:   func(err error) bool { return sqlState(err) == "40P01" },
 	ForUpdate:    " FOR UPDATE",
 	TextArray:    func(s []string) any { return s },
 	PlanEach:     []any{pgx.QueryExecModeExec},

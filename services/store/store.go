@@ -70,6 +70,10 @@ type Dialect struct {
 	// engine plan it for its values each time (pgx's QueryExecModeExec),
 	// not by a cached generic plan blind to them.
 	PlanEach []any
+	// IsDeadlock reports a transaction the engine chose to abort to
+	// break a deadlock (PostgreSQL's 40P01): rolled back whole, it is run
+	// again. nil: never.
+	IsDeadlock func(error) bool
 	// SingleWriter is SQLite's: one writer at a time, for the whole
 	// database. Writers then queue in the process (see DB.writing), and a
 	// transaction's reads hold until it commits, so ForUpdate is empty.
@@ -169,6 +173,23 @@ func (db *DB) errorf(format string, args ...any) error {
 func (db *DB) inTx(ctx context.Context, f func(*sql.Tx) error) error {
 	w, unlock := db.writing()
 	defer unlock()
+	for attempt := 1; ; attempt++ {
+		err := db.once(ctx, w, f)
+		// A deadlock's victim was rolled back whole: run it again (f
+		// sets its results afresh each time, and what it asks outside
+		// the store, a provider's charge, is idempotent by reference).
+		if err == nil || attempt == deadlockAttempts || db.d.IsDeadlock == nil || !db.d.IsDeadlock(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// deadlockAttempts bounds how often a transaction chosen as a deadlock's
+// victim is run.
+const deadlockAttempts = 4
+
+// once runs f in one transaction of w.
+func (db *DB) once(ctx context.Context, w *sql.DB, f func(*sql.Tx) error) error {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
