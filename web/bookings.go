@@ -255,6 +255,17 @@ func (s *Server) myBookings(c echo.Context) error {
 	return ok(c, a)
 }
 
+// bookingAt is the booking service, the signed-in person and the :id of
+// the booking they ask about.
+func (s *Server) bookingAt(c echo.Context) (*booking.Service, auth.User, int64, error) {
+	b, u, err := s.bookingUser(c)
+	if err != nil {
+		return nil, u, 0, err
+	}
+	id, err := bookingID(c)
+	return b, u, id, err
+}
+
 // bookingID reads the :id of a booking.
 func bookingID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
@@ -266,11 +277,7 @@ func bookingID(c echo.Context) (int64, error) {
 
 // oneBooking answers a booking of the asker's (or one they approve).
 func (s *Server) oneBooking(c echo.Context) error {
-	b, u, err := s.bookingUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := bookingID(c)
+	b, u, id, err := s.bookingAt(c)
 	if err != nil {
 		return err
 	}
@@ -292,11 +299,7 @@ type moveRequest struct {
 }
 
 func (s *Server) moveBooking(c echo.Context) error {
-	b, u, err := s.bookingUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := bookingID(c)
+	b, u, id, err := s.bookingAt(c)
 	if err != nil {
 		return err
 	}
@@ -319,11 +322,7 @@ func (s *Server) moveBooking(c echo.Context) error {
 }
 
 func (s *Server) cancelBooking(c echo.Context) error {
-	b, u, err := s.bookingUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := bookingID(c)
+	b, u, id, err := s.bookingAt(c)
 	if err != nil {
 		return err
 	}
@@ -338,11 +337,7 @@ func (s *Server) cancelBooking(c echo.Context) error {
 // decideBooking approves or rejects a pending booking.
 func (s *Server) decideBooking(confirm bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		b, u, err := s.bookingUser(c)
-		if err != nil {
-			return err
-		}
-		id, err := bookingID(c)
+		b, u, id, err := s.bookingAt(c)
 		if err != nil {
 			return err
 		}
@@ -376,11 +371,7 @@ func (s *Server) pendingBookings(c echo.Context) error {
 // checkIn checks the asker into their booking; a body with beacon scans
 // (as /position takes) says whether they were placed in or by the room.
 func (s *Server) checkIn(c echo.Context) error {
-	b, u, err := s.bookingUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := bookingID(c)
+	b, u, id, err := s.bookingAt(c)
 	if err != nil {
 		return err
 	}

@@ -275,6 +275,17 @@ func (s *Service) timeline(sp *Space, from, to time.Time, bookings []Held, r geo
 	return out
 }
 
+// allAvailable is whether every segment of tl that overlaps [from, to)
+// is available.
+func allAvailable(tl []Segment, from, to time.Time) bool {
+	for _, seg := range tl {
+		if Overlaps(seg.Start, seg.End, from, to) && seg.State != StateAvailable {
+			return false
+		}
+	}
+	return true
+}
+
 // lockedAt is whether t falls in one of the kind's locked periods.
 func lockedAt(k *Kind, t time.Time) bool {
 	for _, l := range k.Locked {
@@ -448,13 +459,13 @@ func (s *Service) Spaces(ctx context.Context, r geo.Role, q Query) ([]Answer, in
 		sp := s.cat.spaces[i]
 		bs := bySpace[sp.ID]
 		day := s.timeline(sp, d0, d1, bs, r, now)
-		free := true
-		for _, seg := range s.timeline(sp, q.Start, ends(sp), bs, r, now) {
-			if seg.State != StateAvailable {
-				free = false
-				break
-			}
+		// An interval within the day is free where the day's timeline
+		// says so; one that runs past midnight has a timeline of its own.
+		within := day
+		if end := ends(sp); end.After(d1) {
+			within = s.timeline(sp, q.Start, end, bs, r, now)
 		}
+		free := allAvailable(within, q.Start, ends(sp))
 		if q.Available && !free {
 			continue
 		}
