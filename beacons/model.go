@@ -60,6 +60,23 @@ func (m *model) expected(i int, d2 float64, floors int) float64 {
 	return p.Power - 5*p.Exponent*fastLog10(d2) - loss
 }
 
+// adjusted is expected corrected by a phone's learned offset, dB, and the
+// learned error of the path-loss exponent (dn added to every beacon's):
+// the RSSI that phone is expected to hear.
+func (m *model) adjusted(i int, d2 float64, floors int, off, dn float64) float64 {
+	p := m.beacon[i]
+	dz := FloorHeight * float64(floors)
+	d2 += dz * dz
+	if d2 < minDistance*minDistance {
+		d2 = minDistance * minDistance
+	}
+	loss := 0.0
+	if floors != 0 {
+		loss = m.floorLoss * math.Abs(float64(floors))
+	}
+	return p.Power + off - 5*(p.Exponent+dn)*fastLog10(d2) - loss
+}
+
 // fastLog10 is log10 of a positive finite x to about 1e-5: the binary
 // exponent, and ln of the mantissa m in [1, 2) by the series of
 // 2 atanh((m-1)/(m+1)). The model's shadowing is 6 dB; this errs by less

@@ -37,7 +37,7 @@ const (
 	// trackRadiusScale turns the particles' spread into an honest 68%
 	// radius. Measured on simulated walks (seeds 2-4, 23,304 fixes): 73%
 	// of errors fall within 0.85 spreads with a calibration, 67% without.
-	trackRadiusScale = 0.85
+	trackRadiusScale = 0.95
 	// stillShare: when this share of the weight is on particles standing
 	// still, the device is taken to stand still, and its fix stays put
 	// while holdShare of the weight is within holdRadius metres of it (a
@@ -56,6 +56,23 @@ const (
 	// clusterRadius, metres: the estimate is the weighted mean of the
 	// particles this close to the densest place (a few mean-shift steps).
 	clusterRadius = 3.0
+	// injectCount particles a scan are drawn afresh around the loudest
+	// beacon, within its model distance bounded to [injectMin, injectMax]
+	// metres.
+	injectCount = 8
+	injectMin   = 5.0
+	injectMax   = 20.0
+	// initMin, initMax, initSpread: a new track spreads its particles
+	// within initSpread times the first fix's radius of it, bounded to
+	// [initMin, initMax] metres.
+	initMin    = 10.0
+	initMax    = 40.0
+	initSpread = 2.0
+	// temper scales each scan's log-likelihood: shadowing is correlated
+	// over a few metres, so the scans of one second and the next are not
+	// independent evidence, and a filter that takes them as such grows
+	// sure of a place the shadowing made up.
+	temper = 0.5
 )
 
 // walkEdge is an edge of the routing graph as a particle walks it.
@@ -188,6 +205,14 @@ func (we *walkEdge) at(s float64) (orb.Point, int) {
 	return we.pts[0], we.ordFrom
 }
 
+// locate sets a particle's point and ordinal from its edge and its place
+// along it.
+func (wg *walkGraph) locate(pa *particle) {
+	var ord int
+	pa.pt, ord = wg.edges[pa.edge].at(pa.s)
+	pa.ord = int32(ord)
+}
+
 // particle is one guess of where the device is and how it moves. Its
 // fields are ordered so that it packs into 56 bytes.
 type particle struct {
@@ -214,6 +239,7 @@ type Tracker struct {
 	last  time.Time
 	live  bool
 	sens  float64  // the phone's sensitivity, dBm, as its readings tell
+	learn learner  // the phone's offset and the site's exponent, as its stream tells
 	sc    *scratch // borrowed for one Update
 }
 
@@ -224,6 +250,8 @@ type scratch struct {
 	spare   []particle // for resample
 	cells   grid       // the likelihood of this scan, per cell
 	bins    grid       // the weight, per 2 m cell, for the estimate
+	cands   []int32    // edges near the loudest beacon, for inject
+	cum     []float64  // and their cumulative length
 	byOrd   ordWeights
 }
 
@@ -266,8 +294,10 @@ func (t *Tracker) next(s *Scan) Estimate {
 	hs := p.heardOf(rd)
 	if continuing {
 		t.predict(dt.Seconds())
+		t.inject(hs)
 		if t.weigh(hs) {
 			est := t.estimate()
+			t.learn.learn(p.model, hs, est, t.sens)
 			t.resample()
 			return est
 		}
@@ -294,7 +324,7 @@ func (t *Tracker) init(est Estimate) bool {
 	if tree == nil {
 		return false
 	}
-	r := math.Min(60, math.Max(20, 3*est.AccuracyM))
+	r := math.Min(initMax, math.Max(initMin, initSpread*est.AccuracyM))
 	var cands []int32
 	var cum []float64 // the candidates' cumulative length
 	for ; ; r *= 2 {
@@ -328,8 +358,10 @@ func (t *Tracker) init(est Estimate) bool {
 		if dist(pt, est.Point) > r {
 			continue
 		}
-		t.parts = append(t.parts, particle{edge: e, s: s, forward: t.rng.IntN(2) == 0,
-			speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: int32(ord)})
+		pa := particle{edge: e, s: s, forward: t.rng.IntN(2) == 0,
+			speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: int32(ord)}
+		wg.locate(&pa)
+		t.parts = append(t.parts, pa)
 	}
 	t.live = true
 	t.shown = Estimate{}
@@ -398,9 +430,7 @@ func (t *Tracker) predict(dt float64) {
 				pa.s, pa.forward = over, true
 			}
 		}
-		var ord int
-		pa.pt, ord = wg.edges[pa.edge].at(pa.s)
-		pa.ord = int32(ord)
+		wg.locate(pa)
 	}
 }
 
@@ -446,6 +476,81 @@ func (t *Tracker) pick(wg *walkGraph, n, came int32, arrive orb.Point) (int32, b
 	return o.e, o.back, true
 }
 
+// inject replaces the least likely few particles by fresh ones on the
+// walkable lines around the loudest beacon heard (sensor resetting): a
+// track that has fallen behind or taken the wrong turn has, each scan, a
+// few particles where the readings point, and the weighing that follows
+// decides between them and the rest. They enter with the particles' mean
+// weight, as a fair share of the prior.
+func (t *Tracker) inject(hs []heard) {
+	wg := t.p.walk
+	k := 0
+	for i := range hs {
+		if hs[i].rssi > hs[k].rssi {
+			k = i
+		}
+	}
+	b := hs[k]
+	tree := wg.byOrd[b.ord]
+	if tree == nil {
+		return
+	}
+	r := math.Max(injectMin, math.Min(injectMax, t.p.model.distance(b.idx, b.rssi)))
+	cands, cum := t.sc.cands[:0], t.sc.cum[:0]
+	tree.Search([2]float64{b.at[0] - r, b.at[1] - r}, [2]float64{b.at[0] + r, b.at[1] + r},
+		func(_, _ [2]float64, e int32) bool {
+			total := wg.edges[e].length
+			if len(cum) > 0 {
+				total += cum[len(cum)-1]
+			}
+			cands, cum = append(cands, e), append(cum, total)
+			return true
+		})
+	t.sc.cands, t.sc.cum = cands, cum
+	if len(cands) == 0 {
+		return
+	}
+	maxw := math.Inf(-1)
+	for i := range t.parts {
+		maxw = math.Max(maxw, t.parts[i].logw)
+	}
+	mean := 0.0
+	for i := range t.parts {
+		mean += math.Exp(t.parts[i].logw - maxw)
+	}
+	logMean := maxw + math.Log(mean/float64(len(t.parts)))
+	for n := 0; n < injectCount; n++ {
+		// The least likely particle left (each replaced one is at the mean).
+		worst := 0
+		for i := range t.parts {
+			if t.parts[i].logw < t.parts[worst].logw {
+				worst = i
+			}
+		}
+		if t.parts[worst].logw >= logMean {
+			return
+		}
+		for try := 0; try < 8; try++ {
+			x := t.rng.Float64() * cum[len(cum)-1]
+			j := sort.SearchFloat64s(cum, x)
+			e := cands[min(j, len(cands)-1)]
+			we := &wg.edges[e]
+			s := t.rng.Float64() * we.length
+			pt, ord := we.at(s)
+			if dist(pt, b.at) > r {
+				continue
+			}
+			t.parts[worst] = particle{edge: e, s: s, forward: t.rng.IntN(2) == 0, speed: 0.8 + 0.8*t.rng.Float64(),
+				stopped: t.rng.Float64() < 0.3, pt: pt, ord: int32(ord), logw: logMean}
+			wg.locate(&t.parts[worst])
+			break
+		}
+		if t.parts[worst].logw < logMean {
+			return
+		}
+	}
+}
+
 // weigh multiplies each particle's weight by how well its place explains the
 // readings, by the (calibrated) path-loss model: every reading, each by the
 // Gaussian truncated at the phone's sensitivity (censor.go). It reports
@@ -474,7 +579,7 @@ func (t *Tracker) weigh(hs []heard) bool {
 			sq, ll := 0.0, 0.0
 			for k, h := range hs {
 				dx, dy := x-h.at[0], y-h.at[1]
-				mu := m.expected(h.idx, dx*dx+dy*dy, h.ord-int(pa.ord))
+				mu := m.adjusted(h.idx, dx*dx+dy*dy, h.ord-int(pa.ord), t.learn.off, t.learn.dn)
 				r := h.rssi - mu
 				if k < loud {
 					sq += r * r
@@ -486,7 +591,7 @@ func (t *Tracker) weigh(hs []heard) bool {
 		if c.sq < best {
 			best = c.sq
 		}
-		pa.logw -= c.ll
+		pa.logw -= temper * c.ll
 	}
 	return best/float64(loud) <= lostResidual*lostResidual*m.sigma*m.sigma
 }
