@@ -63,7 +63,7 @@ func Evaluate(fixes []Fix) Summary {
 			d = &still{}
 			devices[f.Device] = d
 		}
-		if d.last != nil && *d.last.Truth == *f.Truth {
+		if d.last != nil && d.last.Truth.place() == f.Truth.place() {
 			if d.run++; d.run >= stillSettle {
 				s.StillS++
 				if !samePtr(d.last.Unit, f.Unit) {
@@ -108,6 +108,13 @@ func Evaluate(fixes []Fix) Summary {
 	s.FloorAccuracy = evalRound(float64(floor)/n, 1e4)
 	s.InsideRadius = evalRound(float64(inside)/n, 1e4)
 	return s
+}
+
+// place is where a truth is, without what was heard there.
+func (t *Truth) place() Truth {
+	p := *t
+	p.Heard = nil
+	return p
 }
 
 // samePtr: both absent, or both present and equal.
