@@ -36,6 +36,11 @@ type Summary struct {
 	StillS            int `json:"still_s"`
 	StillRoomChanges  int `json:"still_room_changes"`
 	StillFloorChanges int `json:"still_floor_changes"`
+	// Lost tracks: episodes where a device's error grew for more than 10 s
+	// in a row while its scans heard beacons (see lostWindowS), and the
+	// longest such growth, seconds, whether or not it lasted 10 s.
+	LostTracks     int     `json:"lost_tracks"`
+	LongestGrowthS float64 `json:"longest_growth_s"`
 }
 
 // stillSettle is how many scans of standing still a tracker is allowed to
@@ -92,6 +97,8 @@ func Evaluate(fixes []Fix) Summary {
 		}
 	}
 	s.WithPosition = len(errs)
+	lost, longest := lostTracks(fixes)
+	s.LostTracks, s.LongestGrowthS = lost, evalRound(longest, 10)
 	if len(errs) == 0 {
 		return s
 	}
