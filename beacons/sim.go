@@ -187,7 +187,7 @@ func (r *simRadio) emitScan(rng *rand.Rand, device string, start time.Time, ms i
 	if r.site == nil {
 		s.Scans = r.scan(rng, st.pt, st.ordinal)
 	} else {
-		s.Scans = r.scanRegime(rng, st.pt, st.ordinal)
+		s.Scans = r.scanRegime(rng, st.pt, st.ordinal, st.level == "")
 		n := len(s.Scans)
 		s.Truth.Heard = &n
 	}

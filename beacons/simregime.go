@@ -48,6 +48,7 @@ type simRegime struct {
 	miss        simSpan // share of beacons in range a scan still misses
 	outdoorDead float64 // share of outdoor beacons that are dead (still registered)
 	outdoorWeak simSpan // the others are weaker by this, dB, per beacon
+	wallDB      float64 // loss through a building's outer wall: an indoor beacon heard outdoors, dB
 
 	// Per walk: one phone and one walker.
 	offsetDB    float64   // the phone's RSSI offset, uniform within +- this, dB
@@ -153,10 +154,11 @@ func simRegimeOf(name string) (simRegime, bool) {
 	case "stops":
 		r.stops = []simStop{simStopGo, simStopLong}
 	case "sparse-outdoor":
-		// Outdoors, half the path beacons dead and the rest 6-12 dB
-		// weaker (flat batteries, foliage, poles instead of walls): a
-		// scan outdoors hears a few weak readings.
-		r.outdoorDead, r.outdoorWeak = 0.5, simSpan{6, 12}
+		// Outdoors, 60% of the path beacons dead and the rest 6-12 dB
+		// weaker (flat batteries, foliage, poles instead of walls), and
+		// the buildings' beacons heard through their outer walls, 15 dB:
+		// a scan outdoors hears a few weak readings.
+		r.outdoorDead, r.outdoorWeak, r.wallDB = 0.6, simSpan{6, 12}, 15
 	case "scan-2s":
 		// A scan every 2 s; 10% of them lost, and now and then (2% a
 		// scan) nothing for 5-15 s, as a phone in a pocket does.

@@ -28,7 +28,7 @@ func (r *simRadio) simulateRegime(g *routing.Graph, cfg SimConfig, emit func(Sca
 	for i := 0; i < cfg.Walks; i++ {
 		rng := rand.New(rand.NewPCG(uint64(cfg.Seed), simStreamPhone+uint64(i)))
 		r.phone = drawPhone(r.rg, rng)
-		legs, _, err := r.planRegimeWalk(g, places, rng)
+		legs, _, _, err := r.planRegimeWalk(g, places, rng)
 		if err != nil {
 			return fmt.Errorf("%w: walk %d: %v", ErrSim, i, err)
 		}
@@ -70,20 +70,21 @@ func (p simRegimePace) change(via string, floors float64) float64 {
 // them and lays out the walk: from a point anywhere in the first place (a
 // room or a car-park spot; a gate is a point) straight to the route, along
 // it with the walker's stops, straight to a point anywhere in the last
-// place, standing still briefly at both ends.
-func (r *simRadio) planRegimeWalk(g *routing.Graph, places simPlaceGroups, rng *rand.Rand) ([]simLeg, *routing.Route, error) {
+// place, standing still briefly at both ends. It returns the walk and its
+// places' ids.
+func (r *simRadio) planRegimeWalk(g *routing.Graph, places simPlaceGroups, rng *rand.Rand) (legs []simLeg, from, to string, err error) {
 	w := g.Venue.View(geo.Staff)
 	for try := 0; try < 200; try++ {
-		from, to := places.pick(rng), places.pick(rng)
+		from, to = places.pick(rng), places.pick(rng)
 		if from == to {
 			continue
 		}
-		rt, err := g.Route(w, routing.Request{From: from, To: to, Profile: routing.Walk, Lang: "en"})
-		if err != nil || len(rt.Geometry.Features) == 0 {
+		rt, rerr := g.Route(w, routing.Request{From: from, To: to, Profile: routing.Walk, Lang: "en"})
+		if rerr != nil || len(rt.Geometry.Features) == 0 {
 			continue
 		}
 		pace := simRegimePace{&r.rg, &r.phone, rng}
-		legs := r.stopsOn(r.routeLegs(w, rt, pace), rng)
+		legs = r.stopsOn(r.routeLegs(w, rt, pace), rng)
 		first, last := legs[0].a, legs[len(legs)-1].b
 		if p, ok := r.pointIn(g.Venue, from, rng); ok {
 			a := first
@@ -98,9 +99,9 @@ func (r *simRadio) planRegimeWalk(g *routing.Graph, places simPlaceGroups, rng *
 			last = b
 		}
 		legs = append([]simLeg{{dur: r.rg.endStandS.draw(rng), a: first, b: first}}, legs...)
-		return append(legs, simLeg{dur: r.rg.endStandS.draw(rng), a: last, b: last}), rt, nil
+		return append(legs, simLeg{dur: r.rg.endStandS.draw(rng), a: last, b: last}), from, to, nil
 	}
-	return nil, nil, errors.New("no routable pair of places in 200 tries")
+	return nil, "", "", errors.New("no routable pair of places in 200 tries")
 }
 
 // stopsOn adds the walker's stops to a walk.
@@ -170,9 +171,9 @@ func (r *simRadio) walkRegime(legs []simLeg, rng *rand.Rand, device string, star
 	return nil
 }
 
-// scanRegime is what the walk's phone at pt (registry plane) on ordinal
-// hears of the site: each live beacon in range, strongest first.
-func (r *simRadio) scanRegime(rng *rand.Rand, pt orb.Point, ordinal int) []Heard {
+// scanRegime is what the walk's phone at pt (registry plane) on ordinal,
+// outdoors or not, hears of the site: each live beacon in range, strongest first.
+func (r *simRadio) scanRegime(rng *rand.Rand, pt orb.Point, ordinal int, outdoors bool) []Heard {
 	s, ph := r.site, &r.phone
 	spread := s.shadowDB + s.fastDB
 	var hs []simGot
@@ -189,6 +190,9 @@ func (r *simRadio) scanRegime(rng *rand.Rand, pt orb.Point, ordinal int) []Heard
 				v := floors * simFloorHeight
 				d := math.Max(simMinDistance, math.Sqrt(h*h+v*v))
 				mean := sb.power + ph.offsetDB - 10*sb.n*math.Log10(d) - s.floorDB*floors
+				if outdoors != b.outdoor {
+					mean -= r.rg.wallDB
+				}
 				if mean+5*spread < ph.sensitivity {
 					continue // never heard, whatever the fading
 				}
