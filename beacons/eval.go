@@ -36,6 +36,11 @@ type Summary struct {
 	StillS            int `json:"still_s"`
 	StillRoomChanges  int `json:"still_room_changes"`
 	StillFloorChanges int `json:"still_floor_changes"`
+	// Lost tracks: episodes where a device's error grew for more than 10 s
+	// in a row while its scans heard beacons (see lostWindowS), and the
+	// longest such growth, seconds, whether or not it lasted 10 s.
+	LostTracks     int     `json:"lost_tracks"`
+	LongestGrowthS float64 `json:"longest_growth_s"`
 }
 
 // stillSettle is how many scans of standing still a tracker is allowed to
@@ -63,7 +68,7 @@ func Evaluate(fixes []Fix) Summary {
 			d = &still{}
 			devices[f.Device] = d
 		}
-		if d.last != nil && *d.last.Truth == *f.Truth {
+		if d.last != nil && d.last.Truth.place() == f.Truth.place() {
 			if d.run++; d.run >= stillSettle {
 				s.StillS++
 				if !samePtr(d.last.Unit, f.Unit) {
@@ -92,6 +97,8 @@ func Evaluate(fixes []Fix) Summary {
 		}
 	}
 	s.WithPosition = len(errs)
+	lost, longest := lostTracks(fixes)
+	s.LostTracks, s.LongestGrowthS = lost, evalRound(longest, 10)
 	if len(errs) == 0 {
 		return s
 	}
@@ -108,6 +115,13 @@ func Evaluate(fixes []Fix) Summary {
 	s.FloorAccuracy = evalRound(float64(floor)/n, 1e4)
 	s.InsideRadius = evalRound(float64(inside)/n, 1e4)
 	return s
+}
+
+// place is where a truth is, without what was heard there.
+func (t *Truth) place() Truth {
+	p := *t
+	p.Heard = nil
+	return p
 }
 
 // samePtr: both absent, or both present and equal.

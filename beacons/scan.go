@@ -26,6 +26,10 @@ type Truth struct {
 	Lat     float64 `json:"lat"`
 	Ordinal int     `json:"ordinal"`
 	Level   string  `json:"level"`
+	// Heard is how many beacons the scan heard, when the simulator says
+	// (in a regime other than classic): eval's lost tracks count only
+	// while beacons are heard.
+	Heard *int `json:"heard,omitempty"`
 }
 
 // Scan is what a phone heard in about a second.

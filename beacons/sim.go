@@ -22,6 +22,10 @@ type SimConfig struct {
 	Seed    int64   // everything simulated, the radio environment included, follows from it
 	SigmaDB float64 // shadowing: standard deviation of each reading, dB
 	Survey  bool    // stand at survey points instead of walking
+	// Regime names the ranges the hidden truth is drawn from (SimRegimes);
+	// "" is RegimeClassic. In a regime other than classic, SigmaDB, if
+	// not 0, overrides the regime's correlated shadowing.
+	Regime string
 }
 
 // DefaultSimConfig returns the defaults: 20 walks, seed 1, sigma 6 dB.
@@ -77,6 +81,8 @@ type simBeacon struct {
 	pt           orb.Point // registry plane, metres
 	ordinal      int
 	power, n     float64
+	registered   float64 // the registry's measured power
+	outdoor      bool    // on no level
 }
 
 // simRadio is the true radio environment, with a grid for beacons in range.
@@ -85,6 +91,12 @@ type simRadio struct {
 	beacons []simBeacon
 	grid    map[[2]int][]int32
 	sigma   float64
+
+	// In a regime other than classic: its ranges, the site drawn from
+	// them, and the phone and walker of the walk under way.
+	rg    simRegime
+	site  *simSite
+	phone simPhone
 }
 
 // newSimRadio draws the true environment from the seed alone.
@@ -96,7 +108,8 @@ func newSimRadio(reg *Registry, seed int64, sigma float64) *simRadio {
 	for i, b := range bs {
 		n := simExponent + simExponentSD*rng.NormFloat64()
 		r.beacons = append(r.beacons, simBeacon{uuid: b.UUID, major: b.Major, minor: b.Minor, pt: b.Point, ordinal: b.Ordinal,
-			power: b.MeasuredPower + simPowerSigma*rng.NormFloat64(), n: math.Max(simExponentMin, math.Min(simExponentMax, n))})
+			power: b.MeasuredPower + simPowerSigma*rng.NormFloat64(), n: math.Max(simExponentMin, math.Min(simExponentMax, n)),
+			registered: b.MeasuredPower, outdoor: b.LevelID == ""})
 		c := simCell(b.Point)
 		r.grid[c] = append(r.grid[c], int32(i))
 	}
@@ -110,11 +123,7 @@ func simCell(p orb.Point) [2]int {
 // scan is what a phone at pt (registry plane) on ordinal hears: each beacon
 // in range, strongest first.
 func (r *simRadio) scan(rng *rand.Rand, pt orb.Point, ordinal int) []Heard {
-	type got struct {
-		i    int32
-		rssi float64
-	}
-	var hs []got
+	var hs []simGot
 	c := simCell(pt)
 	for dx := -1; dx <= 1; dx++ {
 		for dy := -1; dy <= 1; dy++ {
@@ -135,10 +144,21 @@ func (r *simRadio) scan(rng *rand.Rand, pt orb.Point, ordinal int) []Heard {
 				if rng.Float64() < simMissRate || rssi < simSensitivity {
 					continue
 				}
-				hs = append(hs, got{i, rssi})
+				hs = append(hs, simGot{i, rssi})
 			}
 		}
 	}
+	return r.heard(hs)
+}
+
+// simGot is a reading of beacon i.
+type simGot struct {
+	i    int32
+	rssi float64
+}
+
+// heard lists readings strongest first, as a phone reports them.
+func (r *simRadio) heard(hs []simGot) []Heard {
 	sort.Slice(hs, func(a, b int) bool {
 		return hs[a].rssi > hs[b].rssi || (hs[a].rssi == hs[b].rssi && hs[a].i < hs[b].i)
 	})
@@ -162,8 +182,15 @@ type simState struct {
 func (r *simRadio) emitScan(rng *rand.Rand, device string, start time.Time, ms int64, st simState, emit func(Scan) error) error {
 	at := start.Add(time.Duration(ms) * time.Millisecond)
 	lon, lat := r.reg.Projection.ToLonLat(st.pt)
-	s := Scan{Device: device, T: at.Format(simTimeLayout), Scans: r.scan(rng, st.pt, st.ordinal), at: at,
+	s := Scan{Device: device, T: at.Format(simTimeLayout), at: at,
 		Truth: &Truth{Lon: simRound7(lon), Lat: simRound7(lat), Ordinal: st.ordinal, Level: st.level}}
+	if r.site == nil {
+		s.Scans = r.scan(rng, st.pt, st.ordinal)
+	} else {
+		s.Scans = r.scanRegime(rng, st.pt, st.ordinal, st.level == "")
+		n := len(s.Scans)
+		s.Truth.Heard = &n
+	}
 	return emit(s)
 }
 
@@ -189,10 +216,14 @@ func Simulate(g *routing.Graph, reg *Registry, cfg SimConfig, emit func(Scan) er
 	if cfg.Seed == 0 {
 		cfg.Seed = def.Seed
 	}
-	if cfg.SigmaDB == 0 {
+	classic := cfg.Regime == "" || cfg.Regime == RegimeClassic
+	if cfg.SigmaDB == 0 && classic {
 		cfg.SigmaDB = def.SigmaDB
 	}
+	rg, known := simRegimeOf(cfg.Regime)
 	switch {
+	case !classic && !known:
+		return fmt.Errorf("%w: regime %q is not one of %s", ErrSim, cfg.Regime, strings.Join(simRegimeNames, ", "))
 	case g == nil || g.Venue == nil || reg == nil:
 		return fmt.Errorf("%w: no graph or no registry", ErrSim)
 	case cfg.Walks < 0:
@@ -201,6 +232,10 @@ func Simulate(g *routing.Graph, reg *Registry, cfg SimConfig, emit func(Scan) er
 		return fmt.Errorf("%w: sigma %v dB is not a standard deviation", ErrSim, cfg.SigmaDB)
 	}
 	r := newSimRadio(reg, cfg.Seed, cfg.SigmaDB)
+	if !classic {
+		r.rg, r.site = rg, drawSite(cfg.Regime, rg, r, cfg.Seed, cfg.SigmaDB)
+		return r.simulateRegime(g, cfg, emit)
+	}
 	if cfg.Survey {
 		return r.survey(g.Venue, cfg.Seed, emit)
 	}
@@ -319,7 +354,7 @@ func (r *simRadio) planWalk(g *routing.Graph, places simPlaceGroups, rng *rand.R
 			continue
 		}
 		speed := 1.1 + 0.4*rng.Float64()
-		legs := r.routeLegs(w, rt, speed)
+		legs := r.routeLegs(w, rt, simClassicPace(speed))
 		if rng.Float64() < 1.0/3 {
 			legs = simPause(legs)
 		}
@@ -331,16 +366,40 @@ func (r *simRadio) planWalk(g *routing.Graph, places simPlaceGroups, rng *rand.R
 	return nil, nil, errors.New("no routable pair of places in 200 tries")
 }
 
+// simPace times a walk: a stretch of walking d metres, and a level change
+// of floors floors by via (stairs, elevator, escalator).
+type simPace interface {
+	walk(d float64) float64
+	change(via string, floors float64) float64
+}
+
+// simClassicPace walks at one speed, m/s: about 16 s a floor by the
+// stairs, 25 s and 4 s a floor by the elevator, 20 s by the escalator.
+type simClassicPace float64
+
+func (p simClassicPace) walk(d float64) float64 { return d / float64(p) }
+
+func (p simClassicPace) change(via string, floors float64) float64 {
+	switch via {
+	case "stairs":
+		return simStairsFloorS * floors
+	case "elevator":
+		return simLiftWaitS + simLiftFloorS*floors
+	case "escalator":
+		return simEscalatorS * floors
+	}
+	return 0
+}
+
 // routeLegs follows a route's geometry, line after line, changing level at
-// its level changes: about 16 s a floor by the stairs, 25 s and 4 s a floor
-// by the elevator.
-func (r *simRadio) routeLegs(w geo.View, rt *routing.Route, speed float64) []simLeg {
+// its level changes, timed by pace.
+func (r *simRadio) routeLegs(w geo.View, rt *routing.Route, pace simPace) []simLeg {
 	var legs []simLeg
 	var cur simState
 	lcs, k := rt.LevelChanges, 0
 	walkTo := func(next simState) {
 		if d := simDist(cur.pt, next.pt); d > 1e-6 {
-			legs = append(legs, simLeg{dur: d / speed, a: cur, b: next})
+			legs = append(legs, simLeg{dur: pace.walk(d), a: cur, b: next})
 		}
 		cur = next
 	}
@@ -377,17 +436,8 @@ func (r *simRadio) routeLegs(w geo.View, rt *routing.Route, speed float64) []sim
 				next.level = simLevelAt(w, r.reg.Projection, next.pt, c.ToOrdinal)
 				next.ordinal = c.ToOrdinal
 			}
-			floors := math.Abs(float64(c.ToOrdinal - c.FromOrdinal))
-			dur := 0.0
-			switch c.Via {
-			case "stairs":
-				dur = simStairsFloorS * floors
-			case "elevator":
-				dur = simLiftWaitS + simLiftFloorS*floors
-			case "escalator":
-				dur = simEscalatorS * floors
-			}
-			dur = math.Max(1, math.Max(dur, simDist(cur.pt, next.pt)/speed))
+			dur := pace.change(c.Via, math.Abs(float64(c.ToOrdinal-c.FromOrdinal)))
+			dur = math.Max(1, math.Max(dur, pace.walk(simDist(cur.pt, next.pt))))
 			legs = append(legs, simLeg{dur: dur, a: cur, b: next})
 			cur = next
 		}
@@ -417,26 +467,35 @@ func simLevelAt(w geo.View, pr geo.Projection, pt orb.Point, ordinal int) string
 
 // simPause stands still for 10 s halfway through the walk (by time), on a
 // level rather than in a stairwell or a lift.
-func simPause(legs []simLeg) []simLeg {
+func simPause(legs []simLeg) []simLeg { return simStopAt(legs, simTotal(legs)/2, simPauseS) }
+
+// simTotal is how long legs take, seconds.
+func simTotal(legs []simLeg) float64 {
 	total := 0.0
 	for _, l := range legs {
 		total += l.dur
 	}
+	return total
+}
+
+// simStopAt stands still for dur seconds at time at of the walk, on a
+// level: in a stairwell or a lift, at the end of the level change.
+func simStopAt(legs []simLeg, at, dur float64) []simLeg {
 	t := 0.0
 	for i, l := range legs {
-		if t+l.dur < total/2 {
+		if t+l.dur < at {
 			t += l.dur
 			continue
 		}
 		if l.a.ordinal != l.b.ordinal || l.a.level != l.b.level {
-			stop := simLeg{dur: simPauseS, a: l.b, b: l.b}
+			stop := simLeg{dur: dur, a: l.b, b: l.b}
 			return append(legs[:i+1:i+1], append([]simLeg{stop}, legs[i+1:]...)...)
 		}
-		f := (total/2 - t) / math.Max(l.dur, 1e-9)
+		f := (at - t) / math.Max(l.dur, 1e-9)
 		mid := l.at(f * l.dur)
 		head := simLeg{dur: f * l.dur, a: l.a, b: mid}
 		tail := simLeg{dur: l.dur - head.dur, a: mid, b: l.b}
-		out := append(legs[:i:i], head, simLeg{dur: simPauseS, a: mid, b: mid}, tail)
+		out := append(legs[:i:i], head, simLeg{dur: dur, a: mid, b: mid}, tail)
 		return append(out, legs[i+1:]...)
 	}
 	return legs

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	json "github.com/goccy/go-json"
 
@@ -29,24 +31,40 @@ func runBeacons(e *env, args []string) int {
 
 // runSimulate writes simulated scans with their ground truth, one JSON
 // line each: walks along routes, or a survey with --survey. Both go where
-// staff may go: --role, if given, must be staff.
+// staff may go: --role, if given, must be staff. --regime names the
+// ranges the hidden truth is drawn from; there, --sigma, if given,
+// overrides the regime's correlated shadowing. --seeds runs several seeds
+// one after the other, each walk's device named after its seed
+// ("s2001-sim-000"), so that the walks of all seeds can be positioned and
+// evaluated together.
 func runSimulate(e *env, args []string) int {
 	var c common
 	fs := newFlags("beacons simulate", &c)
 	def := beacons.DefaultSimConfig()
 	walks := fs.Int("walks", def.Walks, "number of walks")
 	seed := fs.Int64("seed", def.Seed, "random seed: the same seed gives the same scans")
-	sigma := fs.Float64("sigma", def.SigmaDB, "shadowing, standard deviation of a reading in dB")
+	seedList := fs.String("seeds", "", `several seeds, devices named after theirs: "tuning", "reporting", or seeds and ranges ("2001-2005 2010")`)
+	sigma := fs.Float64("sigma", def.SigmaDB, "shadowing, standard deviation of a reading in dB (in a regime: its correlated shadowing)")
+	regime := fs.String("regime", beacons.RegimeClassic, "the ranges the radio, phones and walkers are drawn from: "+strings.Join(beacons.SimRegimes(), ", "))
 	survey := fs.Bool("survey", false, "stand at survey points (for calibrate) instead of walking")
 	role, err := parse(fs, &c, args)
+	seeds := []int64{*seed}
 	switch {
 	case err != nil:
 	case fs.NArg() > 0:
 		err = usagef("simulate takes no arguments, got %q", fs.Arg(0))
+	case fs.Changed("seeds") && fs.Changed("seed"):
+		err = usagef("--seeds and --seed: give one or the other")
+	case fs.Changed("seeds"):
+		if seeds, err = parseSeeds(*seedList); err != nil {
+			err = usagef("--seeds: %v", err)
+		}
 	case *walks < 1:
 		err = usagef("--walks: %d is not a number of walks (want 1 or more)", *walks)
 	case !(*sigma > 0 && *sigma <= 30):
 		err = usagef("--sigma: %v is not a shadowing in dB (want more than 0, at most 30)", *sigma)
+	case !slices.Contains(beacons.SimRegimes(), *regime):
+		err = usagef("--regime: %q is not a regime (want one of %s)", *regime, strings.Join(beacons.SimRegimes(), ", "))
 	case fs.Changed("role") && role != geo.Staff:
 		err = usagef("--role: simulated walks go where staff may go; leave --role out")
 	}
@@ -60,8 +78,25 @@ func runSimulate(e *env, args []string) int {
 	out := bufio.NewWriterSize(e.stdout, 1<<16)
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	cfg := beacons.SimConfig{Walks: *walks, Seed: *seed, SigmaDB: *sigma, Survey: *survey}
-	err = beacons.Simulate(g, beacons.FromVenue(v), cfg, func(s beacons.Scan) error { return enc.Encode(s) })
+	cfg := beacons.SimConfig{Walks: *walks, SigmaDB: *sigma, Survey: *survey, Regime: *regime}
+	if *regime != beacons.RegimeClassic && !fs.Changed("sigma") {
+		cfg.SigmaDB = 0 // the regime's own
+	}
+	reg := beacons.FromVenue(v)
+	for _, s := range seeds {
+		cfg.Seed = s
+		prefix := ""
+		if fs.Changed("seeds") {
+			prefix = fmt.Sprintf("s%d-", s)
+		}
+		err = beacons.Simulate(g, reg, cfg, func(s beacons.Scan) error {
+			s.Device = prefix + s.Device
+			return enc.Encode(s)
+		})
+		if err != nil {
+			break
+		}
+	}
 	if err == nil {
 		err = out.Flush()
 	}

@@ -47,6 +47,35 @@ func TestBeaconsSimulate(t *testing.T) {
 	}
 }
 
+func TestBeaconsSimulateRegime(t *testing.T) {
+	args := []string{"beacons", "simulate", "--regime", "centre", "--walks", "1", "--seeds", "2001,2002", "--venue", campus}
+	code, a, errs := beaconsRun(t, "", args...)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, b, _ := beaconsRun(t, "", args...); a != b {
+		t.Fatal("the same seeds gave different scans")
+	}
+	if _, c, _ := beaconsRun(t, "", append(args, "--sigma", "3")...); c == a {
+		t.Error("--sigma changed nothing in a regime")
+	}
+	devices := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSuffix(a, "\n"), "\n") {
+		s, err := beacons.ParseScan([]byte(l))
+		if err != nil || s.Truth == nil || s.Truth.Heard == nil || *s.Truth.Heard != len(s.Scans) {
+			t.Fatalf("%v: %.200s", err, l)
+		}
+		devices[s.Device] = true
+	}
+	if len(devices) != 2 || !devices["s2001-sim-000"] || !devices["s2002-sim-000"] {
+		t.Errorf("devices %v", devices)
+	}
+	code, _, errs = beaconsRun(t, "", "beacons", "simulate", "--regime", "nope", "--venue", campus)
+	if code != exitUsage || !strings.Contains(errs, "--regime") || !strings.Contains(errs, "sparse-outdoor") {
+		t.Errorf("an unknown regime: exit %d, %s", code, errs)
+	}
+}
+
 func TestBeaconsSimulateSurvey(t *testing.T) {
 	code, out, errs := beaconsRun(t, "", "beacons", "simulate", "--survey", "--seed", "2", "--venue", campus)
 	if code != exitOK {
@@ -84,7 +113,7 @@ func TestBeaconsEval(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if strings.Join(keys, ",") != "fixes,floor_accuracy,inside_radius,mean_m,median_m,no_fix,no_truth,p90_m,p95_m,still_floor_changes,still_room_changes,still_s,with_position" {
+	if strings.Join(keys, ",") != "fixes,floor_accuracy,inside_radius,longest_growth_s,lost_tracks,mean_m,median_m,no_fix,no_truth,p90_m,p95_m,still_floor_changes,still_room_changes,still_s,with_position" {
 		t.Errorf("keys %v", keys)
 	}
 	var s beacons.Summary
@@ -112,6 +141,10 @@ func TestBeaconsUsageErrors(t *testing.T) {
 		{"beacons", "simulate", "--role", "tourist"},
 		{"beacons", "simulate", "--bogus"},
 		{"beacons", "simulate", "--venue", "/does/not/exist"},
+		{"beacons", "simulate", "--regime", "nope"},
+		{"beacons", "simulate", "--seeds", "9-3"},
+		{"beacons", "simulate", "--seeds", "x"},
+		{"beacons", "simulate", "--seeds", "2001", "--seed", "2"},
 		{"beacons", "eval", "fixes.jsonl"},
 		{"beacons", "eval", "--bogus"},
 	} {
