@@ -50,9 +50,13 @@ func (p *Positioner) Fix(w geo.View, s *Scan) Fix {
 
 // levelNear names the level of a standalone registry's beacons on an
 // ordinal: that of the nearest beacon there.
-func (p *Positioner) levelNear(pt orb.Point, ord int) string {
+func (p *Positioner) levelNear(pt orb.Point, ord int) string { return p.reg.levelNear(pt, ord) }
+
+// levelNear names the level of the registry's beacons on an ordinal: that
+// of the nearest beacon there, "" when none names one.
+func (r *Registry) levelNear(pt orb.Point, ord int) string {
 	best, id := math.Inf(1), ""
-	for _, b := range p.reg.Beacons {
+	for _, b := range r.Beacons {
 		if b.Ordinal == ord && b.LevelID != "" {
 			if d := dist(pt, b.Point); d < best {
 				best, id = d, b.LevelID

@@ -19,6 +19,7 @@ type positioning struct {
 	reg  *beacons.Registry
 	view geo.View
 	pos  *beacons.Positioner
+	cal  *beacons.Calibration // nil without --calibration
 }
 
 // loadPositioning reads the registry: a standalone file (--beacons), whose
@@ -39,14 +40,14 @@ func (e *env) loadPositioning(c *common, beaconFile, calFile string, role geo.Ro
 		for _, p := range reg.Problems {
 			fmt.Fprintf(e.stderr, "campus: %s (left out)\n", p)
 		}
-		return &positioning{reg: reg, pos: beacons.NewPositioner(reg, cal, nil)}, nil
+		return &positioning{reg: reg, pos: beacons.NewPositioner(reg, cal, nil), cal: cal}, nil
 	}
 	v, g, err := e.loadGraph(c)
 	if err != nil {
 		return nil, err
 	}
 	reg := beacons.FromVenue(v)
-	return &positioning{reg: reg, view: v.View(role), pos: beacons.NewPositioner(reg, cal, g)}, nil
+	return &positioning{reg: reg, view: v.View(role), pos: beacons.NewPositioner(reg, cal, g), cal: cal}, nil
 }
 
 // eachScan reads scan lines, reporting malformed ones with their number.
@@ -80,9 +81,16 @@ func runPosition(e *env, args []string) int {
 	calFile := fs.String("calibration", "", "a calibration file from campus beacons calibrate")
 	noTrack := fs.Bool("no-track", false, "answer each scan on its own, without tracking devices")
 	plain := fs.Bool("plain", false, "the textbook method, for comparison: trilateration of RSSI distances, no calibration, tracking or floor plan")
+	knn := fs.Bool("knn", false, "the textbook fingerprint method, for comparison: weighted k-nearest neighbours over --calibration's survey, no path-loss model, tracking or floor plan")
 	role, err := parse(fs, &c, args)
-	if err == nil && fs.NArg() > 0 {
+	switch {
+	case err != nil:
+	case fs.NArg() > 0:
 		err = usagef("takes no arguments, got %q (scans come on standard input)", fs.Arg(0))
+	case *knn && *plain:
+		err = usagef("--knn and --plain are two methods: give one")
+	case *knn && *calFile == "":
+		err = usagef("--knn needs --calibration FILE (the survey's fingerprints it matches)")
 	}
 	if err != nil {
 		return e.fail("position", err)
@@ -90,6 +98,12 @@ func runPosition(e *env, args []string) int {
 	ps, err := e.loadPositioning(&c, *beaconFile, *calFile, role)
 	if err != nil {
 		return e.fail("position", err)
+	}
+	var matcher *beacons.KNN
+	if *knn {
+		if matcher, err = beacons.NewKNN(ps.reg, ps.cal); err != nil {
+			return e.fail("position", usagef("--calibration %s: %v", *calFile, err))
+		}
 	}
 	out := bufio.NewWriter(e.stdout)
 	enc := json.NewEncoder(out)
@@ -101,6 +115,8 @@ func runPosition(e *env, args []string) int {
 		var f beacons.Fix
 		if *plain {
 			f = ps.pos.FixPlain(s)
+		} else if matcher != nil {
+			f = matcher.Fix(s)
 		} else if *noTrack {
 			f = ps.pos.Fix(ps.view, s)
 		} else {

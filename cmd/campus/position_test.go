@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,4 +192,67 @@ func TestPositionInADormitoryIsTheBuilding(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPositionKNN runs --knn on a real dataset's survey and test run, and
+// checks its usage errors.
+func TestPositionKNN(t *testing.T) {
+	dir := filepath.Join("..", "..", "beacons", "testdata", "real", "kolakowski-flat")
+	site := filepath.Join(dir, "beacons.geojson")
+	survey, walks := gunzipFile(t, filepath.Join(dir, "survey.jsonl.gz")), gunzipFile(t, filepath.Join(dir, "walks.jsonl.gz"))
+	code, cal, errs := runWithInput(t, survey, "beacons", "calibrate", "--beacons", site)
+	if code != exitOK {
+		t.Fatalf("calibrate: %d %s", code, errs)
+	}
+	file := filepath.Join(t.TempDir(), "cal.json")
+	if err := os.WriteFile(file, []byte(cal), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runWithInput(t, walks, "position", "--role", "staff", "--beacons", site, "--calibration", file, "--knn")
+	if code != exitOK || errs != "" {
+		t.Fatalf("position --knn: %d %s", code, errs)
+	}
+	fixes := strings.Split(strings.TrimSpace(out), "\n")
+	if want := strings.Count(strings.TrimSpace(walks), "\n") + 1; len(fixes) != want {
+		t.Fatalf("%d fixes for %d scans", len(fixes), want)
+	}
+	var f struct {
+		Level   *string
+		Lon     *float64
+		Ordinal *int
+	}
+	if err := json.Unmarshal([]byte(fixes[0]), &f); err != nil || f.Lon == nil || f.Ordinal == nil || f.Level == nil || *f.Level != "kolakowski-flat-0" {
+		t.Errorf("first fix %s", fixes[0])
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--knn"}, "--knn needs --calibration"},
+		{[]string{"--knn", "--plain", "--calibration", file}, "give one"},
+	} {
+		code, _, errs := runWithInput(t, "", append([]string{"position", "--beacons", site}, c.args...)...)
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("position %v: exit %d, %q", c.args, code, errs)
+		}
+	}
+}
+
+// gunzipFile returns a gzipped file's text.
+func gunzipFile(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return string(b)
 }
