@@ -56,7 +56,7 @@ func TestLostTracks(t *testing.T) {
 		return out
 	}
 	ramp := cat(flat(10, 2), lostRamp(21, 2, 1.4), flat(10, 30)) // 2 m, up to 30 m over 20 s, stays
-	zigzag := make([]float64, 60)                                  // 20 +- 3 m, every other second
+	zigzag := make([]float64, 60)                                // 20 +- 3 m, every other second
 	for i := range zigzag {
 		zigzag[i] = 20 + 3*float64(1-2*(i%2))
 	}

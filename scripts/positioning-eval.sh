@@ -65,7 +65,14 @@ if [ -n "$real" ]; then
         knn) args+=(--knn) ;;
       esac
       "$campus" position "${args[@]}" < "$tmp/walks-$name.jsonl" > "$tmp/$m-$name.jsonl"
-      printf '%s\t%s\n' "$m" "$("$campus" beacons eval < "$tmp/$m-$name.jsonl")" >> "$tmp/table-$name.tsv"
+      # The same windows for every method: a tracker answers a scan that
+      # heard nothing (it keeps walking), a one-scan method cannot, so
+      # only the scans that heard a beacon are scored.
+      python3 -c 'import sys, json
+for scan, fix in zip(open(sys.argv[1]), open(sys.argv[2])):
+    if json.loads(scan)["scans"]:
+        sys.stdout.write(fix)' "$tmp/walks-$name.jsonl" "$tmp/$m-$name.jsonl" > "$tmp/$m-$name.heard.jsonl"
+      printf '%s\t%s\n' "$m" "$("$campus" beacons eval < "$tmp/$m-$name.heard.jsonl")" >> "$tmp/table-$name.tsv"
     done
     python3 "$root/scripts/positioning_table.py" "$name" < "$tmp/table-$name.tsv"
   done
