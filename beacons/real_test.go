@@ -56,11 +56,22 @@ func readRealScans(t *testing.T, path string) []Scan {
 	return out
 }
 
+// realMedianBehind names the datasets where the engine, tracked and
+// calibrated, is behind the best textbook method at the median (by at
+// most the factor given); everywhere else it must be ahead at the median,
+// and it must be ahead at p90 everywhere. kolakowski-flat: 1.31 m against
+// k-nearest neighbours' 1.12 m (p90 1.97 against 2.58 m); a robot that
+// creeps at 0.1 m/s, which the walkers' motion model does not expect.
+var realMedianBehind = map[string]float64{"kolakowski-flat": 1.25}
+
 // TestRealDatasets runs the engine (tracked and one scan at a time,
 // calibrated from the survey and not) and the textbook baselines (plain
 // trilateration, weighted k-nearest neighbours) over each public dataset's
-// test scans, and logs the figures. It asserts that each dataset reads
-// whole and that the figures are sane, not which method wins.
+// test scans, scores them on the scans that heard a beacon (the same
+// windows for all: a tracker answers the others too), and logs the
+// figures. It asserts that each dataset reads whole, that the figures are
+// sane, and that the engine tracked and calibrated beats the best
+// textbook method at p90, and at the median (but realMedianBehind).
 func TestRealDatasets(t *testing.T) {
 	dirs, err := filepath.Glob(filepath.Join("testdata", "real", "*", "beacons.geojson"))
 	if err != nil {
@@ -119,18 +130,23 @@ func TestRealDatasets(t *testing.T) {
 				{"plain", func() func(*Scan) Fix { return raw.FixPlain }},
 				{"knn", func() func(*Scan) Fix { return knn.Fix }},
 			}
+			got := map[string]Summary{}
 			for _, m := range methods {
 				fix := m.fix()
-				fixes := make([]Fix, len(walks))
+				fixes := make([]Fix, 0, heard)
 				for i := range walks {
-					fixes[i] = fix(&walks[i])
+					f := fix(&walks[i])
+					if len(walks[i].Scans) > 0 {
+						fixes = append(fixes, f)
+					}
 				}
 				s := Evaluate(fixes)
+				got[m.name] = s
 				t.Logf("%-19s fixes %d with position %d median %.2f m p90 %.2f m p95 %.2f m floor %.1f%% inside radius %.1f%%",
 					m.name, s.Fixes, s.WithPosition, s.MedianM, s.P90M, s.P95M, 100*s.FloorAccuracy, 100*s.InsideRadius)
 				switch {
-				case s.Fixes != len(walks) || s.WithPosition != heard:
-					t.Errorf("%s: %d fixes, %d with a position; want %d, %d (every scan that heard a beacon)", m.name, s.Fixes, s.WithPosition, len(walks), heard)
+				case s.Fixes != heard || s.WithPosition != heard:
+					t.Errorf("%s: %d fixes, %d with a position; want %d (every scan that heard a beacon)", m.name, s.Fixes, s.WithPosition, heard)
 				case math.IsNaN(s.MedianM) || s.MedianM <= 0 || s.P90M < s.MedianM:
 					t.Errorf("%s: median %v, p90 %v", m.name, s.MedianM, s.P90M)
 				case s.FloorAccuracy != 1:
@@ -140,6 +156,19 @@ func TestRealDatasets(t *testing.T) {
 				case s.MedianM > 3*bound:
 					t.Errorf("%s: median %.2f m, more than %.1f m", m.name, s.MedianM, 3*bound)
 				}
+			}
+			engine := got["tracked-calibrated"]
+			bestMedian := math.Min(got["plain"].MedianM, got["knn"].MedianM)
+			bestP90 := math.Min(got["plain"].P90M, got["knn"].P90M)
+			if engine.P90M >= bestP90 {
+				t.Errorf("tracked, calibrated: p90 %.2f m, not under the best textbook method's %.2f m", engine.P90M, bestP90)
+			}
+			if behind, ok := realMedianBehind[name]; ok {
+				if engine.MedianM > behind*bestMedian {
+					t.Errorf("tracked, calibrated: median %.2f m, more than %.2f times the best textbook method's %.2f m", engine.MedianM, behind, bestMedian)
+				}
+			} else if engine.MedianM >= bestMedian {
+				t.Errorf("tracked, calibrated: median %.2f m, not under the best textbook method's %.2f m", engine.MedianM, bestMedian)
 			}
 		})
 	}
