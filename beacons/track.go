@@ -50,8 +50,10 @@ const (
 	floorShare = 0.75
 	// keepStraight is the chance that a walker at a junction goes on
 	// straight ahead (within straightCos, about 30 degrees) rather than
-	// turning off.
-	keepStraight = 0.8
+	// turning off (0.9, chosen on the tuning seeds of regime centre: p90
+	// 7.1 m against 7.8 at 0.8; stop-and-go walkers, regime stops, 6.0
+	// against 6.3).
+	keepStraight = 0.9
 	straightCos  = 0.87
 	// clusterRadius, metres: the estimate is the weighted mean of the
 	// particles this close to the densest place (a few mean-shift steps).
