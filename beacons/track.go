@@ -70,6 +70,8 @@ const (
 	initMin    = 10.0
 	initMax    = 40.0
 	initSpread = 2.0
+	// initDraws: draws per particle before a start widens its radius.
+	initDraws = 20
 	// temper scales each scan's log-likelihood: shadowing is correlated
 	// over a few metres, so the scans of one second and the next are not
 	// independent evidence, and a filter that takes them as such grows
@@ -332,10 +334,17 @@ func (t *Tracker) init(est Estimate) bool {
 	if tree == nil {
 		return false
 	}
-	r := math.Min(initMax, math.Max(initMin, initSpread*est.AccuracyM))
-	var cands []int32
-	var cum []float64 // the candidates' cumulative length
-	for ; ; r *= 2 {
+	if t.parts == nil {
+		t.parts = make([]particle, 0, numParticles)
+	}
+	// Edges are found by their bounds, so some found may not come within
+	// r at all: draws are bounded, and too few particles within r widen it.
+	for r := math.Min(initMax, math.Max(initMin, initSpread*est.AccuracyM)); ; r *= 2 {
+		if r > 320 {
+			return false
+		}
+		var cands []int32
+		var cum []float64 // the candidates' cumulative length
 		tree.Search([2]float64{est.Point[0] - r, est.Point[1] - r}, [2]float64{est.Point[0] + r, est.Point[1] + r},
 			func(_, _ [2]float64, e int32) bool {
 				total := wg.edges[e].length
@@ -345,31 +354,32 @@ func (t *Tracker) init(est Estimate) bool {
 				cands, cum = append(cands, e), append(cum, total)
 				return true
 			})
-		if len(cands) > 0 {
-			break
-		}
-		if r >= 240 {
-			return false
-		}
-	}
-	if t.parts == nil {
-		t.parts = make([]particle, 0, numParticles)
-	}
-	t.parts = t.parts[:0]
-	for len(t.parts) < numParticles {
-		x := t.rng.Float64() * cum[len(cum)-1]
-		k := sort.SearchFloat64s(cum, x)
-		e := cands[min(k, len(cands)-1)]
-		we := &wg.edges[e]
-		s := t.rng.Float64() * we.length
-		pt, ord := we.at(s)
-		if dist(pt, est.Point) > r {
+		if len(cands) == 0 || cum[len(cum)-1] <= 0 {
 			continue
 		}
-		pa := particle{edge: e, s: s, forward: t.rng.IntN(2) == 0,
-			speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: int32(ord)}
-		wg.locate(&pa)
-		t.parts = append(t.parts, pa)
+		t.parts = t.parts[:0]
+		for try := 0; try < initDraws*numParticles && len(t.parts) < numParticles; try++ {
+			x := t.rng.Float64() * cum[len(cum)-1]
+			k := sort.SearchFloat64s(cum, x)
+			e := cands[min(k, len(cands)-1)]
+			we := &wg.edges[e]
+			s := t.rng.Float64() * we.length
+			pt, ord := we.at(s)
+			if dist(pt, est.Point) > r {
+				continue
+			}
+			pa := particle{edge: e, s: s, forward: t.rng.IntN(2) == 0,
+				speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: int32(ord)}
+			wg.locate(&pa)
+			t.parts = append(t.parts, pa)
+		}
+		if len(t.parts) >= numParticles/4 {
+			break
+		}
+	}
+	// Fill up with copies of those drawn: they part at the first step.
+	for i := 0; len(t.parts) < numParticles; i++ {
+		t.parts = append(t.parts, t.parts[i])
 	}
 	t.live = true
 	t.shown = Estimate{}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/paulmach/orb"
+
 	"github.com/campusnav/engine/geo"
 )
 
@@ -174,4 +176,59 @@ func ordinal(f Fix) int {
 		return math.MinInt
 	}
 	return *f.Ordinal
+}
+
+// TestTrackStartsAwayFromEveryLine: a track starting where the walkable
+// lines found near the fix (by their bounds) all pass farther than the
+// start radius used to draw forever (a hang seen on the simulated walks of
+// regime shadow-4). It must start, with particles within twice the radius
+// it widened to, or say it cannot.
+func TestTrackStartsAwayFromEveryLine(t *testing.T) {
+	p, _ := campus(t)
+	wg := p.walk
+	tree := wg.byOrd[0]
+	nearest := func(pt [2]float64, r float64) float64 {
+		best := math.Inf(1)
+		tree.Search([2]float64{pt[0] - r, pt[1] - r}, [2]float64{pt[0] + r, pt[1] + r}, func(_, _ [2]float64, e int32) bool {
+			for _, q := range wg.edges[e].pts {
+				best = math.Min(best, dist(q, pt))
+			}
+			return true
+		})
+		return best
+	}
+	found := 0
+	var b orb.Bound
+	for i, e := range wg.edges {
+		for j, q := range e.pts {
+			if i == 0 && j == 0 {
+				b = orb.Bound{Min: q, Max: q}
+			}
+			b = b.Extend(q)
+		}
+	}
+	for x := b.Min[0]; x < b.Max[0] && found < 5; x += 3 {
+		for y := b.Min[1]; y < b.Max[1] && found < 5; y += 3 {
+			pt := [2]float64{x, y}
+			// Lines within the box of side 2*initMin but none of their
+			// vertices within initMin (edges are short: none within).
+			if d := nearest(pt, initMin); math.IsInf(d, 1) || d <= initMin+1 {
+				continue
+			}
+			found++
+			tr := p.NewTracker("away")
+			tr.sc = p.scratch.Get().(*scratch)
+			ok := tr.init(Estimate{Point: pt, Ordinal: 0, AccuracyM: 1, OK: true})
+			p.scratch.Put(tr.sc)
+			if !ok {
+				continue
+			}
+			if len(tr.parts) != numParticles {
+				t.Fatalf("at %v: %d particles, want %d", pt, len(tr.parts), numParticles)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no place found whose nearby lines all pass beyond the start radius")
+	}
 }
