@@ -73,9 +73,9 @@ func (t *Tracker) predictFree(dt float64) {
 // injectFree is inject without a floor plan: a few particles afresh within
 // the loudest beacon's model distance of it.
 func (t *Tracker) injectFree(b heard, r float64, logMean float64, worst func() int) {
-	for n := 0; n < injectCount; n++ {
+	for {
 		k := worst()
-		if t.parts[k].logw >= logMean {
+		if k < 0 {
 			return
 		}
 		pa := t.freeParticle(b.at, r, b.ord, 0.3)
