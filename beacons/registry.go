@@ -3,9 +3,13 @@
 // received signal strength (RSSI, dBm) into a distance, fixes from one scan
 // (floor detection and weighted non-linear least squares), tracking of a
 // device over time (a particle filter that moves along the walkable graph of
-// the floor plan), calibration from a site survey (per-beacon path loss and
-// a radio map of fingerprints), and a simulator of realistic scans along
-// real routes of the campus, for testing.
+// the floor plan, or over the plane where a site has none, and learns its
+// phone's offset and the site's exponent from the device's own stream),
+// calibration from a site survey (per-beacon path loss and a radio map of
+// fingerprints), the textbook baselines (trilateration, k-nearest
+// neighbours), and a simulator of scans along real routes of the campus,
+// in the engine's own world (classic) or in harsher regimes drawn per site
+// and per walk, for testing and for judging.
 //
 // Positions inside are metres in the venue's local plane; answers carry
 // WGS 84 longitude, latitude, a level and an accuracy radius in metres.
