@@ -112,16 +112,28 @@ func (rm *radioMap) locate(hs []heard, ord int, near orb.Point) (orb.Point, [3]f
 // signalDistance is the root mean square difference, dB, between a scan and
 // a fingerprint over the beacons either has.
 func signalDistance(obs []heard, fp *fingerprint) float64 {
+	sq, n := squaredDiffs(obs, fp, fpMissing)
+	if n == 0 {
+		return math.Inf(1)
+	}
+	return math.Sqrt(sq / float64(n))
+}
+
+// squaredDiffs sums the squared differences, dB², between a scan (sorted by
+// registry index) and a fingerprint over the beacons either heard, a
+// beacon one of them did not hear counting as missing dBm there, and
+// counts those beacons.
+func squaredDiffs(obs []heard, fp *fingerprint, missing float64) (float64, int) {
 	i, j, n := 0, 0, 0
 	s := 0.0
 	for i < len(obs) || j < len(fp.idx) {
 		var a, b float64
 		switch {
 		case j >= len(fp.idx) || (i < len(obs) && obs[i].idx < fp.idx[j]):
-			a, b = obs[i].rssi, fpMissing
+			a, b = obs[i].rssi, missing
 			i++
 		case i >= len(obs) || fp.idx[j] < obs[i].idx:
-			a, b = fpMissing, fp.rssi[j]
+			a, b = missing, fp.rssi[j]
 			j++
 		default:
 			a, b = obs[i].rssi, fp.rssi[j]
@@ -131,8 +143,5 @@ func signalDistance(obs []heard, fp *fingerprint) float64 {
 		s += (a - b) * (a - b)
 		n++
 	}
-	if n == 0 {
-		return math.Inf(1)
-	}
-	return math.Sqrt(s / float64(n))
+	return s, n
 }

@@ -121,25 +121,8 @@ func (k *KNN) Locate(rd Reading) Estimate {
 // over every beacon either heard (KNNMissingDBM for the other); a beacon
 // neither heard adds nothing, so this is the distance over all beacons.
 func euclidDBM(obs []heard, fp *fingerprint) float64 {
-	i, j := 0, 0
-	s := 0.0
-	for i < len(obs) || j < len(fp.idx) {
-		var a, b float64
-		switch {
-		case j >= len(fp.idx) || (i < len(obs) && obs[i].idx < fp.idx[j]):
-			a, b = obs[i].rssi, KNNMissingDBM
-			i++
-		case i >= len(obs) || fp.idx[j] < obs[i].idx:
-			a, b = KNNMissingDBM, fp.rssi[j]
-			j++
-		default:
-			a, b = obs[i].rssi, fp.rssi[j]
-			i++
-			j++
-		}
-		s += (a - b) * (a - b)
-	}
-	return math.Sqrt(s)
+	sq, _ := squaredDiffs(obs, fp, KNNMissingDBM)
+	return math.Sqrt(sq)
 }
 
 // Fix answers a scan by weighted k-nearest neighbours, for comparison; it

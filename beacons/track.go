@@ -344,35 +344,16 @@ func (t *Tracker) init(est Estimate) bool {
 		if r > 320 {
 			return false
 		}
-		var cands []int32
-		var cum []float64 // the candidates' cumulative length
-		tree.Search([2]float64{est.Point[0] - r, est.Point[1] - r}, [2]float64{est.Point[0] + r, est.Point[1] + r},
-			func(_, _ [2]float64, e int32) bool {
-				total := wg.edges[e].length
-				if len(cum) > 0 {
-					total += cum[len(cum)-1]
-				}
-				cands, cum = append(cands, e), append(cum, total)
-				return true
-			})
-		if len(cands) == 0 || cum[len(cum)-1] <= 0 {
+		lines := t.linesNear(tree, est.Point, r)
+		if !lines.ok() {
 			continue
 		}
 		t.parts = t.parts[:0]
 		for try := 0; try < initDraws*numParticles && len(t.parts) < numParticles; try++ {
-			x := t.rng.Float64() * cum[len(cum)-1]
-			k := sort.SearchFloat64s(cum, x)
-			e := cands[min(k, len(cands)-1)]
-			we := &wg.edges[e]
-			s := t.rng.Float64() * we.length
-			pt, ord := we.at(s)
-			if dist(pt, est.Point) > r {
-				continue
+			if pa, ok := t.drawOn(lines, est.Point, r); ok {
+				pa.speed, pa.stopped = 0.9+0.6*t.rng.Float64(), t.rng.Float64() < 0.5
+				t.parts = append(t.parts, pa)
 			}
-			pa := particle{edge: e, s: s, forward: t.rng.IntN(2) == 0,
-				speed: 0.9 + 0.6*t.rng.Float64(), stopped: t.rng.Float64() < 0.5, pt: pt, ord: int32(ord)}
-			wg.locate(&pa)
-			t.parts = append(t.parts, pa)
 		}
 		if len(t.parts) >= numParticles/4 {
 			break
@@ -385,6 +366,49 @@ func (t *Tracker) init(est Estimate) bool {
 	t.live = true
 	t.shown = Estimate{}
 	return true
+}
+
+// lines are the walkable edges found near a place (by their bounds), and
+// their cumulative length, to draw places on them evenly by length (not by
+// edge, or the many short edges of rooms packed with doors would draw the
+// particles away from a long path outside).
+type lines struct {
+	edges []int32
+	cum   []float64
+}
+
+func (l lines) ok() bool { return len(l.edges) > 0 && l.cum[len(l.cum)-1] > 0 }
+
+// linesNear finds the edges of tree whose bounds come within r of c, in
+// the scratch's buffers.
+func (t *Tracker) linesNear(tree *rtree.RTreeG[int32], c orb.Point, r float64) lines {
+	wg := t.p.walk
+	l := lines{t.sc.cands[:0], t.sc.cum[:0]}
+	tree.Search([2]float64{c[0] - r, c[1] - r}, [2]float64{c[0] + r, c[1] + r},
+		func(_, _ [2]float64, e int32) bool {
+			total := wg.edges[e].length
+			if len(l.cum) > 0 {
+				total += l.cum[len(l.cum)-1]
+			}
+			l.edges, l.cum = append(l.edges, e), append(l.cum, total)
+			return true
+		})
+	t.sc.cands, t.sc.cum = l.edges, l.cum
+	return l
+}
+
+// drawOn draws a place evenly along the lines, heading either way; it
+// fails when the place drawn is farther than r from c.
+func (t *Tracker) drawOn(l lines, c orb.Point, r float64) (particle, bool) {
+	wg := t.p.walk
+	x := t.rng.Float64() * l.cum[len(l.cum)-1]
+	e := l.edges[min(sort.SearchFloat64s(l.cum, x), len(l.edges)-1)]
+	s := t.rng.Float64() * wg.edges[e].length
+	pt, ord := wg.edges[e].at(s)
+	if dist(pt, c) > r {
+		return particle{}, false
+	}
+	return particle{edge: e, s: s, forward: t.rng.IntN(2) == 0, pt: pt, ord: int32(ord)}, true
 }
 
 // predict moves every particle along the graph for dt seconds.
@@ -573,18 +597,8 @@ func (t *Tracker) inject(hs []heard) {
 	if tree == nil {
 		return
 	}
-	cands, cum := t.sc.cands[:0], t.sc.cum[:0]
-	tree.Search([2]float64{b.at[0] - r, b.at[1] - r}, [2]float64{b.at[0] + r, b.at[1] + r},
-		func(_, _ [2]float64, e int32) bool {
-			total := wg.edges[e].length
-			if len(cum) > 0 {
-				total += cum[len(cum)-1]
-			}
-			cands, cum = append(cands, e), append(cum, total)
-			return true
-		})
-	t.sc.cands, t.sc.cum = cands, cum
-	if len(cands) == 0 {
+	lines := t.linesNear(tree, b.at, r)
+	if !lines.ok() {
 		return
 	}
 	for {
@@ -593,18 +607,11 @@ func (t *Tracker) inject(hs []heard) {
 			return
 		}
 		for try := 0; try < 8; try++ {
-			x := t.rng.Float64() * cum[len(cum)-1]
-			j := sort.SearchFloat64s(cum, x)
-			e := cands[min(j, len(cands)-1)]
-			we := &wg.edges[e]
-			s := t.rng.Float64() * we.length
-			pt, ord := we.at(s)
-			if dist(pt, b.at) > r {
-				continue
+			if pa, ok := t.drawOn(lines, b.at, r); ok {
+				pa.speed, pa.stopped, pa.logw = 0.8+0.8*t.rng.Float64(), t.rng.Float64() < 0.3, logMean
+				t.parts[w] = pa
+				break
 			}
-			t.parts[w] = particle{edge: e, s: s, forward: t.rng.IntN(2) == 0, speed: 0.8 + 0.8*t.rng.Float64(),
-				stopped: t.rng.Float64() < 0.3, pt: pt, ord: int32(ord), logw: logMean}
-			break
 		}
 		if t.parts[w].logw < logMean {
 			return
