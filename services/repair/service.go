@@ -2,13 +2,11 @@ package repair
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"github.com/campusnav/engine/beacons"
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/auth"
 )
@@ -24,7 +22,6 @@ const (
 type Service struct {
 	v    *geo.Venue
 	st   Store
-	loc  Locating
 	now  func() time.Time
 	link string
 	zone *time.Location
@@ -32,9 +29,6 @@ type Service struct {
 
 // Options tune a Service.
 type Options struct {
-	// Locator places reporters from their scans; nil: reports by scans
-	// are refused.
-	Locator Locating
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 	// PublicURL is where people reach the server (https://map.example.edu):
@@ -50,7 +44,7 @@ func New(v *geo.Venue, st Store, o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{v: v, st: st, loc: o.Locator, now: o.Now, link: strings.TrimRight(o.PublicURL, "/"), zone: shanghai}
+	return &Service{v: v, st: st, now: o.Now, link: strings.TrimRight(o.PublicURL, "/"), zone: shanghai}
 }
 
 // Point is a place the reporter gives by hand.
@@ -60,14 +54,14 @@ type Point struct {
 }
 
 // Report is a fault as reported: the category, a description, and where,
-// by exactly one of Unit, At and Scans.
+// by exactly one of Unit, At and Beacons (the place a Locating found
+// from the reporter's scans, for the same viewer).
 type Report struct {
 	Category    string
 	Description string
 	Unit        string
 	At          *Point
-	Scans       []beacons.Scan
-	HasScans    bool // scans were given (perhaps an empty list)
+	Beacons     *Place
 	Contact     string
 }
 
@@ -89,7 +83,7 @@ func (r *Report) check() error {
 		return refuse(ErrInvalid, "", "contact", "contact is %d characters, more than %d", "联系方式有 %d 个字符，超过 %d", n, MaxContact)
 	}
 	given := 0
-	for _, b := range []bool{r.Unit != "", r.At != nil, r.HasScans} {
+	for _, b := range []bool{r.Unit != "", r.At != nil, r.Beacons != nil} {
 		if b {
 			given++
 		}
@@ -156,17 +150,7 @@ func (s *Service) locate(w geo.View, r Report, lang string) (Location, bool, err
 		}
 		return l, room, nil
 	default:
-		if s.loc == nil {
-			return Location{}, false, refuse(ErrInvalid, "", "scans", "locating from beacons is off", "信标定位未开启")
-		}
-		got, err := s.loc.Locate(w, lang, r.Scans)
-		if errors.Is(err, ErrNoLocation) {
-			return Location{}, false, refuse(ErrInvalid, "no_location", "scans", "the scans place nobody: name the room instead", "无法根据扫描定位：请直接选择房间")
-		}
-		if err != nil {
-			return Location{}, false, err
-		}
-		p := got.Place
+		p := *r.Beacons
 		l := Location{Unit: p.Unit, Ref: p.Ref, Building: p.Building, Level: p.Level, Floor: p.Floor, Ordinal: p.Ordinal,
 			Lon: p.Lon, Lat: p.Lat, Source: SourceBeacons}
 		room := false

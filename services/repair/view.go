@@ -31,11 +31,11 @@ type View struct {
 
 // EventView is a transition as the API answers it.
 type EventView struct {
-	At    time.Time `json:"at"`
-	By    string    `json:"by"` // an account, or "system"
-	From  *string   `json:"from"`
-	To    string    `json:"to"`
-	Note  string    `json:"note"`
+	At   time.Time `json:"at"`
+	By   string    `json:"by"` // an account, or "system"
+	From *string   `json:"from"`
+	To   string    `json:"to"`
+	Note string    `json:"note"`
 }
 
 func (s *Service) in(t time.Time) time.Time { return t.In(s.zone) }
