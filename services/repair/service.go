@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services"
 	"github.com/campusnav/engine/services/auth"
 )
 
@@ -67,9 +68,23 @@ type Report struct {
 
 func chars(s string) int { return utf8.RuneCountInString(s) }
 
+// text refuses a field's value that is not text to keep: invalid UTF-8,
+// or a NUL character.
+func text(field, v string) error {
+	if en, zh := services.TextProblem(v); en != "" {
+		return refuse(ErrInvalid, "", field, "%s "+en, "%s "+zh, field)
+	}
+	return nil
+}
+
 // check refuses a report that is not well formed, naming the field.
 func (r *Report) check() error {
 	r.Description, r.Contact = strings.TrimSpace(r.Description), strings.TrimSpace(r.Contact)
+	for _, f := range [][2]string{{"category", r.Category}, {"description", r.Description}, {"contact", r.Contact}, {"unit", r.Unit}} {
+		if err := text(f[0], f[1]); err != nil {
+			return err
+		}
+	}
 	if _, ok := CategoryOf(r.Category); !ok {
 		return refuse(ErrInvalid, "category", "category", "no category %q (see /api/v1/repairs/categories)", "没有类别 %q（见 /api/v1/repairs/categories）", r.Category)
 	}

@@ -129,6 +129,9 @@ func (s *Service) List(ctx context.Context, u auth.User, q Query) ([]View, error
 			return nil, refuse(ErrInvalid, "", "category", "no category %q", "没有类别 %q", q.Category)
 		}
 	}
+	if err := text("building", q.Building); err != nil {
+		return nil, err
+	}
 	q.ReporterID = 0
 	ts, err := s.st.Tickets(ctx, q)
 	if err != nil {
@@ -214,6 +217,9 @@ func checkArgs(action string, a Args) error {
 		return refuse(ErrInvalid, "", need, "%s is required", "需要填写 %s", need)
 	}
 	for field, v := range map[string]string{"assignee": a.Assignee, "reason": a.Reason, "note": a.Note, "comment": a.Comment} {
+		if err := text(field, v); err != nil {
+			return err
+		}
 		if n := chars(v); n > MaxNote {
 			return refuse(ErrInvalid, "", field, "%s is %d characters, more than %d", "%s 有 %d 个字符，超过 %d", field, n, MaxNote)
 		}
