@@ -21,6 +21,7 @@ import (
 	"github.com/campusnav/engine/services/auth/wechat/wechattest"
 	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/payments"
+	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
 )
 
@@ -58,6 +59,10 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"what":"wafer","count":2,"service":"SEM","note":"gloves"}`, `{"what":"wafer","count":1e99,"service":"SEM"}`,
 		`{"status":"received"}`, `{"status":"rec\u0000eived"}`, `{"note":"welcome"}`, `{"note":"\u0000"}`,
 		`{"room":"x","start":"2026-12-09T10:00:00+08:00","end":"2026-12-09T11:00:00+08:00"}`, `{"slot":1}`, `{"slot":-1}`,
+		`{"category":"water","description":"dripping","at":{"lon":113.4786,"lat":22.8955,"ordinal":0},"contact":"ext 1"}`,
+		`{"category":"wa\u0000ter","description":"x","unit":"u"}`, `{"category":"water","description":"\u0000","at":{"lon":1e309,"lat":0,"ordinal":0}}`,
+		`{"category":"it.network","description":"no wifi","scans":[{"device":"d","t":"2026-01-01T08:00:00Z","scans":[]}]}`,
+		`{"assignee":"IT team"}`, `{"assignee":"I\u0000T"}`, `{"stars":5,"comment":"ok"}`, `{"stars":1e99}`, `{"reason":"still broken"}`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -137,6 +142,7 @@ func FuzzJSONBodies(f *testing.F) {
 	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
 	d.Courses = booking.NewCourses(db, bookings)
 	d.Labs, d.Counselling = labs, counselling
+	d.Repairs = repair.New(campusDeps.Venue, db.DB, repair.Options{})
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
@@ -147,7 +153,8 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/courses", "/api/v1/courses/1/sessions", "/api/v1/courses/1/enrol", "/api/v1/courses/1/sessions/1/checkin",
 		"/api/v1/courses/1/sessions/1/leave",
 		"/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples",
-		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments"}
+		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments",
+		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -164,7 +171,7 @@ func FuzzJSONBodies(f *testing.F) {
 			case "/api/v1/counselling/appointments":
 				req.Header.Set("Authorization", "Bearer "+amy.Token)
 			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions",
-				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots":
+				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch":
 				req.Header.Set("Authorization", "Bearer "+root.Token)
 			default:
 				req.Header.Set("Authorization", "Bearer "+sess.Token)

@@ -19,6 +19,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/labstack/echo/v4"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/payments"
 )
 
@@ -111,9 +112,16 @@ func TestOpenAPIAnswers(t *testing.T) {
 	course := courseBody(court.Ref, 1, 1.0/6, 33) // sessions at 09:10, the courses' present's check-in window, and tomorrow 18:00
 	labs, counselling, e542 := fakeLabsCounselling(t, db.DB)
 	cals, feed := fakeCalendars(t, db.DB, bookings, &bookingClock)
+	var repairClock atomic.Pointer[time.Time]
+	repairClock.Store(&repairNow)
+	repairRoomID := repairRoom(t, geo.Student).ID
+	repairBody := func(where string) string {
+		return `{"category":"it.printer","description":"paper jam",` + where + `}`
+	}
 	ts := testServerWith(t, func(d *Deps) {
 		d.Access, d.Payments, d.Bookings, d.Courses, d.Labs, d.Counselling = svc, pay.Service, bookings, courses, labs, counselling
 		d.Calendars = cals
+		d.Repairs, d.RepairLocator = fakeRepairs(db.DB, &repairClock), fakeLocator{repairRoom(t, geo.Student)}
 	})
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
@@ -388,6 +396,37 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"student", "DELETE", "/api/v1/counselling/appointments/1", "", 200},
 		{"admin", "DELETE", "/api/v1/counselling/slots/1", "", 200},
 		{"admin", "DELETE", "/api/v1/counselling/slots/1", "", 404},
+		{"", "GET", "/api/v1/repairs/categories", "", 200},
+		{"student", "POST", "/api/v1/repairs", repairBody(`"unit":"` + repairRoomID + `","contact":"ext 1"`), 201},
+		{"staff", "POST", "/api/v1/repairs?lang=zh", repairBody(`"scans":[` + scanBody("p1") + `]`), 201},
+		{"staff", "POST", "/api/v1/repairs", repairBody(`"scans":[` + scanBody("lost") + `]`), 422},
+		{"staff", "POST", "/api/v1/repairs", repairBody(`"at":{"lon":113.4786,"lat":22.8955,"ordinal":0}`), 201},
+		{"student", "POST", "/api/v1/repairs", `{"category":"nope","description":"x","unit":"` + repairRoomID + `"}`, 400},
+		{"student", "POST", "/api/v1/repairs", repairBody(`"unit":"no-such-room"`), 404},
+		{"", "POST", "/api/v1/repairs", repairBody(`"unit":"` + repairRoomID + `"`), 401},
+		{"admin", "GET", "/api/v1/repairs?status=open&category=it", "", 200},
+		{"admin", "GET", "/api/v1/repairs?status=bogus", "", 400},
+		{"student", "GET", "/api/v1/repairs", "", 403},
+		{"admin", "GET", "/api/v1/repairs/map?status=open", "", 200},
+		{"student", "GET", "/api/v1/repairs/map", "", 403},
+		{"student", "GET", "/api/v1/repairs/1", "", 200},
+		{"family", "GET", "/api/v1/repairs/1", "", 404},
+		{"admin", "POST", "/api/v1/repairs/1/start", "", 409},
+		{"admin", "POST", "/api/v1/repairs/1/dispatch", `{"assignee":"IT team"}`, 200},
+		{"student", "POST", "/api/v1/repairs/1/dispatch", `{"assignee":"me"}`, 403},
+		{"admin", "POST", "/api/v1/repairs/1/start", "", 200},
+		{"admin", "POST", "/api/v1/repairs/1/hold", `{"reason":"parts"}`, 200},
+		{"admin", "POST", "/api/v1/repairs/1/hold", `{"reason":"parts"}`, 409},
+		{"admin", "POST", "/api/v1/repairs/1/start", "", 200},
+		{"admin", "POST", "/api/v1/repairs/1/complete", `{"note":"new roller"}`, 200},
+		{"student", "POST", "/api/v1/repairs/1/rate", `{"stars":5,"comment":"quick"}`, 200},
+		{"student", "POST", "/api/v1/repairs/1/rate", `{"stars":9}`, 400},
+		{"student", "POST", "/api/v1/repairs/1/reopen", `{"reason":"jams again"}`, 200},
+		{"family", "POST", "/api/v1/repairs/1/reopen", `{"reason":"x"}`, 404},
+		{"admin", "POST", "/api/v1/repairs/1/close", "", 409},
+		{"admin", "POST", "/api/v1/repairs/3/close", "", 200},
+		{"student", "GET", "/api/v1/me/repairs?limit=1", "", 200},
+		{"", "GET", "/api/v1/me/repairs", "", 401},
 		{"", "GET", feed, "", 200},
 		{"", "GET", feed + "?lang=zh", "", 200},
 		{"", "GET", feed + "?lang=fr", "", 400},

@@ -20,6 +20,7 @@ import (
 	"github.com/campusnav/engine/services/ledger"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
+	"github.com/campusnav/engine/services/repair"
 )
 
 // Problem is an RFC 9457 problem details object.
@@ -147,8 +148,14 @@ func errorStatus(err error) (int, bool) {
 	case errors.Is(err, routing.ErrUnknownPlace), errors.Is(err, auth.ErrNotFound), errors.Is(err, places.ErrNotFound),
 		errors.Is(err, access.ErrNotFound), errors.Is(err, payments.ErrNotFound):
 		return http.StatusNotFound, true
-	case errors.Is(err, booking.ErrNotFound):
+	case errors.Is(err, booking.ErrNotFound), errors.Is(err, repair.ErrNotFound):
 		return http.StatusNotFound, true
+	case errors.Is(err, repair.ErrConflict):
+		return http.StatusConflict, true
+	case errors.Is(err, repair.ErrForbidden):
+		return http.StatusForbidden, true
+	case errors.Is(err, repair.ErrInvalid):
+		return http.StatusBadRequest, true
 	case errors.Is(err, booking.ErrConflict):
 		return http.StatusConflict, true
 	case errors.Is(err, booking.ErrRule):
@@ -231,7 +238,7 @@ func knownProblem(status int, err error) *Problem {
 
 // trimLayer is an error's text without the package it came from.
 func trimLayer(msg string) string {
-	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: "} {
+	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: "} {
 		msg = strings.TrimPrefix(msg, layer)
 	}
 	return msg

@@ -26,6 +26,7 @@ import (
 	"github.com/campusnav/engine/services/idempotency"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
+	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/tiles"
 )
 
@@ -78,6 +79,11 @@ type Deps struct {
 	// Counselling is the counsellors' slots and students' appointments;
 	// nil: off.
 	Counselling *booking.Counselling
+	// Repairs are the repair tickets; nil: off.
+	Repairs *repair.Service
+	// RepairLocator places a reporter from their beacon scans; nil:
+	// reports by scans are refused.
+	RepairLocator repair.Locating
 	// Calendars are people's calendar feeds; nil: off.
 	Calendars *booking.Calendars
 	// Ready reports whether the stores answer; nil means always.
@@ -274,6 +280,7 @@ func (s *Server) routes() {
 	s.courseRoutes(api, get, post)
 	s.labsRoutes(get, post)
 	s.counsellingRoutes(api, get, post)
+	s.repairRoutes(get, post)
 	post("/me/calendar", s.newCalendarFeed, noStore)
 	api.DELETE("/me/calendar", s.revokeCalendarFeed, s.viewer, noStore)
 	api.Match(getHead, "/calendar/:feed", s.calendarFeed, hidePath, noStore) // the secret is the credential

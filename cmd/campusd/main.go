@@ -45,6 +45,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/postgres"
+	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/tiles"
 	"github.com/campusnav/engine/web"
@@ -120,6 +121,7 @@ type store interface {
 	booking.CounsellingStore
 	booking.CalendarStore
 	booking.BookingFeed
+	repair.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -152,6 +154,7 @@ type Main struct {
 	queue     *jobs.Queue // jobs.go
 	access    *access.Service
 	bookings  *booking.Service
+	repairs   *repair.Service
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -352,13 +355,14 @@ func (m *Main) Run(ctx context.Context) error {
 		m.store.Close()
 		return err
 	}
+	m.repairs = repair.New(v, m.store, repair.Options{PublicURL: public})
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
 		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Bookings: m.bookings, Tiles: tiles.New(v),
 		Courses: booking.NewCourses(m.store, m.bookings),
 		Ready:   m.store.Ping,
 		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
-		Calendars: m.calendars(),
+		Calendars: m.calendars(), Repairs: m.repairs,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
 		Handler:           srv.Handler(),

@@ -44,5 +44,5 @@ type Locating interface {
 	Locate(w geo.View, lang string, scans []beacons.Scan) (Located, error)
 }
 
-// ErrNoLocation is returned when the scans place nobody.
+// ErrNoLocation is the error of scans that place nobody.
 var ErrNoLocation = errors.New("repair: the scans place nobody")
