@@ -281,6 +281,7 @@ func (s *Server) routes() {
 	s.labsRoutes(get, post)
 	s.counsellingRoutes(api, get, post)
 	s.repairRoutes(get, post)
+	post("/repairs/locate", s.locateReporter, noStore)
 	post("/me/calendar", s.newCalendarFeed, noStore)
 	api.DELETE("/me/calendar", s.revokeCalendarFeed, s.viewer, noStore)
 	api.Match(getHead, "/calendar/:feed", s.calendarFeed, hidePath, noStore) // the secret is the credential

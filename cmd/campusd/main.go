@@ -356,8 +356,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.repairs = repair.New(v, m.store, repair.Options{PublicURL: public})
+	pos := beacons.NewPositioner(reg, cal, g)
 	srv := web.New(web.Deps{
-		Venue: v, Graph: g, Positioner: beacons.NewPositioner(reg, cal, g),
+		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),
 		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Bookings: m.bookings, Tiles: tiles.New(v),
 		Courses: booking.NewCourses(m.store, m.bookings),
 		Ready:   m.store.Ping,
