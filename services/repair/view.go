@@ -199,6 +199,7 @@ func (s *Service) Act(ctx context.Context, u auth.User, id int64, action string,
 	if action == Dispatch || action == Complete {
 		ch.Mail = s.mail
 	}
+	ch.UnfreezeCard = action == Complete
 	t, err := s.st.ChangeTicket(ctx, id, u.ID, ch)
 	if err != nil {
 		return View{}, err
