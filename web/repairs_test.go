@@ -317,3 +317,61 @@ func hiddenUnit(t *testing.T, role geo.Role) string {
 	t.Fatalf("no unit hidden from %v in this campus", role)
 	return ""
 }
+
+// BenchmarkReportOverHTTP files tickets over loopback, one at a time,
+// each with its own Idempotency-Key, on each store: the campus's
+// classrooms in turn (a report in a room reported before is linked as a
+// duplicate), a new reporter every half of the open-ticket bound, so
+// that none is refused.
+func BenchmarkReportOverHTTP(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			testServer(b)
+			db := openPayStore(b, engine)
+			a := auth.New(db, auth.Options{Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
+			var now atomic.Pointer[time.Time]
+			now.Store(&repairNow)
+			d := campusDeps
+			d.Auth, d.Idempotency, d.Repairs = a, db, fakeRepairs(db, &now)
+			srv := httptest.NewServer(New(d, Config{}).Handler())
+			b.Cleanup(srv.Close)
+			var units []string
+			w := campusDeps.Venue.View(geo.Staff)
+			for _, bl := range campusDeps.Venue.Buildings {
+				for _, l := range bl.Levels {
+					for _, u := range l.Units {
+						if _, ok := w.Feature(u.ID); ok && u.Category == "classroom" {
+							units = append(units, u.ID)
+						}
+					}
+				}
+			}
+			var tokens []string
+			token := func() string {
+				email := fmt.Sprintf("r%d@example.edu", len(tokens))
+				if _, err := a.AddUser(b.Context(), email, "correct horse battery", auth.Staff); err != nil {
+					b.Fatal(err)
+				}
+				sess, err := a.Login(b.Context(), email, "correct horse battery", fmt.Sprintf("10.1.%d.%d", len(tokens)/200, len(tokens)%200+1))
+				if err != nil {
+					b.Fatal(err)
+				}
+				tokens = append(tokens, sess.Token)
+				return sess.Token
+			}
+			tok := token()
+			b.ResetTimer()
+			for i := range b.N {
+				if i > 0 && i%(repair.MaxOpen/2) == 0 {
+					b.StopTimer()
+					tok = token()
+					b.StartTimer()
+				}
+				body := fmt.Sprintf(`{"category":"furniture","description":"broken chair %d","unit":%q}`, i, units[i%len(units)])
+				if code, _, got := keyed(b, srv.URL, tok, fmt.Sprintf("k%d", i), "POST", "/api/v1/repairs", body); code != http.StatusCreated {
+					b.Fatalf("report %d: %d %s", i, code, got)
+				}
+			}
+		})
+	}
+}
