@@ -204,9 +204,6 @@ func (s *Service) Act(ctx context.Context, u auth.User, id int64, action string,
 	if err != nil {
 		return View{}, err
 	}
-	if !desk && t.ReporterID == u.ID {
-		return s.view(t, false), nil
-	}
 	return s.view(t, desk), nil
 }
 
