@@ -42,7 +42,7 @@ var paySecret = []byte("test-sandbox-secret")
 
 // openPayStore is a fresh store of an engine: "sqlite" or "postgres"
 // (skipped without CAMPUS_TEST_DATABASE_URL).
-func openPayStore(t testing.TB, engine string) *store.DB {
+func openPayStore(t *testing.T, engine string) *store.DB {
 	t.Helper()
 	if engine == "postgres" {
 		if pgtest.URL() == "" {
