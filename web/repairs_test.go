@@ -146,7 +146,7 @@ func testRepairsOverHTTP(t *testing.T, engine string) {
 	// Refusals name the field.
 	for _, c := range []struct {
 		body, param string
-		status     int
+		status      int
 	}{
 		{`{"category":"nope","description":"x","unit":"` + room.ID + `"}`, "category", 400},
 		{`{"category":"water","description":"","unit":"` + room.ID + `"}`, "description", 400},
@@ -188,7 +188,9 @@ func testRepairsOverHTTP(t *testing.T, engine string) {
 	}
 
 	id := fmt.Sprint(first.ID)
-	act := func(token, action, body string) (int, []byte) { return s.do(t, token, "POST", "/api/v1/repairs/"+id+"/"+action, body) }
+	act := func(token, action, body string) (int, []byte) {
+		return s.do(t, token, "POST", "/api/v1/repairs/"+id+"/"+action, body)
+	}
 	// Not allowed from here: 409 naming both states.
 	code, b = act(desk, "start", "")
 	p := bookingProblem(t, "start a submitted ticket", 409, "", "status", code, b)

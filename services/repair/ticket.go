@@ -122,7 +122,22 @@ type Change struct {
 	Follow bool
 	Mail   func(t Ticket, to, lang string) (mail.Message, bool)
 	Audit  string // the audit log's kind
+	// UnfreezeCard, on a change that completes a CampusCard ticket,
+	// unfreezes its reporter's card if it is frozen (the card's own
+	// unfreeze, with its audit entry), and says so in the history.
+	UnfreezeCard bool
 }
+
+// CampusCard is the category of campus card faults; completing one
+// unfreezes its reporter's frozen card.
+const CampusCard = "it.campus_card"
+
+// The history's note of a card unfrozen by a ticket's completion,
+// followed by the card's number.
+const (
+	CardUnfrozenNote   = "campus card unfrozen:"
+	CardUnfrozenNoteZh = "校园卡已解冻"
+)
 
 // Store keeps tickets.
 type Store interface {

@@ -199,12 +199,10 @@ func (s *Service) Act(ctx context.Context, u auth.User, id int64, action string,
 	if action == Dispatch || action == Complete {
 		ch.Mail = s.mail
 	}
+	ch.UnfreezeCard = action == Complete
 	t, err := s.st.ChangeTicket(ctx, id, u.ID, ch)
 	if err != nil {
 		return View{}, err
-	}
-	if !desk && t.ReporterID == u.ID {
-		return s.view(t, false), nil
 	}
 	return s.view(t, desk), nil
 }

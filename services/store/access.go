@@ -89,49 +89,55 @@ func (db *DB) ChangeCard(ctx context.Context, ch access.CardChange) (access.Card
 	var c access.Card
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		c, err = scanCard(tx.QueryRowContext(ctx, "SELECT "+cardColumns+cardFrom+"WHERE c.id = $1"+db.forUpdateOf("c"), ch.Card))
-		if noRows(err) {
-			return served{fmt.Errorf("%w (card %d)", access.ErrNotFound, ch.Card)}
-		}
-		if err != nil {
-			return err
-		}
-		e := audit.Entry{At: ch.At, Actor: ch.By, Subject: c.Subject, Place: "card:" + strconv.FormatInt(c.ID, 10)}
-		switch {
-		case ch.Freeze != "":
-			if c.Status == access.Frozen {
-				return nil
-			}
-			c.Status, c.FrozenReason = access.Frozen, ch.Freeze
-			e.Kind, e.Decision, e.Reason = audit.CardFrozen, audit.Deny, ch.Freeze
-		case ch.Unfreeze:
-			if c.Status != access.Frozen {
-				return nil
-			}
-			e.Kind, e.Decision, e.Reason = audit.CardUnfrozen, audit.Allow, "was "+c.FrozenReason
-			c.Status, c.FrozenReason = access.Valid, ""
-			if _, err := tx.ExecContext(ctx, "UPDATE card_devices SET revoked = true WHERE card_id = $1 AND NOT revoked", c.ID); err != nil {
-				return err
-			}
-		case ch.Lost, ch.Found:
-			lost := ch.Lost
-			if (c.Physical == access.Lost) == lost {
-				return nil
-			}
-			c.Physical, e.Kind, e.Decision, e.Reason = access.Valid, audit.CardFound, audit.Allow, "found"
-			if lost {
-				c.Physical, e.Kind, e.Decision, e.Reason = access.Lost, audit.CardLost, audit.Deny, "lost"
-			}
-		default:
-			return nil
-		}
-		if err := db.updateCard(ctx, tx, &c, ch.At); err != nil {
-			return err
-		}
-		_, err = db.AppendTx(ctx, tx, e)
+		c, _, err = db.changeCardTx(ctx, tx, ch)
 		return err
 	})
 	return c, db.fail(err, "changing card %d", ch.Card)
+}
+
+// changeCardTx is ChangeCard in tx: the card, and whether it changed.
+func (db *DB) changeCardTx(ctx context.Context, tx *sql.Tx, ch access.CardChange) (access.Card, bool, error) {
+	c, err := scanCard(tx.QueryRowContext(ctx, "SELECT "+cardColumns+cardFrom+"WHERE c.id = $1"+db.forUpdateOf("c"), ch.Card))
+	if noRows(err) {
+		return c, false, served{fmt.Errorf("%w (card %d)", access.ErrNotFound, ch.Card)}
+	}
+	if err != nil {
+		return c, false, err
+	}
+	e := audit.Entry{At: ch.At, Actor: ch.By, Subject: c.Subject, Place: "card:" + strconv.FormatInt(c.ID, 10)}
+	switch {
+	case ch.Freeze != "":
+		if c.Status == access.Frozen {
+			return c, false, nil
+		}
+		c.Status, c.FrozenReason = access.Frozen, ch.Freeze
+		e.Kind, e.Decision, e.Reason = audit.CardFrozen, audit.Deny, ch.Freeze
+	case ch.Unfreeze:
+		if c.Status != access.Frozen {
+			return c, false, nil
+		}
+		e.Kind, e.Decision, e.Reason = audit.CardUnfrozen, audit.Allow, "was "+c.FrozenReason
+		c.Status, c.FrozenReason = access.Valid, ""
+		if _, err := tx.ExecContext(ctx, "UPDATE card_devices SET revoked = true WHERE card_id = $1 AND NOT revoked", c.ID); err != nil {
+			return c, false, err
+		}
+	case ch.Lost, ch.Found:
+		lost := ch.Lost
+		if (c.Physical == access.Lost) == lost {
+			return c, false, nil
+		}
+		c.Physical, e.Kind, e.Decision, e.Reason = access.Valid, audit.CardFound, audit.Allow, "found"
+		if lost {
+			c.Physical, e.Kind, e.Decision, e.Reason = access.Lost, audit.CardLost, audit.Deny, "lost"
+		}
+	default:
+		return c, false, nil
+	}
+	if err := db.updateCard(ctx, tx, &c, ch.At); err != nil {
+		return c, false, err
+	}
+	_, err = db.AppendTx(ctx, tx, e)
+	return c, err == nil, err
 }
 
 // updateCard writes a card's status and last use.

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
 
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/repair"
 )
@@ -252,6 +253,11 @@ func (db *DB) ChangeTicket(ctx context.Context, id, actorID int64, ch repair.Cha
 			}
 			entries = append(entries, more...)
 		}
+		if ch.UnfreezeCard && t.Status == repair.Completed && t.Category == repair.CampusCard {
+			if err := db.unfreezeFor(ctx, tx, &t, e); err != nil {
+				return err
+			}
+		}
 		if err := db.ticketMails(ctx, tx, t, ch); err != nil {
 			return err
 		}
@@ -262,6 +268,26 @@ func (db *DB) ChangeTicket(ctx context.Context, id, actorID int64, ch repair.Cha
 		return err
 	})
 	return t, db.fail(err, "repair ticket %d", id)
+}
+
+// unfreezeFor unfreezes the card of t's reporter, if they hold one that
+// is frozen, as the card's own unfreeze does (its audit entry with it),
+// and says so in t's history: an event after e.
+func (db *DB) unfreezeFor(ctx context.Context, tx *sql.Tx, t *repair.Ticket, e repair.Event) error {
+	var card int64
+	err := tx.QueryRowContext(ctx, "SELECT id FROM cards WHERE user_id = $1 AND status = $2", t.ReporterID, access.Frozen).Scan(&card)
+	if noRows(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c, changed, err := db.changeCardTx(ctx, tx, access.CardChange{Card: card, By: e.ActorID, Unfreeze: true, At: e.At})
+	if err != nil || !changed {
+		return err
+	}
+	return db.ticketEvent(ctx, tx, t.ID, repair.Event{At: e.At, ActorID: e.ActorID, From: t.Status, To: t.Status,
+		Note: fmt.Sprintf("%s %s / %s", repair.CardUnfrozenNote, c.Number, repair.CardUnfrozenNoteZh)})
 }
 
 // saveTicket writes what a change may change of t.

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/audit"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/mail"
@@ -28,6 +29,7 @@ func Repairs(t *testing.T, newStore func(t *testing.T) *store.DB) {
 		{"ChangesFollowAndMail", testRepairChanges},
 		{"Bounds", testRepairBounds},
 		{"Lists", testRepairLists},
+		{"CompletingUnfreezesTheCard", testRepairUnfreeze},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -266,5 +268,53 @@ func testRepairLists(t *testing.T, s *store.DB) {
 	mine, err := s.Tickets(ctx, repair.Query{ReporterID: bo.ID, Limit: 10})
 	if err != nil || len(mine) != 2 || mine[1].DuplicateOf != card.ID {
 		t.Errorf("bo's own (with the duplicate): %+v %v", mine, err)
+	}
+}
+
+func testRepairUnfreeze(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	ann := mustCreate(t, s, "ann", auth.Student)
+	bo := mustCreate(t, s, "bo", auth.Student)
+	desk := mustCreate(t, s, "desk", auth.Staff)
+	n := 0
+	card := func(u auth.User) access.Card {
+		n++
+		c, err := s.CardOf(ctx, u.ID, u.Email, func() string { return unique(strconv.Itoa(n)) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, err = s.ChangeCard(ctx, access.CardChange{Card: c.ID, Freeze: access.FrozenCapture, At: repairAt(0)}); err != nil || c.Status != access.Frozen {
+			t.Fatalf("freeze: %+v %v", c, err)
+		}
+		return c
+	}
+	annCard, boCard := card(ann), card(bo)
+	complete := func(tk repair.Ticket) repair.Ticket {
+		got, err := s.ChangeTicket(ctx, tk.ID, desk.ID, repair.Change{Audit: repair.AuditMoved, UnfreezeCard: true, Apply: func(tk *repair.Ticket) (repair.Event, error) {
+			now := repairAt(2)
+			from := tk.Status
+			tk.Status, tk.Completed = repair.Completed, &now
+			return repair.Event{At: now, From: from, To: repair.Completed}, nil
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	// A campus card ticket: completing it unfreezes its reporter's card,
+	// says so in the history and in the audit log.
+	got := complete(mustTicket(t, s, roomTicket(ann.ID, repair.CampusCard, unique("u"), repairAt(1))))
+	last := got.History[len(got.History)-1]
+	if c, _ := s.CardByID(ctx, annCard.ID); c.Status != access.Valid || len(got.History) != 3 || !strings.Contains(last.Note, repair.CardUnfrozenNote) ||
+		!strings.Contains(last.Note, annCard.Number) || last.Actor != desk.Email {
+		t.Errorf("after completing a campus card ticket: card %s, history %+v", c.Status, got.History)
+	}
+	if es, err := s.AuditEntries(ctx, audit.Query{Subject: ann.Email, Kind: audit.CardUnfrozen}); err != nil || len(es) != 1 || es[0].Actor != desk.ID {
+		t.Errorf("the card's audit entry: %+v %v", es, err)
+	}
+	// Another category leaves the card frozen.
+	got = complete(mustTicket(t, s, roomTicket(bo.ID, "it.printer", unique("u"), repairAt(1))))
+	if c, _ := s.CardByID(ctx, boCard.ID); c.Status != access.Frozen || len(got.History) != 2 {
+		t.Errorf("after completing a printer ticket: card %s, history %+v", c.Status, got.History)
 	}
 }
