@@ -1,7 +1,8 @@
 // Package repair owns repair tickets: faults reported by scenario
 // category (categories.json, in English and Chinese), located by a unit
 // the reporter names, a point, or their beacon scans (through a Locating
-// the server is given), and a ticket's life from submitted to closed,
+// the server is given: Locator, locate.go, the campus positioning engine
+// under the asker's view), and a ticket's life from submitted to closed,
 // every transition kept with who and when. A new report of an open fault
 // (same category, same room; or, outside rooms, within DuplicateRadiusM
 // on the same ordinal) is linked to the first as its duplicate. The
