@@ -25,14 +25,7 @@ func (PurgeSessions) Kind() string { return KindPurgeSessions }
 // enqueues it, and each period's job is unique, so one replica purges
 // once per period however many run.
 func PurgeSessionsEvery(interval time.Duration) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) {
-			return PurgeSessions{}, &river.InsertOpts{
-				MaxAttempts: 3,
-				UniqueOpts:  river.UniqueOpts{ByPeriod: interval},
-			}
-		},
-		&river.PeriodicJobOpts{ID: KindPurgeSessions, RunOnStart: true})
+	return periodic(KindPurgeSessions, PurgeSessions{}, interval)
 }
 
 // PurgeWorker deletes what has expired by Now from DB: sessions, spent or
@@ -79,4 +72,15 @@ func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeSessions]) e
 	}
 	log.InfoContext(ctx, "expired state purged", "sessions", sessions, "sign_in_state", state, "idempotency_keys", keys, "used_codes", codes)
 	return nil
+}
+
+// periodic is the leader's job of args every interval: one job a period
+// (unique by period, so replicas and restarts add no second), three
+// attempts, and one at start.
+func periodic(kind string, args river.JobArgs, interval time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return args, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: interval}}
+		},
+		&river.PeriodicJobOpts{ID: kind, RunOnStart: true})
 }

@@ -31,14 +31,7 @@ const ReleaseEvery = 30 * time.Second
 // that releases it. Only the leader enqueues it, one job a period; a job
 // that dies midway is taken up again and releases what is left.
 func ReleaseNoShowsEvery(interval time.Duration) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) {
-			return ReleaseNoShows{}, &river.InsertOpts{
-				MaxAttempts: 3,
-				UniqueOpts:  river.UniqueOpts{ByPeriod: interval},
-			}
-		},
-		&river.PeriodicJobOpts{ID: KindReleaseNoShows, RunOnStart: true})
+	return periodic(KindReleaseNoShows, ReleaseNoShows{}, interval)
 }
 
 // releaseBatch bounds one transaction of releases.

@@ -29,11 +29,7 @@ const CloseRepairsInterval = 10 * time.Minute
 // audit entry. Only the leader enqueues it, one job a period; a job that
 // dies midway is taken up again and closes what is left.
 func CloseRepairsEvery(interval time.Duration) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(interval),
-		func() (river.JobArgs, *river.InsertOpts) {
-			return CloseRepairs{}, &river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByPeriod: interval}}
-		},
-		&river.PeriodicJobOpts{ID: KindCloseRepairs, RunOnStart: true})
+	return periodic(KindCloseRepairs, CloseRepairs{}, interval)
 }
 
 // CloseRepairsWorker closes repair tickets through the repair service.
