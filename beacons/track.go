@@ -212,14 +212,6 @@ func (we *walkEdge) at(s float64) (orb.Point, int) {
 	return we.pts[0], we.ordFrom
 }
 
-// locate sets a particle's point and ordinal from its edge and its place
-// along it.
-func (wg *walkGraph) locate(pa *particle) {
-	var ord int
-	pa.pt, ord = wg.edges[pa.edge].at(pa.s)
-	pa.ord = int32(ord)
-}
-
 // particle is one guess of where the device is and how it moves. Its
 // fields are ordered so that it packs into 56 bytes.
 type particle struct {
@@ -477,7 +469,9 @@ func (t *Tracker) predict(dt float64) {
 				pa.s, pa.forward = over, true
 			}
 		}
-		wg.locate(pa)
+		var ord int
+		pa.pt, ord = wg.edges[pa.edge].at(pa.s)
+		pa.ord = int32(ord)
 	}
 }
 

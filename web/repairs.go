@@ -1,14 +1,12 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
 	json "github.com/goccy/go-json"
 	"github.com/labstack/echo/v4"
 
-	"github.com/campusnav/engine/beacons"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/repair"
 )
@@ -93,44 +91,17 @@ func (s *Server) report(c echo.Context) error {
 		return badParam("scans", "at most %d scans", maxRepairScans)
 	}
 	if req.Scans != nil {
-		if r.Beacons, err = s.repairLocate(c, req.Scans, lang); err != nil {
+		got, err := s.locateScans(c, req.Scans, lang)
+		if err != nil {
 			return err
 		}
+		r.Beacons = &got.Place
 	}
 	v, err := s.d.Repairs.Create(c.Request().Context(), u, r, lang)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, v)
-}
-
-// repairLocate is where the scans place the reporter, through the
-// locator the server was given.
-func (s *Server) repairLocate(c echo.Context, raw []json.RawMessage, lang string) (*repair.Place, error) {
-	if s.d.RepairLocator == nil {
-		return nil, badParam("scans", "locating from beacons is off")
-	}
-	if len(raw) == 0 {
-		return nil, badParam("scans", "scans is empty")
-	}
-	scans := make([]beacons.Scan, len(raw))
-	for i, b := range raw {
-		sc, err := beacons.ParseScan(b)
-		if err != nil {
-			return nil, badParam("scans", "scans[%d]: %v", i, err)
-		}
-		scans[i] = sc
-	}
-	got, err := s.d.RepairLocator.Locate(s.view(c), lang, scans)
-	if errors.Is(err, repair.ErrNoLocation) {
-		p := problem(http.StatusUnprocessableEntity, "scans", "the scans place nobody: name the room instead")
-		p.Code, p.title = "no_location", [2]string{"Not located", "无法定位"}
-		return nil, p
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &got.Place, nil
 }
 
 func (s *Server) oneRepair(c echo.Context) error {

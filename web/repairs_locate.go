@@ -33,21 +33,38 @@ func (s *Server) locateReporter(c echo.Context) error {
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	scans, err := parseScans(body.Scans)
+	got, err := s.locateScans(c, body.Scans, lang)
 	if err != nil {
 		return err
-	}
-	got, err := s.d.RepairLocator.Locate(s.view(c), lang, scans)
-	switch {
-	case errors.Is(err, repair.ErrNoLocation):
-		return problem(http.StatusUnprocessableEntity, "scans", "the scans place nobody: no beacon of the campus was heard")
-	case err != nil:
-		return badParam("scans", "%v", err)
 	}
 	if got.Candidates == nil {
 		got.Candidates = []repair.Candidate{}
 	}
 	return ok(c, got)
+}
+
+// locateScans places a reporter from a body's scans (POST /repairs/locate,
+// and a report located by "scans") through the locator the server was
+// given: a scan that is not one is a 400 naming it, scans that place
+// nobody a 422 no_location.
+func (s *Server) locateScans(c echo.Context, raw []json.RawMessage, lang string) (repair.Located, error) {
+	if s.d.RepairLocator == nil {
+		return repair.Located{}, badParam("scans", "locating from beacons is off")
+	}
+	scans, err := parseScans(raw)
+	if err != nil {
+		return repair.Located{}, err
+	}
+	got, err := s.d.RepairLocator.Locate(s.view(c), lang, scans)
+	switch {
+	case errors.Is(err, repair.ErrNoLocation):
+		p := problem(http.StatusUnprocessableEntity, "scans", "the scans place nobody: name the room instead")
+		p.Code, p.title = "no_location", [2]string{"Not located", "无法定位"}
+		return repair.Located{}, p
+	case err != nil:
+		return repair.Located{}, badParam("scans", "%v", err)
+	}
+	return got, nil
 }
 
 // parseScans reads the scans of a body, naming the one that is not a scan.
