@@ -63,15 +63,19 @@ func (db *DB) CreateTicket(ctx context.Context, t repair.Ticket) (repair.Ticket,
 		if open >= repair.MaxOpen {
 			return served{repair.ErrTooMany}
 		}
-		var err error
-		if t.DuplicateOf, err = db.original(ctx, tx, t); err != nil {
-			return err
-		}
+		// The year's number first: its row is where concurrent reports
+		// take turns, so the original is looked for after the report
+		// before this one committed (on PostgreSQL each statement of a
+		// read-committed transaction sees what committed before it): two
+		// reports of one fault at once are never both originals.
 		year := t.Created.In(shanghai).Year()
 		var seq int64
-		err = tx.QueryRowContext(ctx, `INSERT INTO repair_numbers (year, last) VALUES ($1, 1)
+		err := tx.QueryRowContext(ctx, `INSERT INTO repair_numbers (year, last) VALUES ($1, 1)
 			ON CONFLICT (year) DO UPDATE SET last = repair_numbers.last + 1 RETURNING last`, year).Scan(&seq)
 		if err != nil {
+			return err
+		}
+		if t.DuplicateOf, err = db.original(ctx, tx, t); err != nil {
 			return err
 		}
 		t.Number = fmt.Sprintf("R-%d-%06d", year, seq)

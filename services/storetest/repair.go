@@ -26,6 +26,7 @@ func Repairs(t *testing.T, newStore func(t *testing.T) *store.DB) {
 	}{
 		{"NumbersAndHistory", testRepairNumbers},
 		{"Duplicates", testRepairDuplicates},
+		{"DuplicatesAtOnce", testRepairDuplicatesAtOnce},
 		{"ChangesFollowAndMail", testRepairChanges},
 		{"Bounds", testRepairBounds},
 		{"Lists", testRepairLists},
@@ -154,6 +155,57 @@ func testRepairDuplicates(t *testing.T, s *store.DB) {
 	}
 	if late := mustTicket(t, s, roomTicket(ann.ID, "it.printer", room, repairAt(4))); late.DuplicateOf != 0 {
 		t.Errorf("a report after completion: duplicate of %d", late.DuplicateOf)
+	}
+}
+
+// testRepairDuplicatesAtOnce: reports of one fault from several people
+// at the same moment make one original, the others its duplicates (on
+// PostgreSQL, where they run at once, as on SQLite, where they take
+// turns).
+func testRepairDuplicatesAtOnce(t *testing.T, s *store.DB) {
+	const n = 8
+	people := make([]int64, n)
+	for i := range people {
+		people[i] = mustCreate(t, s, "at-once-"+strconv.Itoa(i), auth.Student).ID
+	}
+	for round := range 3 {
+		room := unique("room")
+		got := make([]repair.Ticket, n)
+		errs := make([]error, n)
+		var start, done sync.WaitGroup
+		start.Add(1)
+		for i := range n {
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				start.Wait()
+				tk := roomTicket(people[i], "it.printer", room, repairAt(float64(round)))
+				if i%2 == 1 { // and outside rooms, at one point
+					tk = pointTicket(people[i], "electricity", round, float64(i))
+				}
+				got[i], errs[i] = s.CreateTicket(t.Context(), tk)
+			}()
+		}
+		start.Done()
+		done.Wait()
+		originals := map[bool]map[int64]bool{true: {}, false: {}}
+		for i, tk := range got {
+			if errs[i] != nil {
+				t.Fatalf("round %d, report %d: %v", round, i, errs[i])
+			}
+			inRoom := i%2 == 0
+			if tk.DuplicateOf == 0 {
+				originals[inRoom][tk.ID] = true
+			}
+		}
+		for i, tk := range got {
+			if tk.DuplicateOf != 0 && !originals[i%2 == 0][tk.DuplicateOf] {
+				t.Errorf("round %d, report %d: duplicate of %d, not of an original of its fault", round, i, tk.DuplicateOf)
+			}
+		}
+		if len(originals[true]) != 1 || len(originals[false]) != 1 {
+			t.Errorf("round %d: %d originals in the room and %d outside, want 1 and 1", round, len(originals[true]), len(originals[false]))
+		}
 	}
 }
 
