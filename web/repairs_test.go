@@ -240,6 +240,10 @@ func testRepairsOverHTTP(t *testing.T, engine string) {
 	if code != 200 || back.Status != repair.Dispatched || back.Assignee != "IT team" {
 		t.Errorf("reopen: %d %s", code, b)
 	}
+	// The fault is open again for everyone who reported it.
+	if code, b := s.do(t, bo, "GET", fmt.Sprint("/api/v1/repairs/", dup.ID), ""); code != 200 || decode[repairView](t, "duplicate", b).Status != repair.Dispatched {
+		t.Errorf("the duplicate after the original's reopening: %d %s", code, b)
+	}
 	for _, step := range []string{"start", "complete"} {
 		if code, b := act(desk, step, ""); code != 200 {
 			t.Fatalf("%s: %d %s", step, code, b)
@@ -260,6 +264,28 @@ func testRepairsOverHTTP(t *testing.T, engine string) {
 	}
 	if code, _ := s.do(t, eve, "GET", "/api/v1/repairs/"+id, ""); code != 404 {
 		t.Errorf("another's ticket: %d", code)
+	}
+	// A duplicate's reporter reopening reopens the fault: the original
+	// (its reason naming the duplicate), and the duplicate with it; it
+	// stays out of the desk's list, which shows the original.
+	dupPath := fmt.Sprint("/api/v1/repairs/", dup.ID, "/reopen")
+	if code, b := s.do(t, eve, "POST", dupPath, `{"reason":"x"}`); code != 404 {
+		t.Errorf("reopening another's duplicate: %d %s", code, b)
+	}
+	code, b = s.do(t, bo, "POST", dupPath, `{"reason":"still jams"}`)
+	if again := decode[repairView](t, "reopened duplicate", b); code != 200 || again.ID != dup.ID || again.Status != repair.Dispatched || again.Reporter != "" {
+		t.Errorf("reopening the duplicate: %d %s", code, b)
+	}
+	code, b = s.do(t, ann, "GET", "/api/v1/repairs/"+id, "")
+	orig := decode[repairView](t, "the original", b)
+	if last := orig.History[len(orig.History)-1]; code != 200 || orig.Status != repair.Dispatched || last.By != "bo@example.edu" ||
+		!strings.Contains(last.Note, "still jams") || !strings.Contains(last.Note, dup.Number) {
+		t.Errorf("the original after its duplicate's reopening: %d %s", code, b)
+	}
+	for _, step := range []string{"start", "complete"} {
+		if code, b := act(desk, step, ""); code != 200 {
+			t.Fatalf("%s: %d %s", step, code, b)
+		}
 	}
 	// Seven days after completion the window has closed, and the job
 	// closes the ticket and its duplicate.

@@ -26,6 +26,9 @@ type Category struct {
 	ID       string     `json:"id"`
 	Name     Name       `json:"name"`
 	Children []Category `json:"children"`
+	// Personal faults are one person's (their card, their bill): never
+	// linked as duplicates of another's.
+	Personal bool `json:"personal,omitempty"`
 }
 
 //go:embed categories.json

@@ -189,8 +189,9 @@ func (s *Service) Create(ctx context.Context, u auth.User, r Report, lang string
 		return View{}, err
 	}
 	l.Room = room
+	c, _ := CategoryOf(r.Category)
 	t := Ticket{ReporterID: u.ID, Lang: lang, Category: r.Category, Description: r.Description, Contact: r.Contact,
-		Location: l, Status: Submitted, Created: s.now()}
+		Location: l, Status: Submitted, Created: s.now(), Personal: c.Personal}
 	t, err = s.st.CreateTicket(ctx, t)
 	if err != nil {
 		return View{}, err

@@ -91,6 +91,7 @@ type Ticket struct {
 	Status      string
 	Assignee    string
 	DuplicateOf int64 // 0: none
+	Personal    bool  // of a personal category: never a duplicate (at its creation only)
 	Duplicates  int   // open reports linked to it (lists only)
 	Created     time.Time
 	Completed   *time.Time

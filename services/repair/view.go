@@ -2,6 +2,8 @@ package repair
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -190,8 +192,17 @@ func (s *Service) Act(ctx context.Context, u auth.User, id int64, action string,
 		return View{}, err
 	}
 	now := s.now()
-	ch := Change{Audit: AuditMoved, Follow: !reporter, Apply: func(t *Ticket) (Event, error) {
-		if reporter && t.ReporterID != u.ID {
+	target, mine := id, true
+	if action == Reopen {
+		var err error
+		if target, err = s.reopened(ctx, u, id, &a); err != nil {
+			return View{}, err
+		}
+		mine = target == id
+	}
+	// A reopening moves the fault: the original and its duplicates.
+	ch := Change{Audit: AuditMoved, Follow: !reporter || action == Reopen, Apply: func(t *Ticket) (Event, error) {
+		if reporter && mine && t.ReporterID != u.ID {
 			return Event{}, ErrNoTicket
 		}
 		return step(t, action, a, now)
@@ -200,11 +211,40 @@ func (s *Service) Act(ctx context.Context, u auth.User, id int64, action string,
 		ch.Mail = s.mail
 	}
 	ch.UnfreezeCard = action == Complete
-	t, err := s.st.ChangeTicket(ctx, id, u.ID, ch)
+	t, err := s.st.ChangeTicket(ctx, target, u.ID, ch)
+	if err == nil && target != id {
+		t, err = s.st.Ticket(ctx, id)
+	}
 	if err != nil {
 		return View{}, err
 	}
 	return s.view(t, desk), nil
+}
+
+// reopened is the ticket a reopening of ticket id by u moves: a
+// duplicate that followed its original to completion reopens the
+// original (the fault is not fixed, for anyone who reported it), with
+// the duplicate's number added to the reason; else id itself.
+func (s *Service) reopened(ctx context.Context, u auth.User, id int64, a *Args) (int64, error) {
+	t, err := s.st.Ticket(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if t.ReporterID != u.ID {
+		return 0, ErrNoTicket
+	}
+	if t.DuplicateOf == 0 || t.Status != Completed {
+		return id, nil
+	}
+	o, err := s.st.Ticket(ctx, t.DuplicateOf)
+	if errors.Is(err, ErrNotFound) || (err == nil && (o.Status != Completed || o.Completed == nil || t.Completed == nil || !o.Completed.Equal(*t.Completed))) {
+		return id, nil // it went its own way
+	}
+	if err != nil {
+		return 0, err
+	}
+	a.Reason = fmt.Sprintf("%s (%s)", a.Reason, t.Number)
+	return o.ID, nil
 }
 
 // checkArgs refuses an action's arguments that are missing or too long.

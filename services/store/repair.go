@@ -108,9 +108,13 @@ func (db *DB) CreateTicket(ctx context.Context, t repair.Ticket) (repair.Ticket,
 
 // original is the open original ticket of the same fault as t, or 0:
 // same category, and in a room the same unit, else within
-// repair.DuplicateRadiusM on the same ordinal.
+// repair.DuplicateRadiusM on the same ordinal; none for a personal
+// fault.
 func (db *DB) original(ctx context.Context, tx *sql.Tx, t repair.Ticket) (int64, error) {
 	l := t.Location
+	if t.Personal {
+		return 0, nil
+	}
 	if l.Room && l.Unit != "" {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT t.id FROM repair_tickets t WHERE t.category = $1 AND t.unit = $2 AND t.in_room = $3

@@ -135,6 +135,14 @@ func testRepairDuplicates(t *testing.T, s *store.DB) {
 	if again.DuplicateOf != first.ID || other.DuplicateOf != 0 || elsewhere.DuplicateOf != 0 {
 		t.Errorf("in a room: duplicate_of %d %d %d, want %d 0 0", again.DuplicateOf, other.DuplicateOf, elsewhere.DuplicateOf, first.ID)
 	}
+	// One person's card is not another's.
+	card := roomTicket(ann.ID, repair.CampusCard, room, repairAt(2))
+	card.Personal = true
+	card2 := card
+	card2.ReporterID = bo.ID
+	if a, b := mustTicket(t, s, card), mustTicket(t, s, card2); a.DuplicateOf != 0 || b.DuplicateOf != 0 {
+		t.Errorf("personal faults: duplicate_of %d %d, want 0 0", a.DuplicateOf, b.DuplicateOf)
+	}
 	// Outside rooms: within the radius on the same ordinal.
 	lamp := mustTicket(t, s, pointTicket(ann.ID, "electricity", 0, 0))
 	near := mustTicket(t, s, pointTicket(bo.ID, "electricity", 0, 10))
