@@ -428,6 +428,12 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"family", "POST", "/api/v1/repairs/1/reopen", `{"reason":"x"}`, 404},
 		{"admin", "POST", "/api/v1/repairs/1/close", "", 409},
 		{"admin", "POST", "/api/v1/repairs/3/close", "", 200},
+		{"student", "POST", "/api/v1/repairs/1/photos", "photo:jpeg", 201},
+		{"student", "POST", "/api/v1/repairs/1/photos", "photo:jpeg", 200},
+		{"student", "POST", "/api/v1/repairs/1/photos", "photo:gif", 415},
+		{"family", "POST", "/api/v1/repairs/1/photos", "photo:png", 404},
+		{"student", "GET", "/api/v1/repairs/1/photos/1", "", 200},
+		{"family", "GET", "/api/v1/repairs/1/photos/1", "", 404},
 		{"student", "GET", "/api/v1/me/repairs?limit=1", "", 200},
 		{"", "GET", "/api/v1/me/repairs", "", 401},
 		{"", "GET", feed, "", 200},
@@ -442,7 +448,14 @@ func TestOpenAPIAnswers(t *testing.T) {
 	exercised := map[string]bool{}
 	for n, c := range cases {
 		name := c.method + " " + c.path
-		req, _ := http.NewRequest(c.method, ts.URL+c.path, strings.NewReader(c.body))
+		var sent io.Reader = strings.NewReader(c.body)
+		contentType := "application/json"
+		if format, ok := strings.CutPrefix(c.body, "photo:"); ok { // a photo's upload
+			var b *bytes.Buffer
+			b, contentType = multipartBody(t, map[string][][]byte{"photo": {photoImage(t, format, 8, 6)}})
+			sent = b
+		}
+		req, _ := http.NewRequest(c.method, ts.URL+c.path, sent)
 		role, bare := strings.CutPrefix(c.role, "bare:") // bare: no Idempotency-Key
 		if !bare && (c.method == "POST" || c.method == "PUT") {
 			req.Header.Set("Idempotency-Key", fmt.Sprintf("case-%d", n))
@@ -456,7 +469,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 			req.Header.Set("Authorization", "Bearer token-"+role)
 		}
 		if c.body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Type", contentType)
 		}
 		resp, err := noRedirects.Do(req)
 		if err != nil {

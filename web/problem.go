@@ -156,6 +156,10 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusForbidden, true
 	case errors.Is(err, repair.ErrInvalid):
 		return http.StatusBadRequest, true
+	case errors.Is(err, repair.ErrTooLarge):
+		return http.StatusRequestEntityTooLarge, true
+	case errors.Is(err, repair.ErrMediaType):
+		return http.StatusUnsupportedMediaType, true
 	case errors.Is(err, booking.ErrConflict):
 		return http.StatusConflict, true
 	case errors.Is(err, booking.ErrRule):

@@ -30,6 +30,9 @@ func (s *Server) repairRoutes(get, post func(string, echo.HandlerFunc, ...echo.M
 		post("/repairs/:id/"+a, s.repairAction(a), noStore)
 	}
 	get("/me/repairs", s.myRepairs, noStore)
+	post("/repairs/:id/photos", s.addRepairPhoto, noStore)
+	get("/repairs/:id/photos/:photo", s.repairPhoto, noStore)
+	s.bodyLimits["/api/v1/repairs/:id/photos"] = photoBodyLimit
 }
 
 // repairUser is the signed-in person asking about repairs, and the

@@ -95,7 +95,17 @@ func TestRepairsOverHTTP(t *testing.T) {
 	}
 }
 
-func testRepairsOverHTTP(t *testing.T, engine string) {
+// repairSite is a server with the repair service on a store of engine,
+// its mail box, its clock and a classroom students see.
+type repairSite struct {
+	*labServer
+	svc  *repair.Service
+	box  *mailBox
+	now  *atomic.Pointer[time.Time]
+	room *geo.Unit
+}
+
+func newRepairSite(t *testing.T, engine string) repairSite {
 	testServer(t) // loads the campus once
 	s := &labServer{db: openPayStore(t, engine)}
 	s.auth = auth.New(s.db, auth.Options{Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
@@ -109,6 +119,12 @@ func testRepairsOverHTTP(t *testing.T, engine string) {
 	d.Auth, d.Idempotency, d.Audit, d.Repairs, d.RepairLocator = s.auth, s.db, s.db, svc, fakeLocator{room}
 	s.Server = httptest.NewServer(New(d, Config{}).Handler())
 	t.Cleanup(s.Close)
+	return repairSite{s, svc, box, &now, room}
+}
+
+func testRepairsOverHTTP(t *testing.T, engine string) {
+	site := newRepairSite(t, engine)
+	s, svc, box, now, room := site.labServer, site.svc, site.box, site.now, site.room
 
 	ann := s.person(t, "ann@example.edu", auth.Student)
 	bo := s.person(t, "bo@example.edu", auth.Staff)

@@ -122,6 +122,9 @@ type Server struct {
 
 	trackers *trackers
 	tiles    *tileCache
+	// bodyLimits are the routes (echo's paths) that take a larger body
+	// than Config.BodyLimit: files.
+	bodyLimits map[string]int64
 }
 
 // New builds the server and its routes.
@@ -144,7 +147,7 @@ func New(d Deps, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{d: d, cfg: cfg, log: cfg.Logger, e: echo.New(), reg: prometheus.NewRegistry(),
+	s := &Server{d: d, cfg: cfg, log: cfg.Logger, e: echo.New(), reg: prometheus.NewRegistry(), bodyLimits: map[string]int64{},
 		tiles: &tileCache{max: tileCacheSize, m: map[string]cachedTile{}}}
 	s.trackers = newTrackers(cfg.TrackersTotal, s.newTracker, func(owner string) int {
 		if strings.HasPrefix(owner, "user:") {
@@ -422,13 +425,19 @@ func (s *Server) recoverPanic(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// bodyLimit bounds a request's body: Config.BodyLimit, or the larger
+// limit of a route that takes files (bodyLimits).
 func (s *Server) bodyLimit(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		if r.ContentLength > s.cfg.BodyLimit {
-			return echo.ErrStatusRequestEntityTooLarge
+		limit, ok := s.bodyLimits[c.Path()]
+		if !ok {
+			limit = s.cfg.BodyLimit
 		}
-		r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.BodyLimit)
+		if r.ContentLength > limit {
+			return problem(http.StatusRequestEntityTooLarge, "", "the body is larger than %d bytes", limit)
+		}
+		r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		return next(c)
 	}
 }

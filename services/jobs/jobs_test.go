@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/campusnav/engine/services/jobs"
 	"github.com/campusnav/engine/services/mail"
 	"github.com/campusnav/engine/services/mail/mailtest"
+	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/store"
 )
 
@@ -280,6 +282,28 @@ func TestPurgeSessions(t *testing.T) {
 		if err := db.CreateSession(ctx, "new", u.ID, now.Add(3*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
+		// A closed ticket reported over a year ago, and one reported now.
+		var photos []repair.Photo
+		for i, created := range []time.Time{now.Add(-repair.PhotoKeep - 3*time.Hour), now} {
+			tk, err := db.CreateTicket(ctx, repair.Ticket{ReporterID: u.ID, Lang: "en", Category: "walls", Description: "crack",
+				Created: created, Location: repair.Location{Source: repair.SourcePoint}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.ChangeTicket(ctx, tk.ID, u.ID, repair.Change{Audit: repair.AuditMoved, Apply: func(x *repair.Ticket) (repair.Event, error) {
+				x.Status = repair.Closed
+				return repair.Event{At: created, From: repair.Submitted, To: repair.Closed}, nil
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, _, err := db.AddPhoto(ctx, repair.Photo{TicketID: tk.ID, UploaderID: u.ID, ContentType: "image/png", Bytes: 1, Width: 1, Height: 1,
+				SHA256: fmt.Sprint(i), Created: created, Data: []byte{byte(i)}}, func(repair.Ticket) error { return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			photos = append(photos, p)
+		}
 		clock.Advance(2 * time.Hour)
 
 		w := jobs.NewWorkers()
@@ -313,6 +337,12 @@ func TestPurgeSessions(t *testing.T) {
 		rows.Close()
 		if len(left) != 1 || left[0] != "new" {
 			t.Errorf("sessions left %q, want the live one", left)
+		}
+		if _, err := db.Photo(ctx, photos[0].TicketID, photos[0].ID); !errors.Is(err, repair.ErrNotFound) {
+			t.Errorf("the old closed ticket's photo: %v, want it purged", err)
+		}
+		if _, err := db.Photo(ctx, photos[1].TicketID, photos[1].ID); err != nil {
+			t.Errorf("the new ticket's photo: %v, want it kept", err)
 		}
 		// Once a period: a second purge in the same hour is not written.
 		res, err := q.Insert(ctx, jobs.PurgeSessions{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}})

@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/campusnav/engine/services/idempotency"
+	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/store"
 )
 
@@ -30,8 +31,9 @@ func PurgeSessionsEvery(interval time.Duration) *river.PeriodicJob {
 
 // PurgeWorker deletes what has expired by Now from DB: sessions, spent or
 // expired sign-in state (codes, single sign-ons begun, limit buckets), and
-// idempotency keys past their 24 hours, and the records of used card
-// codes that can no longer verify.
+// idempotency keys past their 24 hours, the records of used card codes
+// that can no longer verify, and the photos of closed repair tickets
+// reported more than repair.PhotoKeep ago.
 type PurgeWorker struct {
 	river.WorkerDefaults[PurgeSessions]
 	DB *store.DB
@@ -66,13 +68,22 @@ func (w *PurgeWorker) Work(ctx context.Context, job *river.Job[PurgeSessions]) e
 	if err != nil {
 		return err
 	}
+	// Photos of closed repair tickets, a batch a run.
+	photos, err := w.DB.PurgePhotos(ctx, at.Add(-repair.PhotoKeep), photoBatch)
+	if err != nil {
+		return err
+	}
 	log := w.Log
 	if log == nil {
 		log = slog.Default()
 	}
-	log.InfoContext(ctx, "expired state purged", "sessions", sessions, "sign_in_state", state, "idempotency_keys", keys, "used_codes", codes)
+	log.InfoContext(ctx, "expired state purged", "sessions", sessions, "sign_in_state", state, "idempotency_keys", keys, "used_codes", codes,
+		"repair_photos", photos)
 	return nil
 }
+
+// photoBatch bounds the photos one purge deletes (each up to 5 MB).
+const photoBatch = 500
 
 // periodic is the leader's job of args every interval: one job a period
 // (unique by period, so replicas and restarts add no second), three

@@ -98,6 +98,7 @@ type Ticket struct {
 	Stars       int // 0: not rated
 	Comment     string
 	History     []Event // oldest first (one ticket only)
+	Photos      []Photo // without their bytes, oldest first (one ticket only)
 }
 
 // Query asks for tickets, newest first: a reporter's (ReporterID), or
@@ -158,6 +159,17 @@ type Store interface {
 	// CompletedBefore lists the ids of completed tickets completed
 	// before t, at most limit.
 	CompletedBefore(ctx context.Context, t time.Time, limit int) ([]int64, error)
+	// AddPhoto adds p to its ticket, locked, if may(ticket) allows it,
+	// within MaxPhotos (ErrTooManyPhotos) and the uploader's
+	// MaxPhotoBytesOpen (ErrPhotoBytes); a photo of the same SHA256 on
+	// the ticket is answered instead, with added false.
+	AddPhoto(ctx context.Context, p Photo, may func(Ticket) error) (Photo, bool, error)
+	// Photo is photo pid of ticket id, with its bytes; ErrNoPhoto for
+	// none.
+	Photo(ctx context.Context, id, pid int64) (Photo, error)
+	// PurgePhotos deletes the photos of closed tickets reported before
+	// t, at most limit; it says how many.
+	PurgePhotos(ctx context.Context, t time.Time, limit int) (int, error)
 }
 
 // Errors of repairs.

@@ -29,6 +29,7 @@ type View struct {
 	Comment     string      `json:"comment"`
 	Reporter    string      `json:"reporter,omitempty"` // to the desk only
 	History     []EventView `json:"history,omitempty"`  // one ticket only
+	Photos      []PhotoView `json:"photos,omitempty"`   // one ticket only
 }
 
 // EventView is a transition as the API answers it.
@@ -60,6 +61,9 @@ func (s *Service) view(t Ticket, desk bool) View {
 	}
 	if desk {
 		v.Reporter = t.Reporter
+	}
+	for _, p := range t.Photos {
+		v.Photos = append(v.Photos, s.photoView(p))
 	}
 	for _, e := range t.History {
 		ev := EventView{At: s.in(e.At), By: e.Actor, To: e.To, Note: e.Note}

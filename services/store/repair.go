@@ -193,6 +193,9 @@ func (db *DB) Ticket(ctx context.Context, id int64) (repair.Ticket, error) {
 	if err == nil {
 		t.History, err = db.ticketHistory(ctx, db.sql, id)
 	}
+	if err == nil {
+		t.Photos, err = db.ticketPhotos(ctx, db.sql, id)
+	}
 	return t, db.fail(err, "repair ticket %d", id)
 }
 
@@ -272,7 +275,10 @@ func (db *DB) ChangeTicket(ctx context.Context, id, actorID int64, ch repair.Cha
 		if _, err := db.AppendManyTx(ctx, tx, entries); err != nil {
 			return err
 		}
-		t.History, err = db.ticketHistory(ctx, tx, t.ID)
+		if t.History, err = db.ticketHistory(ctx, tx, t.ID); err != nil {
+			return err
+		}
+		t.Photos, err = db.ticketPhotos(ctx, tx, t.ID)
 		return err
 	})
 	return t, db.fail(err, "repair ticket %d", id)

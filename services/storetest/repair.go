@@ -1,8 +1,11 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -31,6 +34,7 @@ func Repairs(t *testing.T, newStore func(t *testing.T) *store.DB) {
 		{"Bounds", testRepairBounds},
 		{"Lists", testRepairLists},
 		{"CompletingUnfreezesTheCard", testRepairUnfreeze},
+		{"Photos", testRepairPhotos},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -376,5 +380,90 @@ func testRepairUnfreeze(t *testing.T, s *store.DB) {
 	got = complete(mustTicket(t, s, roomTicket(bo.ID, "it.printer", unique("u"), repairAt(1))))
 	if c, _ := s.CardByID(ctx, boCard.ID); c.Status != access.Frozen || len(got.History) != 2 {
 		t.Errorf("after completing a printer ticket: card %s, history %+v", c.Status, got.History)
+	}
+}
+
+// photoOf is a stored photo of n bytes, different for each seed.
+func photoOf(ticket, uploader int64, n int, seed byte) repair.Photo {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = seed + byte(i)
+	}
+	sum := sha256.Sum256(b)
+	return repair.Photo{TicketID: ticket, UploaderID: uploader, ContentType: "image/png", Bytes: n, Width: 4, Height: 3,
+		SHA256: hex.EncodeToString(sum[:]), Created: repairAt(1), Data: b}
+}
+
+func testRepairPhotos(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	ann := mustCreate(t, s, "ann", auth.Student)
+	tk := mustTicket(t, s, roomTicket(ann.ID, "walls", unique("room"), repairAt(1)))
+	yes := func(repair.Ticket) error { return nil }
+	p, added, err := s.AddPhoto(ctx, photoOf(tk.ID, ann.ID, 100, 1), yes)
+	if err != nil || !added || p.ID == 0 || p.Data != nil {
+		t.Fatalf("AddPhoto: %+v %v %v", p, added, err)
+	}
+	// The same image again is the same photo.
+	if again, added, err := s.AddPhoto(ctx, photoOf(tk.ID, ann.ID, 100, 1), yes); err != nil || added || again.ID != p.ID {
+		t.Errorf("the same photo again: %+v %v %v", again, added, err)
+	}
+	got, err := s.Photo(ctx, tk.ID, p.ID)
+	if want := photoOf(tk.ID, ann.ID, 100, 1); err != nil || !bytes.Equal(got.Data, want.Data) || got.ContentType != "image/png" || got.Width != 4 {
+		t.Errorf("Photo: %+v %v", got, err)
+	}
+	if _, err := s.Photo(ctx, tk.ID+1, p.ID); !errors.Is(err, repair.ErrNotFound) {
+		t.Errorf("the photo under another ticket: %v", err)
+	}
+	// What may refuses is refused, nothing kept.
+	no := &repair.Error{Kind: repair.ErrConflict, En: "no"}
+	if _, _, err := s.AddPhoto(ctx, photoOf(tk.ID, ann.ID, 100, 2), func(repair.Ticket) error { return no }); !errors.Is(err, no) {
+		t.Errorf("refused by may: %v", err)
+	}
+	for i := 2; i <= repair.MaxPhotos; i++ {
+		if _, _, err := s.AddPhoto(ctx, photoOf(tk.ID, ann.ID, 100, byte(i)), yes); err != nil {
+			t.Fatalf("photo %d: %v", i, err)
+		}
+	}
+	if _, _, err := s.AddPhoto(ctx, photoOf(tk.ID, ann.ID, 100, 99), yes); !errors.Is(err, repair.ErrTooManyPhotos) {
+		t.Errorf("photo %d: %v, want ErrTooManyPhotos", repair.MaxPhotos+1, err)
+	}
+	full, err := s.Ticket(ctx, tk.ID)
+	if err != nil || len(full.Photos) != repair.MaxPhotos || full.Photos[0].ID != p.ID {
+		t.Errorf("the ticket's photos: %d %v", len(full.Photos), err)
+	}
+	// A person's bytes on open tickets are bounded.
+	big := repair.MaxPhotoBytes
+	n := repair.MaxPhotos * 100 // the first ticket's
+	for i := 0; ; i++ {
+		other := mustTicket(t, s, roomTicket(ann.ID, "walls", unique("room"), repairAt(1)))
+		_, _, err := s.AddPhoto(ctx, photoOf(other.ID, ann.ID, big, byte(i)), yes)
+		if errors.Is(err, repair.ErrPhotoBytes) {
+			break
+		}
+		if err != nil || i > 20 {
+			t.Fatalf("big photo %d: %v", i, err)
+		}
+		n += big
+	}
+	if n+big <= repair.MaxPhotoBytesOpen || n > repair.MaxPhotoBytesOpen {
+		t.Errorf("%d bytes kept before the bound of %d", n, repair.MaxPhotoBytesOpen)
+	}
+	// Closed tickets' photos are purged once old enough.
+	closeIt := repair.Change{Audit: repair.AuditMoved, Apply: func(x *repair.Ticket) (repair.Event, error) {
+		from := x.Status
+		x.Status = repair.Closed
+		return repair.Event{At: repairAt(2), From: from, To: repair.Closed}, nil
+	}}
+	if _, err := s.ChangeTicket(ctx, tk.ID, ann.ID, closeIt); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.PurgePhotos(ctx, repairAt(1), 100); err != nil || n != 0 {
+		t.Errorf("purge before the report: %d %v", n, err)
+	}
+	if n, err := s.PurgePhotos(ctx, repairAt(2), 100); err != nil || n != repair.MaxPhotos {
+		t.Errorf("purge: %d %v, want the closed ticket's %d", n, err, repair.MaxPhotos)
+	}
+	if _, err := s.Photo(ctx, tk.ID, p.ID); !errors.Is(err, repair.ErrNotFound) {
+		t.Errorf("a purged photo: %v", err)
 	}
 }
