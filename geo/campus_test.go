@@ -53,8 +53,13 @@ func law(ref string, r Role) Access {
 
 // expectVisible says, from the law alone, whether role r may see f.
 func expectVisible(f Feature, r Role) bool {
-	public := r == Visitor || r == Tourist
-	levelAccess := func(l *Level) Access { return law(l.Building().Ref, r) }
+	return expectUnder(f, func(l *Level) Access { return law(l.Building().Ref, r) }, r == Visitor || r == Tourist)
+}
+
+// expectUnder says whether f is seen by a role with access to each level
+// (levelAccess), public or not.
+func expectUnder(f Feature, levelAccess func(l *Level) Access, public bool) bool {
+	again := func(f Feature) bool { return expectUnder(f, levelAccess, public) }
 	switch f := f.(type) {
 	case *Building, *Footprint, *Path, *Gate, *Venue:
 		return true
@@ -68,7 +73,7 @@ func expectVisible(f Feature, r Role) bool {
 			return f.Entrance
 		case AccessFull:
 			for _, u := range f.Units {
-				if !expectVisible(u, r) {
+				if !again(u) {
 					return false
 				}
 			}
@@ -77,14 +82,14 @@ func expectVisible(f Feature, r Role) bool {
 		return false
 	case *Amenity:
 		for _, u := range f.Units {
-			if !expectVisible(u, r) {
+			if !again(u) {
 				return false
 			}
 		}
 		return true
 	case *Relationship:
 		for _, end := range append([]Feature{f.Origin, f.Destination}, f.Intermediary...) {
-			if !expectVisible(end, r) {
+			if !again(end) {
 				return false
 			}
 		}
@@ -93,7 +98,7 @@ func expectVisible(f Feature, r Role) bool {
 		return f.Level == nil || levelAccess(f.Level) == AccessFull
 	case *Reader:
 		// Where it stands, and what it stands for.
-		return (f.Level == nil || expectVisible(f.Level, r)) && expectVisible(f.Guards, r)
+		return (f.Level == nil || again(f.Level)) && again(f.Guards)
 	}
 	panic(fmt.Sprintf("the law does not say who sees a %T", f))
 }

@@ -38,7 +38,7 @@ type Building struct {
 	Footprints []*Footprint
 	Levels     []*Level // ordered by ordinal
 	Display    orb.Point
-	access     [numRoles]Access
+	access     [MaxRoles]Access
 }
 
 // Footprint is an IMDF footprint: a building's outline at ground, aerial or

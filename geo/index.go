@@ -16,7 +16,7 @@ type venueIndex struct {
 	levels     map[int]*rtree.RTreeG[*Level] // by ordinal
 	footprints rtree.RTreeG[*Footprint]
 	// amenities by role, then category, across every level the role sees
-	amenities [numRoles]map[string]*rtree.RTreeG[*Amenity]
+	amenities [MaxRoles]map[string]*rtree.RTreeG[*Amenity]
 	search    *searchIndex
 }
 
@@ -56,7 +56,7 @@ func newVenueIndex(v *Venue) *venueIndex {
 
 // buildRoleIndexes builds the indexes that hold only what one role sees.
 func (ix *venueIndex) buildRoleIndexes(v *Venue) {
-	for _, r := range Roles {
+	for _, r := range v.AllRoles() {
 		byCat := map[string]*rtree.RTreeG[*Amenity]{}
 		for _, a := range v.Amenities {
 			if !a.mask.has(r) {

@@ -186,4 +186,4 @@ func (p *Policy) accessFor(b *Building) [numRoles]Access {
 
 // IsPublic reports whether r is a public role: one that never sees what
 // IMDF restriction marks employees-only, nor passes doors with access control.
-func (p *Policy) IsPublic(r Role) bool { return r < numRoles && p.Public.has(r) }
+func (p *Policy) IsPublic(r Role) bool { return r < MaxRoles && p.Public.has(r) }

@@ -29,8 +29,14 @@ func (r Role) String() string {
 	if r < numRoles {
 		return roleNames[r]
 	}
+	if r < MaxRoles {
+		return fmt.Sprintf("guest(%d)", uint8(r-numRoles))
+	}
 	return fmt.Sprintf("Role(%d)", uint8(r))
 }
+
+// Guest reports whether r is a guest role (Venue.GuestRole).
+func (r Role) Guest() bool { return r >= numRoles && r < MaxRoles }
 
 // ParseRole returns the role named s (case-insensitive).
 func ParseRole(s string) (Role, error) {
@@ -42,9 +48,14 @@ func ParseRole(s string) (Role, error) {
 	return 0, fmt.Errorf("geo: unknown role %q (want one of %s)", s, strings.Join(roleNames[:], ", "))
 }
 
-// roleMask is a set of roles, one bit each.
-type roleMask uint8
+// MaxRoles bounds the roles of a venue: the five of FEATURES.md and the
+// guest roles (see Venue.GuestRole), one bit each in a feature's mask.
+const MaxRoles = 32
 
-const allRoles roleMask = 1<<numRoles - 1
+// roleMask is a set of roles, one bit each.
+type roleMask uint32
+
+// allRoles is every role, guests too: what outdoors is seen by.
+const allRoles roleMask = 1<<MaxRoles - 1
 
 func (m roleMask) has(r Role) bool { return m&(1<<r) != 0 }

@@ -40,6 +40,9 @@ type Venue struct {
 
 	byID  map[string]Feature
 	index *venueIndex
+	// guests are the buildings of the guest roles: role numRoles+i is
+	// a visitor who may also see inside guests[i] (Venue.GuestRole).
+	guests []*Building
 }
 
 // Manifest is the archive's manifest.json.

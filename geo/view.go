@@ -19,7 +19,7 @@ type View struct {
 // View returns the venue as role r sees it. An unknown role sees what a
 // tourist sees.
 func (v *Venue) View(r Role) View {
-	if r >= numRoles {
+	if int(r) >= int(numRoles)+len(v.guests) {
 		r = Tourist
 	}
 	return View{v: v, role: r}

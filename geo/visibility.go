@@ -37,13 +37,15 @@ func (ld *loader) applyPolicy() {
 	v.mask = allRoles
 	for _, b := range v.Buildings {
 		b.mask = allRoles
-		b.access = pol.accessFor(b)
+		acc := pol.accessFor(b)
+		copy(b.access[:], acc[:])
 		for _, r := range Roles {
 			if b.Restricted && pol.Public.has(r) {
 				b.access[r] = AccessNone
 			}
 		}
 	}
+	ld.addGuests()
 	for _, f := range v.Footprints {
 		f.mask = allRoles
 	}
@@ -55,22 +57,23 @@ func (ld *loader) applyPolicy() {
 	}
 
 	// Indoors: the building's access for the role, then IMDF restriction.
+	roles := v.AllRoles()
 	for _, l := range v.Levels {
-		for _, r := range Roles {
+		for _, r := range roles {
 			if levelAccess(pol, l, r) > AccessNone && !(l.Restricted && pol.Public.has(r)) {
 				l.mask |= 1 << r
 			}
 		}
 	}
 	for _, u := range v.Units {
-		for _, r := range Roles {
+		for _, r := range roles {
 			if u.Level.mask.has(r) && levelAccess(pol, u.Level, r) == AccessFull && !(u.Restricted && pol.Public.has(r)) {
 				u.mask |= 1 << r
 			}
 		}
 	}
 	for _, o := range v.Openings {
-		for _, r := range Roles {
+		for _, r := range roles {
 			if !o.Level.mask.has(r) {
 				continue
 			}
@@ -110,7 +113,7 @@ func (ld *loader) applyPolicy() {
 			b.mask = allRoles
 			continue
 		}
-		for _, r := range Roles {
+		for _, r := range roles {
 			if b.Level.mask.has(r) && levelAccess(pol, b.Level, r) == AccessFull {
 				b.mask |= 1 << r
 			}
@@ -126,6 +129,9 @@ func (ld *loader) applyPolicy() {
 // building).
 func levelAccess(pol *Policy, l *Level, r Role) Access {
 	if len(l.Buildings) == 0 {
+		if r.Guest() {
+			r = Visitor
+		}
 		return pol.Default[r]
 	}
 	best := AccessNone
@@ -139,7 +145,7 @@ func levelAccess(pol *Policy, l *Level, r Role) Access {
 
 // Access returns how much of building b's inside role r may see.
 func (b *Building) Access(r Role) Access {
-	if r >= numRoles {
+	if r >= MaxRoles {
 		return AccessNone
 	}
 	return b.access[r]
@@ -147,5 +153,5 @@ func (b *Building) Access(r Role) Access {
 
 // VisibleTo reports whether role r may see feature f.
 func VisibleTo(f Feature, r Role) bool {
-	return r < numRoles && f.Common().mask.has(r)
+	return r < MaxRoles && f.Common().mask.has(r)
 }

@@ -45,7 +45,7 @@ func Build(v *geo.Venue) *Graph {
 	// About three nodes and edges a unit: room point, door, spine.
 	b.g.Nodes = make([]Node, 0, 3*len(v.Units)+len(v.Openings))
 	b.g.Edges = make([]Edge, 0, 4*len(v.Units)+len(v.Openings))
-	for _, r := range geo.Roles {
+	for _, r := range v.AllRoles() {
 		if v.Policy.IsPublic(r) {
 			b.public |= 1 << r
 		}
@@ -65,7 +65,7 @@ func Build(v *geo.Venue) *Graph {
 
 func maskOf(f geo.Feature) roleMask {
 	var m roleMask
-	for _, r := range geo.Roles {
+	for r := range geo.Role(geo.MaxRoles) {
 		if geo.VisibleTo(f, r) {
 			m |= 1 << r
 		}

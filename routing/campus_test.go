@@ -92,14 +92,19 @@ func (g *csvGraph) dijkstra(src int64) map[int64]float64 {
 	return dist
 }
 
-// TestRouterIsOptimal checks, for every profile and both kinds of role, that
-// the router's least costs between random vertices equal a textbook Dijkstra
-// over the exported edge table.
+// TestRouterIsOptimal checks, for every profile and both kinds of role, and
+// a guest role (whose landmark tables are borrowed from a base role), that
+// the router's least costs between random vertices equal a textbook
+// Dijkstra over the exported edge table.
 func TestRouterIsOptimal(t *testing.T) {
 	g := campus(t)
 	rng := rand.New(rand.NewSource(7))
+	guest, ok := g.Venue.GuestRole("C1")
+	if !ok || g.alt.lender[g.alt.classOf[guest]] < 0 {
+		t.Fatalf("C1's guest role %v borrows no tables", guest)
+	}
 	for _, p := range Profiles {
-		for _, r := range []geo.Role{geo.Student, geo.Visitor} {
+		for _, r := range []geo.Role{geo.Student, geo.Visitor, guest} {
 			var buf bytes.Buffer
 			if err := g.WriteCSV(&buf, p, r); err != nil {
 				t.Fatal(err)

@@ -83,10 +83,10 @@ type half struct {
 	cost [numProfiles]float64
 }
 
-// roleMask is a set of geo roles, one bit each.
-type roleMask uint8
+// roleMask is a set of geo roles (guest roles too), one bit each.
+type roleMask uint32
 
-const allRoles roleMask = 0xff
+const allRoles roleMask = 1<<geo.MaxRoles - 1
 
 func (m roleMask) has(r geo.Role) bool { return m&(1<<r) != 0 }
 

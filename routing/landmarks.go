@@ -28,15 +28,20 @@ type landmarks struct {
 type altTables struct {
 	nodes    []int32     // the landmarks
 	walkFrom [][]float64 // the selection's distances from each landmark: Walk, for staff
-	classOf  [geo.Tourist + 1]int
-	once     [][numProfiles]sync.Once
-	tables   [][numProfiles]*landmarks
+	classOf  [geo.MaxRoles]int
+	reps     []geo.Role // a role of each class
+	// lender[c] is a class whose tables class c uses, or -1: a guest
+	// role's class borrows those of a base role that may use every edge
+	// it may (distances there are no longer, so the bounds hold), and
+	// keeps only its components.
+	lender []int
+	once   [][numProfiles]sync.Once
+	tables [][numProfiles]*landmarks
 }
 
 // roleClasses groups the roles that may use exactly the same edges.
-func (g *Graph) roleClasses() (classOf [geo.Tourist + 1]int, n int) {
-	var reps []geo.Role
-	for _, r := range geo.Roles {
+func (g *Graph) roleClasses() (classOf [geo.MaxRoles]int, reps []geo.Role) {
+	for _, r := range g.Venue.AllRoles() {
 		found := -1
 		for ci, rep := range reps {
 			same := true
@@ -57,15 +62,50 @@ func (g *Graph) roleClasses() (classOf [geo.Tourist + 1]int, n int) {
 		}
 		classOf[r] = found
 	}
-	return classOf, len(reps)
+	return classOf, reps
+}
+
+// lenders says, for each class of reps, the class of a base role whose
+// edges hold all of its own with the fewest others, for a guest role's
+// class; -1 for the others.
+func (g *Graph) lenders(reps []geo.Role) []int {
+	out := make([]int, len(reps))
+	for c, r := range reps {
+		out[c] = -1
+		if !r.Guest() {
+			continue
+		}
+		fewest := math.MaxInt
+		for c2, base := range reps {
+			if base.Guest() {
+				continue
+			}
+			more, holds := 0, true
+			for i := range g.Edges {
+				m := g.Edges[i].mask
+				if m.has(r) && !m.has(base) {
+					holds = false
+					break
+				}
+				if m.has(base) && !m.has(r) {
+					more++
+				}
+			}
+			if holds && more < fewest {
+				out[c], fewest = c2, more
+			}
+		}
+	}
+	return out
 }
 
 // initLandmarks picks landmarks spread over the graph: each the node
 // farthest (for walkers who may use every edge) from those already picked.
 func (g *Graph) initLandmarks() {
 	alt := &altTables{}
-	var n int
-	alt.classOf, n = g.roleClasses()
+	alt.classOf, alt.reps = g.roleClasses()
+	alt.lender = g.lenders(alt.reps)
+	n := len(alt.reps)
 	alt.once = make([][numProfiles]sync.Once, n)
 	alt.tables = make([][numProfiles]*landmarks, n)
 	if len(g.Nodes) == 0 {
@@ -102,6 +142,11 @@ func (g *Graph) initLandmarks() {
 func (g *Graph) table(p Profile, r geo.Role) *landmarks {
 	c := g.alt.classOf[r]
 	g.alt.once[c][p].Do(func() {
+		if l := g.alt.lender[c]; l >= 0 {
+			base := g.table(p, g.alt.reps[l])
+			g.alt.tables[c][p] = &landmarks{from: base.from, to: base.to, comp: g.components(p, r)}
+			return
+		}
 		k := len(g.alt.nodes)
 		lm := &landmarks{from: make([][]float64, k), to: make([][]float64, k)}
 		var wg sync.WaitGroup
@@ -125,12 +170,12 @@ func (g *Graph) table(p Profile, r geo.Role) *landmarks {
 	return g.alt.tables[c][p]
 }
 
-// Warm computes the landmark tables of every profile and role now, rather
-// than on the first route that needs them.
+// Warm computes the landmark tables of every profile and role (guest roles
+// too) now, rather than on the first route that needs them.
 func (g *Graph) Warm() {
 	var wg sync.WaitGroup
 	for _, p := range Profiles {
-		for _, r := range geo.Roles {
+		for _, r := range g.Venue.AllRoles() {
 			wg.Add(1)
 			go func() { defer wg.Done(); g.table(p, r) }()
 		}

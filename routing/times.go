@@ -61,12 +61,12 @@ func (g *Graph) Times(from Spot, to []Spot, p Profile, r geo.Role) []float64 {
 }
 
 // Alike is the role that walks the graph exactly as r does (the first of
-// geo.Roles using the same edges): times of one hold for the other.
+// the venue's roles using the same edges): times of one hold for the other.
 func (g *Graph) Alike(r geo.Role) geo.Role {
 	if g.alt == nil || int(r) >= len(g.alt.classOf) {
 		return r
 	}
-	for _, o := range geo.Roles {
+	for _, o := range g.Venue.AllRoles() {
 		if g.alt.classOf[o] == g.alt.classOf[r] {
 			return o
 		}
