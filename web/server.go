@@ -79,6 +79,12 @@ type Deps struct {
 	// Counselling is the counsellors' slots and students' appointments;
 	// nil: off.
 	Counselling *booking.Counselling
+	// VisitBuilding is the building (IMDF id or reference) that visitor
+	// userID's approved visit lets them see inside at t, "" for none;
+	// nil: no visits. Their map, search, routes and positions then
+	// answer as that building's guest role (geo.Venue.GuestRole), for
+	// the visit's window only.
+	VisitBuilding func(ctx context.Context, userID int64, at time.Time) (string, error)
 	// Repairs are the repair tickets; nil: off.
 	Repairs *repair.Service
 	// RepairLocator places a reporter from their beacon scans; nil:
@@ -471,10 +477,30 @@ func (s *Server) viewer(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			v = viewer{user: &u, role: auth.GeoRole(u.Role), token: token}
+			if v.role, err = s.guestRole(c, u, v.role); err != nil {
+				return err
+			}
 		}
 		c.Set(viewerKey, v)
 		return next(c)
 	}
+}
+
+// guestRole is the role of visitor u while an approved visit lets them
+// inside a building (asked afresh each request: the window is exact),
+// else role.
+func (s *Server) guestRole(c echo.Context, u auth.User, role geo.Role) (geo.Role, error) {
+	if u.Role != auth.Visitor || s.d.VisitBuilding == nil || s.d.Venue == nil {
+		return role, nil
+	}
+	b, err := s.d.VisitBuilding(c.Request().Context(), u.ID, s.cfg.Now())
+	if err != nil || b == "" {
+		return role, err
+	}
+	if g, ok := s.d.Venue.GuestRole(b); ok {
+		return g, nil
+	}
+	return role, nil
 }
 
 func viewerOf(c echo.Context) viewer {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/tiles"
 )
 
@@ -108,9 +109,14 @@ func (s *Server) tile(c echo.Context) error {
 	hdr := c.Response().Header()
 	hdr.Set("ETag", t.etag)
 	hdr.Set("Vary", "Authorization, Accept-Encoding")
-	if v.user == nil {
+	switch {
+	case v.user == nil:
 		hdr.Set("Cache-Control", "public, max-age=3600")
-	} else {
+	case v.user.Role == auth.Visitor:
+		// A visit's window opens and closes: ask again each time (the
+		// ETag spares the bytes).
+		hdr.Set("Cache-Control", "private, no-cache")
+	default:
 		hdr.Set("Cache-Control", "private, max-age=3600")
 	}
 	if c.Request().Header.Get("If-None-Match") == t.etag {
