@@ -52,6 +52,17 @@ func (s *Server) repairUser(c echo.Context) (auth.User, string, error) {
 	return *u, problemLang(c), nil
 }
 
+// repairTicket is the person asking about the ticket of the path's id,
+// and that id.
+func (s *Server) repairTicket(c echo.Context) (auth.User, int64, error) {
+	u, _, err := s.repairUser(c)
+	if err != nil {
+		return u, 0, err
+	}
+	id, err := pathID(c, "id")
+	return u, id, err
+}
+
 func (s *Server) repairCategories(c echo.Context) error {
 	if s.d.Repairs == nil {
 		return problem(http.StatusNotFound, "", "repairs are not available")
@@ -108,11 +119,7 @@ func (s *Server) report(c echo.Context) error {
 }
 
 func (s *Server) oneRepair(c echo.Context) error {
-	u, _, err := s.repairUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := s.repairTicket(c)
 	if err != nil {
 		return err
 	}
@@ -208,11 +215,7 @@ type repairActionRequest struct {
 // optional for start and close.
 func (s *Server) repairAction(action string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		u, _, err := s.repairUser(c)
-		if err != nil {
-			return err
-		}
-		id, err := pathID(c, "id")
+		u, id, err := s.repairTicket(c)
 		if err != nil {
 			return err
 		}

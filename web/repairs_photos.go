@@ -70,11 +70,7 @@ func photoPart(c echo.Context) ([]byte, error) {
 // addRepairPhoto adds a photo: 201, or 200 with the photo the ticket
 // holds already when the same image is sent again (an upload retried).
 func (s *Server) addRepairPhoto(c echo.Context) error {
-	u, _, err := s.repairUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := s.repairTicket(c)
 	if err != nil {
 		return err
 	}
@@ -97,11 +93,7 @@ func (s *Server) addRepairPhoto(c echo.Context) error {
 // repairPhoto serves a photo's bytes as the type its content was found
 // to be; a sandbox keeps anything in it from running as the site.
 func (s *Server) repairPhoto(c echo.Context) error {
-	u, _, err := s.repairUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, id, err := s.repairTicket(c)
 	if err != nil {
 		return err
 	}

@@ -119,14 +119,7 @@ func testRepairPhotosOverHTTP(t *testing.T, engine string) {
 		t.Errorf("the desk's upload: %d %s", code, b)
 	}
 	for _, who := range []string{ann, desk} {
-		req, _ := http.NewRequest("GET", s.URL+p.URL, nil)
-		req.Header.Set("Authorization", "Bearer "+who)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		_, res, got := send(t, s.URL, who, "GET", p.URL, "")
 		if res.StatusCode != 200 || !bytes.Equal(got, jpg) || res.Header.Get("Content-Type") != "image/jpeg" ||
 			res.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
 			t.Errorf("the photo: %d %v, %d bytes", res.StatusCode, res.Header, len(got))

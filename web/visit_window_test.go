@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -56,15 +54,8 @@ func TestVisitWindow(t *testing.T) {
 	}
 	c1, c2 := room("C1"), room("C2")
 	fetch := func(path string) (int, []byte) {
-		req, _ := http.NewRequest("GET", ts.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer token-visitor")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
+		code, _, b := call(t, ts, "visitor", "GET", path, "")
+		return code, b
 	}
 	gate := v.Gates[0].Ref
 	for _, step := range []struct {
