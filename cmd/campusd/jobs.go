@@ -84,12 +84,13 @@ func (m *Main) openJobsOn(ctx context.Context, db *services.DB, opts jobs.Option
 		return fmt.Errorf("mail: %w", err)
 	}
 	w := jobs.NewWorkers()
+	m.closer = &jobs.CloseRepairsWorker{Log: m.log}
 	if err := errors.Join(
 		jobs.Add(w, &jobs.MailWorker{Sender: sender, DB: db}),
 		jobs.Add(w, &jobs.SMSWorker{Sender: auth.LogSender{Logger: m.log}, DB: db}),
 		jobs.Add(w, &jobs.PurgeWorker{DB: db, Log: m.log}),
 		jobs.Add(w, &jobs.ReleaseWorker{Bookings: m.bookings, Log: m.log}),
-		jobs.Add(w, &jobs.CloseRepairsWorker{Repairs: m.repairs, Log: m.log}),
+		jobs.Add(w, m.closer),
 	); err != nil {
 		return err
 	}

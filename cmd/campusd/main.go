@@ -148,13 +148,16 @@ type Main struct {
 	Config Config
 	Addr   net.Addr // where it listens, once running
 
-	log       *slog.Logger
-	server    *http.Server
-	store     store
-	queue     *jobs.Queue // jobs.go
-	access    *access.Service
-	bookings  *booking.Service
-	repairs   *repair.Service
+	log      *slog.Logger
+	server   *http.Server
+	store    store
+	queue    *jobs.Queue // jobs.go
+	access   *access.Service
+	bookings *booking.Service
+	repairs  *repair.Service
+	// closer is the close job's worker, made with the queue and given
+	// the repair service once it is built, before jobs start.
+	closer    *jobs.CloseRepairsWorker
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -356,6 +359,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.repairs = repair.New(v, m.store, repair.Options{PublicURL: public})
+	m.closer.Repairs = m.repairs
 	pos := beacons.NewPositioner(reg, cal, g)
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),
