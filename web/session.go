@@ -1,10 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 	"github.com/labstack/echo/v4"
@@ -19,12 +23,21 @@ func decodeBody(c echo.Context, v any) error {
 	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return problem(http.StatusUnsupportedMediaType, "Content-Type", "want application/json, got %q", ct)
 	}
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if strings.Contains(err.Error(), "request body too large") {
+	// JSON is UTF-8 (RFC 8259): a body that is not is refused whole,
+	// whichever member holds the bad bytes, even one the handler ignores.
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
+		return badParam("body", "the body could not be read")
+	}
+	if !utf8.Valid(body) {
+		return badParam("body", "the body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		return badParam("body", "the body is not the JSON expected: %v", err)
 	}
 	return nil
