@@ -146,8 +146,11 @@ func TestShortReferences(t *testing.T) {
 			continue
 		}
 		seen++
-		if f.s("ref") == "C3-607" && f.s("short") != "607" {
-			t.Errorf("C3-607: short %q", f.s("short"))
+		if f.s("ref") == "C3-607" && (f.s("short") != "607" || f.props["rot"] != -90.0) {
+			t.Errorf("C3-607 (3.6 m wide, 11.4 m deep): short %q, rot %v", f.s("short"), f.props["rot"])
+		}
+		if f.s("ref") == "C3-605" && f.props["rot"] != nil { // a classroom, 10 m by 11.4 m
+			t.Errorf("C3-605: rot %v", f.props["rot"])
 		}
 		if f.s("short") == "" || len(f.s("short")) > len(f.s("ref")) {
 			t.Fatalf("%s: short %q", f.s("ref"), f.s("short"))

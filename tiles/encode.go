@@ -114,10 +114,11 @@ const (
 	kEntrance
 	kShort
 	kCovered
+	kRot
 	numKeys
 )
 
-var keyNames = [numKeys]string{"id", "level", "ref", "name", "name_en", "name_zh", "category", "kind", "height", "indoor", "entrance", "short", "covered"}
+var keyNames = [numKeys]string{"id", "level", "ref", "name", "name_en", "name_zh", "category", "kind", "height", "indoor", "entrance", "short", "covered", "rot"}
 
 // unique are the keys whose values are (nearly) all different.
 var unique = [numKeys]bool{kID: true, kRef: true, kShort: true}

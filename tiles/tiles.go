@@ -62,12 +62,13 @@ type Renderer struct {
 	merc     map[geo.Feature]*mercator  // every feature, projected once
 	plazas   []plazaOf                  // in the archive's order
 	mid      map[geo.Feature][2]float64 // a point of each path and opening, for labels and icons
+	upright  map[*geo.Unit]bool         // rooms far taller than wide: their labels run up them
 }
 
 // New makes a renderer for v.
 func New(v *geo.Venue) *Renderer {
 	r := &Renderer{v: v, heights: map[*geo.Building]float64{}, merc: map[geo.Feature]*mercator{},
-		mid: map[geo.Feature][2]float64{}}
+		mid: map[geo.Feature][2]float64{}, upright: map[*geo.Unit]bool{}}
 	seen := map[int]bool{}
 	for _, l := range v.Levels {
 		if !seen[l.Ordinal] {
@@ -99,6 +100,9 @@ func New(v *geo.Venue) *Renderer {
 	}
 	for _, f := range v.Units {
 		add(f)
+		if tall(f.Geometry) {
+			r.upright[f] = true
+		}
 	}
 	for _, f := range v.Openings {
 		add(f)
@@ -191,6 +195,22 @@ func plaza(door orb.LineString, centre orb.Point) orb.Polygon {
 	}
 	w := PlazaWidth / 2
 	return orb.Polygon{{pt(-w, 0), pt(w, 0), pt(w, PlazaDepth), pt(-w, PlazaDepth), pt(-w, 0)}}
+}
+
+// Upright is how much taller than wide a room must be for its label to run
+// up it (rotated a quarter turn) rather than across.
+const Upright = 1.5
+
+// tall reports whether a polygon's box is Upright times taller (north to
+// south) than wide, in metres.
+func tall(g orb.Geometry) bool {
+	if g == nil {
+		return false
+	}
+	b := g.Bound()
+	kx, ky := metresPerDegree(b.Center()[1])
+	w, h := (b.Max[0]-b.Min[0])*kx, (b.Max[1]-b.Min[1])*ky
+	return w > 0 && h > Upright*w
 }
 
 // shortRef is a room's reference without its building's: "607" for
@@ -372,6 +392,9 @@ func (r *Renderer) AppendTile(dst []byte, role geo.Role, z, x, y uint32, lang st
 						ll.tag(kKind, str("unit"))
 						ll.tag(kRef, str(f.Ref))
 						ll.tag(kShort, str(short))
+						if r.upright[f] {
+							ll.tag(kRot, num(-90))
+						}
 						names(ll, en, zh)
 						ll.tag(kCategory, str(f.Category))
 						ll.point(toMercator(f.Display), z, x, y)

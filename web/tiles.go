@@ -153,7 +153,7 @@ func (s *Server) tileJSON(c echo.Context) error {
 	v := s.d.Venue
 	b := v.Geometry.Bound()
 	fields := map[string]string{"id": "String", "level": "String", "ref": "String", "short": "String", "name": "String", "name_en": "String", "name_zh": "String",
-		"category": "String", "kind": "String", "covered": "Boolean", "indoor": "Boolean", "height": "Number", "entrance": "Boolean"}
+		"category": "String", "kind": "String", "covered": "Boolean", "rot": "Number", "indoor": "Boolean", "height": "Number", "entrance": "Boolean"}
 	var layers []map[string]any
 	for _, l := range []string{tiles.LayerVenue, tiles.LayerLanduse, tiles.LayerPaths, tiles.LayerFootprints, tiles.LayerLevels, tiles.LayerUnits, tiles.LayerOpenings, tiles.LayerAmenities, tiles.LayerLabels, tiles.LayerPOIs} {
 		layers = append(layers, map[string]any{"id": l, "fields": fields, "minzoom": tiles.MinZoom, "maxzoom": tiles.MaxZoom})
@@ -289,6 +289,8 @@ func (s *Server) style(c echo.Context) error {
 			"layout": map[string]any{"text-field": roomText, "text-font": fontRegular,
 				"text-size":          interp(PlanZoom, 8, 19, 10, 20, 11, 21, 12.5),
 				"text-allow-overlap": true, "text-padding": 0, "text-max-width": 7, "text-line-height": 1.1,
+				// narrow rooms: the label runs up the room (the tiles say which)
+				"text-rotate": []any{"case", hasIcon, 0, []any{"coalesce", get("rot"), 0}}, "text-rotation-alignment": "map",
 				"icon-image": unitIcon, "icon-size": interp(PlanZoom, 0.6, 20, 0.9), "icon-allow-overlap": true,
 				"icon-anchor": []any{"case", hasIcon, "bottom", "center"},
 				"text-anchor": []any{"case", hasIcon, "top", "center"},

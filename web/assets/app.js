@@ -26,6 +26,14 @@ const TEXT = {
     noFix: 'No position: {reason}', demoEnded: 'Demo restarted', accuracy: '±{m} m', outdoors: 'outdoors', sessionStart: 'Signed in as {role}',
     roles: { staff: 'staff', student: 'student', family: 'family', visitor: 'visitor', tourist: 'tourist (public map)', admin: 'admin' },
     levelChange: '{from} → {to} by {via}', routeLoaded: 'Route: {summary}', styleNote: '', langButton: '中文',
+    routeFloors: 'Route', floorAria: 'Floor {floor}', legend: 'Legend', legendClose: 'Close the legend',
+    legendItems: {
+      'restroom-male': "Men's restroom", 'restroom-female': "Women's restroom", elevator: 'Elevator', stairs: 'Stairs',
+      copymachine: 'Printer', drinkingfountain: 'Drinking water', firstaid: 'First aid', defibrillator: 'AED (defibrillator)',
+      vendingmachine: 'Vending machine', information: 'Information', cashier: 'Cashier', atm: 'ATM', shower: 'Shower',
+      gate: 'Campus gate', carpark: 'Car park entrance', entrance: 'Building entrance',
+      covered: 'Covered walkway', footway: 'Footpath', steps: 'Steps', plaza: 'Plaza', lawn: 'Lawn',
+    },
   },
   zh: {
     title: '港科大（广州）校园地图', panel: '面板', search: '搜索', searchPlaceholder: '房间（C3-607）、名称或类型（打印机）',
@@ -46,6 +54,14 @@ const TEXT = {
     noFix: '无定位：{reason}', demoEnded: '演示重新开始', accuracy: '±{m} 米', outdoors: '室外', sessionStart: '已登录：{role}',
     roles: { staff: '教职工', student: '学生', family: '家属', visitor: '访客', tourist: '游客（公开地图）', admin: '管理员' },
     levelChange: '{from} → {to}，经{via}', routeLoaded: '路线：{summary}', styleNote: '', langButton: 'English',
+    routeFloors: '路线', floorAria: '{floor}', legend: '图例', legendClose: '关闭图例',
+    legendItems: {
+      'restroom-male': '男洗手间', 'restroom-female': '女洗手间', elevator: '电梯', stairs: '楼梯',
+      copymachine: '打印机', drinkingfountain: '饮水机', firstaid: '急救箱', defibrillator: '除颤仪',
+      vendingmachine: '自动售货机', information: '服务台', cashier: '收银台', atm: '自动取款机', shower: '淋浴间',
+      gate: '校门', carpark: '停车场入口', entrance: '楼宇入口',
+      covered: '风雨连廊', footway: '步行道', steps: '台阶', plaza: '广场', lawn: '草坪',
+    },
   },
 };
 
@@ -77,7 +93,7 @@ const state = {
   tileTemplates: null, // the campus source's tile URLs, as the style gives them
   floorLayers: [],
   baseFilters: {},
-  labelField: null,
+  textFields: {}, // symbol layer id -> the style's own text-field
   route: null,
   fix: null,
   demo: null,
@@ -121,8 +137,10 @@ async function api(path, opts = {}) {
 
 // ---- Small helpers --------------------------------------------------------
 
+// A floor as people say it, in the page's language: 6F, B1; 6楼, 负1楼.
 function floorLabel(n) {
   if (n === null || n === undefined || n === UNKNOWN_ORDINAL) return '';
+  if (state.lang === 'zh') return n >= 0 ? `${n + 1}楼` : `负${-n}楼`;
   return n >= 0 ? `${n + 1}F` : `B${-n}`;
 }
 
@@ -187,6 +205,7 @@ function applyText() {
   for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
   $('lang-toggle').textContent = t('langButton');
   $('demo-toggle').textContent = state.demo ? t('demoStop') : t('demoStart');
+  renderLegend();
   renderRole();
   renderFloors();
   renderNearbyOrigin();
@@ -197,7 +216,6 @@ async function setLang(lang) {
   localStorage.setItem('campus.lang', lang);
   applyText();
   applyLabelLanguage();
-  refreshRoomLabels(true);
   await loadVenue().catch(() => {});
   renderFloors();
   if ($('search-input').value.trim()) runSearch();
@@ -219,9 +237,10 @@ function localizeField(expr) {
 }
 
 function applyLabelLanguage() {
-  if (!map || !map.getLayer('labels') || map.getLayer('labels').type !== 'symbol') return;
-  const base = state.labelField ?? ['coalesce', ['get', 'name'], ['get', 'ref'], ''];
-  map.setLayoutProperty('labels', 'text-field', localizeField(base));
+  if (!map) return;
+  for (const [id, field] of Object.entries(state.textFields)) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, 'text-field', localizeField(field));
+  }
 }
 
 // ---- Floors ----------------------------------------------------------------
@@ -270,35 +289,63 @@ function setFloor(n, { quiet = false } = {}) {
   if (!quiet) document.dispatchEvent(new CustomEvent('campus:floor', { detail: state.floor }));
 }
 
+// FLOORS_ZOOM is where the floor switcher appears: below it the map is the
+// campus, with no floors to pick (the style's plans come at 18).
+const FLOORS_ZOOM = 17.5;
+const LOCATE_ZOOM = 16;
+
+function routeOrdinals() {
+  const feats = (state.route && state.route.geometry && state.route.geometry.features) || [];
+  return [...new Set(feats.map((f) => f.properties.ordinal).filter((o) => typeof o === 'number'))];
+}
+
 function renderFloors() {
   const box = document.querySelector('#floors .floors-buttons');
   const title = document.querySelector('#floors .floors-building');
-  const b = state.centreBuilding;
-  let ordinals = state.allOrdinals;
+  const atCampus = !map || map.getZoom() < FLOORS_ZOOM;
+  const b = atCampus ? null : state.centreBuilding;
+  const routeOrds = routeOrdinals();
+  const set = new Set(routeOrds.length > 1 ? routeOrds : []);
+  let heading = '';
   if (b && b.levels && b.levels.length) {
-    ordinals = b.levels.map((l) => l.ordinal);
-    title.textContent = b.ref || b.name;
+    for (const l of b.levels) set.add(l.ordinal);
+    heading = b.ref || b.name;
   } else if (b) {
-    title.textContent = `${b.ref || b.name}: ${t('noIndoor')}`;
-  } else {
-    title.textContent = t('campus');
+    heading = `${b.ref || b.name}: ${t('noIndoor')}`;
+  } else if (set.size) {
+    heading = t('routeFloors');
   }
-  const set = new Set(ordinals);
-  set.add(state.floor);
+  if (set.size) set.add(state.floor);
   const sorted = [...set].sort((a, c) => c - a);
+  title.textContent = heading;
+  const floors = $('floors');
+  floors.hidden = !heading && !sorted.length;
+  floors.dataset.building = b ? (b.ref || '') : '';
   box.replaceChildren(...sorted.map((o) => el('button', {
     type: 'button', text: floorLabel(o), 'data-testid': `floor-${o}`, 'aria-pressed': String(o === state.floor),
+    'aria-label': t('floorAria', { floor: floorLabel(o) }),
+    class: routeOrds.includes(o) && routeOrds.length > 1 ? 'on-route' : null,
     onclick: () => setFloor(o),
   })));
+}
+
+// The building in view: the floor switcher's, and the one highlighted (the
+// building of my position when I have one).
+function highlightBuilding() {
+  if (!map || !map.getLayer('footprint-highlight')) return;
+  const fixB = state.fix && state.fix.building;
+  const id = fixB || (map.getZoom() >= LOCATE_ZOOM && state.centreBuilding ? state.centreBuilding.id : '');
+  map.setFilter('footprint-highlight', ['==', ['get', 'id'], id || '']);
 }
 
 let locateSeq = 0;
 const updateCentreBuilding = debounce(async () => {
   if (!map) return;
   const seq = ++locateSeq;
-  if (map.getZoom() < 16.5) {
+  if (map.getZoom() < LOCATE_ZOOM) {
     state.centreBuilding = null;
     renderFloors();
+    highlightBuilding();
     return;
   }
   const c = map.getCenter();
@@ -310,7 +357,52 @@ const updateCentreBuilding = debounce(async () => {
     state.centreBuilding = null;
   }
   renderFloors();
+  highlightBuilding();
 }, 250);
+
+// ---- The legend ----------------------------------------------------------
+
+const LEGEND_ICONS = ['restroom-male', 'restroom-female', 'elevator', 'stairs', 'copymachine', 'drinkingfountain', 'firstaid',
+  'defibrillator', 'vendingmachine', 'information', 'atm', 'shower', 'gate', 'carpark', 'entrance'];
+const LEGEND_SWATCHES = { covered: 'sw-covered', footway: 'sw-footway', steps: 'sw-steps', plaza: 'sw-plaza', lawn: 'sw-lawn' };
+let spriteIndex = null;
+
+async function loadSpriteIndex() {
+  if (spriteIndex) return spriteIndex;
+  try {
+    const r = await fetch('/assets/sprite/sprite@2x.json');
+    spriteIndex = r.ok ? await r.json() : {};
+  } catch {
+    spriteIndex = {};
+  }
+  return spriteIndex;
+}
+
+async function renderLegend() {
+  const list = $('legend-list');
+  if (!list) return;
+  const idx = await loadSpriteIndex();
+  let w = 0;
+  let h = 0;
+  for (const e of Object.values(idx)) {
+    w = Math.max(w, e.x + e.width);
+    h = Math.max(h, e.y + e.height);
+  }
+  const items = [];
+  for (const name of LEGEND_ICONS) {
+    const e = idx[name];
+    if (!e) continue;
+    const r = e.pixelRatio || 1;
+    const icon = el('span', { class: 'legend-icon', 'aria-hidden': 'true' });
+    icon.style.backgroundPosition = `${-e.x / r}px ${-e.y / r}px`;
+    icon.style.backgroundSize = `${w / r}px ${h / r}px`;
+    items.push(el('li', { dataset: { icon: name } }, icon, el('span', { text: t('legendItems.' + name) })));
+  }
+  for (const [name, cls] of Object.entries(LEGEND_SWATCHES)) {
+    items.push(el('li', { dataset: { swatch: name } }, el('span', { class: 'legend-swatch ' + cls, 'aria-hidden': 'true' }), el('span', { text: t('legendItems.' + name) })));
+  }
+  list.replaceChildren(...items);
+}
 
 // ---- The map ---------------------------------------------------------------
 
@@ -387,9 +479,10 @@ async function createMap() {
   map = new maplibregl.Map({
     container: 'map', style, center: centre, zoom: 16.3, pitch: 50, bearing: -17, maxZoom: 22, maxPitch: 70,
     transformRequest, attributionControl: { compact: true },
+    // Chinese labels: the browser's own CJK font (the style's glyphs are Latin).
+    localIdeographFontFamily: "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif",
   });
   window.campusMap = map;
-  map.on('idle', refreshRoomLabels);
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   updatePadding();
@@ -412,10 +505,12 @@ function onStyleLoad() {
     state.floorLayers.push(l.id);
     state.baseFilters[l.id] = stripLevel(l.filter);
   }
-  const labels = style.layers.find((l) => l.id === 'labels');
-  state.labelField = labels && labels.layout ? labels.layout['text-field'] ?? null : null;
+  state.textFields = {};
+  for (const l of style.layers) {
+    if (l.type === 'symbol' && l.layout && l.layout['text-field'] !== undefined) state.textFields[l.id] = l.layout['text-field'];
+  }
   if (state.styleMode === 'fallback') addFallbackFootprints();
-  addOutlines();
+  highlightBuilding();
   addOverlays();
   applyLabelLanguage();
   setFloor(state.floor, { quiet: true });
@@ -437,22 +532,6 @@ async function addFallbackFootprints() {
 }
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
-
-// Every building's outline (public to all) stays drawn when zoomed in past
-// the 3D buildings, so a building whose inside is not shown is still seen.
-function addOutlines() {
-  const src = map.getSource('campus');
-  if (!src || src.type !== 'vector' || map.getLayer('page-footprint-outlines')) return;
-  const before = state.floorLayers.find((id) => id !== 'levels' && map.getLayer(id)) || undefined;
-  map.addLayer({
-    id: 'page-footprint-outlines', type: 'line', source: 'campus', 'source-layer': 'footprints', minzoom: 17,
-    paint: { 'line-color': '#8d877c', 'line-width': 1.5, 'line-dasharray': [3, 2] },
-  });
-  map.addLayer({
-    id: 'page-footprint-fill', type: 'fill', source: 'campus', 'source-layer': 'footprints', minzoom: 17,
-    paint: { 'fill-color': '#e4e0d6', 'fill-opacity': 0.6 },
-  }, map.getLayer('levels') ? 'levels' : before);
-}
 
 function addOverlays() {
   if (!map.getSource('route')) map.addSource('route', { type: 'geojson', data: state.route ? state.route.geometry : EMPTY });
@@ -743,6 +822,7 @@ function setFix(fix) {
   }
   renderNearbyOrigin();
   renderPlaceWhere();
+  highlightBuilding();
 }
 
 async function startDemo() {
@@ -1032,44 +1112,3 @@ main().catch((e) => {
   showStatus(e.message, 10000);
   document.body.dataset.ready = 'error';
 });
-
-// Room names at close zoom, as HTML: the style has no glyphs to draw text
-// with, so the page places the names of the current floor's rooms itself,
-// from the labels the tiles carry, in the page's language.
-const LABEL_ZOOM = 19;
-const MAX_LABELS = 160;
-let roomLabels = [];
-let roomLabelsKey = '';
-
-function refreshRoomLabels(force = false) {
-  if (!map || !map.getLayer('labels')) return;
-  const c = map.getCenter();
-  const key = [map.getZoom().toFixed(2), c.lng.toFixed(6), c.lat.toFixed(6), state.floor, state.lang].join('|');
-  if (!force && key === roomLabelsKey) return;
-  roomLabelsKey = key;
-  for (const m of roomLabels) m.remove();
-  roomLabels = [];
-  if (map.getZoom() < LABEL_ZOOM) return;
-  const seen = new Set();
-  const placed = []; // screen boxes of the labels placed, to keep them apart
-  const full = map.getZoom() >= 20.5; // closer: the name too; farther: the reference alone
-  const features = map.queryRenderedFeatures({ layers: ['labels'] })
-    .filter((f) => f.properties.category !== 'walkway')
-    // named places first (meeting rooms, restrooms), then offices
-    .sort((a, b) => Number(/^(office|room)$/.test(a.properties.category)) - Number(/^(office|room)$/.test(b.properties.category)));
-  for (const f of features) {
-    const p = f.properties;
-    if (seen.has(p.id) || roomLabels.length >= MAX_LABELS) continue;
-    seen.add(p.id);
-    const name = (state.lang === 'zh' ? p.name_zh : p.name_en) || p.name || '';
-    const text = p.kind === 'unit' && p.ref ? (full ? `${p.ref} ${name}` : p.ref) : name;
-    const at = map.project(f.geometry.coordinates);
-    const w = text.length * (state.lang === 'zh' ? 9 : 6.5) + 6;
-    const box = [at.x - w / 2, at.y - 8, at.x + w / 2, at.y + 8];
-    if (placed.some((o) => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3])) continue;
-    placed.push(box);
-    const label = el('div', { class: 'room-label', 'data-testid': 'room-label', text });
-    roomLabels.push(new maplibregl.Marker({ element: label, anchor: 'center' }).setLngLat(f.geometry.coordinates).addTo(map));
-  }
-  document.body.dataset.roomLabels = String(roomLabels.length);
-}
