@@ -219,11 +219,12 @@ func (s *Server) style(c echo.Context) error {
 	hasIcon := []any{"!=", unitIcon, ""}
 	// A room's text: its short reference ("607") where rooms are small on
 	// screen, the full one closer, and its name too at the closest zooms
-	// (not for offices, whose names are their references).
+	// (not for offices, whose names are their references). Layout is
+	// evaluated at whole tile zooms: the steps are at whole zooms.
 	roomText := []any{"step", zoom,
 		[]any{"coalesce", get("short"), get("ref"), ""},
-		19.5, []any{"coalesce", get("ref"), ""},
-		20.5, []any{"case",
+		19, []any{"coalesce", get("ref"), ""},
+		20, []any{"case",
 			[]any{"all", []any{"has", "ref"}, []any{"!", isIn("category", "office", "room", "walkway")}},
 			[]any{"format", get("ref"), map[string]any{}, "\n", map[string]any{}, name, map[string]any{"font-scale": 0.85}},
 			[]any{"coalesce", get("ref"), name}},

@@ -339,6 +339,7 @@ function renderFloors() {
   }
   if (set.size) set.add(state.floor);
   const sorted = [...set].sort((a, c) => c - a);
+  const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
   title.textContent = heading;
   const floors = $('floors');
   floors.hidden = !heading && !sorted.length;
@@ -349,6 +350,10 @@ function renderFloors() {
     class: routeOrds.includes(o) && routeOrds.length > 1 ? 'on-route' : null,
     onclick: () => setFloor(o),
   })));
+  if (focused) { // keep the keyboard's place across the redraw
+    const again = box.querySelector(`[data-testid="${focused}"]`);
+    if (again) again.focus();
+  }
 }
 
 // The building in view: the floor switcher's, and the one highlighted (the
@@ -499,7 +504,8 @@ async function createMap() {
   const dp = state.venue && state.venue.display_point;
   const centre = Array.isArray(dp) ? dp : (dp && dp.coordinates) || [113.4787, 22.8958];
   map = new maplibregl.Map({
-    container: 'map', style, center: centre, zoom: 16.3, pitch: 50, bearing: -17, maxZoom: 22, maxPitch: 70,
+    // a phone sees the whole campus above its bottom sheet
+    container: 'map', style, center: centre, zoom: isPhone() ? 15.5 : 16.3, pitch: 50, bearing: -17, maxZoom: 22, maxPitch: 70,
     transformRequest, attributionControl: { compact: true },
     // Chinese labels: the browser's own CJK font (the style's glyphs are Latin).
     localIdeographFontFamily: "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif",
@@ -688,6 +694,15 @@ function setEnd(which, r) {
   input.value = label;
   input.dataset.label = label;
   input.dataset.place = typeof r === 'string' ? r : r.id;
+  input.dataset.ref = typeof r === 'string' ? '' : (r.kind !== 'amenity' && r.ref) || '';
+}
+
+// linkEnd is how a route's end is written in a link: a reference people
+// read (C3-607, G2) where there is one, else what the API is asked.
+function linkEnd(which) {
+  const input = $('route-' + which);
+  const v = placeValue(which);
+  return input.dataset.ref && v === input.dataset.place ? input.dataset.ref : v;
 }
 
 function setEndPoint(which, label, place) {
@@ -695,6 +710,7 @@ function setEndPoint(which, label, place) {
   input.value = label;
   input.dataset.label = label;
   input.dataset.place = place;
+  input.dataset.ref = '';
 }
 
 function placeValue(which) {
@@ -724,8 +740,8 @@ async function computeRoute({ fit = true } = {}) {
     if (seq !== routeSeq) return;
     err.hidden = true;
     r.profile = prof;
-    r.from = from;
-    r.to = to;
+    r.from = linkEnd('from');
+    r.to = linkEnd('to');
     state.route = r;
     state.shown = null;
     drawRoute(fit);
@@ -1394,11 +1410,18 @@ async function main() {
   urlReady = true;
   writeURL();
   map.on('moveend', debounce(writeURL, 300));
+  // A link opened in this tab with another view or floor (only the hash
+  // changed): show it.
+  window.addEventListener('hashchange', () => {
+    const u = readURL();
+    if (u.view) map.jumpTo(u.view);
+    if (u.floor !== null) setFloor(u.floor);
+  });
   updateCentreBuilding();
   document.body.dataset.ready = '1';
 }
 
-window.campusApp = { state, setFloor, api, floorLabel, get map() { return map; } };
+window.campusApp = { state, setFloor, api, floorLabel, duration, distance, get map() { return map; } };
 main().catch((e) => {
   console.error(e);
   showStatus(e.message, 10000);
