@@ -136,7 +136,7 @@ func TestAssetsComplete(t *testing.T) {
 	defer srv.Close()
 	_, index := getAsset(t, srv, http.MethodGet, "/", nil)
 	_, app := getAsset(t, srv, http.MethodGet, "/assets/app.js", nil)
-	refs := regexp.MustCompile(`/assets/[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*`).FindAll(append(index, app...), -1)
+	refs := regexp.MustCompile(`/assets/[A-Za-z0-9_-]+(?:/[A-Za-z0-9_@-]+)*(?:\.[A-Za-z0-9_-]+)*`).FindAll(append(index, app...), -1)
 	if len(refs) < 5 {
 		t.Fatalf("found only %d asset references", len(refs))
 	}

@@ -25,7 +25,7 @@ const TEXT = {
     routeHere: 'Route here', placeFrom: 'Saves {where}', noPlaces: 'No saved places yet.', signedOut: 'Your session ended; you see the public map.',
     noFix: 'No position: {reason}', demoEnded: 'Demo restarted', accuracy: '±{m} m', outdoors: 'outdoors', sessionStart: 'Signed in as {role}',
     roles: { staff: 'staff', student: 'student', family: 'family', visitor: 'visitor', tourist: 'tourist (public map)', admin: 'admin' },
-    levelChange: '{from} → {to} by {via}', routeLoaded: 'Route: {summary}', styleNote: '', langButton: '中文',
+    levelChange: '{from} → {to} by {via}', levelVia: ' by {via}', routeLoaded: 'Route: {summary}', styleNote: '', langButton: '中文',
     routeFloors: 'Route', floorAria: 'Floor {floor}', legend: 'Legend', legendClose: 'Close the legend',
     notFound: 'Not found: {q}', codeSent: 'A code was texted to {phone}.', ssoUnavailable: 'Campus sign-in is not available here.',
     ssoFailed: 'Campus sign-in failed: {reason}', ssoButton: 'Staff and students: campus sign-in', phoneLabel: 'Visitors: your mobile number',
@@ -56,7 +56,7 @@ const TEXT = {
     routeHere: '导航到此', placeFrom: '收藏{where}', noPlaces: '还没有收藏地点。', signedOut: '登录已失效，显示公开地图。',
     noFix: '无定位：{reason}', demoEnded: '演示重新开始', accuracy: '±{m} 米', outdoors: '室外', sessionStart: '已登录：{role}',
     roles: { staff: '教职工', student: '学生', family: '家属', visitor: '访客', tourist: '游客（公开地图）', admin: '管理员' },
-    levelChange: '{from} → {to}，经{via}', routeLoaded: '路线：{summary}', styleNote: '', langButton: 'English',
+    levelChange: '{from} → {to}，经{via}', levelVia: '，经{via}', routeLoaded: '路线：{summary}', styleNote: '', langButton: 'English',
     routeFloors: '路线', floorAria: '{floor}', legend: '图例', legendClose: '关闭图例',
     notFound: '没有找到：{q}', codeSent: '验证码已发送至 {phone}。', ssoUnavailable: '此处未开通校园统一登录。',
     ssoFailed: '校园统一登录失败：{reason}', ssoButton: '教职工和学生：校园统一登录', phoneLabel: '访客：手机号码',
@@ -814,11 +814,12 @@ function drawRoute(fit) {
   for (const lc of r.level_changes || []) {
     const via = t('via.' + lc.via) || lc.via;
     const text = t('levelChange', { from: floorLabel(lc.from_ordinal), to: floorLabel(lc.to_ordinal), via });
+    // On a phone the chip says only the floors (the steps say how).
     const b = el('button', {
-      type: 'button', class: 'mk mk-level', 'data-testid': 'level-change', text,
+      type: 'button', class: 'mk mk-level', 'data-testid': 'level-change', 'aria-label': text, title: text,
       dataset: { from: String(lc.from_ordinal), to: String(lc.to_ordinal), via: lc.via },
       onclick: (ev) => { ev.stopPropagation(); setFloor(state.floor === lc.to_ordinal ? lc.from_ordinal : lc.to_ordinal); },
-    });
+    }, `${floorLabel(lc.from_ordinal)} → ${floorLabel(lc.to_ordinal)}`, el('span', { class: 'via', text: t('levelVia', { via }) }));
     const chip = new maplibregl.Marker({ element: b, anchor: 'top', offset: [0, 4] }).setLngLat(lc.at).addTo(map);
     chip.getElement().style.zIndex = '2';
     state.markers.route.push(chip);
