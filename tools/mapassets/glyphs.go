@@ -50,12 +50,12 @@ func loadFonts(paths []string) ([]*sfnt.Font, error) {
 }
 
 type glyph struct {
-	id                  uint32
-	bitmap              []byte
-	width, height       uint32
-	left, top           int32
-	advance             uint32
-	hasBitmap, hasValue bool
+	id            uint32
+	bitmap        []byte
+	width, height uint32
+	left, top     int32
+	advance       uint32
+	hasBitmap     bool
 }
 
 // makeGlyph renders code point r from the first font that has it.
