@@ -95,6 +95,12 @@ func TestCampusCartography(t *testing.T) {
 			t.Errorf("building %s: label %v", b.Ref, f)
 		}
 	}
+	if f := buildings["C1"]; f == nil || f.props["plan"] != false || f.props["indoor"] != false {
+		t.Errorf("C1 for a tourist: %v, want no plan and no way in", f)
+	}
+	if f := buildings["C3"]; f == nil || f.props["plan"] != true {
+		t.Errorf("C3 for a tourist: %v, want a plan", f)
+	}
 	if !carparks["Car Park Entrance Ramp"] || !carparks["C3 Car Park Steps"] {
 		t.Errorf("car park entrances: %v", carparks)
 	}

@@ -115,10 +115,11 @@ const (
 	kShort
 	kCovered
 	kRot
+	kPlan
 	numKeys
 )
 
-var keyNames = [numKeys]string{"id", "level", "ref", "name", "name_en", "name_zh", "category", "kind", "height", "indoor", "entrance", "short", "covered", "rot"}
+var keyNames = [numKeys]string{"id", "level", "ref", "name", "name_en", "name_zh", "category", "kind", "height", "indoor", "entrance", "short", "covered", "rot", "plan"}
 
 // unique are the keys whose values are (nearly) all different.
 var unique = [numKeys]bool{kID: true, kRef: true, kShort: true}

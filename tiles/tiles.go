@@ -213,6 +213,17 @@ func tall(g orb.Geometry) bool {
 	return w > 0 && h > Upright*w
 }
 
+// hasPlan reports whether the viewer sees a floor of b: where it does
+// not, the building keeps its label when the floor plans are drawn.
+func hasPlan(w geo.View, b *geo.Building) bool {
+	for _, l := range b.Levels {
+		if w.Sees(l) {
+			return true
+		}
+	}
+	return false
+}
+
 // shortRef is a room's reference without its building's: "607" for
 // "C3-607" in C3, for labels where the building is plain to see.
 func shortRef(ref string, b *geo.Building) string {
@@ -354,6 +365,7 @@ func (r *Renderer) AppendTile(dst []byte, role geo.Role, z, x, y uint32, lang st
 			names(ll, b.Name.In("en"), b.Name.In("zh"))
 			ll.tag(kCategory, str(b.Category))
 			ll.tag(kIndoor, boolean(b.Access(role) != geo.AccessNone))
+			ll.tag(kPlan, boolean(hasPlan(w, b)))
 			ll.point(toMercator(b.Display), z, x, y)
 		}
 	}

@@ -153,7 +153,7 @@ func (s *Server) tileJSON(c echo.Context) error {
 	v := s.d.Venue
 	b := v.Geometry.Bound()
 	fields := map[string]string{"id": "String", "level": "String", "ref": "String", "short": "String", "name": "String", "name_en": "String", "name_zh": "String",
-		"category": "String", "kind": "String", "covered": "Boolean", "rot": "Number", "indoor": "Boolean", "height": "Number", "entrance": "Boolean"}
+		"category": "String", "kind": "String", "covered": "Boolean", "rot": "Number", "plan": "Boolean", "indoor": "Boolean", "height": "Number", "entrance": "Boolean"}
 	var layers []map[string]any
 	for _, l := range []string{tiles.LayerVenue, tiles.LayerLanduse, tiles.LayerPaths, tiles.LayerFootprints, tiles.LayerLevels, tiles.LayerUnits, tiles.LayerOpenings, tiles.LayerAmenities, tiles.LayerLabels, tiles.LayerPOIs} {
 		layers = append(layers, map[string]any{"id": l, "fields": fields, "minzoom": tiles.MinZoom, "maxzoom": tiles.MaxZoom})
@@ -309,6 +309,14 @@ func (s *Server) style(c echo.Context) error {
 				"text-font": fontRegular, "text-size": interp(15, 10, 17, 13), "text-max-width": 8, "text-line-height": 1.15,
 				"text-variable-anchor": []any{"center", "top", "bottom"}, "text-padding": 2},
 			"paint": withHalo(map[string]any{"text-color": "#2b2f36", "text-halo-width": 1.6})}),
+		// Past PlanZoom, the buildings whose plans the viewer does not see
+		// keep their names.
+		layer("building-labels-closed", "symbol", tiles.LayerPOIs, map[string]any{"minzoom": PlanZoom,
+			"filter": []any{"all", []any{"==", get("kind"), "building"}, []any{"!=", get("plan"), true}},
+			"layout": map[string]any{"text-field": []any{"format", get("ref"), map[string]any{"text-font": []any{"literal", fontBold}},
+				"\n", map[string]any{}, name, map[string]any{"font-scale": 0.8}},
+				"text-font": fontRegular, "text-size": 13, "text-max-width": 10, "text-line-height": 1.15},
+			"paint": withHalo(map[string]any{"text-color": "#4a4f57", "text-halo-width": 1.6})}),
 		// Car park entrances and gates.
 		layer("carparks", "symbol", tiles.LayerPOIs, map[string]any{"minzoom": 15.5,
 			"filter": []any{"==", get("kind"), "carpark"},

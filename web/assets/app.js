@@ -379,13 +379,39 @@ const updateCentreBuilding = debounce(async () => {
   try {
     const r = await api('/locate?' + qs({ lon: c.lng.toFixed(7), lat: c.lat.toFixed(7), ordinal: state.floor, lang: state.lang }));
     if (seq !== locateSeq) return;
-    state.centreBuilding = r && r.building ? (state.buildings.get(r.building.id) || { ...r.building, levels: [] }) : null;
+    state.centreBuilding = r && r.building ? (state.buildings.get(r.building.id) || { ...r.building, levels: [] }) : nearestBuilding();
   } catch {
-    state.centreBuilding = null;
+    state.centreBuilding = nearestBuilding();
   }
   renderFloors();
   highlightBuilding();
 }, 250);
+
+// nearestBuilding is the building drawn nearest the centre of the map (a
+// building whose floors the viewer sees first), when the centre is
+// outdoors: its floors are the ones on the screen.
+function nearestBuilding() {
+  if (!map || map.getZoom() < FLOORS_ZOOM || !map.getLayer('footprints-flat')) return null;
+  const c = map.project(map.getCenter());
+  let best = null;
+  let bestD = Infinity;
+  for (const f of map.queryRenderedFeatures({ layers: ['footprints-flat'] })) {
+    const b = state.buildings.get(f.properties.id);
+    if (!b) continue;
+    const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates[0][0] : [];
+    let d = Infinity;
+    for (const p of ring) {
+      const q = map.project(p);
+      d = Math.min(d, Math.hypot(q.x - c.x, q.y - c.y));
+    }
+    if (!(b.levels && b.levels.length)) d += 1e6; // a building seen only from outside comes last
+    if (d < bestD) {
+      bestD = d;
+      best = b;
+    }
+  }
+  return best;
+}
 
 // ---- The legend ----------------------------------------------------------
 
