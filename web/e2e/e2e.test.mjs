@@ -1,6 +1,10 @@
 // End-to-end tests of the map page: campusd built from this repository, a
 // staff account made with the CLI, Debian's chromium (headless) driven by
-// playwright-core. Screenshots of each state go to artifacts/.
+// playwright-core. Screenshots of each state go to artifacts/; those of the
+// first view, a floor plan at its first zoom and a route across floors, at
+// 390x844 and 1440x900, are compared with approved/ (approve.sh writes
+// them); axe-core audits the page; the keyboard drives search, routes and
+// the floor switcher.
 //
 //   npm ci && node --test e2e.test.mjs       (or: bash run.sh)
 //
