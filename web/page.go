@@ -35,6 +35,7 @@ var assetTypes = map[string]string{
 	".png":   "image/png",
 	".ico":   "image/x-icon",
 	".pbf":   "application/x-protobuf", // glyphs
+	".map":   "application/json",       // source maps
 }
 
 // pageCSP keeps the page to its own origin: the scripts, the worker, the

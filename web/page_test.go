@@ -146,6 +146,17 @@ func TestAssetsComplete(t *testing.T) {
 		}
 	}
 
+	// The source maps the scripts name are there (empty: MapLibre's own are
+	// not shipped), so a browser's developer tools ask for nothing missing.
+	for _, name := range []string{"maplibre-gl.mjs", "maplibre-gl-worker.mjs"} {
+		_, body := getAsset(t, srv, http.MethodGet, "/assets/"+name, nil)
+		for _, m := range regexp.MustCompile(`sourceMappingURL=(\S+)`).FindAllSubmatch(body, -1) {
+			if resp, _ := getAsset(t, srv, http.MethodGet, "/assets/"+string(m[1]), nil); resp.StatusCode != http.StatusOK {
+				t.Errorf("%s names its source map %s: %d", name, m[1], resp.StatusCode)
+			}
+		}
+	}
+
 	versions, err := os.ReadFile("assets/VERSIONS")
 	if err != nil {
 		t.Fatal(err)
