@@ -37,6 +37,13 @@ func toMercator(p orb.Point) [2]float64 {
 	return [2]float64{x, y}
 }
 
+// fromMercator is the WGS 84 point of a normalized Web Mercator one.
+func fromMercator(m [2]float64) orb.Point {
+	lon := m[0]*360 - 180
+	lat := math.Atan(math.Sinh(math.Pi*(1-2*m[1]))) * 180 / math.Pi
+	return orb.Point{lon, lat}
+}
+
 func ringMercator(r []orb.Point) [][2]float64 {
 	out := make([][2]float64, len(r))
 	for i, p := range r {
@@ -105,13 +112,17 @@ const (
 	kHeight
 	kIndoor
 	kEntrance
+	kShort
+	kCovered
+	kRot
+	kPlan
 	numKeys
 )
 
-var keyNames = [numKeys]string{"id", "level", "ref", "name", "name_en", "name_zh", "category", "kind", "height", "indoor", "entrance"}
+var keyNames = [numKeys]string{"id", "level", "ref", "name", "name_en", "name_zh", "category", "kind", "height", "indoor", "entrance", "short", "covered", "rot", "plan"}
 
 // unique are the keys whose values are (nearly) all different.
-var unique = [numKeys]bool{kID: true, kRef: true}
+var unique = [numKeys]bool{kID: true, kRef: true, kShort: true}
 
 // layer accumulates one layer of a tile.
 type layer struct {

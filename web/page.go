@@ -34,6 +34,8 @@ var assetTypes = map[string]string{
 	".svg":   "image/svg+xml",
 	".png":   "image/png",
 	".ico":   "image/x-icon",
+	".pbf":   "application/x-protobuf", // glyphs
+	".map":   "application/json",       // source maps
 }
 
 // pageCSP keeps the page to its own origin: the scripts, the worker, the
@@ -71,7 +73,7 @@ func (a *asset) gzipped() []byte {
 
 func compressible(ctype string) bool {
 	return strings.HasPrefix(ctype, "text/") || strings.HasPrefix(ctype, "application/json") ||
-		strings.HasPrefix(ctype, "application/jsonl") || ctype == "image/svg+xml"
+		strings.HasPrefix(ctype, "application/jsonl") || ctype == "image/svg+xml" || ctype == "application/x-protobuf"
 }
 
 type assetHandler struct {

@@ -136,13 +136,24 @@ func TestAssetsComplete(t *testing.T) {
 	defer srv.Close()
 	_, index := getAsset(t, srv, http.MethodGet, "/", nil)
 	_, app := getAsset(t, srv, http.MethodGet, "/assets/app.js", nil)
-	refs := regexp.MustCompile(`/assets/[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*`).FindAll(append(index, app...), -1)
+	refs := regexp.MustCompile(`/assets/[A-Za-z0-9_-]+(?:/[A-Za-z0-9_@-]+)*(?:\.[A-Za-z0-9_-]+)*`).FindAll(append(index, app...), -1)
 	if len(refs) < 5 {
 		t.Fatalf("found only %d asset references", len(refs))
 	}
 	for _, r := range refs {
 		if resp, _ := getAsset(t, srv, http.MethodGet, string(r), nil); resp.StatusCode != http.StatusOK {
 			t.Errorf("the page refers to %s: %d", r, resp.StatusCode)
+		}
+	}
+
+	// The source maps the scripts name are there (empty: MapLibre's own are
+	// not shipped), so a browser's developer tools ask for nothing missing.
+	for _, name := range []string{"maplibre-gl.mjs", "maplibre-gl-worker.mjs"} {
+		_, body := getAsset(t, srv, http.MethodGet, "/assets/"+name, nil)
+		for _, m := range regexp.MustCompile(`sourceMappingURL=(\S+)`).FindAllSubmatch(body, -1) {
+			if resp, _ := getAsset(t, srv, http.MethodGet, "/assets/"+string(m[1]), nil); resp.StatusCode != http.StatusOK {
+				t.Errorf("%s names its source map %s: %d", name, m[1], resp.StatusCode)
+			}
 		}
 	}
 

@@ -152,9 +152,10 @@ func (s *Server) baseURL(c echo.Context) string {
 func (s *Server) tileJSON(c echo.Context) error {
 	v := s.d.Venue
 	b := v.Geometry.Bound()
-	fields := map[string]string{"id": "String", "level": "String", "ref": "String", "name": "String", "name_en": "String", "name_zh": "String", "category": "String"}
+	fields := map[string]string{"id": "String", "level": "String", "ref": "String", "short": "String", "name": "String", "name_en": "String", "name_zh": "String",
+		"category": "String", "kind": "String", "covered": "Boolean", "rot": "Number", "plan": "Boolean", "indoor": "Boolean", "height": "Number", "entrance": "Boolean"}
 	var layers []map[string]any
-	for _, l := range []string{tiles.LayerVenue, tiles.LayerFootprints, tiles.LayerLevels, tiles.LayerUnits, tiles.LayerOpenings, tiles.LayerAmenities, tiles.LayerLabels} {
+	for _, l := range []string{tiles.LayerVenue, tiles.LayerLanduse, tiles.LayerPaths, tiles.LayerFootprints, tiles.LayerLevels, tiles.LayerUnits, tiles.LayerOpenings, tiles.LayerAmenities, tiles.LayerLabels, tiles.LayerPOIs} {
 		layers = append(layers, map[string]any{"id": l, "fields": fields, "minzoom": tiles.MinZoom, "maxzoom": tiles.MaxZoom})
 	}
 	c.Response().Header().Set("Vary", "Authorization")
@@ -168,43 +169,180 @@ func (s *Server) tileJSON(c echo.Context) error {
 	})
 }
 
-// style answers a MapLibre style drawing the campus tiles: 3D buildings
-// outdoors, and one floor's plan (level "0" until the page picks another).
+// Fonts of the style: glyph PBFs made from Debian's DejaVu Sans Condensed
+// by tools/mapassets (scripts/map-assets.sh), served with the page under
+// /assets/glyphs; CJK is drawn by the browser (the page sets MapLibre's
+// localIdeographFontFamily). The sprite is tools/mapassets' too.
+var (
+	fontRegular = []string{"Campus Sans Regular"}
+	fontBold    = []string{"Campus Sans Bold"}
+)
+
+// PlanZoom is the zoom from which the style draws floor plans (the tiles
+// carry them from tiles.IndoorZoom, so a plan is loaded when it appears);
+// the 3D buildings are gone by then.
+const PlanZoom = 18.0
+
+// style answers a MapLibre style drawing the campus tiles: the lawn, plazas,
+// paths (covered walkways marked), gates and car park entrances, 3D
+// buildings that fade as the floor plans appear, and one floor's plan
+// (level "0" until the page picks another) with every room's reference
+// and icons for amenities, lifts, stairs and restrooms. Labels are symbol
+// layers in English (name_en); the page switches them to name_zh.
 func (s *Server) style(c echo.Context) error {
 	v := s.d.Venue
+	base := s.baseURL(c)
 	floor := []any{"==", []any{"get", "level"}, "0"}
+	get := func(k string) []any { return []any{"get", k} }
+	zoom := []any{"zoom"}
+	interp := func(stops ...any) []any { return append([]any{"interpolate", []any{"linear"}, zoom}, stops...) }
+	name := []any{"coalesce", get("name_en"), get("name")}
+	layer := func(id, typ, src string, extra map[string]any) map[string]any {
+		l := map[string]any{"id": id, "type": typ, "source": "campus", "source-layer": src}
+		for k, val := range extra {
+			l[k] = val
+		}
+		return l
+	}
+	isIn := func(key string, vals ...any) []any {
+		return []any{"in", get(key), []any{"literal", vals}}
+	}
+	halo := map[string]any{"text-halo-color": "#ffffff", "text-halo-width": 1.4, "text-halo-blur": 0.3}
+	withHalo := func(m map[string]any) map[string]any {
+		for k, val := range halo {
+			m[k] = val
+		}
+		return m
+	}
+	unitIcon := []any{"match", get("category"),
+		"elevator", "elevator", "stairs", "stairs", "restroom.male", "restroom-male", "restroom.female", "restroom-female", ""}
+	hasIcon := []any{"!=", unitIcon, ""}
+	// A room's text: its short reference ("607") where rooms are small on
+	// screen, the full one closer, and its name too at the closest zooms
+	// (not for offices, whose names are their references). Layout is
+	// evaluated at whole tile zooms: the steps are at whole zooms.
+	roomText := []any{"step", zoom,
+		[]any{"coalesce", get("short"), get("ref"), ""},
+		19, []any{"coalesce", get("ref"), ""},
+		20, []any{"case",
+			[]any{"all", []any{"has", "ref"}, []any{"!", isIn("category", "office", "room", "walkway")}},
+			[]any{"format", get("ref"), map[string]any{}, "\n", map[string]any{}, name, map[string]any{"font-scale": 0.85}},
+			[]any{"coalesce", get("ref"), name}},
+	}
+	layers := []any{
+		map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": "#f1eee7"}},
+		// The campus grounds: lawn.
+		layer("venue", "fill", tiles.LayerVenue, map[string]any{"paint": map[string]any{"fill-color": "#cfe3b4"}}),
+		layer("venue-outline", "line", tiles.LayerVenue, map[string]any{"paint": map[string]any{"line-color": "#9cbc7c", "line-width": 1.5}}),
+		layer("plazas", "fill", tiles.LayerLanduse, map[string]any{"filter": []any{"==", get("kind"), "plaza"},
+			"paint": map[string]any{"fill-color": "#ebe6dc", "fill-outline-color": "#d3ccbe"}}),
+		// Paths: roads, footways (covered walkways under a roof colour), steps, ramps.
+		layer("paths-casing", "line", tiles.LayerPaths, map[string]any{
+			"layout": map[string]any{"line-cap": "round", "line-join": "round"},
+			"paint": map[string]any{"line-color": []any{"case", []any{"==", get("covered"), true}, "#b98a4a", "#c8c0b0"},
+				"line-width": interp(15, 2.5, 17, 5, 19, 14, 22, 60)}}),
+		layer("paths", "line", tiles.LayerPaths, map[string]any{
+			"layout": map[string]any{"line-cap": "round", "line-join": "round"},
+			"paint": map[string]any{"line-color": []any{"case",
+				[]any{"==", get("covered"), true}, "#f6e3bd",
+				[]any{"==", get("category"), "driveway"}, "#ffffff",
+				[]any{"==", get("category"), "ramp"}, "#e3ecf7",
+				"#fbf9f4"},
+				"line-width": interp(15, 1.5, 17, 3.5, 19, 11, 22, 54)}}),
+		layer("paths-steps", "line", tiles.LayerPaths, map[string]any{"filter": []any{"==", get("category"), "steps"},
+			"paint": map[string]any{"line-color": "#8a8174", "line-width": interp(16, 2, 19, 9, 22, 50), "line-dasharray": []any{0.15, 0.25}}}),
+		layer("path-names", "symbol", tiles.LayerPaths, map[string]any{"minzoom": 16.5,
+			"filter": []any{"has", "name_en"},
+			"layout": map[string]any{"symbol-placement": "line", "text-field": name, "text-font": fontRegular,
+				"text-size": interp(16.5, 10, 19, 12), "symbol-spacing": 220, "text-max-angle": 30},
+			"paint": withHalo(map[string]any{"text-color": []any{"case", []any{"==", get("covered"), true}, "#7a5318", "#5d6773"}})}),
+		// Buildings: a flat footprint under everything, the building in view
+		// highlighted (the page sets the filter), and 3D extrusions that
+		// fade out as the floor plans come in.
+		layer("footprints-flat", "fill", tiles.LayerFootprints, map[string]any{
+			"paint": map[string]any{"fill-color": []any{"case", []any{"==", get("indoor"), true}, "#ddd6c8", "#d3cfc8"}}}),
+		layer("footprints", "fill-extrusion", tiles.LayerFootprints, map[string]any{"maxzoom": PlanZoom,
+			"paint": map[string]any{"fill-extrusion-color": []any{"case", []any{"==", get("indoor"), true}, "#cdc4b4", "#bdb9b3"},
+				"fill-extrusion-height":  get("height"),
+				"fill-extrusion-opacity": interp(16.8, 0.88, PlanZoom-0.1, 0.0)}}),
+		layer("levels", "fill", tiles.LayerLevels, map[string]any{"minzoom": PlanZoom, "filter": floor,
+			"paint": map[string]any{"fill-color": "#f7f5f0"}}),
+		layer("units", "fill", tiles.LayerUnits, map[string]any{"minzoom": PlanZoom, "filter": floor,
+			"paint": map[string]any{"fill-color": []any{"match", get("category"),
+				"walkway", "#ffffff", "lobby", "#fff7e0", "stairs", "#e6dcf5", "elevator", "#e6dcf5",
+				"restroom.male", "#d8ecff", "restroom.female", "#ffe0ec", "classroom", "#e8f4e0", "conferenceroom", "#fdebd3",
+				"laboratory", "#e3f1f1", "parking", "#e9eaec", "road", "#f4f4f4", "fieldofplay", "#d9ecd0",
+				"#f0ece4"}}}),
+		layer("unit-outlines", "line", tiles.LayerUnits, map[string]any{"minzoom": PlanZoom, "filter": floor,
+			"paint": map[string]any{"line-color": "#9a948a", "line-width": interp(PlanZoom, 0.6, 20, 1.2)}}),
+		layer("openings", "line", tiles.LayerOpenings, map[string]any{"minzoom": PlanZoom + 1, "filter": floor,
+			"paint": map[string]any{"line-color": "#ffffff", "line-width": 3}}),
+		layer("footprint-highlight", "line", tiles.LayerFootprints, map[string]any{"filter": []any{"==", get("id"), ""},
+			"paint": map[string]any{"line-color": "#0b63ce", "line-width": interp(15, 1.5, 18, 2.5, 21, 4), "line-opacity": 0.85}}),
+		// Amenities: icons (restrooms are drawn by their rooms).
+		layer("amenities", "symbol", tiles.LayerAmenities, map[string]any{"minzoom": PlanZoom,
+			"filter": []any{"all", floor, []any{"!", isIn("category", "restroom.male", "restroom.female", "restroom")}},
+			"layout": map[string]any{"icon-image": get("category"), "icon-size": interp(PlanZoom, 0.7, 20, 1, 22, 1.2),
+				"icon-padding": 1, "icon-allow-overlap": false}}),
+		// Every room's reference, never dropped: small and short first.
+		layer("labels", "symbol", tiles.LayerLabels, map[string]any{"minzoom": PlanZoom,
+			"filter": []any{"all", floor, []any{"!=", get("category"), "walkway"}},
+			"layout": map[string]any{"text-field": roomText, "text-font": fontRegular,
+				"text-size":          interp(PlanZoom, 8, 19, 10, 20, 11, 21, 12.5),
+				"text-allow-overlap": true, "text-padding": 0, "text-max-width": 7, "text-line-height": 1.1,
+				// narrow rooms: the label runs up the room (the tiles say which)
+				"text-rotate": []any{"case", hasIcon, 0, []any{"coalesce", get("rot"), 0}}, "text-rotation-alignment": "map",
+				"icon-image": unitIcon, "icon-size": interp(PlanZoom, 0.6, 20, 0.9), "icon-allow-overlap": true,
+				"icon-anchor": []any{"case", hasIcon, "bottom", "center"},
+				"text-anchor": []any{"case", hasIcon, "top", "center"},
+				"text-offset": []any{"case", hasIcon, []any{"literal", []any{0, 0.1}}, []any{"literal", []any{0, 0}}}},
+			"paint": withHalo(map[string]any{"text-color": "#3d3a35"})}),
+		// Building entrances on the ground floor.
+		layer("entrances", "symbol", tiles.LayerPOIs, map[string]any{"minzoom": PlanZoom,
+			"filter": []any{"all", floor, []any{"==", get("kind"), "entrance"}},
+			"layout": map[string]any{"icon-image": "entrance", "icon-size": interp(PlanZoom, 0.6, 20, 0.9)}}),
+		// Buildings by reference and name at campus zoom.
+		layer("building-labels", "symbol", tiles.LayerPOIs, map[string]any{"maxzoom": PlanZoom,
+			"filter": []any{"==", get("kind"), "building"},
+			"layout": map[string]any{"text-field": []any{"format", get("ref"), map[string]any{"text-font": []any{"literal", fontBold}},
+				"\n", map[string]any{}, name, map[string]any{"font-scale": 0.8}},
+				"text-font": fontRegular, "text-size": interp(15, 10, 17, 13), "text-max-width": 8, "text-line-height": 1.15,
+				"text-variable-anchor": []any{"center", "top", "bottom"}, "text-padding": 2},
+			"paint": withHalo(map[string]any{"text-color": "#2b2f36", "text-halo-width": 1.6})}),
+		// Past PlanZoom, the buildings whose plans the viewer does not see
+		// keep their names.
+		layer("building-labels-closed", "symbol", tiles.LayerPOIs, map[string]any{"minzoom": PlanZoom,
+			"filter": []any{"all", []any{"==", get("kind"), "building"}, []any{"!=", get("plan"), true}},
+			"layout": map[string]any{"text-field": []any{"format", get("ref"), map[string]any{"text-font": []any{"literal", fontBold}},
+				"\n", map[string]any{}, name, map[string]any{"font-scale": 0.8}},
+				"text-font": fontRegular, "text-size": 13, "text-max-width": 10, "text-line-height": 1.15},
+			"paint": withHalo(map[string]any{"text-color": "#4a4f57", "text-halo-width": 1.6})}),
+		// Car park entrances and gates.
+		layer("carparks", "symbol", tiles.LayerPOIs, map[string]any{"minzoom": 15.5,
+			"filter": []any{"==", get("kind"), "carpark"},
+			"layout": map[string]any{"icon-image": "carpark", "icon-size": interp(15.5, 0.75, 19, 1),
+				"text-field": []any{"step", zoom, "", 17, name}, "text-font": fontRegular, "text-size": 10.5,
+				"text-anchor": "top", "text-offset": []any{"literal", []any{0, 0.8}}, "text-optional": true, "text-max-width": 9},
+			"paint": withHalo(map[string]any{"text-color": "#1565c0"})}),
+		layer("gates", "symbol", tiles.LayerPOIs, map[string]any{
+			"filter": []any{"==", get("kind"), "gate"},
+			"layout": map[string]any{"icon-image": "gate", "icon-size": interp(15, 0.8, 19, 1.1), "icon-allow-overlap": true,
+				"text-field": []any{"format", name, map[string]any{"text-font": []any{"literal", fontBold}}, " " + "", map[string]any{},
+					get("ref"), map[string]any{"font-scale": 0.85}},
+				"text-font": fontRegular, "text-size": interp(15, 10.5, 18, 12.5),
+				"text-anchor": "top", "text-offset": []any{"literal", []any{0, 0.9}}, "text-optional": true},
+			"paint": withHalo(map[string]any{"text-color": "#263238"})}),
+	}
 	style := map[string]any{
 		"version": 8, "name": "campus",
 		"center": []float64{v.Display[0], v.Display[1]}, "zoom": 16.5, "pitch": 45,
+		"glyphs": base + "/assets/glyphs/{fontstack}/{range}.pbf",
+		"sprite": base + "/assets/sprite/sprite",
 		"sources": map[string]any{"campus": map[string]any{
-			"type": "vector", "tiles": []string{s.baseURL(c) + "/tiles/{z}/{x}/{y}.mvt"},
+			"type": "vector", "tiles": []string{base + "/tiles/{z}/{x}/{y}.mvt"},
 			"minzoom": tiles.MinZoom, "maxzoom": tiles.MaxZoom,
 		}},
-		"layers": []any{
-			map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": "#eef0e8"}},
-			map[string]any{"id": "venue", "type": "fill", "source": "campus", "source-layer": tiles.LayerVenue,
-				"paint": map[string]any{"fill-color": "#dfe8d4"}},
-			map[string]any{"id": "footprints", "type": "fill-extrusion", "source": "campus", "source-layer": tiles.LayerFootprints,
-				"maxzoom": tiles.IndoorZoom + 1,
-				"paint":   map[string]any{"fill-extrusion-color": "#c9c3b8", "fill-extrusion-height": []any{"get", "height"}, "fill-extrusion-opacity": 0.85}},
-			map[string]any{"id": "levels", "type": "fill", "source": "campus", "source-layer": tiles.LayerLevels, "minzoom": tiles.IndoorZoom,
-				"filter": floor, "paint": map[string]any{"fill-color": "#f7f5f0"}},
-			map[string]any{"id": "units", "type": "fill", "source": "campus", "source-layer": tiles.LayerUnits, "minzoom": tiles.IndoorZoom,
-				"filter": floor, "paint": map[string]any{"fill-color": []any{"match", []any{"get", "category"},
-					"walkway", "#ffffff", "lobby", "#fff7e0", "stairs", "#e0d8ff", "elevator", "#e0d8ff",
-					"restroom.male", "#d8ecff", "restroom.female", "#ffe0ec", "classroom", "#e8f4e0", "conferenceroom", "#fdebd3",
-					"#f0ece4"}}},
-			map[string]any{"id": "unit-outlines", "type": "line", "source": "campus", "source-layer": tiles.LayerUnits, "minzoom": tiles.IndoorZoom,
-				"filter": floor, "paint": map[string]any{"line-color": "#9a948a", "line-width": 1}},
-			map[string]any{"id": "openings", "type": "line", "source": "campus", "source-layer": tiles.LayerOpenings, "minzoom": tiles.IndoorZoom + 1,
-				"filter": floor, "paint": map[string]any{"line-color": "#ffffff", "line-width": 3}},
-			map[string]any{"id": "amenities", "type": "circle", "source": "campus", "source-layer": tiles.LayerAmenities, "minzoom": tiles.IndoorZoom + 1,
-				"filter": floor, "paint": map[string]any{"circle-radius": 5, "circle-color": []any{"match", []any{"get", "category"},
-					"defibrillator", "#d7191c", "firstaid", "#d7191c", "copymachine", "#2b83ba", "vendingmachine", "#fdae61", "#555555"},
-					"circle-stroke-color": "#ffffff", "circle-stroke-width": 1}},
-			map[string]any{"id": "labels", "type": "circle", "source": "campus", "source-layer": tiles.LayerLabels, "minzoom": tiles.IndoorZoom + 2,
-				"filter": floor, "paint": map[string]any{"circle-radius": 1.5, "circle-color": "#6b655c"}},
-		},
+		"layers": layers,
 	}
 	c.Response().Header().Set("Vary", "Authorization")
 	return ok(c, style)

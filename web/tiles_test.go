@@ -79,7 +79,7 @@ func TestTilesOverHTTP(t *testing.T) {
 		Layers   []struct{ ID string } `json:"vector_layers"`
 	}
 	get(t, ts, "", "/tiles/tiles.json", &tj)
-	if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || tj.Minzoom != 15 || tj.Maxzoom != 22 || len(tj.Layers) != 7 {
+	if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || tj.Minzoom != 15 || tj.Maxzoom != 22 || len(tj.Layers) != 10 {
 		t.Errorf("tilejson %+v", tj)
 	}
 	var style struct {

@@ -20,12 +20,23 @@ const TEXT = {
     noResults: 'Nothing found', routeTo: 'To', routeFrom: 'From', campus: 'Campus', noIndoor: 'indoors not shown',
     fromMyLocation: 'From my location', fromMapCentre: 'From the map centre, {floor}', myLocationLabel: 'My location',
     mapCentre: 'Map centre {floor}', needEnds: 'Give a start and a destination.', needFix: 'No position yet: start the demo, or use the map centre.',
-    summary: '{m} m · {min} min', floorChanges: '{n} floor change(s)', via: { stairs: 'stairs', elevator: 'elevator', escalator: 'escalator', ramp: 'ramp' },
+    summary: '{dist} · {time}', floorChanges: '{n} floor change(s)', metres: '{m} m', underMinute: 'under a minute', minutes: '{n} min', via: { stairs: 'stairs', elevator: 'elevator', escalator: 'escalator', ramp: 'ramp' },
     kind: { unit: 'room', amenity: 'facility', gate: 'gate', building: 'building' }, saved: 'Saved: {name}', del: 'Delete',
     routeHere: 'Route here', placeFrom: 'Saves {where}', noPlaces: 'No saved places yet.', signedOut: 'Your session ended; you see the public map.',
     noFix: 'No position: {reason}', demoEnded: 'Demo restarted', accuracy: '±{m} m', outdoors: 'outdoors', sessionStart: 'Signed in as {role}',
     roles: { staff: 'staff', student: 'student', family: 'family', visitor: 'visitor', tourist: 'tourist (public map)', admin: 'admin' },
-    levelChange: '{from} → {to} by {via}', routeLoaded: 'Route: {summary}', styleNote: '', langButton: '中文',
+    levelChange: '{from} → {to} by {via}', levelVia: ' by {via}', routeLoaded: 'Route: {summary}', styleNote: '', langButton: '中文',
+    routeFloors: 'Route', floorAria: 'Floor {floor}', legend: 'Legend', legendClose: 'Close the legend',
+    notFound: 'Not found: {q}', codeSent: 'A code was texted to {phone}.', ssoUnavailable: 'Campus sign-in is not available here.',
+    ssoFailed: 'Campus sign-in failed: {reason}', ssoButton: 'Staff and students: campus sign-in', phoneLabel: 'Visitors: your mobile number',
+    phoneSend: 'Text me a code', codeLabel: 'The 6-digit code', verify: 'Sign in', passwordSignIn: 'Or with a password',
+    legendItems: {
+      'restroom-male': "Men's restroom", 'restroom-female': "Women's restroom", elevator: 'Elevator', stairs: 'Stairs',
+      copymachine: 'Printer', drinkingfountain: 'Drinking water', firstaid: 'First aid', defibrillator: 'AED (defibrillator)',
+      vendingmachine: 'Vending machine', information: 'Information', cashier: 'Cashier', atm: 'ATM', shower: 'Shower',
+      gate: 'Campus gate', carpark: 'Car park entrance', entrance: 'Building entrance',
+      covered: 'Covered walkway', footway: 'Footpath', steps: 'Steps', plaza: 'Plaza', lawn: 'Lawn',
+    },
   },
   zh: {
     title: '港科大（广州）校园地图', panel: '面板', search: '搜索', searchPlaceholder: '房间（C3-607）、名称或类型（打印机）',
@@ -40,12 +51,23 @@ const TEXT = {
     noResults: '没有找到', routeTo: '去这里', routeFrom: '从这里', campus: '校园', noIndoor: '室内不公开',
     fromMyLocation: '从我的位置', fromMapCentre: '从地图中心，{floor}', myLocationLabel: '我的位置',
     mapCentre: '地图中心 {floor}', needEnds: '请填写起点和终点。', needFix: '尚无定位：请开始演示，或使用地图中心。',
-    summary: '{m} 米 · {min} 分钟', floorChanges: '换层 {n} 次', via: { stairs: '楼梯', elevator: '电梯', escalator: '扶梯', ramp: '坡道' },
+    summary: '{dist} · {time}', floorChanges: '换层 {n} 次', metres: '{m} 米', underMinute: '不到 1 分钟', minutes: '{n} 分钟', via: { stairs: '楼梯', elevator: '电梯', escalator: '扶梯', ramp: '坡道' },
     kind: { unit: '房间', amenity: '设施', gate: '校门', building: '楼宇' }, saved: '已收藏：{name}', del: '删除',
     routeHere: '导航到此', placeFrom: '收藏{where}', noPlaces: '还没有收藏地点。', signedOut: '登录已失效，显示公开地图。',
     noFix: '无定位：{reason}', demoEnded: '演示重新开始', accuracy: '±{m} 米', outdoors: '室外', sessionStart: '已登录：{role}',
     roles: { staff: '教职工', student: '学生', family: '家属', visitor: '访客', tourist: '游客（公开地图）', admin: '管理员' },
-    levelChange: '{from} → {to}，经{via}', routeLoaded: '路线：{summary}', styleNote: '', langButton: 'English',
+    levelChange: '{from} → {to}，经{via}', levelVia: '，经{via}', routeLoaded: '路线：{summary}', styleNote: '', langButton: 'English',
+    routeFloors: '路线', floorAria: '{floor}', legend: '图例', legendClose: '关闭图例',
+    notFound: '没有找到：{q}', codeSent: '验证码已发送至 {phone}。', ssoUnavailable: '此处未开通校园统一登录。',
+    ssoFailed: '校园统一登录失败：{reason}', ssoButton: '教职工和学生：校园统一登录', phoneLabel: '访客：手机号码',
+    phoneSend: '发送验证码', codeLabel: '6 位验证码', verify: '登录', passwordSignIn: '或使用密码登录',
+    legendItems: {
+      'restroom-male': '男洗手间', 'restroom-female': '女洗手间', elevator: '电梯', stairs: '楼梯',
+      copymachine: '打印机', drinkingfountain: '饮水机', firstaid: '急救箱', defibrillator: '除颤仪',
+      vendingmachine: '自动售货机', information: '服务台', cashier: '收银台', atm: '自动取款机', shower: '淋浴间',
+      gate: '校门', carpark: '停车场入口', entrance: '楼宇入口',
+      covered: '风雨连廊', footway: '步行道', steps: '台阶', plaza: '广场', lawn: '草坪',
+    },
   },
 };
 
@@ -77,12 +99,14 @@ const state = {
   tileTemplates: null, // the campus source's tile URLs, as the style gives them
   floorLayers: [],
   baseFilters: {},
-  labelField: null,
+  textFields: {}, // symbol layer id -> the style's own text-field
   route: null,
   fix: null,
   demo: null,
   places: [],
   markers: { route: [], search: null, places: [] },
+  step: null, // the route step shown
+  stepAt: null, // where each step is: [{at, ordinal}]
   lastResults: [],
 };
 
@@ -121,8 +145,23 @@ async function api(path, opts = {}) {
 
 // ---- Small helpers --------------------------------------------------------
 
+// A walk's time as people say it: "under a minute", "1 min", "2 min"
+// (minutes rounded, never "0 min" and never "1 min" for 7 s).
+function duration(seconds) {
+  if (!(seconds >= 60)) return t('underMinute');
+  return t('minutes', { n: Math.round(seconds / 60) });
+}
+
+// A distance in the page's language: "50 m", "50 米" (rounded to 5 m past 100 m).
+function distance(m) {
+  const v = m >= 100 ? Math.round(m / 5) * 5 : Math.max(1, Math.round(m));
+  return t('metres', { m: v });
+}
+
+// A floor as people say it, in the page's language: 6F, B1; 6楼, 负1楼.
 function floorLabel(n) {
   if (n === null || n === undefined || n === UNKNOWN_ORDINAL) return '';
+  if (state.lang === 'zh') return n >= 0 ? `${n + 1}楼` : `负${-n}楼`;
   return n >= 0 ? `${n + 1}F` : `B${-n}`;
 }
 
@@ -187,6 +226,7 @@ function applyText() {
   for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = t(e.dataset.i18nPlaceholder);
   $('lang-toggle').textContent = t('langButton');
   $('demo-toggle').textContent = state.demo ? t('demoStop') : t('demoStart');
+  renderLegend();
   renderRole();
   renderFloors();
   renderNearbyOrigin();
@@ -197,7 +237,6 @@ async function setLang(lang) {
   localStorage.setItem('campus.lang', lang);
   applyText();
   applyLabelLanguage();
-  refreshRoomLabels(true);
   await loadVenue().catch(() => {});
   renderFloors();
   if ($('search-input').value.trim()) runSearch();
@@ -219,9 +258,10 @@ function localizeField(expr) {
 }
 
 function applyLabelLanguage() {
-  if (!map || !map.getLayer('labels') || map.getLayer('labels').type !== 'symbol') return;
-  const base = state.labelField ?? ['coalesce', ['get', 'name'], ['get', 'ref'], ''];
-  map.setLayoutProperty('labels', 'text-field', localizeField(base));
+  if (!map) return;
+  for (const [id, field] of Object.entries(state.textFields)) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, 'text-field', localizeField(field));
+  }
 }
 
 // ---- Floors ----------------------------------------------------------------
@@ -267,50 +307,155 @@ function setFloor(n, { quiet = false } = {}) {
   renderFloors();
   renderStepsFloor();
   renderNearbyOrigin();
+  writeURL();
   if (!quiet) document.dispatchEvent(new CustomEvent('campus:floor', { detail: state.floor }));
+}
+
+// FLOORS_ZOOM is where the floor switcher appears: below it the map is the
+// campus, with no floors to pick (the style's plans come at 18).
+const FLOORS_ZOOM = 17.5;
+const LOCATE_ZOOM = 16;
+
+function routeOrdinals() {
+  const feats = (state.route && state.route.geometry && state.route.geometry.features) || [];
+  return [...new Set(feats.map((f) => f.properties.ordinal).filter((o) => typeof o === 'number'))];
 }
 
 function renderFloors() {
   const box = document.querySelector('#floors .floors-buttons');
   const title = document.querySelector('#floors .floors-building');
-  const b = state.centreBuilding;
-  let ordinals = state.allOrdinals;
+  const atCampus = !map || map.getZoom() < FLOORS_ZOOM;
+  const b = atCampus ? null : state.centreBuilding;
+  const routeOrds = routeOrdinals();
+  const set = new Set(routeOrds.length > 1 ? routeOrds : []);
+  let heading = '';
   if (b && b.levels && b.levels.length) {
-    ordinals = b.levels.map((l) => l.ordinal);
-    title.textContent = b.ref || b.name;
+    for (const l of b.levels) set.add(l.ordinal);
+    heading = b.ref || b.name;
   } else if (b) {
-    title.textContent = `${b.ref || b.name}: ${t('noIndoor')}`;
-  } else {
-    title.textContent = t('campus');
+    heading = `${b.ref || b.name}: ${t('noIndoor')}`;
+  } else if (set.size) {
+    heading = t('routeFloors');
   }
-  const set = new Set(ordinals);
-  set.add(state.floor);
+  if (set.size) set.add(state.floor);
   const sorted = [...set].sort((a, c) => c - a);
+  const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.dataset.testid : null;
+  title.textContent = heading;
+  const floors = $('floors');
+  floors.hidden = !heading && !sorted.length;
+  floors.dataset.building = b ? (b.ref || '') : '';
   box.replaceChildren(...sorted.map((o) => el('button', {
     type: 'button', text: floorLabel(o), 'data-testid': `floor-${o}`, 'aria-pressed': String(o === state.floor),
+    'aria-label': t('floorAria', { floor: floorLabel(o) }),
+    class: routeOrds.includes(o) && routeOrds.length > 1 ? 'on-route' : null,
     onclick: () => setFloor(o),
   })));
+  if (focused) { // keep the keyboard's place across the redraw
+    const again = box.querySelector(`[data-testid="${focused}"]`);
+    if (again) again.focus();
+  }
+}
+
+// The building in view: the floor switcher's, and the one highlighted (the
+// building of my position when I have one).
+function highlightBuilding() {
+  if (!map || !map.getLayer('footprint-highlight')) return;
+  const fixB = state.fix && state.fix.building;
+  const id = fixB || (map.getZoom() >= LOCATE_ZOOM && state.centreBuilding ? state.centreBuilding.id : '');
+  map.setFilter('footprint-highlight', ['==', ['get', 'id'], id || '']);
 }
 
 let locateSeq = 0;
 const updateCentreBuilding = debounce(async () => {
   if (!map) return;
   const seq = ++locateSeq;
-  if (map.getZoom() < 16.5) {
+  if (map.getZoom() < LOCATE_ZOOM) {
     state.centreBuilding = null;
     renderFloors();
+    highlightBuilding();
     return;
   }
   const c = map.getCenter();
   try {
     const r = await api('/locate?' + qs({ lon: c.lng.toFixed(7), lat: c.lat.toFixed(7), ordinal: state.floor, lang: state.lang }));
     if (seq !== locateSeq) return;
-    state.centreBuilding = r && r.building ? (state.buildings.get(r.building.id) || { ...r.building, levels: [] }) : null;
+    state.centreBuilding = r && r.building ? (state.buildings.get(r.building.id) || { ...r.building, levels: [] }) : nearestBuilding();
   } catch {
-    state.centreBuilding = null;
+    state.centreBuilding = nearestBuilding();
   }
   renderFloors();
+  highlightBuilding();
 }, 250);
+
+// nearestBuilding is the building drawn nearest the centre of the map (a
+// building whose floors the viewer sees first), when the centre is
+// outdoors: its floors are the ones on the screen.
+function nearestBuilding() {
+  if (!map || map.getZoom() < FLOORS_ZOOM || !map.getLayer('footprints-flat')) return null;
+  const c = map.project(map.getCenter());
+  let best = null;
+  let bestD = Infinity;
+  for (const f of map.queryRenderedFeatures({ layers: ['footprints-flat'] })) {
+    const b = state.buildings.get(f.properties.id);
+    if (!b) continue;
+    const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.type === 'MultiPolygon' ? f.geometry.coordinates[0][0] : [];
+    let d = Infinity;
+    for (const p of ring) {
+      const q = map.project(p);
+      d = Math.min(d, Math.hypot(q.x - c.x, q.y - c.y));
+    }
+    if (!(b.levels && b.levels.length)) d += 1e6; // a building seen only from outside comes last
+    if (d < bestD) {
+      bestD = d;
+      best = b;
+    }
+  }
+  return best;
+}
+
+// ---- The legend ----------------------------------------------------------
+
+const LEGEND_ICONS = ['restroom-male', 'restroom-female', 'elevator', 'stairs', 'copymachine', 'drinkingfountain', 'firstaid',
+  'defibrillator', 'vendingmachine', 'information', 'atm', 'shower', 'gate', 'carpark', 'entrance'];
+const LEGEND_SWATCHES = { covered: 'sw-covered', footway: 'sw-footway', steps: 'sw-steps', plaza: 'sw-plaza', lawn: 'sw-lawn' };
+let spriteIndex = null;
+
+async function loadSpriteIndex() {
+  if (spriteIndex) return spriteIndex;
+  try {
+    const r = await fetch('/assets/sprite/sprite@2x.json');
+    spriteIndex = r.ok ? await r.json() : {};
+  } catch {
+    spriteIndex = {};
+  }
+  return spriteIndex;
+}
+
+async function renderLegend() {
+  const list = $('legend-list');
+  if (!list) return;
+  const idx = await loadSpriteIndex();
+  let w = 0;
+  let h = 0;
+  for (const e of Object.values(idx)) {
+    w = Math.max(w, e.x + e.width);
+    h = Math.max(h, e.y + e.height);
+  }
+  const items = [];
+  for (const name of LEGEND_ICONS) {
+    const e = idx[name];
+    if (!e) continue;
+    const r = e.pixelRatio || 1;
+    const icon = el('span', { class: 'legend-icon', 'aria-hidden': 'true' });
+    icon.style.backgroundPosition = `${-e.x / r}px ${-e.y / r}px`;
+    icon.style.backgroundSize = `${w / r}px ${h / r}px`;
+    items.push(el('li', { dataset: { icon: name } }, icon, el('span', { text: t('legendItems.' + name) })));
+  }
+  for (const [name, cls] of Object.entries(LEGEND_SWATCHES)) {
+    items.push(el('li', { dataset: { swatch: name } }, el('span', { class: 'legend-swatch ' + cls, 'aria-hidden': 'true' }), el('span', { text: t('legendItems.' + name) })));
+  }
+  list.replaceChildren(...items);
+}
 
 // ---- The map ---------------------------------------------------------------
 
@@ -385,11 +530,13 @@ async function createMap() {
   const dp = state.venue && state.venue.display_point;
   const centre = Array.isArray(dp) ? dp : (dp && dp.coordinates) || [113.4787, 22.8958];
   map = new maplibregl.Map({
-    container: 'map', style, center: centre, zoom: 16.3, pitch: 50, bearing: -17, maxZoom: 22, maxPitch: 70,
+    // a phone sees the whole campus above its bottom sheet
+    container: 'map', style, center: centre, zoom: isPhone() ? 15.5 : 16.3, pitch: 50, bearing: -17, maxZoom: 22, maxPitch: 70,
     transformRequest, attributionControl: { compact: true },
+    // Chinese labels: the browser's own CJK font (the style's glyphs are Latin).
+    localIdeographFontFamily: "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif",
   });
   window.campusMap = map;
-  map.on('idle', refreshRoomLabels);
   map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   updatePadding();
@@ -412,10 +559,12 @@ function onStyleLoad() {
     state.floorLayers.push(l.id);
     state.baseFilters[l.id] = stripLevel(l.filter);
   }
-  const labels = style.layers.find((l) => l.id === 'labels');
-  state.labelField = labels && labels.layout ? labels.layout['text-field'] ?? null : null;
+  state.textFields = {};
+  for (const l of style.layers) {
+    if (l.type === 'symbol' && l.layout && l.layout['text-field'] !== undefined) state.textFields[l.id] = l.layout['text-field'];
+  }
   if (state.styleMode === 'fallback') addFallbackFootprints();
-  addOutlines();
+  highlightBuilding();
   addOverlays();
   applyLabelLanguage();
   setFloor(state.floor, { quiet: true });
@@ -438,25 +587,10 @@ async function addFallbackFootprints() {
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
-// Every building's outline (public to all) stays drawn when zoomed in past
-// the 3D buildings, so a building whose inside is not shown is still seen.
-function addOutlines() {
-  const src = map.getSource('campus');
-  if (!src || src.type !== 'vector' || map.getLayer('page-footprint-outlines')) return;
-  const before = state.floorLayers.find((id) => id !== 'levels' && map.getLayer(id)) || undefined;
-  map.addLayer({
-    id: 'page-footprint-outlines', type: 'line', source: 'campus', 'source-layer': 'footprints', minzoom: 17,
-    paint: { 'line-color': '#8d877c', 'line-width': 1.5, 'line-dasharray': [3, 2] },
-  });
-  map.addLayer({
-    id: 'page-footprint-fill', type: 'fill', source: 'campus', 'source-layer': 'footprints', minzoom: 17,
-    paint: { 'fill-color': '#e4e0d6', 'fill-opacity': 0.6 },
-  }, map.getLayer('levels') ? 'levels' : before);
-}
-
 function addOverlays() {
   if (!map.getSource('route')) map.addSource('route', { type: 'geojson', data: state.route ? state.route.geometry : EMPTY });
   if (!map.getSource('position')) map.addSource('position', { type: 'geojson', data: positionData() });
+  if (!map.getSource('route-step')) map.addSource('route-step', { type: 'geojson', data: EMPTY });
   const add = (layer) => { if (!map.getLayer(layer.id)) map.addLayer(layer); };
   add({
     id: 'route-other', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' },
@@ -469,6 +603,10 @@ function addOverlays() {
   add({
     id: 'route-current', type: 'line', source: 'route', layout: { 'line-cap': 'round', 'line-join': 'round' },
     paint: { 'line-color': '#0b63ce', 'line-width': 5 },
+  });
+  add({
+    id: 'route-step', type: 'circle', source: 'route-step',
+    paint: { 'circle-radius': 11, 'circle-color': 'rgba(11,99,206,0.15)', 'circle-stroke-color': '#0b63ce', 'circle-stroke-width': 3 },
   });
   // The accuracy circle, in metres: pixels per metre double with each zoom.
   const mPerPx22 = (40075016.686 * Math.cos((22.9 * Math.PI) / 180)) / (512 * 2 ** 22);
@@ -562,13 +700,16 @@ function placeLabel(r) {
   return r.ref && r.kind !== 'amenity' ? r.ref : r.name || r.ref || r.id;
 }
 
-function showResult(r) {
+function showResult(r, { fly = true } = {}) {
   if (r.level && r.ordinal !== null && r.ordinal !== undefined) setFloor(r.ordinal);
   if (state.markers.search) state.markers.search.remove();
   state.markers.search = new maplibregl.Marker({ element: el('div', { class: 'mk mk-search', 'data-testid': 'search-marker', text: placeLabel(r) }), anchor: 'bottom' })
     .setLngLat([r.lon, r.lat]).addTo(map);
-  map.flyTo({ center: [r.lon, r.lat], zoom: r.kind === 'building' ? 18 : 19.3, pitch: r.kind === 'building' ? 50 : 20, duration: 800 });
+  state.markers.search.getElement().style.zIndex = '3';
+  if (fly) map.flyTo({ center: [r.lon, r.lat], zoom: r.kind === 'building' ? 18 : 19.3, pitch: r.kind === 'building' ? 50 : 20, duration: 800 });
   if (!placeValue('to')) setEnd('to', r);
+  state.shown = r.ref || r.id;
+  writeURL();
 }
 
 // ---- Routes ----------------------------------------------------------------------
@@ -579,6 +720,15 @@ function setEnd(which, r) {
   input.value = label;
   input.dataset.label = label;
   input.dataset.place = typeof r === 'string' ? r : r.id;
+  input.dataset.ref = typeof r === 'string' ? '' : (r.kind !== 'amenity' && r.ref) || '';
+}
+
+// linkEnd is how a route's end is written in a link: a reference people
+// read (C3-607, G2) where there is one, else what the API is asked.
+function linkEnd(which) {
+  const input = $('route-' + which);
+  const v = placeValue(which);
+  return input.dataset.ref && v === input.dataset.place ? input.dataset.ref : v;
 }
 
 function setEndPoint(which, label, place) {
@@ -586,6 +736,7 @@ function setEndPoint(which, label, place) {
   input.value = label;
   input.dataset.label = label;
   input.dataset.place = place;
+  input.dataset.ref = '';
 }
 
 function placeValue(which) {
@@ -615,8 +766,12 @@ async function computeRoute({ fit = true } = {}) {
     if (seq !== routeSeq) return;
     err.hidden = true;
     r.profile = prof;
+    r.from = linkEnd('from');
+    r.to = linkEnd('to');
     state.route = r;
+    state.shown = null;
     drawRoute(fit);
+    writeURL();
   } catch (e) {
     if (seq !== routeSeq) return;
     clearRoute();
@@ -632,6 +787,12 @@ function clearRoute() {
   for (const m of state.markers.route) m.remove();
   state.markers.route = [];
   if (map && map.getSource('route')) map.getSource('route').setData(EMPTY);
+  state.step = null;
+  state.stepAt = null;
+  showStep(null);
+  delete document.body.dataset.step;
+  renderFloors();
+  writeURL();
   $('route-steps').replaceChildren();
   $('route-summary').hidden = true;
   delete document.body.dataset.route;
@@ -662,10 +823,14 @@ function drawRoute(fit) {
   if (coords.length) {
     const first = feats[0].properties.ordinal;
     const lastF = feats[feats.length - 1].properties.ordinal;
-    state.markers.route.push(new maplibregl.Marker({ element: el('div', { class: 'mk mk-start', 'data-testid': 'route-start', text: `${t('from')} ${floorLabel(first)}` }), anchor: 'bottom' })
-      .setLngLat(coords[0]).addTo(map));
-    state.markers.route.push(new maplibregl.Marker({ element: el('div', { class: 'mk mk-end', 'data-testid': 'route-end', text: `${t('to')} ${floorLabel(lastF)}` }), anchor: 'bottom' })
-      .setLngLat(coords[coords.length - 1]).addTo(map));
+    // The ends stay above everything else on the map (floor chips too).
+    const start = new maplibregl.Marker({ element: el('div', { class: 'mk mk-start', 'data-testid': 'route-start', text: `${t('from')} ${floorLabel(first)}` }), anchor: 'bottom' })
+      .setLngLat(coords[0]).addTo(map);
+    const end = new maplibregl.Marker({ element: el('div', { class: 'mk mk-end', 'data-testid': 'route-end', text: `${t('to')} ${floorLabel(lastF)}` }), anchor: 'bottom' })
+      .setLngLat(coords[coords.length - 1]).addTo(map);
+    start.getElement().style.zIndex = '3';
+    end.getElement().style.zIndex = '4';
+    state.markers.route.push(start, end);
     setFloor(first);
     if (fit) {
       const b = coords.reduce((bb, c) => bb.extend(c), new maplibregl.LngLatBounds(coords[0], coords[0]));
@@ -675,13 +840,19 @@ function drawRoute(fit) {
   for (const lc of r.level_changes || []) {
     const via = t('via.' + lc.via) || lc.via;
     const text = t('levelChange', { from: floorLabel(lc.from_ordinal), to: floorLabel(lc.to_ordinal), via });
+    // On a phone the chip says only the floors (the steps say how).
     const b = el('button', {
-      type: 'button', class: 'mk mk-level', 'data-testid': 'level-change', text,
+      type: 'button', class: 'mk mk-level', 'data-testid': 'level-change', 'aria-label': text, title: text,
       dataset: { from: String(lc.from_ordinal), to: String(lc.to_ordinal), via: lc.via },
       onclick: (ev) => { ev.stopPropagation(); setFloor(state.floor === lc.to_ordinal ? lc.from_ordinal : lc.to_ordinal); },
-    });
-    state.markers.route.push(new maplibregl.Marker({ element: b, anchor: 'top' }).setLngLat(lc.at).addTo(map));
+    }, `${floorLabel(lc.from_ordinal)} → ${floorLabel(lc.to_ordinal)}`, el('span', { class: 'via', text: t('levelVia', { via }) }));
+    const chip = new maplibregl.Marker({ element: b, anchor: 'top', offset: [0, 4] }).setLngLat(lc.at).addTo(map);
+    chip.getElement().style.zIndex = '2';
+    state.markers.route.push(chip);
   }
+  state.stepAt = stepLocations(r);
+  state.step = null;
+  showStep(null);
   renderSteps();
   document.body.dataset.route = r.profile;
 }
@@ -691,24 +862,79 @@ const LEVEL_STEP = new Set(['stairs', 'elevator', 'escalator', 'ramp']);
 function renderSteps() {
   const r = state.route;
   if (!r) return;
-  const mins = Math.max(1, Math.round(r.duration_s / 60));
   const changes = (r.level_changes || []).length;
-  const parts = [t('summary', { m: Math.round(r.distance_m), min: mins })];
+  const parts = [t('summary', { dist: distance(r.distance_m), time: duration(r.duration_s) })];
   if (changes) parts.push(t('floorChanges', { n: changes }));
   const sum = $('route-summary');
   sum.textContent = parts.join(' · ');
   sum.dataset.profile = r.profile;
   sum.hidden = false;
-  $('route-steps').replaceChildren(...(r.instructions || []).map((s) => el('li', {
+  $('route-steps').replaceChildren(...(r.instructions || []).map((s, i) => el('li', {
     'data-testid': 'route-step', class: LEVEL_STEP.has(s.type) ? 'level-change' : null,
-    dataset: { type: s.type, ordinal: String(s.ordinal) },
-    onclick: () => setFloor(s.ordinal),
-  }, s.text, s.distance_m ? el('span', { class: 'dist', text: `${Math.round(s.distance_m)} m` }) : null)));
+    dataset: { type: s.type, ordinal: String(s.ordinal), index: String(i) },
+  }, el('button', { type: 'button', class: 'step', onclick: () => goToStep(i) },
+    s.text, s.distance_m ? el('span', { class: 'dist', text: distance(s.distance_m) }) : null))));
   renderStepsFloor();
 }
 
 function renderStepsFloor() {
-  for (const li of document.querySelectorAll('#route-steps li')) li.classList.toggle('current-floor', Number(li.dataset.ordinal) === state.floor);
+  for (const li of document.querySelectorAll('#route-steps li')) {
+    li.classList.toggle('current-floor', Number(li.dataset.ordinal) === state.floor);
+    const cur = state.step !== null && Number(li.dataset.index) === state.step;
+    li.classList.toggle('current-step', cur);
+    const b = li.querySelector('button.step');
+    if (b) { if (cur) b.setAttribute('aria-current', 'step'); else b.removeAttribute('aria-current'); }
+  }
+}
+
+// Where each step of a route is: a floor change at its stairs or lift, any
+// other step where the walk has come to by then (its distances, in order,
+// along the drawn line).
+function stepLocations(r) {
+  const segs = [];
+  for (const f of (r.geometry && r.geometry.features) || []) {
+    const g = f.geometry;
+    const lines = !g ? [] : g.type === 'LineString' ? [g.coordinates] : g.type === 'MultiLineString' ? g.coordinates : [];
+    for (const l of lines) for (let i = 1; i < l.length; i++) segs.push([l[i - 1], l[i]]);
+  }
+  const len = ([a, b]) => Math.hypot((b[0] - a[0]) * 111320 * Math.cos((a[1] * Math.PI) / 180), (b[1] - a[1]) * 110574);
+  const along = (d) => {
+    for (const sg of segs) {
+      const l = len(sg);
+      if (d <= l) {
+        const k = l ? d / l : 0;
+        return [sg[0][0] + k * (sg[1][0] - sg[0][0]), sg[0][1] + k * (sg[1][1] - sg[0][1])];
+      }
+      d -= l;
+    }
+    return segs.length ? segs[segs.length - 1][1] : null;
+  };
+  const changes = [...(r.level_changes || [])];
+  let walked = 0;
+  return (r.instructions || []).map((s) => {
+    let at = null;
+    if (LEVEL_STEP.has(s.type) && changes.length) at = changes.shift().at;
+    else at = along(walked);
+    walked += s.distance_m || 0;
+    return at ? { at, ordinal: s.ordinal } : null;
+  });
+}
+
+// goToStep shows step i: its floor, the map on it, a ring where it is.
+function goToStep(i) {
+  const loc = state.stepAt && state.stepAt[i];
+  state.step = i;
+  if (!loc) return renderStepsFloor();
+  if (loc.ordinal !== null && loc.ordinal !== undefined && loc.ordinal !== state.floor) setFloor(loc.ordinal);
+  showStep(loc.at);
+  renderStepsFloor();
+  map.easeTo({ center: loc.at, zoom: Math.max(map.getZoom(), 19), duration: 600 });
+  document.body.dataset.step = String(i);
+}
+
+function showStep(at) {
+  const src = map && map.getSource('route-step');
+  if (src) src.setData(at ? { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: { type: 'Point', coordinates: at }, properties: {} }] } : EMPTY);
 }
 
 // ---- Where I am -------------------------------------------------------------------
@@ -743,6 +969,7 @@ function setFix(fix) {
   }
   renderNearbyOrigin();
   renderPlaceWhere();
+  highlightBuilding();
 }
 
 async function startDemo() {
@@ -816,7 +1043,7 @@ async function nearest(category) {
   const list = $('nearby-results');
   try {
     const lists = await Promise.all(cats.map((c) => api('/nearest?' + qs({ category: c, lon: o.lon, lat: o.lat, ordinal: o.ordinal, k: 3, profile: profile(), lang: state.lang }))));
-    const res = lists.flat().sort((a, b) => a.duration_s - b.duration_s).slice(0, 3);
+    const res = lists.flat().sort((a, b) => a.duration_s - b.duration_s || a.distance_m - b.distance_m).slice(0, 3);
     if (!res.length) {
       list.replaceChildren(el('li', { class: 'empty', text: t('noResults') }));
       return;
@@ -832,7 +1059,7 @@ async function nearest(category) {
         },
       },
       el('span', { class: 'name', text: r.name }),
-      el('span', { class: 'meta', text: [buildingRef(r.building), floorLabel(r.level ? r.ordinal : null), `${Math.round(r.distance_m)} m`, `${Math.max(1, Math.round(r.duration_s / 60))} min`].filter(Boolean).join(' · ') })))));
+      el('span', { class: 'meta', text: [buildingRef(r.building), floorLabel(r.level ? r.ordinal : null), distance(r.distance_m), duration(r.duration_s)].filter(Boolean).join(' · ') })))));
   } catch (e) {
     list.replaceChildren(el('li', { class: 'empty', text: e.message }));
   }
@@ -925,6 +1152,7 @@ function renderRole() {
   document.body.dataset.role = state.role;
   $('role-badge').textContent = t('roles.' + state.role) || state.role;
   $('login-form').hidden = !!state.token;
+  $('signin').hidden = !!state.token;
   $('account-info').hidden = !state.token;
   $('account-email').textContent = state.email || '';
   $('account-role').textContent = t('roles.' + state.role) || state.role;
@@ -1004,6 +1232,9 @@ function wire() {
   $('demo-toggle').addEventListener('click', () => (state.demo ? stopDemo() : startDemo()));
   $('place-form').addEventListener('submit', savePlace);
   $('login-form').addEventListener('submit', signIn);
+  $('phone-form').addEventListener('submit', phoneStart);
+  $('code-form').addEventListener('submit', phoneVerify);
+  $('sso-login').addEventListener('click', ssoLogin);
   $('logout').addEventListener('click', signOut);
   $('panel-handle').addEventListener('click', () => {
     const p = $('panel');
@@ -1013,63 +1244,213 @@ function wire() {
   });
 }
 
+// ---- Links: the address says what is on the screen ----------------------------
+//
+//   /?room=C3-607                          a room (or gate, building: its reference)
+//   /?route=G2,C3-607&profile=wheelchair   a route (its ends as typed; profile walk is left out)
+//   #view=ZOOM/LAT/LON/BEARING/PITCH&floor=ORDINAL   the view and the floor
+//
+// Opening one shows exactly that, as the opener's role sees it (a room the
+// role may not see is not found). The address is replaced, not pushed.
+
+let urlReady = false; // not before the address has been read and applied
+
+function routeParam(from, to) {
+  return `${from},${to}`;
+}
+
+// parseRouteParam splits "A,B" into its ends; an end may be a point
+// "lon,lat,ordinal", so numbers come in threes.
+function parseRouteParam(v) {
+  const parts = v.split(',');
+  if (parts.length === 2) return parts.map((x) => x.trim());
+  const ends = [];
+  for (let i = 0; i < parts.length;) {
+    if (/^-?\d+(\.\d+)?$/.test(parts[i].trim()) && i + 2 < parts.length) {
+      ends.push(parts.slice(i, i + 3).join(','));
+      i += 3;
+    } else {
+      ends.push(parts[i].trim());
+      i += 1;
+    }
+  }
+  return ends.length === 2 ? ends : null;
+}
+
+function readURL() {
+  const q = new URLSearchParams(location.search);
+  const h = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const out = { room: q.get('room'), route: null, profile: q.get('profile') === 'wheelchair' ? 'wheelchair' : 'walk', view: null, floor: null };
+  if (q.get('route')) out.route = parseRouteParam(q.get('route'));
+  const v = (h.get('view') || '').split('/').map(Number);
+  if (v.length >= 3 && v.slice(0, 3).every(Number.isFinite)) {
+    out.view = { zoom: v[0], center: [v[2], v[1]], bearing: Number.isFinite(v[3]) ? v[3] : 0, pitch: Number.isFinite(v[4]) ? v[4] : 0 };
+  }
+  if (h.get('floor') !== null && Number.isInteger(Number(h.get('floor')))) out.floor = Number(h.get('floor'));
+  return out;
+}
+
+function currentURL() {
+  const q = new URLSearchParams();
+  if (state.route) {
+    q.set('route', routeParam(state.route.from, state.route.to));
+    if (state.route.profile === 'wheelchair') q.set('profile', 'wheelchair');
+  } else if (state.shown) {
+    q.set('room', state.shown);
+  }
+  let hash = '';
+  if (map) {
+    const c = map.getCenter();
+    hash = `#view=${map.getZoom().toFixed(2)}/${c.lat.toFixed(6)}/${c.lng.toFixed(6)}/${Math.round(map.getBearing())}/${Math.round(map.getPitch())}&floor=${state.floor}`;
+  }
+  const query = q.toString().replace(/%2C/g, ',');
+  return location.pathname + (query ? '?' + query : '') + hash;
+}
+
+function writeURL() {
+  if (!urlReady) return;
+  const u = currentURL();
+  if (u !== location.pathname + location.search + location.hash) history.replaceState(null, '', u);
+}
+
+async function applyURL() {
+  const u = readURL();
+  if (u.route) {
+    setEndPoint('from', u.route[0], u.route[0]);
+    setEndPoint('to', u.route[1], u.route[1]);
+    $('route-wheelchair').checked = u.profile === 'wheelchair';
+    $('route-block').open = true;
+    await computeRoute({ fit: !u.view });
+  } else if (u.room) {
+    try {
+      const res = await api('/search?' + qs({ q: u.room, lang: state.lang, limit: 5 }));
+      const r = res.find((x) => (x.ref || '').toLowerCase() === u.room.toLowerCase()) || res.find((x) => x.id === u.room) || res[0];
+      if (r) {
+        $('search-input').value = u.room;
+        showResult(r, { fly: !u.view });
+      } else {
+        showStatus(t('notFound', { q: u.room }), 6000);
+      }
+    } catch (e) {
+      showStatus(e.message);
+    }
+  }
+  if (u.view) map.jumpTo(u.view);
+  if (u.floor !== null) setFloor(u.floor);
+}
+
+// ---- Signing in: visitors by a code texted to their phone; staff and
+// students by the campus sign-in, back to the page they left ----------------
+
+async function startSession(r) {
+  state.token = r.token;
+  state.role = r.role;
+  localStorage.setItem('campus.token', r.token);
+  try { state.email = (await api('/me')).email; } catch { /* keep going */ }
+}
+
+async function phoneStart(ev) {
+  ev.preventDefault();
+  const err = $('phone-error');
+  err.hidden = true;
+  try {
+    const r = await api('/auth/phone/start', { method: 'POST', body: { phone: $('phone-number').value.trim() } });
+    $('phone-number').value = r.phone;
+    $('code-form').hidden = false;
+    $('phone-sent').textContent = t('codeSent', { phone: r.phone });
+    $('phone-code').focus();
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+async function phoneVerify(ev) {
+  ev.preventDefault();
+  const err = $('phone-error');
+  err.hidden = true;
+  try {
+    const r = await api('/auth/phone/verify', { method: 'POST', body: { phone: $('phone-number').value.trim(), code: $('phone-code').value.trim() } });
+    await startSession(r);
+    $('phone-code').value = '';
+    $('code-form').hidden = true;
+    await onRoleChanged();
+    showStatus(t('sessionStart', { role: t('roles.' + state.role) }));
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+  }
+}
+
+// ssoLogin goes to the campus sign-in, remembering where the page was; the
+// issuer sends the browser back to the page (CAMPUS_OIDC_REDIRECT_URL is
+// the page's address), which finishes the sign-in (finishSSO).
+async function ssoLogin(ev) {
+  ev.preventDefault();
+  const err = $('sso-error');
+  err.hidden = true;
+  try {
+    const r = await fetch('/api/v1/auth/oidc/login', { redirect: 'manual', headers: { Accept: 'application/json', 'Accept-Language': state.lang } });
+    if (r.type !== 'opaqueredirect' && !r.redirected) {
+      let p = null;
+      try { p = await r.json(); } catch { /* not JSON */ }
+      throw new Error(t('ssoUnavailable') + (p && p.detail ? ` (${p.detail})` : ''));
+    }
+  } catch (e) {
+    err.textContent = e.message;
+    err.hidden = false;
+    return;
+  }
+  sessionStorage.setItem('campus.return', currentURL());
+  location.assign('/api/v1/auth/oidc/login');
+}
+
+// finishSSO completes a campus sign-in when the issuer has sent the
+// browser back here with ?code=&state=, and puts back the address the
+// page had before.
+async function finishSSO() {
+  const q = new URLSearchParams(location.search);
+  if (!q.get('code') || !q.get('state')) return;
+  const back = sessionStorage.getItem('campus.return') || '/';
+  sessionStorage.removeItem('campus.return');
+  try {
+    const r = await api('/auth/oidc/callback?' + qs({ code: q.get('code'), state: q.get('state') }));
+    await startSession(r);
+    showStatus(t('sessionStart', { role: t('roles.' + state.role) }));
+  } catch (e) {
+    showStatus(t('ssoFailed', { reason: e.message }), 8000);
+  }
+  history.replaceState(null, '', back.startsWith('/') && !back.startsWith('//') ? back : '/');
+}
+
 async function main() {
   wire();
   applyText();
+  await finishSSO();
   await restoreSession();
   renderRole();
   await loadVenue().catch((e) => showStatus(e.message));
   await createMap();
   renderFloors();
   await loadPlaces();
+  await applyURL();
+  urlReady = true;
+  writeURL();
+  map.on('moveend', debounce(writeURL, 300));
+  // A link opened in this tab with another view or floor (only the hash
+  // changed): show it.
+  window.addEventListener('hashchange', () => {
+    const u = readURL();
+    if (u.view) map.jumpTo(u.view);
+    if (u.floor !== null) setFloor(u.floor);
+  });
   updateCentreBuilding();
   document.body.dataset.ready = '1';
 }
 
-window.campusApp = { state, setFloor, api, floorLabel, get map() { return map; } };
+window.campusApp = { state, setFloor, api, floorLabel, duration, distance, get map() { return map; } };
 main().catch((e) => {
   console.error(e);
   showStatus(e.message, 10000);
   document.body.dataset.ready = 'error';
 });
-
-// Room names at close zoom, as HTML: the style has no glyphs to draw text
-// with, so the page places the names of the current floor's rooms itself,
-// from the labels the tiles carry, in the page's language.
-const LABEL_ZOOM = 19;
-const MAX_LABELS = 160;
-let roomLabels = [];
-let roomLabelsKey = '';
-
-function refreshRoomLabels(force = false) {
-  if (!map || !map.getLayer('labels')) return;
-  const c = map.getCenter();
-  const key = [map.getZoom().toFixed(2), c.lng.toFixed(6), c.lat.toFixed(6), state.floor, state.lang].join('|');
-  if (!force && key === roomLabelsKey) return;
-  roomLabelsKey = key;
-  for (const m of roomLabels) m.remove();
-  roomLabels = [];
-  if (map.getZoom() < LABEL_ZOOM) return;
-  const seen = new Set();
-  const placed = []; // screen boxes of the labels placed, to keep them apart
-  const full = map.getZoom() >= 20.5; // closer: the name too; farther: the reference alone
-  const features = map.queryRenderedFeatures({ layers: ['labels'] })
-    .filter((f) => f.properties.category !== 'walkway')
-    // named places first (meeting rooms, restrooms), then offices
-    .sort((a, b) => Number(/^(office|room)$/.test(a.properties.category)) - Number(/^(office|room)$/.test(b.properties.category)));
-  for (const f of features) {
-    const p = f.properties;
-    if (seen.has(p.id) || roomLabels.length >= MAX_LABELS) continue;
-    seen.add(p.id);
-    const name = (state.lang === 'zh' ? p.name_zh : p.name_en) || p.name || '';
-    const text = p.kind === 'unit' && p.ref ? (full ? `${p.ref} ${name}` : p.ref) : name;
-    const at = map.project(f.geometry.coordinates);
-    const w = text.length * (state.lang === 'zh' ? 9 : 6.5) + 6;
-    const box = [at.x - w / 2, at.y - 8, at.x + w / 2, at.y + 8];
-    if (placed.some((o) => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3])) continue;
-    placed.push(box);
-    const label = el('div', { class: 'room-label', 'data-testid': 'room-label', text });
-    roomLabels.push(new maplibregl.Marker({ element: label, anchor: 'center' }).setLngLat(f.geometry.coordinates).addTo(map));
-  }
-  document.body.dataset.roomLabels = String(roomLabels.length);
-}

@@ -1,6 +1,10 @@
 // End-to-end tests of the map page: campusd built from this repository, a
 // staff account made with the CLI, Debian's chromium (headless) driven by
-// playwright-core. Screenshots of each state go to artifacts/.
+// playwright-core. Screenshots of each state go to artifacts/; those of the
+// first view, a floor plan at its first zoom and a route across floors, at
+// 390x844 and 1440x900, are compared with approved/ (approve.sh writes
+// them); axe-core audits the page; the keyboard drives search, routes and
+// the floor switcher.
 //
 //   npm ci && node --test e2e.test.mjs       (or: bash run.sh)
 //
@@ -16,10 +20,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { PNG } from 'pngjs';
+import pixelmatch from 'pixelmatch';
+import AxeBuilder from '@axe-core/playwright';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 const artifacts = join(here, 'artifacts');
+const approved = join(here, 'approved');
+const APPROVE = process.env.E2E_APPROVE === '1';
+// Screenshots may differ from the approved ones by font hinting and
+// anti-aliasing: a pixel counts as different past THRESHOLD (pixelmatch's
+// colour distance), and a screenshot fails past MAX_DIFF of its pixels.
+const THRESHOLD = 0.2;
+const MAX_DIFF = 0.015;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const STAFF = { email: 'e2e-staff@hkust-gz.edu.cn', password: 'correct horse battery staple' };
 const INDOOR_LAYERS = ['levels', 'units', 'unit-outlines', 'openings', 'amenities', 'labels'];
@@ -104,21 +118,77 @@ function serveFromDisk(port, target) {
   return new Promise((r) => s.listen(port, '127.0.0.1', () => r(s)));
 }
 
-async function newPage(t, { viewport = { width: 1280, height: 800 }, mobile = false } = {}) {
+async function newPage(t, { viewport = { width: 1280, height: 800 }, mobile = false, url = '/', dpr } = {}) {
   const ctx = await browser.newContext({
-    viewport, deviceScaleFactor: mobile ? 2 : 1, isMobile: mobile, hasTouch: mobile, locale: 'en-GB',
+    viewport, deviceScaleFactor: dpr ?? (mobile ? 2 : 1), isMobile: mobile, hasTouch: mobile, locale: 'en-GB',
   });
   const page = await ctx.newPage();
   const errors = [];
+  const failed = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') console.log(`  [browser] ${m.text()}`); });
+  page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
   t.after(async () => {
     await ctx.close();
     assert.deepEqual(errors, [], 'uncaught errors in the page');
   });
-  await page.goto(base + '/');
+  await page.goto(base + url);
   await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+  await idle(page);
+  // Loading the page asks for nothing that is not there (no 404 at each load).
+  assert.deepEqual(failed, [], 'failed requests while the page loaded');
   return page;
+}
+
+// settled waits for the map to be idle and its labels to have faded in.
+async function settled(page) {
+  await idle(page);
+  await sleep(450);
+  await idle(page);
+}
+
+// looksApproved compares a screenshot with the approved one in approved/
+// (E2E_APPROVE=1 writes it instead: web/e2e/approve.sh).
+async function looksApproved(page, name) {
+  await settled(page);
+  const file = join(artifacts, name + '.png');
+  await page.screenshot({ path: file });
+  shots.push(file);
+  const want = join(approved, name + '.png');
+  if (APPROVE) {
+    mkdirSync(approved, { recursive: true });
+    writeFileSync(want, readFileSync(file));
+    return;
+  }
+  assert.ok(existsSync(want), `${want} is missing: run web/e2e/approve.sh and look at what it wrote`);
+  const a = PNG.sync.read(readFileSync(want));
+  const b = PNG.sync.read(readFileSync(file));
+  assert.deepEqual([b.width, b.height], [a.width, a.height], `${name}: size`);
+  const diff = new PNG({ width: a.width, height: a.height });
+  const n = pixelmatch(a.data, b.data, diff.data, a.width, a.height, { threshold: THRESHOLD });
+  const ratio = n / (a.width * a.height);
+  if (ratio > MAX_DIFF) writeFileSync(join(artifacts, name + '.diff.png'), PNG.sync.write(diff));
+  assert.ok(ratio <= MAX_DIFF, `${name}: ${(ratio * 100).toFixed(2)}% of the pixels differ from approved/${name}.png (see artifacts/${name}.diff.png)`);
+}
+
+// axe runs axe-core on the page as it is and fails on serious or critical
+// violations.
+async function axe(page, what) {
+  const r = await new AxeBuilder({ page }).exclude('.maplibregl-canvas').analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')})`);
+  assert.deepEqual(bad, [], `axe-core on ${what}`);
+  return r.violations.length;
+}
+
+// tabTo presses Tab until the element with data-testid (or matching sel)
+// has the focus, and fails after max presses.
+async function tabTo(page, sel, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((q) => document.activeElement && document.activeElement.matches(q), sel)) return i + 1;
+  }
+  throw new Error(`${sel} was not reached with ${max} Tabs`);
 }
 
 async function idle(page) {
@@ -359,21 +429,46 @@ test('desktop, staff: 3D campus, floors, search, route, wheelchair, Chinese, sav
   });
 
   await t.test('room names on the current floor, in English and Chinese', async () => {
-    await page.evaluate((c) => window.campusMap.jumpTo({ center: c, zoom: 20.8, pitch: 0, bearing: 0 }), c3.centre);
+    await page.evaluate((c) => window.campusMap.jumpTo({ center: c, zoom: 20.3, pitch: 0, bearing: 0 }), c3.centre);
     await page.waitForFunction(() => /C3/.test(document.querySelector('[data-testid="floor-building"]').textContent));
     await page.getByTestId('floor-5').click();
     await idle(page);
-    await page.waitForFunction(() => Number(document.body.dataset.roomLabels || 0) > 0);
-    const en = await page.evaluate(() => [...document.querySelectorAll('[data-testid="room-label"]')].map((e) => e.textContent));
-    assert.ok(en.some((s) => /^C3-6\d\d \S/.test(s)), `6/F rooms are labelled with their names: ${en.slice(0, 5)}`);
-    assert.ok(en.every((s) => !/^C3-[1-57-9]\d\d/.test(s)), `only the current floor: ${en.slice(0, 8)}`);
+    const labels = await page.evaluate(() => window.campusMap.queryRenderedFeatures({ layers: ['labels'] }).map((f) => ({ ref: f.properties.ref, level: f.properties.level, name: f.properties.name_en })));
+    assert.ok(labels.length > 5 && labels.every((l) => l.level === '5'), `labels of 6/F only: ${JSON.stringify(labels.slice(0, 4))}`);
+    assert.ok(labels.some((l) => /^C3-6\d\d$/.test(l.ref)), 'room references');
+    const field = () => page.evaluate(() => JSON.stringify(window.campusMap.getLayoutProperty('labels', 'text-field')));
+    assert.match(await field(), /name_en/);
     await page.getByTestId('lang-toggle').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="room-label"]')].some((e) => /[\u4e00-\u9fff]/.test(e.textContent)));
+    await page.waitForFunction(() => JSON.stringify(window.campusMap.getLayoutProperty('labels', 'text-field')).includes('name_zh'));
+    assert.doesNotMatch(await field(), /name_en/, 'one language at a time');
+    const floors = await page.$$eval('#floors .floors-buttons button', (b) => b.map((x) => x.textContent));
+    assert.ok(floors.length && floors.every((f) => /^(负)?\d+楼$/.test(f)), `floor names in Chinese: ${floors}`);
     await shot(page, '02b-desktop-room-labels-zh');
     await page.getByTestId('lang-toggle').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="room-label"]')].every((e) => !/[\u4e00-\u9fff]/.test(e.textContent)));
+    await page.waitForFunction(() => !JSON.stringify(window.campusMap.getLayoutProperty('labels', 'text-field')).includes('name_zh'));
     await page.getByTestId('floor-0').click();
     await idle(page);
+  });
+
+  await t.test("every room's reference at the floor plan's first zoom, the 3D buildings gone", async () => {
+    await view(page, c3.centre, 18, 5);
+    const r = await page.evaluate(() => {
+      const m = window.campusMap;
+      const b = m.getBounds();
+      const drawn = new Set(m.queryRenderedFeatures({ layers: ['labels'] }).map((f) => f.properties.id));
+      const want = new Map();
+      for (const f of m.querySourceFeatures('campus', { sourceLayer: 'labels' })) {
+        const p = f.properties;
+        const [lon, lat] = f.geometry.coordinates;
+        if (p.level === '5' && p.kind === 'unit' && p.category !== 'walkway' && /^C3-/.test(p.ref || '') && b.contains([lon, lat])) want.set(p.id, p.ref);
+      }
+      const missing = [...want].filter(([id]) => !drawn.has(id)).map(([, ref]) => ref);
+      return { want: want.size, missing, has607: [...want.values()].includes('C3-607'), extruded: m.queryRenderedFeatures({ layers: ['footprints'] }).length };
+    });
+    assert.ok(r.want > 40 && r.has607, `rooms of C3 6/F in view: ${r.want}`);
+    assert.deepEqual(r.missing, [], 'rooms without a label');
+    assert.equal(r.extruded, 0, 'no 3D buildings over the floor plan');
+    await shot(page, '02c-desktop-C3-6F-first-zoom');
   });
 
   await t.test('staff see inside C1 (the control for the tourist test)', async () => {
@@ -417,6 +512,23 @@ test('desktop, staff: 3D campus, floors, search, route, wheelchair, Chinese, sav
     assert.notEqual(await floorOf(page), before);
     assert.equal(await floorOf(page), before === 5 ? 0 : 5);
     await shot(page, '05-desktop-route-after-floor-marker');
+    // A step shows where it is; a floor change switches the floor.
+    await page.getByTestId('route-step').first().locator('button').click();
+    assert.equal(await floorOf(page), 0);
+    const stairs = s.findIndex((x) => x.type === 'stairs');
+    await page.getByTestId('route-step').nth(stairs).locator('button').click();
+    assert.equal(await floorOf(page), 5, 'the stairs step shows the floor it goes to');
+    assert.equal(await page.evaluate(() => document.body.dataset.step), String(stairs));
+    const ring = await page.evaluate(() => window.campusMap.getSource('route-step').serialize().data.features.length);
+    assert.equal(ring, 1, 'the step is marked on the map');
+    // The address says what is on the screen.
+    const u = new URL(page.url());
+    assert.equal(u.searchParams.get('route'), 'Gate 2,C3-607');
+    assert.match(u.hash, /floor=5/);
+    // Times as people say them, and distances in the same language.
+    assert.match(await page.getByTestId('route-summary').textContent(), /^\d+ m · (under a minute|\d+ min)/);
+    const said = await page.evaluate(() => [7, 59, 65, 100, 150].map((x) => window.campusApp.duration(x)));
+    assert.deepEqual(said, ['under a minute', 'under a minute', '1 min', '2 min', '3 min']);
   });
 
   await t.test('wheelchair: the route changes to the elevator', async () => {
@@ -437,6 +549,9 @@ test('desktop, staff: 3D campus, floors, search, route, wheelchair, Chinese, sav
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     assert.equal(await page.getByTestId('route-go').textContent(), '出发');
     assert.match(await page.getByTestId('level-change').textContent(), /电梯/);
+    const dists = await page.$$eval('#route-steps .dist', (d) => d.map((x) => x.textContent));
+    assert.ok(dists.length && dists.every((d) => /^\d+ 米$/.test(d)), `distances in Chinese: ${dists}`);
+    assert.doesNotMatch(await page.getByTestId('route-summary').textContent(), /\bm\b|min/);
     const field = await page.evaluate(() => {
       const m = window.campusMap;
       return m.getLayer('labels') && m.getLayer('labels').type === 'symbol' ? JSON.stringify(m.getLayoutProperty('labels', 'text-field')) : 'no symbol labels';
@@ -508,6 +623,15 @@ test('tourist: nothing inside C1 is rendered, C1-301 cannot be found', async (t)
     assert.ok(inside.some((f) => f.layer === 'units'), 'C3 units are rendered for tourists');
   });
 
+  await t.test('the floor switcher says C1 is not shown inside, and lists no floors', async () => {
+    await view(page, c1.centre, 19, 0);
+    await page.waitForFunction(() => /C1/.test(document.querySelector('[data-testid="floor-building"]').textContent));
+    assert.match(await page.getByTestId('floor-building').textContent(), /C1: indoors not shown/);
+    assert.equal(await page.locator('#floors .floors-buttons button').count(), 0);
+    await view(page, c1.centre, 16.5, 0);
+    await page.waitForFunction(() => document.getElementById('floors').hidden, null, { timeout: 5000 });
+  });
+
   await t.test('no unit, door, amenity or label inside C1 at any zoom and floor', async () => {
     const found = [];
     let checks = 0;
@@ -536,6 +660,15 @@ test('tourist: nothing inside C1 is rendered, C1-301 cannot be found', async (t)
     await shot(page, '10-tourist-C1-nothing-inside');
   });
 
+  await t.test('a link to C1-301 finds nothing for a tourist', async () => {
+    const p = await page.context().newPage();
+    await p.goto(base + '/?room=C1-301');
+    await p.waitForSelector('body[data-ready="1"]');
+    assert.match(await p.getByTestId('status').textContent(), /Not found: C1-301/);
+    assert.equal(await p.getByTestId('search-marker').count(), 0);
+    await p.close();
+  });
+
   await t.test('search and route cannot find C1-301', async () => {
     await page.getByTestId('search-input').fill('C1-301');
     await page.getByTestId('search-empty').waitFor();
@@ -556,7 +689,7 @@ test('phone-sized screen (390x844): search, route, wheelchair', async (t) => {
   assert.ok(layout.scrollW <= 390, `no sideways scrolling: ${layout.scrollW}`);
   assert.equal(Math.round(layout.map.width), 390);
   assert.ok(layout.panel.top > 844 / 3 && Math.round(layout.panel.bottom) === 844, 'the panel is a bottom sheet');
-  assert.ok(layout.floors.width > 0 && layout.floors.bottom < layout.panel.top, 'the floor switcher is above the sheet');
+  assert.equal(layout.floors.width, 0, 'no floors to pick at campus zoom');
   await shot(page, '12-phone-campus');
 
   await page.getByTestId('search-input').fill('C3-607');
@@ -566,6 +699,19 @@ test('phone-sized screen (390x844): search, route, wheelchair', async (t) => {
   assert.ok((await steps(page)).some((x) => x.type === 'stairs'));
   await idle(page);
   assert.deepEqual(await routeInSight(page), [], 'the whole route is in sight above the sheet');
+  const phone = await page.evaluate(() => {
+    const r = (e) => e.getBoundingClientRect();
+    const panel = r(document.getElementById('panel'));
+    const floors = r(document.getElementById('floors'));
+    const end = r(document.querySelector('[data-testid="route-end"]'));
+    const chip = document.querySelector('[data-testid="level-change"]');
+    const top = document.elementFromPoint((end.left + end.right) / 2, (end.top + end.bottom) / 2);
+    return { floors: [...document.querySelectorAll('#floors .floors-buttons button')].map((b) => b.textContent), above: floors.bottom < panel.top,
+      endOnTop: !!top && !!top.closest('[data-testid="route-end"]'), chip: !!chip };
+  });
+  assert.deepEqual(phone.floors, ['6F', '1F'], "the route's floors");
+  assert.ok(phone.above, 'the floor switcher is above the sheet');
+  assert.ok(phone.endOnTop, 'the destination marker is not hidden (by the floor-change chip or anything else)');
   await shot(page, '13-phone-route');
   await page.getByTestId('route-wheelchair').check();
   await page.waitForSelector('[data-testid="route-summary"][data-profile="wheelchair"]');
@@ -574,4 +720,152 @@ test('phone-sized screen (390x844): search, route, wheelchair', async (t) => {
   await shot(page, '14-phone-route-wheelchair');
   await page.getByTestId('panel-handle').click();
   await shot(page, '15-phone-sheet-collapsed');
+});
+
+test('links: a room, a route, the view and floor open as they were shared', async (t) => {
+  await t.test('/?route=G2,C3-607&profile=wheelchair', async (tt) => {
+    const page = await newPage(tt, { url: '/?route=G2,C3-607&profile=wheelchair' });
+    await page.waitForSelector('[data-testid="route-summary"][data-profile="wheelchair"]');
+    assert.ok(await page.getByTestId('route-wheelchair').isChecked());
+    assert.ok((await steps(page)).some((x) => x.type === 'elevator'), 'by the elevator');
+    assert.equal(await page.getByTestId('route-to').inputValue(), 'C3-607');
+    const u = new URL(page.url());
+    assert.equal(u.searchParams.get('route'), 'G2,C3-607');
+    assert.equal(u.searchParams.get('profile'), 'wheelchair');
+    assert.match(u.hash, /^#view=[\d.]+\/[\d.]+\/[\d.]+\/-?\d+\/\d+&floor=-?\d+$/);
+  });
+
+  await t.test('/?room=C3-607 with a view and floor in the hash', async (tt) => {
+    const page = await newPage(tt, { url: '/?room=C3-607#view=19.40/22.895980/113.478630/10/0&floor=5' });
+    await page.getByTestId('search-marker').waitFor();
+    assert.equal(await page.getByTestId('search-marker').textContent(), 'C3-607');
+    const v = await page.evaluate(() => { const m = window.campusMap; const c = m.getCenter(); return [m.getZoom(), c.lat, c.lng, m.getBearing(), window.campusApp.state.floor]; });
+    assert.deepEqual(v.map((x) => Math.round(x * 1000) / 1000), [19.4, 22.896, 113.479, 10, 5]);
+    // moving the map changes the address, not the history
+    const before = await page.evaluate(() => history.length);
+    await page.evaluate(() => window.campusMap.jumpTo({ zoom: 18.5 }));
+    await page.waitForFunction(() => location.hash.startsWith('#view=18.50/'));
+    assert.equal(await page.evaluate(() => history.length), before);
+    assert.equal(new URL(page.url()).searchParams.get('room'), 'C3-607');
+  });
+});
+
+test('sign-in on the page: a visitor by phone code, staff by campus SSO back to the page left', async (t) => {
+  await t.test('phone code', async (tt) => {
+    const page = await newPage(tt);
+    await page.evaluate(() => { document.getElementById('account-block').open = true; });
+    const phone = '+86 138 0013 8' + String(Date.now() % 1000).padStart(3, '0');
+    await page.getByTestId('phone-number').fill(phone);
+    await page.getByTestId('phone-send').click();
+    await page.getByTestId('phone-code').waitFor();
+    const sent = await page.getByTestId('phone-number').inputValue(); // as the server wrote it
+    let code = null;
+    await waitFor(() => {
+      const log = readFileSync(join(tmp, 'campusd.log'), 'utf8').split('\n').filter((l) => l.includes('sign-in code') && l.includes(sent));
+      code = log.length ? JSON.parse(log.at(-1)).code : null;
+      return code;
+    }, 'the sign-in code in the server log', 20000);
+    await page.getByTestId('phone-code').fill(code);
+    await page.getByTestId('phone-verify').click();
+    await page.waitForSelector('body[data-role="visitor"]');
+    assert.ok(await page.locator('#account-info').isVisible());
+    assert.match(await page.getByTestId('role-badge').textContent(), /visitor/);
+  });
+
+  await t.test('campus SSO returns to the page with its room and view', async (tt) => {
+    const r = await fetch(api + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(STAFF) });
+    const session = await r.json();
+    const page = await newPage(tt, { url: '/?room=C3-607#view=19.00/22.895980/113.478630/0/0&floor=5' });
+    // The campus issuer, played here: /auth/oidc/login sends the browser
+    // to the issuer, which sends it back to the page with a code; the
+    // page's call to /auth/oidc/callback answers the session.
+    await page.route('**/api/v1/auth/oidc/login', (route) => route.fulfill({ status: 302, headers: { Location: base + '/?code=c0de&state=5tate' } }));
+    await page.route('**/api/v1/auth/oidc/callback?*', (route) => {
+      const u = new URL(route.request().url());
+      assert.equal(u.searchParams.get('code'), 'c0de');
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ token: session.token, role: session.role, expires_at: session.expires_at }) });
+    });
+    await page.evaluate(() => { document.getElementById('account-block').open = true; });
+    await page.getByTestId('sso-login').click();
+    await page.waitForURL((u) => u.searchParams.get('room') === 'C3-607' && !u.searchParams.has('code'));
+    await page.waitForSelector('body[data-ready="1"][data-role="staff"]');
+    await page.getByTestId('search-marker').waitFor();
+    assert.equal(await page.evaluate(() => window.campusApp.state.floor), 5);
+  });
+});
+
+test('looks as approved, is accessible and works by keyboard (390x844 and 1440x900)', async (t) => {
+  const sizes = [
+    { name: 'phone', viewport: { width: 390, height: 844 }, mobile: true },
+    { name: 'desktop', viewport: { width: 1440, height: 900 }, mobile: false },
+  ];
+  for (const sz of sizes) {
+    await t.test(`${sz.name}: the first view, a floor plan at its first zoom, a route across floors`, async (tt) => {
+      const page = await newPage(tt, { viewport: sz.viewport, mobile: sz.mobile, dpr: 1 });
+      await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; caret-color: transparent !important; }' });
+      await looksApproved(page, `${sz.name}-1-first-view`);
+      const violations = await axe(page, `${sz.name}: the first view`);
+      await page.goto('about:blank');
+      await page.goto(base + '/#view=18.00/22.895980/113.478630/0/0&floor=5');
+      await page.waitForSelector('body[data-ready="1"]');
+      await looksApproved(page, `${sz.name}-2-floor-plan-first-zoom`);
+      await page.goto('about:blank');
+      await page.goto(base + '/?route=G2,C3-607');
+      await page.waitForSelector('body[data-ready="1"]');
+      await page.getByTestId('route-summary').waitFor();
+      await looksApproved(page, `${sz.name}-3-route-across-floors`);
+      await page.evaluate(() => { for (const d of document.querySelectorAll('details')) d.open = true; });
+      await axe(page, `${sz.name}: a route, every section and the legend open`);
+      console.log(`# ${sz.name}: axe-core, ${violations} minor or moderate violation kinds on the first view, none serious or critical`);
+    });
+  }
+
+  await t.test('keyboard: search, route, steps and the floor switcher', async (tt) => {
+    const page = await newPage(tt, { viewport: { width: 1440, height: 900 } });
+    await page.locator('body').focus();
+    await tabTo(page, '#search-input');
+    await page.keyboard.type('C3-607');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('search-result').first().waitFor();
+    await tabTo(page, '[data-testid="search-result"] button.pick', 5);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('search-marker').waitFor();
+    assert.equal(await floorOf(page), 5);
+    await tabTo(page, '#route-from');
+    await page.keyboard.type('G2');
+    await page.keyboard.press('Enter'); // submits the route form (To is C3-607 from the search)
+    await page.waitForSelector('body[data-route="walk"]');
+    await tabTo(page, '#route-steps li:nth-child(2) button.step', 30);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.body.dataset.step), '1');
+    await tabTo(page, '[data-testid="floor-5"]', 120);
+    await page.keyboard.press('Enter');
+    assert.equal(await floorOf(page), 5);
+    await page.keyboard.press('Tab');
+    const next = await page.evaluate(() => document.activeElement.dataset.testid);
+    assert.match(next, /^floor-/, 'Tab goes on to the next floor');
+    await page.keyboard.press('Space');
+    assert.equal(await floorOf(page), Number(next.slice('floor-'.length)), 'and Space picks it');
+  });
+
+  await t.test('the first view: load time on loopback and bytes transferred', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB' });
+    const page = await ctx.newPage();
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    let bytes = 0;
+    let requests = 0;
+    cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; requests++; });
+    const t0 = Date.now();
+    await page.goto(base + '/');
+    await page.waitForSelector('body[data-ready="1"]');
+    const ready = Date.now() - t0;
+    await idle(page);
+    const drawn = Date.now() - t0;
+    console.log(`# first view (1440x900, empty cache, loopback): ready in ${ready} ms, map drawn (idle) in ${drawn} ms, ${(bytes / 1024).toFixed(0)} KiB in ${requests} requests`);
+    await ctx.close();
+    assert.ok(drawn < 20000, `the first view took ${drawn} ms`);
+    assert.ok(bytes < 3 * 1024 * 1024, `the first view transferred ${bytes} bytes`);
+  });
 });

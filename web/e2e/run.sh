@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The map page's browser tests: installs what they need if it is missing
-# (Debian's chromium, a Chinese font for legible screenshots, playwright-core
-# from package-lock.json), then builds campusd and runs e2e.test.mjs against
-# it in headless chromium. Screenshots land in web/e2e/artifacts/. Exits
-# non-zero when a test fails. Needs Go, Node.js >= 20 and npm.
+# (Debian's chromium, a Chinese font for legible screenshots; from
+# package-lock.json playwright-core, pixelmatch and pngjs for the approved
+# screenshots, @axe-core/playwright for the accessibility audit), then builds
+# campusd and runs e2e.test.mjs against it in headless chromium. Screenshots
+# land in web/e2e/artifacts/ (with a .diff.png where one differs from
+# web/e2e/approved/; approve.sh re-approves). Exits non-zero when a test
+# fails. Needs Go, Node.js >= 20 and npm.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -18,7 +21,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${need[@]}"
 fi
 
-echo "== npm ci (playwright-core; it downloads no browser)"
+echo "== npm ci (playwright-core, which downloads no browser; pixelmatch, pngjs, @axe-core/playwright)"
 npm ci --no-audit --no-fund --loglevel=error
 
 echo "== browser tests ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
