@@ -147,6 +147,7 @@ var detailsZh = map[string]string{
 	"status, where the sample is now, is required":      "缺少 status（样品当前状态）",
 	"counselling is not available":                      "心理咨询服务未开放",
 	"repairs are not available":                         "报修服务未开放",
+	"visits are not available":                          "访客预约服务未开放",
 	"locating from beacons is not available":            "暂不支持蓝牙信标定位",
 	"no scans: give a few seconds of one phone's scans": "没有扫描：请提供同一部手机几秒钟的扫描",
 	"%d scans, at most %d":                              "共 %d 次扫描，最多 %d 次",

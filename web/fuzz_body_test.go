@@ -23,6 +23,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/services/visitor"
 )
 
 // FuzzJSONBodies sends arbitrary bodies to every endpoint that reads one,
@@ -78,7 +79,8 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := auth.New(db, auth.Options{SMS: &codeBook{codes: map[string]string{}}, WeChat: client, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	codes := &codeBook{codes: map[string]string{}}
+	svc := auth.New(db, auth.Options{SMS: codes, WeChat: client, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	if _, err := svc.AddUser(f.Context(), "lee@hkust-gz.edu.cn", "correct horse battery", auth.Staff); err != nil {
 		f.Fatal(err)
 	}
@@ -137,12 +139,27 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// A visitor signed in by phone registers visits.
+	phone, _, err := svc.StartPhone(f.Context(), "+8613800000009", "127.0.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	visitorSess, err := svc.VerifyPhone(f.Context(), phone, codes.code(phone), "127.0.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }})
+	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 1, `,"place":"C1"`))
+	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 2, `,"plate":"粤A12345","mode":"car"`))
+	f.Add(`{"type":"business","reason":"r","host":"lee@hkust-gz.edu.cn","date":"2026-12-03","from":"14:00","to":"16:00","people":[{"name":"L\u0000i","id_number":"E1234567"}]}`)
+	f.Add(`{"date":"2026-12-05","from":"10:00","to":"11:00"}`)
 	_, labs, counselling := bookingServices(f, db.DB, time.Now)
 	d := campusDeps
 	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
 	d.Courses = booking.NewCourses(db, bookings)
 	d.Labs, d.Counselling = labs, counselling
 	d.Repairs = repair.New(campusDeps.Venue, db.DB, repair.Options{})
+	d.Visits = visits
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
@@ -154,7 +171,8 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/courses/1/sessions/1/leave",
 		"/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples",
 		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments",
-		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate"}
+		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate",
+		"/api/v1/visits", "/api/v1/visits/1/again"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -170,6 +188,8 @@ func FuzzJSONBodies(f *testing.F) {
 				req.Header.Set("Authorization", "Bearer "+tillToken)
 			case "/api/v1/counselling/appointments":
 				req.Header.Set("Authorization", "Bearer "+amy.Token)
+			case "/api/v1/visits", "/api/v1/visits/1/again":
+				req.Header.Set("Authorization", "Bearer "+visitorSess.Token)
 			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions",
 				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch":
 				req.Header.Set("Authorization", "Bearer "+root.Token)

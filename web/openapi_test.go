@@ -21,6 +21,7 @@ import (
 
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/payments"
+	"github.com/campusnav/engine/services/visitor"
 )
 
 func loadOpenAPI(t *testing.T) *openapi3.T {
@@ -118,10 +119,12 @@ func TestOpenAPIAnswers(t *testing.T) {
 	repairBody := func(where string) string {
 		return `{"category":"it.printer","description":"paper jam",` + where + `}`
 	}
+	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }})
 	ts := testServerWith(t, func(d *Deps) {
 		d.Access, d.Payments, d.Bookings, d.Courses, d.Labs, d.Counselling = svc, pay.Service, bookings, courses, labs, counselling
 		d.Calendars = cals
 		d.Repairs, d.RepairLocator = fakeRepairs(db.DB, &repairClock), fakeLocator{repairRoom(t, geo.Student)}
+		d.Visits = visits
 	})
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
@@ -443,6 +446,17 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"staff", "POST", "/api/v1/me/calendar", "", 201},
 		{"", "POST", "/api/v1/me/calendar", "", 401},
 		{"staff", "DELETE", "/api/v1/me/calendar", "", 204},
+		{"visitor", "POST", "/api/v1/visits", visitBody("staff@example.edu", 2, 1, `,"place":"C1"`), 201},
+		{"visitor", "POST", "/api/v1/visits?lang=zh", visitBody("nobody@example.edu", 2, 2, ""), 400},
+		{"staff", "POST", "/api/v1/visits", visitBody("staff@example.edu", 2, 2, ""), 403},
+		{"visitor", "GET", "/api/v1/me/visits?limit=5", "", 200},
+		{"", "GET", "/api/v1/me/visits", "", 401},
+		{"visitor", "GET", "/api/v1/visits/1", "", 200},
+		{"family", "GET", "/api/v1/visits/1", "", 404},
+		{"visitor", "POST", "/api/v1/visits/1/again", `{"date":"2026-12-05","from":"10:00","to":"11:00"}`, 201},
+		{"visitor", "POST", "/api/v1/visits/1/again", `{"date":"2026-12-05","from":"10:00"}`, 400},
+		{"visitor", "POST", "/api/v1/visits/1/withdraw", "", 200},
+		{"visitor", "POST", "/api/v1/visits/1/withdraw", "", 409},
 		{"", "DELETE", "/api/v1/me/calendar", "", 401},
 	}
 	exercised := map[string]bool{}

@@ -47,6 +47,7 @@ import (
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/services/visitor"
 	"github.com/campusnav/engine/tiles"
 	"github.com/campusnav/engine/web"
 )
@@ -122,6 +123,7 @@ type store interface {
 	booking.CalendarStore
 	booking.BookingFeed
 	repair.Store
+	visitor.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -155,6 +157,7 @@ type Main struct {
 	access    *access.Service
 	bookings  *booking.Service
 	repairs   *repair.Service
+	visits    *visitor.Service
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -356,6 +359,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.repairs = repair.New(v, m.store, repair.Options{PublicURL: public})
+	m.visits = visitor.New(v, m.store, visitor.Options{PublicURL: public})
 	pos := beacons.NewPositioner(reg, cal, g)
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),
@@ -364,6 +368,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Ready:   m.store.Ping,
 		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
 		Calendars: m.calendars(), Repairs: m.repairs,
+		Visits: m.visits, VisitBuilding: m.visits.VisitBuilding,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
 		Handler:           srv.Handler(),

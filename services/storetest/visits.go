@@ -1,0 +1,256 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/campusnav/engine/services/audit"
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/store"
+	"github.com/campusnav/engine/services/visitor"
+)
+
+// Visits runs the contract of visitor.Store on stores made by newStore.
+func Visits(t *testing.T, newStore func(t *testing.T) *store.DB) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s *store.DB)
+	}{
+		{"CreateAndRead", testVisitCreate},
+		{"Bounds", testVisitBounds},
+		{"BoundsAtOnce", testVisitBoundsAtOnce},
+		{"Change", testVisitChange},
+		{"SummaryCalendarActive", testVisitSummary},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
+	}
+}
+
+// visitNow is the visits' clock: 1 December 2026, 09:00 in Shanghai.
+var visitNow = time.Date(2026, 12, 1, 9, 0, 0, 0, visitor.Shanghai)
+
+// idHash is a stand-in for an ID number's keyed hash.
+func idHash(id string) []byte {
+	h := sha256.Sum256([]byte(id))
+	return h[:]
+}
+
+// aVisit is a pending visit of visitor to host on day (days after
+// visitNow's) from 14:00 to 16:00, of the people named.
+func aVisit(visitorID, hostID int64, day int, people ...string) visitor.Visit {
+	d := time.Date(2026, 12, 1+day, 0, 0, 0, 0, visitor.Shanghai)
+	v := visitor.Visit{VisitorID: visitorID, HostID: hostID, Type: "business", Reason: "a meeting", Date: d.Format(time.DateOnly),
+		From: d.Add(14 * time.Hour), To: d.Add(16 * time.Hour), Mode: visitor.Foot, Status: visitor.Pending, Source: visitor.SourceSelf,
+		Created: visitNow, Lang: "en"}
+	if len(people) == 0 {
+		people = []string{unique("Li Lei")}
+	}
+	for _, p := range people {
+		v.People = append(v.People, visitor.Person{Name: p, Phone: "+8613800000000", IDHash: idHash(p), IDKind: visitor.IDPRC})
+	}
+	return v
+}
+
+func mustVisit(t *testing.T, s *store.DB, v visitor.Visit) visitor.Visit {
+	t.Helper()
+	got, err := s.CreateVisit(t.Context(), v, visitor.Create{Now: visitNow})
+	if err != nil {
+		t.Fatalf("CreateVisit: %v", err)
+	}
+	return got
+}
+
+func testVisitCreate(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	vis := mustCreate(t, s, "visitor", auth.Visitor)
+	host := mustCreate(t, s, "host", auth.Staff)
+	in := aVisit(vis.ID, host.ID, 2, "Li Lei", "Han Meimei")
+	in.Mode, in.Plate = visitor.Car, "粤A12345"
+	in.Place = visitor.Place{Ref: "C1-201", Building: "b-c1", Unit: "u-201"}
+	var jobs []visitor.Job
+	box := &jobBox{}
+	s.SetQueue(box)
+	v, err := s.CreateVisit(ctx, in, visitor.Create{Now: visitNow,
+		Jobs: func(v visitor.Visit) []visitor.Job {
+			jobs = []visitor.Job{{Kind: "text", Args: map[string]any{"visit": v.ID}}}
+			return jobs
+		},
+		Audit: func(v visitor.Visit) []audit.Entry {
+			return []audit.Entry{{At: visitNow, Actor: v.VisitorID, Subject: v.Visitor, Kind: "visit_test", Decision: audit.Allow}}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.ID == 0 || v.Visitor != vis.Email || v.Host != host.Email || len(box.kinds) != 1 || box.kinds[0] != "text" {
+		t.Fatalf("created %+v, jobs %v", v, box.kinds)
+	}
+	got, err := s.Visit(ctx, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != visitor.Pending || got.Date != in.Date || !sameTime(got.From, in.From) || !sameTime(got.To, in.To) ||
+		got.Plate != "粤A12345" || got.Place != in.Place || len(got.People) != 2 || got.People[1].Name != "Han Meimei" ||
+		!bytes.Equal(got.People[0].IDHash, idHash("Li Lei")) || got.People[0].Entered != nil || got.Visitor != vis.Email || got.Host != host.Email {
+		t.Errorf("Visit: %+v", got)
+	}
+	if _, err := s.Visit(ctx, v.ID+1000); !errors.Is(err, visitor.ErrNotFound) {
+		t.Errorf("no such visit: %v", err)
+	}
+	es, err := s.AuditEntries(ctx, audit.Query{Subject: vis.Email, Kind: "visit_test"})
+	if err != nil || len(es) != 1 {
+		t.Errorf("audit entries %+v %v", es, err)
+	}
+	// Lists: the visitor's, the host's, by status, paged.
+	second := mustVisit(t, s, aVisit(vis.ID, host.ID, 3))
+	mine, err := s.Visits(ctx, visitor.Query{VisitorID: vis.ID, Limit: 1})
+	if err != nil || len(mine) != 1 || mine[0].ID != second.ID || len(mine[0].People) != 1 {
+		t.Fatalf("first page: %+v %v", mine, err)
+	}
+	more, err := s.Visits(ctx, visitor.Query{VisitorID: vis.ID, Before: second.ID, Limit: 5})
+	if err != nil || len(more) != 1 || more[0].ID != v.ID || len(more[0].People) != 2 {
+		t.Errorf("second page: %+v %v", more, err)
+	}
+	other := mustCreate(t, s, "other", auth.Staff)
+	if hs, err := s.Visits(ctx, visitor.Query{HostID: other.ID, Limit: 5}); err != nil || len(hs) != 0 {
+		t.Errorf("another host's: %+v %v", hs, err)
+	}
+	if hs, err := s.Visits(ctx, visitor.Query{HostID: host.ID, Status: visitor.Approved, Limit: 5}); err != nil || len(hs) != 0 {
+		t.Errorf("approved: %+v %v", hs, err)
+	}
+	if hs, err := s.Visits(ctx, visitor.Query{HostID: host.ID, Status: visitor.Pending, Limit: 5}); err != nil || len(hs) != 2 {
+		t.Errorf("pending: %+v %v", hs, err)
+	}
+}
+
+func testVisitBounds(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	vis := mustCreate(t, s, "visitor", auth.Visitor)
+	host := mustCreate(t, s, "host", auth.Staff)
+	for i := range visitor.MaxPendingPerVisitor {
+		mustVisit(t, s, aVisit(vis.ID, host.ID, i+1))
+	}
+	if _, err := s.CreateVisit(ctx, aVisit(vis.ID, host.ID, 9), visitor.Create{Now: visitNow}); !errors.Is(err, visitor.ErrTooManyPending) {
+		t.Fatalf("one pending too many: %v", err)
+	}
+	// Approved ones count against the upcoming bound only.
+	for i := visitor.MaxPendingPerVisitor; i < visitor.MaxUpcomingPerVisitor; i++ {
+		v := aVisit(vis.ID, host.ID, i+1)
+		v.Status = visitor.Approved
+		mustVisit(t, s, v)
+	}
+	v := aVisit(vis.ID, host.ID, 20)
+	v.Status = visitor.Approved
+	if _, err := s.CreateVisit(ctx, v, visitor.Create{Now: visitNow}); !errors.Is(err, visitor.ErrTooManyUpcoming) {
+		t.Fatalf("one upcoming too many: %v", err)
+	}
+	// Once over, they count no more.
+	later := visitNow.AddDate(0, 0, 19)
+	v = aVisit(vis.ID, host.ID, 20)
+	if _, err := s.CreateVisit(ctx, v, visitor.Create{Now: later}); err != nil {
+		t.Errorf("after the others are over: %v", err)
+	}
+}
+
+// testVisitBoundsAtOnce: a visitor's pending visits made at once stop
+// at the bound.
+func testVisitBoundsAtOnce(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	vis := mustCreate(t, s, "visitor", auth.Visitor)
+	host := mustCreate(t, s, "host", auth.Staff)
+	won := race(t, "register", 2*visitor.MaxPendingPerVisitor, visitor.ErrConflict, func(i int) error {
+		_, err := s.CreateVisit(ctx, aVisit(vis.ID, host.ID, 1+i%20), visitor.Create{Now: visitNow})
+		return err
+	})
+	if won != visitor.MaxPendingPerVisitor {
+		t.Errorf("%d visits made at once, want %d", won, visitor.MaxPendingPerVisitor)
+	}
+}
+
+func testVisitChange(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	vis := mustCreate(t, s, "visitor", auth.Visitor)
+	host := mustCreate(t, s, "host", auth.Staff)
+	v := mustVisit(t, s, aVisit(vis.ID, host.ID, 1))
+	refused := errors.New("no")
+	if _, err := s.ChangeVisit(ctx, v.ID, visitor.Change{Apply: func(*visitor.Visit) error { return refused }}); !errors.Is(err, refused) {
+		t.Errorf("refused change: %v", err)
+	}
+	at := visitNow.Add(time.Minute)
+	got, err := s.ChangeVisit(ctx, v.ID, visitor.Change{Apply: func(v *visitor.Visit) error {
+		v.Status, v.Note, v.DecidedBy, v.Decided = visitor.Approved, "welcome", host.ID, &at
+		v.Place = visitor.Place{Ref: "C1", Building: "b-c1"}
+		return nil
+	}, Audit: func(v visitor.Visit) []audit.Entry {
+		return []audit.Entry{{At: at, Actor: host.ID, Subject: v.Visitor, Kind: "visit_decided", Decision: audit.Approve}}
+	}})
+	if err != nil || got.Status != visitor.Approved {
+		t.Fatalf("ChangeVisit: %+v %v", got, err)
+	}
+	again, _ := s.Visit(ctx, v.ID)
+	if again.Status != visitor.Approved || again.Note != "welcome" || again.DecidedBy != host.ID || again.Decided == nil ||
+		!sameTime(*again.Decided, at) || again.Place.Building != "b-c1" {
+		t.Errorf("after the change: %+v", again)
+	}
+	if _, err := s.ChangeVisit(ctx, v.ID+1000, visitor.Change{Apply: func(*visitor.Visit) error { return nil }}); !errors.Is(err, visitor.ErrNotFound) {
+		t.Errorf("no such visit: %v", err)
+	}
+}
+
+func testVisitSummary(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	vis := mustCreate(t, s, "visitor", auth.Visitor)
+	host := mustCreate(t, s, "host", auth.Staff)
+	today := aVisit(vis.ID, host.ID, 0) // 14:00 to 16:00 today
+	today.Status, today.Place = visitor.Approved, visitor.Place{Ref: "C1", Building: "b-c1", Unit: "u-1"}
+	mustVisit(t, s, today)
+	mustVisit(t, s, aVisit(vis.ID, host.ID, 2, "a", "b"))
+	mustVisit(t, s, aVisit(vis.ID, host.ID, 2))
+	noPlace := aVisit(vis.ID, host.ID, 5)
+	noPlace.Status = visitor.Approved
+	mustVisit(t, s, noPlace)
+	dayStart := time.Date(2026, 12, 1, 0, 0, 0, 0, visitor.Shanghai)
+	sum, err := s.HostSummary(ctx, host.ID, visitNow, dayStart, dayStart.AddDate(0, 0, 1))
+	if err != nil || sum != (visitor.Summary{Pending: 2, Today: 1, Upcoming: 2}) {
+		t.Errorf("summary %+v %v", sum, err)
+	}
+	days, err := s.HostCalendar(ctx, host.ID, "2026-12-01", "2026-12-31")
+	want := []visitor.Day{{Date: "2026-12-01", Approved: 1, People: 1}, {Date: "2026-12-03", Pending: 2, People: 3}, {Date: "2026-12-06", Approved: 1, People: 1}}
+	if err != nil || len(days) != len(want) {
+		t.Fatalf("calendar %+v %v", days, err)
+	}
+	for i := range want {
+		if days[i] != want[i] {
+			t.Errorf("day %d: %+v, want %+v", i, days[i], want[i])
+		}
+	}
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{{today.From.Add(-time.Second), 0}, {today.From, 1}, {today.To.Add(-time.Second), 1}, {today.To, 0}, {noPlace.From.Add(time.Minute), 0}} {
+		as, err := s.ActiveVisits(ctx, vis.ID, c.at)
+		if err != nil || len(as) != c.want || c.want == 1 && (as[0].Building != "b-c1" || as[0].Unit != "u-1" || !sameTime(as[0].From, today.From)) {
+			t.Errorf("active at %s: %+v %v, want %d", c.at, as, err, c.want)
+		}
+	}
+}
+
+// jobBox is a job queue that keeps the kinds and arguments it is given.
+type jobBox struct {
+	mu    sync.Mutex
+	kinds []string
+	args  []any
+}
+
+func (o *jobBox) EnqueueTx(_ context.Context, _ *sql.Tx, kind string, args any) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.kinds, o.args = append(o.kinds, kind), append(o.args, args)
+	return nil
+}

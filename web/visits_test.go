@@ -1,0 +1,334 @@
+package web
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/store"
+	"github.com/campusnav/engine/services/visitor"
+)
+
+// visitNow is the visits' clock: 1 December 2026, 09:00 in Shanghai.
+var visitNow = time.Date(2026, 12, 1, 9, 0, 0, 0, shanghai)
+
+// tokenAuth signs in by token: each token names an account of the store,
+// read afresh at each request (its duties as they stand).
+type tokenAuth struct {
+	db     *store.DB
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+func (a *tokenAuth) Login(context.Context, string, string, string) (auth.Session, error) {
+	return auth.Session{}, auth.ErrCredentials
+}
+
+func (a *tokenAuth) Authenticate(ctx context.Context, token string) (auth.User, error) {
+	a.mu.Lock()
+	email, ok := a.tokens[token]
+	a.mu.Unlock()
+	if !ok {
+		return auth.User{}, auth.ErrUnauthorized
+	}
+	u, _, err := a.db.UserByEmail(ctx, email)
+	return u, err
+}
+
+func (a *tokenAuth) Logout(context.Context, string) error { return nil }
+
+// jobLog is a job queue that keeps the jobs it is given, as JSON.
+type jobLog struct {
+	mu   sync.Mutex
+	jobs []loggedJob
+}
+
+type loggedJob struct {
+	Kind string
+	Args map[string]any
+}
+
+func (l *jobLog) EnqueueTx(_ context.Context, _ *sql.Tx, kind string, args any) error {
+	b, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.jobs = append(l.jobs, loggedJob{kind, m})
+	return nil
+}
+
+// of are the jobs of kind, taken out of the log.
+func (l *jobLog) of(kind string) []map[string]any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	rest := l.jobs[:0]
+	for _, j := range l.jobs {
+		if j.Kind == kind {
+			out = append(out, j.Args)
+		} else {
+			rest = append(rest, j)
+		}
+	}
+	l.jobs = rest
+	return out
+}
+
+// visitSite is a server with the visitor service on a store of engine,
+// its job log and its clock.
+type visitSite struct {
+	*httptest.Server
+	db   *store.DB
+	svc  *visitor.Service
+	auth *tokenAuth
+	jobs *jobLog
+	now  *atomic.Pointer[time.Time]
+	opts visitor.Options
+}
+
+func newVisitSite(t *testing.T, engine string, opts visitor.Options, deps ...func(*Deps, *visitSite)) *visitSite {
+	t.Helper()
+	testServer(t) // loads the campus once
+	s := &visitSite{db: openPayStore(t, engine), jobs: &jobLog{}, now: &atomic.Pointer[time.Time]{}}
+	s.auth = &tokenAuth{db: s.db, tokens: map[string]string{}}
+	s.db.SetQueue(s.jobs)
+	s.now.Store(&visitNow)
+	clock := func() time.Time { return *s.now.Load() }
+	opts.Now, opts.PublicURL = clock, "https://map.example.edu"
+	s.opts = opts
+	s.svc = visitor.New(campusDeps.Venue, s.db, opts)
+	d := campusDeps
+	d.Auth, d.Idempotency, d.Audit, d.Visits, d.VisitBuilding = s.auth, s.db, s.db, s.svc, s.svc.VisitBuilding
+	for _, f := range deps {
+		f(&d, s)
+	}
+	s.Server = httptest.NewServer(New(d, Config{Now: clock}).Handler())
+	t.Cleanup(s.Close)
+	return s
+}
+
+// person makes an account and answers a token of it.
+func (s *visitSite) person(t *testing.T, email string, role auth.Role, duties ...auth.Duty) string {
+	t.Helper()
+	if _, err := s.db.CreateUser(t.Context(), auth.User{Email: email, Role: role, Created: visitNow}, ""); err != nil && !errors.Is(err, auth.ErrConflict) {
+		t.Fatal(err)
+	}
+	for _, d := range duties {
+		if _, err := s.db.SetDuty(t.Context(), auth.DutyChange{Email: email, Duty: d, Grant: true, At: visitNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tok := "tok-" + email
+	s.auth.mu.Lock()
+	s.auth.tokens[tok] = email
+	s.auth.mu.Unlock()
+	return tok
+}
+
+func (s *visitSite) at(t time.Time) { s.now.Store(&t) }
+
+func (s *visitSite) do(t *testing.T, token, method, path, body string) (int, []byte) {
+	t.Helper()
+	code, _, b := keyed(t, s.URL, token, "", method, path, body)
+	return code, b
+}
+
+// post sends a POST with an Idempotency-Key of its own.
+func (s *visitSite) post(t *testing.T, token, path, body string) (int, []byte) {
+	t.Helper()
+	code, _, b := keyed(t, s.URL, token, fmt.Sprintf("k-%d", time.Now().UnixNano()), "POST", path, body)
+	return code, b
+}
+
+type visitJSON struct {
+	ID       int64
+	Status   string
+	Host     string
+	Visitor  string
+	Date     string
+	From, To string
+	StartsAt time.Time `json:"starts_at"`
+	People   []struct {
+		Name      string
+		Phone     string
+		IDKind    string     `json:"id_kind"`
+		EnteredAt *time.Time `json:"entered_at"`
+		LeftAt    *time.Time `json:"left_at"`
+	}
+	Mode     string
+	Plate    *string
+	Place    *visitor.PlaceView
+	Source   string
+	Approval string
+	Note     string
+}
+
+func decodeVisit(t *testing.T, what string, code, want int, body []byte) visitJSON {
+	t.Helper()
+	var v visitJSON
+	if code != want || json.Unmarshal(body, &v) != nil {
+		t.Fatalf("%s: %d %s, want %d", what, code, body, want)
+	}
+	return v
+}
+
+type visitsPage struct {
+	Items []visitJSON
+	Next  *string
+}
+
+// idNumber is a PRC ID number with its check digit, distinct per n.
+func idNumber(n int) string {
+	first := fmt.Sprintf("44010619900307%03d", n%1000)
+	w := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := range w {
+		sum += int(first[i]-'0') * w[i]
+	}
+	return first + string("10X98765432"[sum%11])
+}
+
+// visitBody is a registration for host on day (days after 1 December)
+// from 14:00 to 16:00 of one person with ID number n.
+func visitBody(host string, day, n int, extra string) string {
+	return fmt.Sprintf(`{"type":"business","reason":"project meeting","host":%q,"date":"2026-12-%02d","from":"14:00","to":"16:00",
+		"people":[{"name":"Li Lei","phone":"13800000001","id_number":%q}],"mode":"foot"%s}`, host, 1+day, idNumber(n), extra)
+}
+
+// TestVisitsOverHTTP: registration, history, withdrawal and booking
+// again, on both stores.
+func TestVisitsOverHTTP(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testVisitsOverHTTP(t, engine) })
+	}
+}
+
+func testVisitsOverHTTP(t *testing.T, engine string) {
+	s := newVisitSite(t, engine, visitor.Options{})
+	vis := s.person(t, "tel:+8613800000001", auth.Visitor)
+	other := s.person(t, "tel:+8613800000002", auth.Visitor)
+	host := s.person(t, "host@hkust-gz.edu.cn", auth.Staff)
+	guard := s.person(t, "guard@hkust-gz.edu.cn", auth.Staff, auth.Security)
+	student := s.person(t, "ann@connect.hkust-gz.edu.cn", auth.Student)
+
+	code, body := s.post(t, vis, "/api/v1/visits", visitBody("Host@hkust-gz.edu.cn", 2, 1, `,"place":"C1"`))
+	v := decodeVisit(t, "register", code, 201, body)
+	if v.Status != visitor.Pending || v.Host != "host@hkust-gz.edu.cn" || v.Visitor != "tel:+8613800000001" || v.Date != "2026-12-03" ||
+		v.From != "14:00" || v.To != "16:00" || v.StartsAt.Format(time.RFC3339) != "2026-12-03T14:00:00+08:00" || len(v.People) != 1 ||
+		v.People[0].Phone != "+8613800000001" || v.People[0].IDKind != visitor.IDPRC || v.Place == nil || v.Place.Ref != "C1" ||
+		v.Plate != nil || v.Source != visitor.SourceSelf || v.Approval != "host" {
+		t.Errorf("registered: %s", body)
+	}
+	if strings.Contains(string(body), idNumber(1)) || strings.Contains(string(body), "id_number") {
+		t.Errorf("the answer shows the ID number: %s", body)
+	}
+	var hashes int
+	s.db.SQL().QueryRowContext(t.Context(), "SELECT count(*) FROM visit_people WHERE id_hash IS NOT NULL AND length(id_hash) = 32").Scan(&hashes)
+	if hashes != 1 {
+		t.Errorf("%d ID hashes kept, want 1 of 32 bytes", hashes)
+	}
+	for _, c := range []struct {
+		token, body, param string
+		status             int
+	}{
+		{vis, visitBody("host@hkust-gz.edu.cn", 2, 2, `,"people":[]`), "people", 400}, // the last of a field twice
+		{vis, strings.Replace(visitBody("host@hkust-gz.edu.cn", 2, 2, ""), idNumber(2), idNumber(2)[:17]+"Y", 1), "people[0].id_number", 400},
+		{vis, visitBody("nobody@hkust-gz.edu.cn", 2, 2, ""), "host", 400},
+		{vis, visitBody("tel:+8613800000002", 2, 2, ""), "host", 400},
+		{vis, visitBody("host@hkust-gz.edu.cn", 40, 2, ""), "date", 400},
+		{vis, visitBody("host@hkust-gz.edu.cn", -1, 2, ""), "date", 400},
+		{vis, strings.Replace(visitBody("host@hkust-gz.edu.cn", 2, 2, ""), `"foot"`, `"car"`, 1), "plate", 400},
+		{vis, strings.Replace(visitBody("host@hkust-gz.edu.cn", 2, 2, `,"plate":"粤A1234"`), `"foot"`, `"car"`, 1), "plate", 400},
+		{vis, strings.Replace(visitBody("host@hkust-gz.edu.cn", 2, 2, ""), `"16:00"`, `"13:00"`, 1), "to", 400},
+		{vis, strings.Replace(visitBody("host@hkust-gz.edu.cn", 2, 2, ""), `"business"`, `"party"`, 1), "type", 400},
+		{vis, visitBody("host@hkust-gz.edu.cn", 2, 2, `,"place":"D1"`), "place", 400},
+		{vis, visitBody("host@hkust-gz.edu.cn", 2, 2, `,"place":"Mars"`), "place", 400},
+		{host, visitBody("host@hkust-gz.edu.cn", 2, 2, ""), "", 403},
+		{"", visitBody("host@hkust-gz.edu.cn", 2, 2, ""), "Authorization", 401},
+	} {
+		code, body := s.post(t, c.token, "/api/v1/visits", c.body)
+		p := bookingProblem(t, c.body, c.status, c.param, "", code, body)
+		if c.status == 400 && c.param != "" && p.Detail == "" {
+			t.Errorf("%s: no detail", c.body)
+		}
+	}
+	// In Chinese.
+	_, _, zh := keyed(t, s.URL, vis, "zh-1", "POST", "/api/v1/visits?lang=zh", visitBody("nobody@hkust-gz.edu.cn", 2, 2, ""))
+	if !strings.Contains(string(zh), "没有邮箱为") {
+		t.Errorf("in Chinese: %s", zh)
+	}
+	// Idempotent: the same key answers the same visit.
+	c1, _, b1 := keyed(t, s.URL, vis, "same", "POST", "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 3, 3, ""))
+	c2, _, b2 := keyed(t, s.URL, vis, "same", "POST", "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 3, 3, ""))
+	if c1 != 201 || c2 != 201 || string(b1) != string(b2) {
+		t.Errorf("the same key twice: %d %s / %d %s", c1, b1, c2, b2)
+	}
+
+	// Who sees it.
+	path := fmt.Sprintf("/api/v1/visits/%d", v.ID)
+	for tok, want := range map[string]int{vis: 200, host: 200, guard: 200, other: 404, student: 404} {
+		if code, body := s.do(t, tok, "GET", path, ""); code != want {
+			t.Errorf("GET %s as %s: %d %s, want %d", path, tok, code, body, want)
+		}
+	}
+	// History, paged.
+	var page visitsPage
+	if code, body := s.do(t, vis, "GET", "/api/v1/me/visits?limit=1", ""); code != 200 || json.Unmarshal(body, &page) != nil ||
+		len(page.Items) != 1 || page.Next == nil {
+		t.Fatalf("history: %d %s", code, body)
+	}
+	if code, body := s.do(t, vis, "GET", "/api/v1/me/visits?limit=5&cursor="+*page.Next, ""); code != 200 || json.Unmarshal(body, &page) != nil ||
+		len(page.Items) != 1 || page.Items[0].ID != v.ID || page.Next != nil {
+		t.Fatalf("history's second page: %d %s", code, body)
+	}
+
+	// Withdraw: only its visitor, once.
+	if code, _ := s.do(t, other, "POST", path+"/withdraw", ""); code != 404 {
+		t.Errorf("another visitor withdraws: %d", code)
+	}
+	code, body = s.do(t, vis, "POST", path+"/withdraw", "")
+	w := decodeVisit(t, "withdraw", code, 200, body)
+	if w.Status != visitor.Withdrawn {
+		t.Errorf("withdrawn: %s", body)
+	}
+	code, body = s.do(t, vis, "POST", path+"/withdraw", "")
+	bookingProblem(t, "withdraw again", 409, "", "status", code, body)
+
+	// Book it again on another day: the same people, host and place.
+	code, body = s.post(t, vis, path+"/again", `{"date":"2026-12-10","from":"09:30","to":"11:00"}`)
+	a := decodeVisit(t, "again", code, 201, body)
+	if a.ID == v.ID || a.Status != visitor.Pending || a.Date != "2026-12-10" || a.From != "09:30" || len(a.People) != 1 ||
+		a.People[0].Name != "Li Lei" || a.Place == nil || a.Place.Ref != "C1" || a.Host != v.Host {
+		t.Errorf("booked again: %s", body)
+	}
+	code, body = s.post(t, vis, path+"/again", `{"date":"2026-12-10","from":"11:00","to":"09:30"}`)
+	bookingProblem(t, "again, backwards", 400, "to", "", code, body)
+	code, body = s.post(t, other, path+"/again", `{"date":"2026-12-10","from":"09:00","to":"11:00"}`)
+	bookingProblem(t, "another's again", 404, "", "", code, body)
+
+	// Bounds: a visitor's pending visits.
+	pending := 2 // the one booked again, and the idempotent one
+	for n := 10; pending < visitor.MaxPendingPerVisitor; n++ {
+		code, body := s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 4, n, ""))
+		decodeVisit(t, "more", code, 201, body)
+		pending++
+	}
+	code, body = s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 4, 99, ""))
+	bookingProblem(t, "one pending too many", 409, "", "too_many_pending", code, body)
+}
