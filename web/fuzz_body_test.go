@@ -153,6 +153,19 @@ func FuzzJSONBodies(f *testing.F) {
 	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 2, `,"plate":"粤A12345","mode":"car"`))
 	f.Add(`{"type":"business","reason":"r","host":"lee@hkust-gz.edu.cn","date":"2026-12-03","from":"14:00","to":"16:00","people":[{"name":"L\u0000i","id_number":"E1234567"}]}`)
 	f.Add(`{"date":"2026-12-05","from":"10:00","to":"11:00"}`)
+	lee, _, err := db.UserByEmail(f.Context(), "lee@hkust-gz.edu.cn")
+	if err != nil {
+		f.Fatal(err)
+	}
+	invited, err := visits.Invite(f.Context(), lee, visitor.InvitationRequest{Name: "Wang", Phone: "+8613800000009", Date: "2026-12-04",
+		From: "10:00", To: "11:00", Reason: "defence", Place: "C1"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	accept := "/api/v1/invitations/" + invited.Code + "/accept"
+	f.Add(inviteBody("13900000002", 3, "C1-101"))
+	f.Add(acceptBody(5))
+	f.Add(`{"people":[{"name":"W\u0000ang","id_number":"E1234567"}],"mode":"foot"}`)
 	_, labs, counselling := bookingServices(f, db.DB, time.Now)
 	d := campusDeps
 	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
@@ -172,7 +185,7 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples",
 		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments",
 		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate",
-		"/api/v1/visits", "/api/v1/visits/1/again"}
+		"/api/v1/visits", "/api/v1/visits/1/again", "/api/v1/invitations", accept}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -188,7 +201,7 @@ func FuzzJSONBodies(f *testing.F) {
 				req.Header.Set("Authorization", "Bearer "+tillToken)
 			case "/api/v1/counselling/appointments":
 				req.Header.Set("Authorization", "Bearer "+amy.Token)
-			case "/api/v1/visits", "/api/v1/visits/1/again":
+			case "/api/v1/visits", "/api/v1/visits/1/again", accept:
 				req.Header.Set("Authorization", "Bearer "+visitorSess.Token)
 			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions",
 				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch":

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/visitor"
 )
@@ -120,6 +121,12 @@ func TestOpenAPIAnswers(t *testing.T) {
 		return `{"category":"it.printer","description":"paper jam",` + where + `}`
 	}
 	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }})
+	invited, err := visits.Invite(context.Background(), auth.User{ID: 5, Email: "staff@example.edu", Role: auth.Staff},
+		visitor.InvitationRequest{Name: "Wang Fang", Phone: "+8613900000001", Date: "2026-12-04", From: "10:00", To: "11:00", Reason: "defence", Place: "C1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept := "/api/v1/invitations/" + invited.Code + "/accept"
 	ts := testServerWith(t, func(d *Deps) {
 		d.Access, d.Payments, d.Bookings, d.Courses, d.Labs, d.Counselling = svc, pay.Service, bookings, courses, labs, counselling
 		d.Calendars = cals
@@ -457,6 +464,18 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"visitor", "POST", "/api/v1/visits/1/again", `{"date":"2026-12-05","from":"10:00"}`, 400},
 		{"visitor", "POST", "/api/v1/visits/1/withdraw", "", 200},
 		{"visitor", "POST", "/api/v1/visits/1/withdraw", "", 409},
+		{"staff", "POST", "/api/v1/invitations", inviteBody("13900000002", 3, "C1-101"), 201},
+		{"staff", "POST", "/api/v1/invitations?lang=zh", inviteBody("13900000002", 3, ""), 400},
+		{"visitor", "POST", "/api/v1/invitations", inviteBody("13900000002", 3, "C1"), 403},
+		{"staff", "GET", "/api/v1/invitations?limit=1", "", 200},
+		{"visitor", "GET", "/api/v1/invitations", "", 403},
+		{"visitor:+8613900000002", "POST", accept, acceptBody(7), 403},
+		{"visitor:+8613900000001", "POST", accept, acceptBody(7), 201},
+		{"visitor:+8613900000001", "POST", accept, acceptBody(7), 409},
+		{"visitor:+8613900000001", "POST", "/api/v1/invitations/nothing/accept", acceptBody(7), 404},
+		{"staff", "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", invited.Invitation.ID), "", 200},
+		{"staff", "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", invited.Invitation.ID), "", 409},
+		{"student", "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", invited.Invitation.ID), "", 404},
 		{"", "DELETE", "/api/v1/me/calendar", "", 401},
 	}
 	exercised := map[string]bool{}

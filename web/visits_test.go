@@ -332,3 +332,134 @@ func testVisitsOverHTTP(t *testing.T, engine string) {
 	code, body = s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 4, 99, ""))
 	bookingProblem(t, "one pending too many", 409, "", "too_many_pending", code, body)
 }
+
+type invitedJSONT struct {
+	ID        int64
+	Code      string
+	URL       string
+	Status    string
+	Phone     string
+	Visit     *int64
+	ExpiresAt time.Time `json:"expires_at"`
+	Place     *visitor.PlaceView
+}
+
+type invitationsPage struct {
+	Items []invitedJSONT
+	Next  *string
+}
+
+func inviteBody(phone string, day int, place string) string {
+	return fmt.Sprintf(`{"name":"Wang Fang","phone":%q,"date":"2026-12-%02d","from":"10:00","to":"12:00","reason":"thesis defence","place":%q}`,
+		phone, 1+day, place)
+}
+
+func acceptBody(n int) string {
+	return fmt.Sprintf(`{"people":[{"name":"Wang Fang","id_number":%q}],"mode":"car","plate":"粤B 12345"}`, idNumber(n))
+}
+
+// TestInvitationsOverHTTP: a host invites, the visitor is texted and
+// accepts with the same phone, the visit is approved; single use,
+// withdrawal, expiry; on both stores.
+func TestInvitationsOverHTTP(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testInvitationsOverHTTP(t, engine) })
+	}
+}
+
+func testInvitationsOverHTTP(t *testing.T, engine string) {
+	s := newVisitSite(t, engine, visitor.Options{})
+	host := s.person(t, "host@hkust-gz.edu.cn", auth.Staff)
+	student := s.person(t, "ann@connect.hkust-gz.edu.cn", auth.Student)
+	fang := s.person(t, "tel:+8613900000001", auth.Visitor)
+	stranger := s.person(t, "tel:+8613900000002", auth.Visitor)
+
+	code, body := s.post(t, host, "/api/v1/invitations", inviteBody("139 0000 0001", 2, "C1-101"))
+	var inv invitedJSONT
+	if code != 201 || json.Unmarshal(body, &inv) != nil || inv.Code == "" || !strings.HasSuffix(inv.URL, "?invitation="+inv.Code) ||
+		inv.Status != visitor.InvitationOpen || inv.Phone != "+8613900000001" || inv.Place == nil || inv.Place.Unit == "" ||
+		inv.ExpiresAt.Format(time.RFC3339) != "2026-12-03T12:00:00+08:00" {
+		t.Fatalf("invite: %d %s", code, body)
+	}
+	texts := s.jobs.of(visitor.KindText)
+	if len(texts) != 1 || texts[0]["phone"] != "+8613900000001" || !strings.Contains(texts[0]["text"].(string), inv.URL) ||
+		!strings.Contains(texts[0]["text"].(string), "邀请您") {
+		t.Errorf("texts %v", texts)
+	}
+	for _, c := range []struct {
+		token, body, param string
+		status             int
+	}{
+		{host, inviteBody("139 0000 0001", 2, ""), "place", 400},
+		{host, inviteBody("", 2, "C1"), "phone", 400},
+		{host, inviteBody("12345", 2, "C1"), "phone", 400},
+		{host, inviteBody("13900000001", 31, "C1"), "date", 400},
+		{host, inviteBody("13900000001", 2, "D2"), "place", 400},
+		{fang, inviteBody("13900000001", 2, "C1"), "", 403},
+	} {
+		code, body := s.post(t, c.token, "/api/v1/invitations", c.body)
+		bookingProblem(t, c.body, c.status, c.param, "", code, body)
+	}
+	accept := "/api/v1/invitations/" + inv.Code + "/accept"
+	code, body = s.post(t, stranger, accept, acceptBody(1))
+	bookingProblem(t, "another phone accepts", 403, "", "wrong_phone", code, body)
+	code, body = s.post(t, fang, "/api/v1/invitations/"+strings.Repeat("x", 22)+"/accept", acceptBody(1))
+	bookingProblem(t, "no such code", 404, "", "", code, body)
+	code, body = s.post(t, fang, accept, `{"people":[{"name":"Wang Fang","id_number":"123"}]}`)
+	bookingProblem(t, "a bad ID number", 400, "people[0].id_number", "", code, body)
+	code, body = s.post(t, fang, accept, acceptBody(1))
+	v := decodeVisit(t, "accept", code, 201, body)
+	if v.Status != visitor.Approved || v.Source != visitor.SourceInvitation || v.Host != "host@hkust-gz.edu.cn" || v.Place == nil ||
+		v.Place.Unit != inv.Place.Unit || v.Plate == nil || *v.Plate != "粤B12345" || v.Date != "2026-12-03" || v.From != "10:00" {
+		t.Errorf("accepted: %s", body)
+	}
+	code, body = s.post(t, fang, accept, acceptBody(1))
+	bookingProblem(t, "accept twice", 409, "", "used", code, body)
+	// The host's history.
+	var page invitationsPage
+	if code, body := s.do(t, host, "GET", "/api/v1/invitations?limit=5", ""); code != 200 || json.Unmarshal(body, &page) != nil ||
+		len(page.Items) != 1 || page.Items[0].Status != visitor.InvitationAccepted || page.Items[0].Visit == nil || *page.Items[0].Visit != v.ID ||
+		strings.Contains(string(body), inv.Code) {
+		t.Fatalf("invitations: %d %s", code, body)
+	}
+	if code, body := s.do(t, fang, "GET", "/api/v1/invitations", ""); code != 403 {
+		t.Errorf("a visitor's invitations: %d %s", code, body)
+	}
+	// Withdraw the accepted one: its visit is withdrawn, the visitor texted.
+	if code, body := s.do(t, student, "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", inv.ID), ""); code != 404 {
+		t.Errorf("another host withdraws: %d %s", code, body)
+	}
+	code, body = s.do(t, host, "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", inv.ID), "")
+	if code != 200 || !strings.Contains(string(body), `"withdrawn"`) {
+		t.Fatalf("withdraw: %d %s", code, body)
+	}
+	if code, body := s.do(t, fang, "GET", fmt.Sprintf("/api/v1/visits/%d", v.ID), ""); code != 200 || !strings.Contains(string(body), `"status":"withdrawn"`) {
+		t.Errorf("the visit after: %d %s", code, body)
+	}
+	if texts := s.jobs.of(visitor.KindText); len(texts) != 1 || texts[0]["phone"] != "+8613900000001" || !strings.Contains(texts[0]["text"].(string), "withdrawn") {
+		t.Errorf("texts %v", texts)
+	}
+	code, body = s.do(t, host, "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", inv.ID), "")
+	bookingProblem(t, "withdraw twice", 409, "", "status", code, body)
+
+	// A withdrawn invitation is not accepted; an expired one neither.
+	code, body = s.post(t, host, "/api/v1/invitations", inviteBody("13900000001", 9, "C3"))
+	var second invitedJSONT
+	json.Unmarshal(body, &second)
+	s.do(t, host, "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", second.ID), "")
+	code, body = s.post(t, fang, "/api/v1/invitations/"+second.Code+"/accept", acceptBody(2))
+	bookingProblem(t, "accept withdrawn", 409, "", "withdrawn", code, body)
+	code, body = s.post(t, host, "/api/v1/invitations", inviteBody("13900000001", 20, "C3"))
+	var third invitedJSONT
+	json.Unmarshal(body, &third)
+	if !third.ExpiresAt.Equal(visitNow.Add(visitor.InvitationTTL)) {
+		t.Errorf("expires at %s, want 7 days from now", third.ExpiresAt)
+	}
+	s.at(visitNow.Add(visitor.InvitationTTL))
+	code, body = s.post(t, fang, "/api/v1/invitations/"+third.Code+"/accept", acceptBody(3))
+	bookingProblem(t, "accept expired", 409, "", "expired", code, body)
+	if code, body := s.do(t, host, "GET", "/api/v1/invitations?limit=1", ""); code != 200 || json.Unmarshal(body, &page) != nil ||
+		page.Items[0].Status != visitor.InvitationExpired {
+		t.Errorf("expired in the list: %d %s", code, body)
+	}
+}

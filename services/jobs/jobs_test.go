@@ -20,6 +20,7 @@ import (
 	"github.com/campusnav/engine/services/mail/mailtest"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/store"
+	"github.com/campusnav/engine/services/visitor"
 )
 
 var errRollback = errors.New("rolled back on purpose")
@@ -408,4 +409,45 @@ func TestOpenChecks(t *testing.T) {
 			t.Errorf("%s: opened", name)
 		}
 	}
+}
+
+func (s *texts) SendText(_ context.Context, phone, text string) error {
+	return s.SendCode(context.Background(), phone, text)
+}
+
+// TestTexts: a text message written in a store's transaction is sent
+// once, retried when the gateway fails.
+func TestTexts(t *testing.T) {
+	engines(t, func(t *testing.T, e *engine) {
+		ctx := t.Context()
+		db := e.open(t)
+		clock := &testClock{}
+		gw := &texts{fail: 1}
+		w := jobs.NewWorkers()
+		if err := jobs.Add(w, &jobs.TextWorker{Sender: gw, DB: db}); err != nil {
+			t.Fatal(err)
+		}
+		q, err := jobs.Open(ctx, db, jobs.Options{Workers: w, Clock: clock.Now, PollInterval: testPoll, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetQueue(q)
+		events, cancel := q.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
+		defer cancel()
+		start(t, q)
+		if err := db.Tx(ctx, func(tx *sql.Tx) error {
+			return db.EnqueueTx(ctx, tx, jobs.KindText, visitor.Text{Phone: "+8613900000001", Text: "您的来访预约已批准 / approved"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ev := next(t, events)
+		if ev.Kind != river.EventKindJobFailed {
+			t.Fatalf("event %s, want the gateway's failure", ev.Kind)
+		}
+		clock.Advance(2 * time.Second)
+		want(t, next(t, events), river.EventKindJobCompleted, ev.Job.ID)
+		if got := gw.Sent(); len(got) != 1 || got[0] != "+8613900000001 您的来访预约已批准 / approved" {
+			t.Errorf("sent %q", got)
+		}
+	})
 }

@@ -27,6 +27,8 @@ func Visits(t *testing.T, newStore func(t *testing.T) *store.DB) {
 		{"BoundsAtOnce", testVisitBoundsAtOnce},
 		{"Change", testVisitChange},
 		{"SummaryCalendarActive", testVisitSummary},
+		{"Invitations", testInvitations},
+		{"InvitationAcceptedOnce", testInvitationOnce},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -253,4 +255,106 @@ func (o *jobBox) EnqueueTx(_ context.Context, _ *sql.Tx, kind string, args any) 
 	defer o.mu.Unlock()
 	o.kinds, o.args = append(o.kinds, kind), append(o.args, args)
 	return nil
+}
+
+func anInvitation(hostID int64, day int) visitor.Invitation {
+	v := aVisit(0, hostID, day)
+	return visitor.Invitation{HostID: hostID, CodeHash: idHash(unique("code")), Name: "Wang Fang", Phone: "+8613900000001", Type: "business",
+		Reason: "defence", Date: v.Date, From: v.From, To: v.To, Place: visitor.Place{Ref: "C1", Building: "b-c1"}, Status: visitor.InvitationOpen,
+		Expires: v.To, Created: visitNow}
+}
+
+func testInvitations(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	host := mustCreate(t, s, "host", auth.Staff)
+	fang := mustCreate(t, s, "fang", auth.Visitor)
+	box := &jobBox{}
+	s.SetQueue(box)
+	first, err := s.CreateInvitation(ctx, anInvitation(host.ID, 1), visitNow, func(i visitor.Invitation) []visitor.Job {
+		return []visitor.Job{{Kind: "text", Args: i.Phone}}
+	})
+	if err != nil || first.ID == 0 || first.Host != host.Email || len(box.kinds) != 1 {
+		t.Fatalf("CreateInvitation: %+v %v %v", first, err, box.kinds)
+	}
+	for i := 1; i < visitor.MaxOpenInvitations; i++ {
+		if _, err := s.CreateInvitation(ctx, anInvitation(host.ID, 1+i%20), visitNow, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.CreateInvitation(ctx, anInvitation(host.ID, 2), visitNow, nil); !errors.Is(err, visitor.ErrTooManyInvitations) {
+		t.Errorf("one invitation too many: %v", err)
+	}
+	// Expired ones count no more.
+	if _, err := s.CreateInvitation(ctx, anInvitation(host.ID, 25), visitNow.AddDate(0, 0, 22), nil); err != nil {
+		t.Errorf("once the others expired: %v", err)
+	}
+	is, err := s.Invitations(ctx, host.ID, 0, 2)
+	if err != nil || len(is) != 2 || is[0].ID < is[1].ID {
+		t.Fatalf("Invitations: %+v %v", is, err)
+	}
+	more, err := s.Invitations(ctx, host.ID, is[1].ID, 1000)
+	if err != nil || len(more) != visitor.MaxOpenInvitations-1 || more[len(more)-1].ID != first.ID || !bytes.Equal(more[len(more)-1].CodeHash, first.CodeHash) {
+		t.Errorf("the rest: %d %v", len(more), err)
+	}
+	// Accepting makes the visit; withdrawing then moves both.
+	v, err := s.AcceptInvitation(ctx, first.CodeHash, func(inv visitor.Invitation) (visitor.Visit, visitor.Create, error) {
+		v := aVisit(fang.ID, inv.HostID, 1)
+		v.Status, v.Source, v.InvitationID = visitor.Approved, visitor.SourceInvitation, inv.ID
+		return v, visitor.Create{Now: visitNow}, nil
+	})
+	if err != nil || v.InvitationID != first.ID || v.Status != visitor.Approved {
+		t.Fatalf("AcceptInvitation: %+v %v", v, err)
+	}
+	if _, err := s.AcceptInvitation(ctx, idHash("no such code"), nil); !errors.Is(err, visitor.ErrNotFound) {
+		t.Errorf("no such code: %v", err)
+	}
+	other := mustCreate(t, s, "other", auth.Staff)
+	noop := visitor.InvitationChange{Apply: func(*visitor.Invitation, *visitor.Visit) error { return nil }}
+	if _, err := s.ChangeInvitation(ctx, first.ID, other.ID, noop); !errors.Is(err, visitor.ErrNotFound) {
+		t.Errorf("another host's: %v", err)
+	}
+	got, err := s.ChangeInvitation(ctx, first.ID, host.ID, visitor.InvitationChange{Apply: func(inv *visitor.Invitation, v *visitor.Visit) error {
+		if inv.Status != visitor.InvitationAccepted || v == nil || v.ID == 0 {
+			t.Errorf("to change: %+v %+v", inv, v)
+			return errors.New("no")
+		}
+		inv.Status, v.Status = visitor.InvitationWithdrawn, visitor.Withdrawn
+		return nil
+	}})
+	if err != nil || got.Status != visitor.InvitationWithdrawn || got.VisitID != v.ID {
+		t.Fatalf("ChangeInvitation: %+v %v", got, err)
+	}
+	if after, _ := s.Visit(ctx, v.ID); after.Status != visitor.Withdrawn {
+		t.Errorf("its visit: %+v", after)
+	}
+}
+
+// testInvitationOnce: accepted by several at once, one invitation makes
+// one visit.
+func testInvitationOnce(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	host := mustCreate(t, s, "host", auth.Staff)
+	inv, err := s.CreateInvitation(ctx, anInvitation(host.ID, 1), visitNow, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := errors.New("used")
+	var visitors []int64
+	for range 6 {
+		visitors = append(visitors, mustCreate(t, s, "v", auth.Visitor).ID)
+	}
+	won := race(t, "accept", 6, used, func(i int) error {
+		_, err := s.AcceptInvitation(ctx, inv.CodeHash, func(inv visitor.Invitation) (visitor.Visit, visitor.Create, error) {
+			if inv.Status != visitor.InvitationOpen {
+				return visitor.Visit{}, visitor.Create{}, used
+			}
+			v := aVisit(visitors[i], inv.HostID, 1)
+			v.Status, v.Source, v.InvitationID = visitor.Approved, visitor.SourceInvitation, inv.ID
+			return v, visitor.Create{Now: visitNow}, nil
+		})
+		return err
+	})
+	if won != 1 {
+		t.Errorf("%d accepted, want 1", won)
+	}
 }

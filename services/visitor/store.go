@@ -102,6 +102,8 @@ type Store interface {
 	// ActiveVisits are visitorID's approved visits whose window holds
 	// at and that have a meeting place.
 	ActiveVisits(ctx context.Context, visitorID int64, at time.Time) ([]ActiveVisit, error)
+
+	InvitationStore
 }
 
 // Bounds reached.

@@ -61,6 +61,7 @@ CREATE INDEX visits_host_day ON visits (host_id, day);
 CREATE INDEX visits_open ON visits (ends) WHERE status IN ('pending', 'approved');
 CREATE INDEX visits_plate ON visits (plate, starts) WHERE plate <> '' AND status = 'approved';
 CREATE INDEX visits_unpurged ON visits (ends) WHERE NOT purged;
+CREATE INDEX visits_invitation ON visits (invitation_id) WHERE invitation_id IS NOT NULL;
 
 CREATE TABLE visit_people (
 	visit_id bigint  NOT NULL REFERENCES visits (id) ON DELETE CASCADE,
