@@ -23,7 +23,9 @@ type Text struct {
 	Text  string `json:"text"`
 }
 
-func textJob(phone, text string) Job { return Job{Kind: KindText, Args: Text{Phone: phone, Text: text}} }
+func textJob(phone, text string) Job {
+	return Job{Kind: KindText, Args: Text{Phone: phone, Text: text}}
+}
 
 // Audit log kinds of visits.
 const (
