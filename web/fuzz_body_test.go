@@ -148,7 +148,7 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }})
+	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }, Webhook: true, WebhookSecret: []byte("fuzz")})
 	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 1, `,"place":"C1"`))
 	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 2, `,"plate":"粤A12345","mode":"car"`))
 	f.Add(`{"type":"business","reason":"r","host":"lee@hkust-gz.edu.cn","date":"2026-12-03","from":"14:00","to":"16:00","people":[{"name":"L\u0000i","id_number":"E1234567"}]}`)
@@ -166,6 +166,11 @@ func FuzzJSONBodies(f *testing.F) {
 	f.Add(inviteBody("13900000002", 3, "C1-101"))
 	f.Add(acceptBody(5))
 	f.Add(`{"people":[{"name":"W\u0000ang","id_number":"E1234567"}],"mode":"foot"}`)
+	f.Add(`{"note":"welcome","place":"C1-101"}`)
+	f.Add(`{"note":"x","place":"C\u00001"}`)
+	f.Add(`{"kind":"plate","value":"粤B99999","note":"n"}`)
+	f.Add(`{"kind":"name","value":"Zh\u0000ang"}`)
+	f.Add(`{"visit":1,"decision":"approve","note":"ok","place":"C1"}`)
 	_, labs, counselling := bookingServices(f, db.DB, time.Now)
 	d := campusDeps
 	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
@@ -185,7 +190,8 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples",
 		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments",
 		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate",
-		"/api/v1/visits", "/api/v1/visits/1/again", "/api/v1/invitations", accept}
+		"/api/v1/visits", "/api/v1/visits/1/again", "/api/v1/invitations", accept,
+		"/api/v1/visits/1/approve", "/api/v1/visits/1/reject", "/api/v1/watchlist", "/api/v1/visits/webhook"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -194,7 +200,7 @@ func FuzzJSONBodies(f *testing.F) {
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Idempotency-Key", "fuzz")
 			switch p {
-			case "/api/v1/auth/login", "/api/v1/payments/sandbox/notify", "/api/v1/payments/sandbox/checkout/tu_x":
+			case "/api/v1/auth/login", "/api/v1/payments/sandbox/notify", "/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/visits/webhook":
 			case "/api/v1/access/check":
 				req.Header.Set("Authorization", "Bearer "+readerToken)
 			case "/api/v1/pos/charge":
@@ -204,7 +210,8 @@ func FuzzJSONBodies(f *testing.F) {
 			case "/api/v1/visits", "/api/v1/visits/1/again", accept:
 				req.Header.Set("Authorization", "Bearer "+visitorSess.Token)
 			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions",
-				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch":
+				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch",
+				"/api/v1/watchlist":
 				req.Header.Set("Authorization", "Bearer "+root.Token)
 			default:
 				req.Header.Set("Authorization", "Bearer "+sess.Token)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/jobs"
 	"github.com/campusnav/engine/services/store"
 	"github.com/campusnav/engine/services/visitor"
 )
@@ -462,4 +465,307 @@ func testInvitationsOverHTTP(t *testing.T, engine string) {
 		page.Items[0].Status != visitor.InvitationExpired {
 		t.Errorf("expired in the list: %d %s", code, body)
 	}
+}
+
+// TestVisitApprovalOverHTTP: the host's queue, decisions (a place is
+// needed to approve), the visitor texted, the home's summary and
+// calendar, the map's window; on both stores.
+func TestVisitApprovalOverHTTP(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testVisitApprovalOverHTTP(t, engine) })
+	}
+}
+
+func testVisitApprovalOverHTTP(t *testing.T, engine string) {
+	s := newVisitSite(t, engine, visitor.Options{})
+	vis := s.person(t, "tel:+8613800000001", auth.Visitor)
+	host := s.person(t, "host@hkust-gz.edu.cn", auth.Staff)
+	other := s.person(t, "other@hkust-gz.edu.cn", auth.Staff)
+	code, body := s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 0, 1, "")) // today 14:00-16:00, no place
+	first := decodeVisit(t, "register", code, 201, body)
+	code, body = s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 5, 2, `,"place":"C3"`))
+	second := decodeVisit(t, "register", code, 201, body)
+	s.jobs.of(visitor.KindText)
+
+	var page visitsPage
+	if code, body := s.do(t, host, "GET", "/api/v1/visits?as=host&status=pending&limit=1", ""); code != 200 || json.Unmarshal(body, &page) != nil ||
+		len(page.Items) != 1 || page.Items[0].ID != second.ID || page.Next == nil {
+		t.Fatalf("queue: %d %s", code, body)
+	}
+	if code, body := s.do(t, other, "GET", "/api/v1/visits?as=host&status=pending", ""); code != 200 || json.Unmarshal(body, &page) != nil || len(page.Items) != 0 {
+		t.Errorf("another host's queue: %d %s", code, body)
+	}
+	code, body = s.do(t, host, "GET", "/api/v1/visits?as=visitor", "")
+	bookingProblem(t, "as visitor", 400, "as", "", code, body)
+	code, body = s.do(t, host, "GET", "/api/v1/visits?as=host&status=maybe", "")
+	bookingProblem(t, "status maybe", 400, "status", "", code, body)
+	code, body = s.do(t, vis, "GET", "/api/v1/visits?as=host", "")
+	bookingProblem(t, "a visitor's queue", 403, "", "", code, body)
+
+	path := fmt.Sprintf("/api/v1/visits/%d", first.ID)
+	code, body = s.do(t, host, "POST", path+"/approve", `{"note":"see you"}`)
+	bookingProblem(t, "approve without a place", 400, "place", "", code, body)
+	code, body = s.do(t, other, "POST", path+"/approve", `{"place":"C1"}`)
+	bookingProblem(t, "another host approves", 404, "", "", code, body)
+	code, body = s.do(t, vis, "POST", path+"/approve", `{"place":"C1"}`)
+	bookingProblem(t, "the visitor approves", 403, "", "", code, body)
+	code, body = s.do(t, host, "POST", path+"/approve", `{"note":"see you at the lobby","place":"C1"}`)
+	v := decodeVisit(t, "approve", code, 200, body)
+	if v.Status != visitor.Approved || v.Note != "see you at the lobby" || v.Place == nil || v.Place.Ref != "C1" {
+		t.Errorf("approved: %s", body)
+	}
+	texts := s.jobs.of(visitor.KindText)
+	if len(texts) != 1 || texts[0]["phone"] != "+8613800000001" || !strings.Contains(texts[0]["text"].(string), "approved") ||
+		!strings.Contains(texts[0]["text"].(string), "已批准") {
+		t.Errorf("texts %v", texts)
+	}
+	code, body = s.do(t, host, "POST", path+"/approve", `{"place":"C1"}`)
+	bookingProblem(t, "approve twice", 409, "", "status", code, body)
+	code, body = s.do(t, host, "POST", fmt.Sprintf("/api/v1/visits/%d/reject", second.ID), `{"note":"I am away that week"}`)
+	r := decodeVisit(t, "reject", code, 200, body)
+	if r.Status != visitor.Rejected {
+		t.Errorf("rejected: %s", body)
+	}
+	if texts := s.jobs.of(visitor.KindText); len(texts) != 1 || !strings.Contains(texts[0]["text"].(string), "I am away that week") {
+		t.Errorf("texts %v", texts)
+	}
+	var n int
+	s.db.SQL().QueryRowContext(t.Context(), "SELECT count(*) FROM audit_log WHERE kind = 'visit_decided'").Scan(&n)
+	if n != 2 {
+		t.Errorf("%d decisions audit logged, want 2", n)
+	}
+
+	// The home: one approved today, pending one more.
+	s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 9, 3, ""))
+	if code, body := s.do(t, host, "GET", "/api/v1/visits/summary", ""); code != 200 ||
+		!strings.Contains(string(body), `"pending":1,"today":1,"upcoming":1,"open_invitations":0`) {
+		t.Errorf("summary: %d %s", code, body)
+	}
+	var cal struct {
+		Month string
+		Days  []visitor.Day
+	}
+	if code, body := s.do(t, host, "GET", "/api/v1/visits/calendar?month=2026-12", ""); code != 200 || json.Unmarshal(body, &cal) != nil ||
+		cal.Month != "2026-12" || len(cal.Days) != 2 || cal.Days[0] != (visitor.Day{Date: "2026-12-01", Approved: 1, People: 1}) ||
+		cal.Days[1] != (visitor.Day{Date: "2026-12-10", Pending: 1, People: 1}) {
+		t.Errorf("calendar: %d %s", code, body)
+	}
+	if code, body := s.do(t, host, "GET", "/api/v1/visits/calendar", ""); code != 200 || !strings.Contains(string(body), `"month":"2026-12"`) {
+		t.Errorf("this month's calendar: %d %s", code, body)
+	}
+	code, body = s.do(t, host, "GET", "/api/v1/visits/calendar?month=December", "")
+	bookingProblem(t, "a bad month", 400, "month", "", code, body)
+
+	// The map's window: the visit opens C1 from 14:00 to 16:00 only.
+	u, _, _ := s.db.UserByEmail(t.Context(), "tel:+8613800000001")
+	for at, want := range map[time.Time]bool{visitNow: false, v.StartsAt: true, v.StartsAt.Add(119 * time.Minute): true, v.StartsAt.Add(2 * time.Hour): false} {
+		b, err := s.svc.VisitBuilding(t.Context(), u.ID, at)
+		if err != nil || (b != "") != want || want && b != campusBuilding(t, "C1") {
+			t.Errorf("the building at %s: %q %v, want %v", at, b, err, want)
+		}
+	}
+}
+
+// campusBuilding is the IMDF id of the building of reference ref.
+func campusBuilding(t *testing.T, ref string) string {
+	for _, b := range campusDeps.Venue.Buildings {
+		if b.Ref == ref {
+			return b.ID
+		}
+	}
+	t.Fatalf("no building %s", ref)
+	return ""
+}
+
+// TestVisitWebhookOverHTTP: with an office workflow, a registration is
+// POSTed to a real HTTP server, signed; the workflow's signed callback
+// decides; the host's queue does not; stale, forged and replayed
+// callbacks; on both stores.
+func TestVisitWebhookOverHTTP(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testVisitWebhookOverHTTP(t, engine) })
+	}
+}
+
+func testVisitWebhookOverHTTP(t *testing.T, engine string) {
+	secret := []byte("a secret of the office workflow")
+	s := newVisitSite(t, engine, visitor.Options{Webhook: true, WebhookSecret: secret})
+	vis := s.person(t, "tel:+8613800000001", auth.Visitor)
+	host := s.person(t, "host@hkust-gz.edu.cn", auth.Staff)
+	var mu sync.Mutex
+	var received []visitor.Submission
+	office := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if err := visitor.VerifyWebhook(secret, r.Header.Get(visitor.WebhookTimestamp), r.Header.Get(visitor.WebhookSignature), b, time.Now()); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var sub visitor.Submission
+		json.Unmarshal(b, &sub)
+		mu.Lock()
+		received = append(received, sub)
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer office.Close()
+
+	code, body := s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 2, 1, ""))
+	v := decodeVisit(t, "register", code, 201, body)
+	if v.Approval != "external" {
+		t.Errorf("approval %q, want external", v.Approval)
+	}
+	subs := s.jobs.of(visitor.KindWebhook)
+	if len(subs) != 1 {
+		t.Fatalf("webhook jobs %v", subs)
+	}
+	if err := jobs.DeliverWebhook(t.Context(), office.Client(), office.URL, secret, []byte(subs[0]["body"].(string)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.DeliverWebhook(t.Context(), office.Client(), office.URL, []byte("wrong"), []byte(subs[0]["body"].(string)), time.Now()); !errors.Is(err, jobs.ErrWebhookRefused) {
+		t.Errorf("signed with another key: %v", err)
+	}
+	mu.Lock()
+	if len(received) != 1 || received[0].Event != visitor.EventSubmitted || received[0].Visit.ID != v.ID ||
+		received[0].Callback != "https://map.example.edu/api/v1/visits/webhook" || len(received[0].Visit.People) != 1 {
+		t.Errorf("received %+v", received)
+	}
+	mu.Unlock()
+
+	// The host's queue shows it, but does not decide.
+	path := fmt.Sprintf("/api/v1/visits/%d", v.ID)
+	code, body = s.do(t, host, "POST", path+"/approve", `{"place":"C1"}`)
+	bookingProblem(t, "the host approves", 409, "", "external_approval", code, body)
+
+	callback := func(at time.Time, key []byte, cb string) (int, []byte) {
+		req, _ := http.NewRequest("POST", s.URL+"/api/v1/visits/webhook", strings.NewReader(cb))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(visitor.WebhookTimestamp, fmt.Sprint(at.Unix()))
+		req.Header.Set(visitor.WebhookSignature, visitor.SignWebhook(key, at.Unix(), []byte(cb)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	approve := fmt.Sprintf(`{"visit":%d,"decision":"approve","note":"approved by the office","place":"C1-101"}`, v.ID)
+	code, body = callback(visitNow, []byte("forged"), approve)
+	bookingProblem(t, "forged", 401, visitor.WebhookSignature, "", code, body)
+	code, body = callback(visitNow.Add(-visitor.WebhookWindow-time.Second), secret, approve)
+	bookingProblem(t, "stale", 401, visitor.WebhookSignature, "", code, body)
+	code, body = callback(visitNow, secret, `{"visit":1,"decision":"maybe"}`)
+	bookingProblem(t, "maybe", 400, "decision", "", code, body)
+	code, body = callback(visitNow, secret, approve)
+	a := decodeVisit(t, "approved by the office", code, 200, body)
+	if a.Status != visitor.Approved || a.Place == nil || a.Place.Ref != "C1-101" || a.Note != "approved by the office" {
+		t.Errorf("approved: %s", body)
+	}
+	if texts := s.jobs.of(visitor.KindText); len(texts) != 1 || texts[0]["phone"] != "+8613800000001" {
+		t.Errorf("texts %v", texts)
+	}
+	// Replayed within the window: the same answer, nothing new.
+	code, body = callback(visitNow.Add(time.Minute), secret, approve)
+	if again := decodeVisit(t, "replayed", code, 200, body); again.Status != visitor.Approved {
+		t.Errorf("replayed: %s", body)
+	}
+	if texts := s.jobs.of(visitor.KindText); len(texts) != 0 {
+		t.Errorf("a replay texted again: %v", texts)
+	}
+	code, body = callback(visitNow, secret, fmt.Sprintf(`{"visit":%d,"decision":"reject"}`, v.ID))
+	bookingProblem(t, "reject after approving", 409, "", "status", code, body)
+	var n int
+	s.db.SQL().QueryRowContext(t.Context(), "SELECT count(*) FROM audit_log WHERE kind = 'visit_decided' AND actor = 0").Scan(&n)
+	if n != 1 {
+		t.Errorf("%d decisions by the workflow audit logged, want 1", n)
+	}
+}
+
+// TestWatchlistOverHTTP: security keeps the watchlist; a matching
+// visitor is refused neutrally, security is told; on both stores.
+func TestWatchlistOverHTTP(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) { testWatchlistOverHTTP(t, engine) })
+	}
+}
+
+func testWatchlistOverHTTP(t *testing.T, engine string) {
+	s := newVisitSite(t, engine, visitor.Options{})
+	vis := s.person(t, "tel:+8613800000001", auth.Visitor)
+	s.person(t, "host@hkust-gz.edu.cn", auth.Staff)
+	guard := s.person(t, "guard@hkust-gz.edu.cn", auth.Staff, auth.Security)
+	staff := s.person(t, "staff@hkust-gz.edu.cn", auth.Staff)
+
+	code, body := s.post(t, guard, "/api/v1/watchlist", `{"kind":"id_number","value":"`+idNumber(5)+`","note":"trespass 2026-10"}`)
+	var w struct {
+		ID      int64
+		Kind    string
+		Value   *string
+		Note    string
+		AddedBy string `json:"added_by"`
+	}
+	if code != 201 || json.Unmarshal(body, &w) != nil || w.Value != nil || w.AddedBy != "guard@hkust-gz.edu.cn" || strings.Contains(string(body), idNumber(5)) {
+		t.Fatalf("add: %d %s", code, body)
+	}
+	for _, c := range []struct {
+		token, body, param, code string
+		status                   int
+	}{
+		{guard, `{"kind":"id_number","value":"` + idNumber(5) + `"}`, "value", "exists", 409},
+		{guard, `{"kind":"id_number","value":"123"}`, "value", "", 400},
+		{guard, `{"kind":"shoe","value":"42"}`, "kind", "", 400},
+		{guard, `{"kind":"plate","value":"粤A-1234"}`, "value", "", 400},
+		{staff, `{"kind":"name","value":"Li Lei"}`, "", "", 403},
+	} {
+		code, body := s.post(t, c.token, "/api/v1/watchlist", c.body)
+		bookingProblem(t, c.body, c.status, c.param, c.code, code, body)
+	}
+	for _, b := range []string{`{"kind":"plate","value":"粤B 99999"}`, `{"kind":"phone","value":"13800000077"}`, `{"kind":"name","value":"  ZHANG  San "}`} {
+		if code, body := s.post(t, guard, "/api/v1/watchlist", b); code != 201 {
+			t.Fatalf("add %s: %d %s", b, code, body)
+		}
+	}
+	var page struct{ Items []map[string]any }
+	if code, body := s.do(t, guard, "GET", "/api/v1/watchlist?limit=10", ""); code != 200 || json.Unmarshal(body, &page) != nil || len(page.Items) != 4 ||
+		page.Items[0]["value"] != "zhang san" {
+		t.Errorf("list: %d %s", code, body)
+	}
+	if code, _ := s.do(t, staff, "GET", "/api/v1/watchlist", ""); code != 403 {
+		t.Errorf("staff lists: %d", code)
+	}
+	s.jobs.of("mail")
+
+	// Each kind refuses a registration, neutrally.
+	for _, c := range []struct{ name, body string }{
+		{"id number", visitBody("host@hkust-gz.edu.cn", 2, 5, "")},
+		{"plate", strings.Replace(visitBody("host@hkust-gz.edu.cn", 2, 6, `,"plate":"粤B99999"`), `"foot"`, `"car"`, 1)},
+		{"phone", strings.Replace(visitBody("host@hkust-gz.edu.cn", 2, 7, ""), "13800000001", "13800000077", 1)},
+		{"name", strings.Replace(visitBody("host@hkust-gz.edu.cn", 2, 8, ""), "Li Lei", "Zhang San", 1)},
+	} {
+		code, body := s.post(t, vis, "/api/v1/visits", c.body)
+		p := bookingProblem(t, c.name, 403, "", "not_accepted", code, body)
+		if strings.Contains(strings.ToLower(p.Detail), "watch") || strings.Contains(string(body), "名单") {
+			t.Errorf("%s: the answer tells of the watchlist: %s", c.name, body)
+		}
+	}
+	var refused int
+	s.db.SQL().QueryRowContext(t.Context(), "SELECT count(*) FROM audit_log WHERE kind = 'visit_refused' AND subject = 'tel:+8613800000001'").Scan(&refused)
+	if refused != 4 {
+		t.Errorf("%d refusals audit logged, want 4", refused)
+	}
+	if mails := s.jobs.of("mail"); len(mails) != 4 || mails[0]["To"] != "guard@hkust-gz.edu.cn" {
+		t.Errorf("alerts %v", mails)
+	}
+	// Removed, the visitor may register.
+	if code, body := s.do(t, staff, "DELETE", fmt.Sprintf("/api/v1/watchlist/%d", w.ID), ""); code != 403 {
+		t.Errorf("staff removes: %d %s", code, body)
+	}
+	if code, body := s.do(t, guard, "DELETE", fmt.Sprintf("/api/v1/watchlist/%d", w.ID), ""); code != 204 {
+		t.Fatalf("remove: %d %s", code, body)
+	}
+	if code, _ := s.do(t, guard, "DELETE", fmt.Sprintf("/api/v1/watchlist/%d", w.ID), ""); code != 404 {
+		t.Errorf("remove twice: %d", code)
+	}
+	code, body = s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 2, 5, ""))
+	decodeVisit(t, "after the removal", code, 201, body)
 }

@@ -88,6 +88,7 @@ func (m *Main) openJobsOn(ctx context.Context, db *services.DB, opts jobs.Option
 		jobs.Add(w, &jobs.MailWorker{Sender: sender, DB: db}),
 		jobs.Add(w, &jobs.SMSWorker{Sender: auth.LogSender{Logger: m.log}, DB: db}),
 		jobs.Add(w, &jobs.TextWorker{Sender: jobs.LogTexts{Logger: m.log}, DB: db}),
+		jobs.Add(w, &jobs.VisitWebhookWorker{URL: m.Config.VisitWebhook, Secret: []byte(m.Config.VisitWebhookSecret), DB: db}),
 		jobs.Add(w, &jobs.PurgeWorker{DB: db, Log: m.log}),
 		jobs.Add(w, &jobs.ReleaseWorker{Bookings: m.bookings, Log: m.log}),
 		jobs.Add(w, &jobs.CloseRepairsWorker{Repairs: m.repairs, Log: m.log}),

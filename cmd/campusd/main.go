@@ -105,6 +105,11 @@ type Config struct {
 	// notifications with (environment only); empty: a random one per
 	// process (one replica only: another could not verify it).
 	SandboxSecret string
+	// VisitWebhook is the office workflow that decides visitors' own
+	// registrations (each is POSTed to it, signed); empty: the hosts'
+	// queue decides. VisitWebhookSecret is the key both ways are signed
+	// with (environment only).
+	VisitWebhook, VisitWebhookSecret string
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -190,6 +195,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", c.Shutdown, "time in-flight requests get to finish on shutdown")
 	fs.StringVar(&c.PhoneCountries, "phone-countries", c.PhoneCountries, "country calling codes sign-in codes are sent to, comma-separated ($CAMPUS_PHONE_COUNTRIES)")
 	fs.Float64Var(&c.ReaderRate, "reader-rate", c.ReaderRate, "the most checks a second one card reader may ask (bursts twice as many; 429 beyond); 0: no bound, for load tests only")
+	fs.StringVar(&c.VisitWebhook, "visit-webhook", c.VisitWebhook, "the office workflow visitors' registrations are POSTed to, signed, https://...; its signed callback decides them ($CAMPUS_VISIT_WEBHOOK, with $CAMPUS_VISIT_WEBHOOK_SECRET); empty: hosts decide")
 	fs.DurationVar(&c.SessionCache, "session-cache-ttl", c.SessionCache, "how long a session is trusted without asking the store (a logout or disabled account reaches other replicas within it); 0: off, at most 1m")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -203,7 +209,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL,
 		"CAMPUS_PUBLIC_URL": &c.PublicURL, "CAMPUS_PHONE_COUNTRIES": &c.PhoneCountries,
 		"CAMPUS_WECHAT_APPID": &c.WeChat.AppID, "CAMPUS_WECHAT_SECRET": &c.WeChat.Secret, "CAMPUS_WECHAT_API": &c.WeChat.API,
-		"CAMPUS_PAY_SANDBOX_SECRET": &c.SandboxSecret} {
+		"CAMPUS_PAY_SANDBOX_SECRET": &c.SandboxSecret, "CAMPUS_VISIT_WEBHOOK": &c.VisitWebhook, "CAMPUS_VISIT_WEBHOOK_SECRET": &c.VisitWebhookSecret} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
@@ -252,6 +258,15 @@ func (c *Config) Validate() error {
 	}
 	if c.ReaderRate < 0 || c.ReaderRate > 10000 {
 		return fmt.Errorf("reader-rate %v: want 0 (no bound) to 10000", c.ReaderRate)
+	}
+	if c.VisitWebhook != "" {
+		u, err := url.Parse(c.VisitWebhook)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("visit-webhook %q: want an http(s) URL", c.VisitWebhook)
+		}
+		if len(c.VisitWebhookSecret) < 16 {
+			return errors.New("visit-webhook: set CAMPUS_VISIT_WEBHOOK_SECRET, the key submissions and callbacks are signed with (at least 16 bytes)")
+		}
 	}
 	if c.SessionCache < 0 || c.SessionCache > auth.MaxSessionCacheTTL {
 		return fmt.Errorf("session-cache-ttl %v: want 0 (off) to %v", c.SessionCache, auth.MaxSessionCacheTTL)
@@ -359,7 +374,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.repairs = repair.New(v, m.store, repair.Options{PublicURL: public})
-	m.visits = visitor.New(v, m.store, visitor.Options{PublicURL: public})
+	m.visits = visitor.New(v, m.store, visitor.Options{PublicURL: public,
+		Webhook: c.VisitWebhook != "", WebhookSecret: []byte(c.VisitWebhookSecret)})
 	pos := beacons.NewPositioner(reg, cal, g)
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -448,6 +451,69 @@ func TestTexts(t *testing.T) {
 		want(t, next(t, events), river.EventKindJobCompleted, ev.Job.ID)
 		if got := gw.Sent(); len(got) != 1 || got[0] != "+8613900000001 您的来访预约已批准 / approved" {
 			t.Errorf("sent %q", got)
+		}
+	})
+}
+
+// TestVisitWebhook: a submission written in a store's transaction is
+// POSTed to a real HTTP server, signed, retried after a 503, once; a
+// 400 cancels it.
+func TestVisitWebhook(t *testing.T) {
+	engines(t, func(t *testing.T, e *engine) {
+		ctx := t.Context()
+		db := e.open(t)
+		secret := []byte("shared secret")
+		var mu sync.Mutex
+		var got []string
+		answers := []int{503, 200, 400}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			if err := visitor.VerifyWebhook(secret, r.Header.Get(visitor.WebhookTimestamp), r.Header.Get(visitor.WebhookSignature), b, time.Now()); err != nil {
+				t.Errorf("the submission's signature: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, string(b))
+			w.WriteHeader(answers[0])
+			answers = answers[1:]
+		}))
+		defer srv.Close()
+		clock := &testClock{}
+		w := jobs.NewWorkers()
+		if err := jobs.Add(w, &jobs.VisitWebhookWorker{URL: srv.URL, Secret: secret, DB: db}); err != nil {
+			t.Fatal(err)
+		}
+		q, err := jobs.Open(ctx, db, jobs.Options{Workers: w, Clock: clock.Now, PollInterval: testPoll, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetQueue(q)
+		events, cancel := q.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+		defer cancel()
+		start(t, q)
+		submit := func(body string) {
+			if err := db.Tx(ctx, func(tx *sql.Tx) error {
+				return db.EnqueueTx(ctx, tx, jobs.KindVisitWebhook, visitor.WebhookJob{Visit: 1, Body: body})
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		submit(`{"event":"visit.submitted","visit":{"id":1}}`)
+		ev := next(t, events)
+		if ev.Kind != river.EventKindJobFailed {
+			t.Fatalf("event %s, want the 503's failure", ev.Kind)
+		}
+		clock.Advance(2 * time.Second)
+		want(t, next(t, events), river.EventKindJobCompleted, ev.Job.ID)
+		submit(`{"event":"visit.submitted","visit":{"id":2}}`)
+		ev = next(t, events)
+		if ev.Kind != river.EventKindJobCancelled {
+			t.Fatalf("event %s, want the 400's cancellation", ev.Kind)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(got) != 3 || got[0] != got[1] || !strings.Contains(got[2], `"id":2`) {
+			t.Errorf("received %q", got)
 		}
 	})
 }

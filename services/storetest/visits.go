@@ -29,6 +29,7 @@ func Visits(t *testing.T, newStore func(t *testing.T) *store.DB) {
 		{"SummaryCalendarActive", testVisitSummary},
 		{"Invitations", testInvitations},
 		{"InvitationAcceptedOnce", testInvitationOnce},
+		{"Watchlist", testWatchlist},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -356,5 +357,80 @@ func testInvitationOnce(t *testing.T, s *store.DB) {
 	})
 	if won != 1 {
 		t.Errorf("%d accepted, want 1", won)
+	}
+}
+
+func testWatchlist(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	guard := mustCreate(t, s, "guard", auth.Staff)
+	if _, err := s.SetDuty(ctx, auth.DutyChange{Email: guard.Email, Duty: auth.Security, Grant: true, At: visitNow}); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, "bystander", auth.Staff)
+	entry := func(w visitor.Watch) audit.Entry {
+		return audit.Entry{At: visitNow, Actor: guard.ID, Kind: visitor.AuditWatchlist, Decision: audit.Grant, Detail: audit.Detail(map[string]any{"entry": w.ID})}
+	}
+	plate := unique("粤A")
+	w, err := s.AddWatch(ctx, visitor.Watch{Kind: visitor.WatchPlate, Value: plate, Note: "n", Created: visitNow}, guard.ID, entry)
+	if err != nil || w.ID == 0 || w.AddedBy != guard.Email {
+		t.Fatalf("AddWatch: %+v %v", w, err)
+	}
+	if _, err := s.AddWatch(ctx, visitor.Watch{Kind: visitor.WatchPlate, Value: plate, Created: visitNow}, guard.ID, entry); !errors.Is(err, visitor.ErrWatchExists) {
+		t.Errorf("the same twice: %v", err)
+	}
+	name := unique("zhang san")
+	if _, err := s.AddWatch(ctx, visitor.Watch{Kind: visitor.WatchName, Value: name, Created: visitNow}, guard.ID, entry); err != nil {
+		t.Fatal(err)
+	}
+	got, hit, err := s.WatchMatch(ctx, []visitor.WatchKey{{Kind: visitor.WatchPhone, Value: "+8613800000000"}, {Kind: visitor.WatchName, Value: name}, {Kind: visitor.WatchPlate, Value: plate}})
+	if err != nil || !hit || got.ID != w.ID {
+		t.Errorf("WatchMatch: %+v %v %v, want the first entry", got, hit, err)
+	}
+	if _, hit, err := s.WatchMatch(ctx, []visitor.WatchKey{{Kind: visitor.WatchName, Value: plate}, {Kind: visitor.WatchPlate, Value: name}}); err != nil || hit {
+		t.Errorf("kinds crossed: %v %v", hit, err)
+	}
+	if _, hit, err := s.WatchMatch(ctx, nil); err != nil || hit {
+		t.Errorf("no keys: %v %v", hit, err)
+	}
+	box := &jobBox{}
+	s.SetQueue(box)
+	if err := s.WatchHit(ctx, audit.Entry{At: visitNow, Subject: "tel:+8613800000000", Kind: visitor.AuditRefused, Decision: audit.Deny},
+		func(to string) visitor.Job { return visitor.Job{Kind: "mail", Args: to} }); err != nil {
+		t.Fatal(err)
+	}
+	alerted := false
+	for _, a := range box.args {
+		if a == guard.Email {
+			alerted = true
+		}
+	}
+	if !alerted || len(box.args) > visitor.MaxAlerted {
+		t.Errorf("alerts to %v, want %s among them", box.args, guard.Email)
+	}
+	es, err := s.AuditEntries(ctx, audit.Query{Subject: "tel:+8613800000000", Kind: visitor.AuditRefused})
+	if err != nil || len(es) == 0 {
+		t.Errorf("the match's audit entry: %v %v", es, err)
+	}
+	ws, err := s.Watchlist(ctx, 0, 1)
+	if err != nil || len(ws) != 1 || ws[0].Value != name {
+		t.Errorf("Watchlist: %+v %v", ws, err)
+	}
+	if err := s.RemoveWatch(ctx, w.ID, entry); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveWatch(ctx, w.ID, entry); !errors.Is(err, visitor.ErrNotFound) {
+		t.Errorf("remove twice: %v", err)
+	}
+	// The bound in all.
+	var n int
+	s.SQL().QueryRowContext(ctx, "SELECT count(*) FROM watchlist").Scan(&n)
+	_, err = s.SQL().ExecContext(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+		INSERT INTO watchlist (kind, value, note, created) SELECT 'name', 'filler ' || i, '', CAST($2 AS `+s.Dialect().TimeType+`) FROM n`,
+		visitor.MaxWatchlist-n, s.Dialect().Time(visitNow.UTC()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddWatch(ctx, visitor.Watch{Kind: visitor.WatchName, Value: unique("one more"), Created: visitNow}, guard.ID, entry); !errors.Is(err, visitor.ErrWatchFull) {
+		t.Errorf("one entry too many: %v", err)
 	}
 }

@@ -22,6 +22,7 @@ type Service struct {
 	now     func() time.Time
 	link    string
 	webhook bool
+	secret  []byte
 	passes  Passes
 	key     idKey
 }
@@ -37,6 +38,9 @@ type Options struct {
 	// own registrations (each is sent to it, and its signed callback
 	// decides): the hosts' queue then does not.
 	Webhook bool
+	// WebhookSecret is the key the workflow's callbacks are signed
+	// with (HMAC-SHA256); callbacks are refused without one.
+	WebhookSecret []byte
 	// Passes signs visitor passes (the access service); nil: no passes.
 	Passes Passes
 }
@@ -48,7 +52,7 @@ func New(v *geo.Venue, st Store, o Options) *Service {
 		o.Now = time.Now
 	}
 	return &Service{st: st, places: newPlaces(v), now: o.Now, link: strings.TrimRight(o.PublicURL, "/"), webhook: o.Webhook,
-		passes: o.Passes}
+		secret: o.WebhookSecret, passes: o.Passes}
 }
 
 // Store is the service's store.

@@ -104,6 +104,7 @@ type Store interface {
 	ActiveVisits(ctx context.Context, visitorID int64, at time.Time) ([]ActiveVisit, error)
 
 	InvitationStore
+	WatchStore
 }
 
 // Bounds reached.
