@@ -147,6 +147,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 		return fmt.Sprintf(`{"room":%q,"start":%q,"end":%q}`, e542, start.Format(time.RFC3339), start.Add(time.Duration(minutes)*time.Minute).Format(time.RFC3339))
 	}
 	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder(xlsxType, openapi3filter.FileBodyDecoder)
 	// The tile over C3, where the campus is densest.
 	tileX, tileY := 213704, 113937
 	first := campusDeps.Venue.Buildings[0]
@@ -495,6 +497,12 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"admin", "GET", "/api/v1/watchlist?limit=5", "", 200},
 		{"admin", "DELETE", "/api/v1/watchlist/1", "", 204},
 		{"admin", "DELETE", "/api/v1/watchlist/1", "", 404},
+		{"", "GET", "/api/v1/visits/template.xlsx", "", 200},
+		{"", "GET", "/api/v1/visits/template.csv", "", 200},
+		{"staff", "POST", "/api/v1/visits/import?dry_run=true", "import:csv", 200},
+		{"staff", "POST", "/api/v1/visits/import?lang=zh", "import:xlsx", 200},
+		{"visitor", "POST", "/api/v1/visits/import", "import:csv", 403},
+		{"staff", "POST", "/api/v1/visits/import", `{"csv":"x"}`, 415},
 		{"", "DELETE", "/api/v1/me/calendar", "", 401},
 	}
 	exercised := map[string]bool{}
@@ -502,6 +510,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 		name := c.method + " " + c.path
 		var sent io.Reader = strings.NewReader(c.body)
 		contentType := "application/json"
+		if format, ok := strings.CutPrefix(c.body, "import:"); ok { // a table of visits
+			var b *bytes.Buffer
+			b, contentType = importBody(t, "visits."+format, importFile(t, format, importRows(3, 8)))
+			sent = b
+		}
 		if format, ok := strings.CutPrefix(c.body, "photo:"); ok { // a photo's upload
 			var b *bytes.Buffer
 			b, contentType = multipartBody(t, map[string][][]byte{"photo": {photoImage(t, format, 8, 6)}})

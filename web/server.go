@@ -297,6 +297,7 @@ func (s *Server) routes() {
 	s.visitRoutes(get, post)
 	s.invitationRoutes(get, post)
 	s.visitHostRoutes(api, get, post)
+	s.visitImportRoutes(get, post)
 	post("/repairs/locate", s.locateReporter, noStore)
 	post("/me/calendar", s.newCalendarFeed, noStore)
 	api.DELETE("/me/calendar", s.revokeCalendarFeed, s.viewer, noStore)

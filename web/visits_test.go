@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,9 @@ import (
 
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/jobs"
+	"github.com/campusnav/engine/services/postgres"
+	"github.com/campusnav/engine/services/postgres/pgtest"
+	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/services/store"
 	"github.com/campusnav/engine/services/visitor"
 )
@@ -105,10 +109,10 @@ type visitSite struct {
 	opts visitor.Options
 }
 
-func newVisitSite(t *testing.T, engine string, opts visitor.Options, deps ...func(*Deps, *visitSite)) *visitSite {
+func newVisitSite(t testing.TB, engine string, opts visitor.Options, deps ...func(*Deps, *visitSite)) *visitSite {
 	t.Helper()
 	testServer(t) // loads the campus once
-	s := &visitSite{db: openPayStore(t, engine), jobs: &jobLog{}, now: &atomic.Pointer[time.Time]{}}
+	s := &visitSite{db: openVisitStore(t, engine), jobs: &jobLog{}, now: &atomic.Pointer[time.Time]{}}
 	s.auth = &tokenAuth{db: s.db, tokens: map[string]string{}}
 	s.db.SetQueue(s.jobs)
 	s.now.Store(&visitNow)
@@ -126,8 +130,31 @@ func newVisitSite(t *testing.T, engine string, opts visitor.Options, deps ...fun
 	return s
 }
 
+// openVisitStore is a fresh store of engine (PostgreSQL: skipped
+// unless pgtest.URLEnv is set).
+func openVisitStore(t testing.TB, engine string) *store.DB {
+	t.Helper()
+	if engine == "postgres" {
+		if pgtest.URL() == "" {
+			t.Skipf("%s is not set: the PostgreSQL half is skipped", pgtest.URLEnv)
+		}
+		pg, err := postgres.Open(t.Context(), pgtest.SchemaOf(t, pgtest.URL()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { pg.Close() })
+		return pg.DB
+	}
+	lite, err := sqlite.Open(filepath.Join(t.TempDir(), "campus.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lite.Close() })
+	return lite.DB
+}
+
 // person makes an account and answers a token of it.
-func (s *visitSite) person(t *testing.T, email string, role auth.Role, duties ...auth.Duty) string {
+func (s *visitSite) person(t testing.TB, email string, role auth.Role, duties ...auth.Duty) string {
 	t.Helper()
 	if _, err := s.db.CreateUser(t.Context(), auth.User{Email: email, Role: role, Created: visitNow}, ""); err != nil && !errors.Is(err, auth.ErrConflict) {
 		t.Fatal(err)

@@ -75,6 +75,22 @@ func (db *DB) createVisitTx(ctx context.Context, tx *sql.Tx, v visitor.Visit, c 
 	if err := db.visitRoom(ctx, tx, v.HostID, 1, now); err != nil {
 		return v, err
 	}
+	v, err := db.insertVisitTx(ctx, tx, v)
+	if err != nil {
+		return v, err
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = $1", v.VisitorID).Scan(&v.Visitor); err != nil {
+		return v, err
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = $1", v.HostID).Scan(&v.Host); err != nil {
+		return v, err
+	}
+	return v, db.visitAfter(ctx, tx, v, c.Jobs, c.Audit)
+}
+
+// insertVisitTx writes v and its people in tx, and answers it with its
+// id and its times as stored.
+func (db *DB) insertVisitTx(ctx context.Context, tx *sql.Tx, v visitor.Visit) (visitor.Visit, error) {
 	v.Created = stamp(v.Created)
 	err := tx.QueryRowContext(ctx, `INSERT INTO visits (visitor_id, host_id, type, reason, day, starts, ends, people, mode, plate,
 		place, building, unit, status, source, invitation_id, note, decided_by, decided, created, lang)
@@ -98,13 +114,7 @@ func (db *DB) createVisitTx(ctx context.Context, tx *sql.Tx, v visitor.Visit, c 
 		d := stamp(*v.Decided)
 		v.Decided = &d
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = $1", v.VisitorID).Scan(&v.Visitor); err != nil {
-		return v, err
-	}
-	if err := tx.QueryRowContext(ctx, "SELECT email FROM users WHERE id = $1", v.HostID).Scan(&v.Host); err != nil {
-		return v, err
-	}
-	return v, db.visitAfter(ctx, tx, v, c.Jobs, c.Audit)
+	return v, nil
 }
 
 // visitRoom refuses more visits to host (n of them) beyond the host's

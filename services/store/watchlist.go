@@ -80,22 +80,36 @@ func (db *DB) RemoveWatch(ctx context.Context, id int64, e func(visitor.Watch) a
 	return db.fail(err, "watchlist entry %d", id)
 }
 
-// WatchMatch is the first entry matching one of keys.
-func (db *DB) WatchMatch(ctx context.Context, keys []visitor.WatchKey) (visitor.Watch, bool, error) {
-	if len(keys) == 0 {
-		return visitor.Watch{}, false, nil
+// WatchMatch is the entries matching any of keys, by id.
+func (db *DB) WatchMatch(ctx context.Context, keys []visitor.WatchKey) ([]visitor.Watch, error) {
+	byKind := map[string][]string{}
+	var kinds []string
+	for _, k := range keys {
+		if _, ok := byKind[k.Kind]; !ok {
+			kinds = append(kinds, k.Kind)
+		}
+		byKind[k.Kind] = append(byKind[k.Kind], k.Value)
 	}
-	conds := make([]string, len(keys))
-	args := make([]any, 0, 2*len(keys))
-	for i, k := range keys {
-		conds[i] = "(w.kind = " + db.param(2*i+1) + " AND w.value = " + db.param(2*i+2) + ")"
-		args = append(args, k.Kind, k.Value)
+	if len(kinds) == 0 {
+		return nil, nil
 	}
-	w, err := scanWatch(db.sql.QueryRowContext(ctx, "SELECT "+watchColumns+" WHERE "+strings.Join(conds, " OR ")+" ORDER BY w.id LIMIT 1", args...))
-	if noRows(err) {
-		return visitor.Watch{}, false, nil
+	var conds []string
+	var args []any
+	for _, kind := range kinds {
+		args = append(args, kind)
+		c := "(w.kind = " + db.param(len(args)) + " AND w.value IN ("
+		for i, v := range byKind[kind] {
+			args = append(args, v)
+			if i > 0 {
+				c += ", "
+			}
+			c += db.param(len(args))
+		}
+		conds = append(conds, c+"))")
 	}
-	return w, err == nil, db.fail(err, "watchlist")
+	rows, err := db.sql.QueryContext(ctx, "SELECT "+watchColumns+" WHERE "+strings.Join(conds, " OR ")+" ORDER BY w.id", args...)
+	ws, err := list(rows, err, scanWatch)
+	return ws, db.fail(err, "watchlist")
 }
 
 // WatchHit records a match and alerts security.

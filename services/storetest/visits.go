@@ -382,15 +382,16 @@ func testWatchlist(t *testing.T, s *store.DB) {
 	if _, err := s.AddWatch(ctx, visitor.Watch{Kind: visitor.WatchName, Value: name, Created: visitNow}, guard.ID, entry); err != nil {
 		t.Fatal(err)
 	}
-	got, hit, err := s.WatchMatch(ctx, []visitor.WatchKey{{Kind: visitor.WatchPhone, Value: "+8613800000000"}, {Kind: visitor.WatchName, Value: name}, {Kind: visitor.WatchPlate, Value: plate}})
-	if err != nil || !hit || got.ID != w.ID {
-		t.Errorf("WatchMatch: %+v %v %v, want the first entry", got, hit, err)
+	got, err := s.WatchMatch(ctx, []visitor.WatchKey{{Kind: visitor.WatchPhone, Value: "+8613800000000"}, {Kind: visitor.WatchName, Value: name},
+		{Kind: visitor.WatchPlate, Value: plate}, {Kind: visitor.WatchPlate, Value: "粤A00000"}})
+	if err != nil || len(got) != 2 || got[0].ID != w.ID || got[1].Value != name {
+		t.Errorf("WatchMatch: %+v %v, want the two entries", got, err)
 	}
-	if _, hit, err := s.WatchMatch(ctx, []visitor.WatchKey{{Kind: visitor.WatchName, Value: plate}, {Kind: visitor.WatchPlate, Value: name}}); err != nil || hit {
-		t.Errorf("kinds crossed: %v %v", hit, err)
+	if got, err := s.WatchMatch(ctx, []visitor.WatchKey{{Kind: visitor.WatchName, Value: plate}, {Kind: visitor.WatchPlate, Value: name}}); err != nil || len(got) != 0 {
+		t.Errorf("kinds crossed: %v %v", got, err)
 	}
-	if _, hit, err := s.WatchMatch(ctx, nil); err != nil || hit {
-		t.Errorf("no keys: %v %v", hit, err)
+	if got, err := s.WatchMatch(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("no keys: %v %v", got, err)
 	}
 	box := &jobBox{}
 	s.SetQueue(box)

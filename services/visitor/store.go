@@ -103,6 +103,16 @@ type Store interface {
 	// at and that have a meeting place.
 	ActiveVisits(ctx context.Context, visitorID int64, at time.Time) ([]ActiveVisit, error)
 
+	// ImportVisits stores the visits of an import in one transaction:
+	// each visit's account is its Visitor ("tel:+86...", made a
+	// visitor's account if there is none); a visit whose person (ID
+	// hash) has an open visit on its date already, kept or earlier in
+	// vs, is reported, not created. The host's and the campus's bounds
+	// hold for the visits created (ErrHostFull, ErrFull). dryRun rolls
+	// everything back and answers what would have been. The answer is
+	// in the order of vs.
+	ImportVisits(ctx context.Context, vs []Visit, c Create, dryRun bool) ([]Imported, error)
+
 	InvitationStore
 	WatchStore
 }

@@ -55,8 +55,8 @@ type WatchStore interface {
 	Watchlist(ctx context.Context, before int64, limit int) ([]Watch, error)
 	// RemoveWatch deletes an entry with its audit entry; ErrNoWatch.
 	RemoveWatch(ctx context.Context, id int64, e func(Watch) audit.Entry) error
-	// WatchMatch is the first entry matching one of keys, if any.
-	WatchMatch(ctx context.Context, keys []WatchKey) (Watch, bool, error)
+	// WatchMatch is the entries matching any of keys, by id.
+	WatchMatch(ctx context.Context, keys []WatchKey) ([]Watch, error)
 	// WatchHit records a match: its audit entry, and a job of alert for
 	// each of at most MaxAlerted accounts with an email that hold the
 	// duty security (or are admins).
@@ -169,16 +169,55 @@ func watchKeys(v Visit) []WatchKey {
 // screen refuses a visit the watchlist matches, neutrally; security is
 // told.
 func (s *Service) screen(ctx context.Context, u auth.User, v Visit, now time.Time) error {
-	w, hit, err := s.st.WatchMatch(ctx, watchKeys(v))
-	if err != nil || !hit {
+	ws, err := s.st.WatchMatch(ctx, watchKeys(v))
+	if err != nil || len(ws) == 0 {
 		return err
 	}
-	e := audit.Entry{At: now, Actor: u.ID, Subject: u.Email, Kind: AuditRefused, Place: v.Place.Building, Decision: audit.Deny,
+	return s.refused(ctx, u, v, ws[0], now)
+}
+
+// refused records that entry w refused visit v of u, and answers
+// ErrRefused.
+func (s *Service) refused(ctx context.Context, u auth.User, v Visit, w Watch, now time.Time) error {
+	subject := v.Visitor
+	if subject == "" {
+		subject = u.Email
+	}
+	e := audit.Entry{At: now, Actor: u.ID, Subject: subject, Kind: AuditRefused, Place: v.Place.Building, Decision: audit.Deny,
 		Reason: "watchlist", Detail: audit.Detail(map[string]any{"entry": w.ID, "kind": w.Kind, "host": v.Host, "date": v.Date, "source": v.Source})}
-	if err := s.st.WatchHit(ctx, e, s.alert(w, u.Email, "registration", v.Host, v.Date)); err != nil {
+	if err := s.st.WatchHit(ctx, e, s.alert(w, subject, "registration", v.Host, v.Date)); err != nil {
 		return err
 	}
 	return ErrRefused
+}
+
+// screenAll is screen of many visits (an import's) with one look at the
+// watchlist: each visit's refusal, or nil.
+func (s *Service) screenAll(ctx context.Context, u auth.User, vs []Visit, now time.Time) ([]error, error) {
+	var keys []WatchKey
+	for _, v := range vs {
+		keys = append(keys, watchKeys(v)...)
+	}
+	out := make([]error, len(vs))
+	ws, err := s.st.WatchMatch(ctx, keys)
+	if err != nil || len(ws) == 0 {
+		return out, err
+	}
+	listed := map[WatchKey]Watch{}
+	for _, w := range ws {
+		listed[WatchKey{w.Kind, w.Value}] = w
+	}
+	for i, v := range vs {
+		for _, k := range watchKeys(v) {
+			if w, hit := listed[k]; hit {
+				if out[i] = s.refused(ctx, u, v, w, now); out[i] != ErrRefused {
+					return nil, out[i]
+				}
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // alert is the mail telling security of a match of entry w by subject
