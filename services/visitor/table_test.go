@@ -89,12 +89,12 @@ func TestReadTable(t *testing.T) {
 		t.Errorf("text dates: %v", c)
 	}
 	for name, data := range map[string]string{
-		"empty":           "",
-		"missing column":  "name,phone,id_number,date,from,to,reason\n",
-		"unknown column":  strings.Join(headers(), ",") + ",shoe size\n",
-		"a column twice":  strings.Join(headers(), ",") + ",姓名\n",
-		"not UTF-8":       "name\xff\n",
-		"binary":          "PK\x03\x04garbage",
+		"empty":          "",
+		"missing column": "name,phone,id_number,date,from,to,reason\n",
+		"unknown column": strings.Join(headers(), ",") + ",shoe size\n",
+		"a column twice": strings.Join(headers(), ",") + ",姓名\n",
+		"not UTF-8":      "name\xff\n",
+		"binary":         "PK\x03\x04garbage",
 	} {
 		if _, err := ReadTable([]byte(data)); !errors.Is(err, ErrInvalid) || fieldOf(err) != "file" {
 			t.Errorf("%s: %v, want invalid naming file", name, err)
