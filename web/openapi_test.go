@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/visitor"
@@ -120,7 +121,13 @@ func TestOpenAPIAnswers(t *testing.T) {
 	repairBody := func(where string) string {
 		return `{"category":"it.printer","description":"paper jam",` + where + `}`
 	}
-	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }})
+	passes, err := access.New(db, campusDeps.Venue, campusDeps.Graph, access.Config{Now: func() time.Time { return visitNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(passes.Close)
+	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }, Passes: passes})
+	svc.SetVisitors(visits)
 	invited, err := visits.Invite(context.Background(), auth.User{ID: 5, Email: "staff@example.edu", Role: auth.Staff},
 		visitor.InvitationRequest{Name: "Wang Fang", Phone: "+8613900000001", Date: "2026-12-04", From: "10:00", To: "11:00", Reason: "defence", Place: "C1"})
 	if err != nil {
@@ -497,6 +504,13 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"admin", "GET", "/api/v1/watchlist?limit=5", "", 200},
 		{"admin", "DELETE", "/api/v1/watchlist/1", "", 204},
 		{"admin", "DELETE", "/api/v1/watchlist/1", "", 404},
+		{"visitor", "GET", "/api/v1/visits/2/pass?person=0", "", 200},
+		{"visitor", "GET", "/api/v1/visits/4/pass", "", 409},
+		{"visitor", "GET", "/api/v1/visits/2/pass?person=-1", "", 400},
+		{readerToken, "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","id_number":"` + idNumber(1) + `"}`, 200},
+		{readerToken, "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","visitor_pass":"x","direction":"out"}`, 200},
+		{"admin", "GET", "/api/v1/visits/onsite?limit=5", "", 200},
+		{"staff", "GET", "/api/v1/visits/onsite", "", 403},
 		{"", "GET", "/api/v1/visits/template.xlsx", "", 200},
 		{"", "GET", "/api/v1/visits/template.csv", "", 200},
 		{"staff", "POST", "/api/v1/visits/import?dry_run=true", "import:csv", 200},

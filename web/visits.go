@@ -23,6 +23,47 @@ func (s *Server) visitRoutes(get, post func(string, echo.HandlerFunc, ...echo.Mi
 	get("/visits/:id", s.oneVisit, noStore)
 	post("/visits/:id/withdraw", s.withdrawVisit, noStore)
 	post("/visits/:id/again", s.visitAgain, noStore, s.idempotent)
+	get("/visits/:id/pass", s.visitPass, noStore)
+	get("/visits/onsite", s.onsite, noStore)
+}
+
+// visitPass is the pass of one of the visit's people (?person=, from
+// 0) to show at a pedestrian gate.
+func (s *Server) visitPass(c echo.Context) error {
+	u, _, err := s.visitUser(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := intParam(c, "person", 0, 0, visitor.MaxPeople-1)
+	if err != nil {
+		return err
+	}
+	p, err := s.d.Visits.Pass(c.Request().Context(), u, id, n)
+	if err != nil {
+		return err
+	}
+	return ok(c, p)
+}
+
+// onsite lists the visitors on campus now, for security.
+func (s *Server) onsite(c echo.Context) error {
+	u, _, err := s.visitUser(c)
+	if err != nil {
+		return err
+	}
+	limit, before, err := visitPage(c)
+	if err != nil {
+		return err
+	}
+	os, err := s.d.Visits.OnsiteNow(c.Request().Context(), u, before, limit+1)
+	if err != nil {
+		return err
+	}
+	return ok(c, listPageOf(os, limit, func(o visitor.OnsiteView) string { return strconv.FormatInt(o.Cursor, 10) }))
 }
 
 // visitUser is the signed-in person asking about visits, and the

@@ -17,6 +17,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/jobs"
 	"github.com/campusnav/engine/services/postgres"
@@ -103,6 +104,7 @@ type visitSite struct {
 	*httptest.Server
 	db   *store.DB
 	svc  *visitor.Service
+	acc  *access.Service
 	auth *tokenAuth
 	jobs *jobLog
 	now  *atomic.Pointer[time.Time]
@@ -118,10 +120,18 @@ func newVisitSite(t testing.TB, engine string, opts visitor.Options, deps ...fun
 	s.now.Store(&visitNow)
 	clock := func() time.Time { return *s.now.Load() }
 	opts.Now, opts.PublicURL = clock, "https://map.example.edu"
+	acc, err := access.New(s.db, campusDeps.Venue, campusDeps.Graph, access.Config{Now: clock, ReaderRate: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(acc.Close)
+	s.acc = acc
+	opts.Passes = acc
 	s.opts = opts
 	s.svc = visitor.New(campusDeps.Venue, s.db, opts)
+	acc.SetVisitors(s.svc)
 	d := campusDeps
-	d.Auth, d.Idempotency, d.Audit, d.Visits, d.VisitBuilding = s.auth, s.db, s.db, s.svc, s.svc.VisitBuilding
+	d.Auth, d.Idempotency, d.Audit, d.Visits, d.VisitBuilding, d.Access = s.auth, s.db, s.db, s.svc, s.svc.VisitBuilding, acc
 	for _, f := range deps {
 		f(&d, s)
 	}

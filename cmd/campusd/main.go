@@ -374,8 +374,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.repairs = repair.New(v, m.store, repair.Options{PublicURL: public})
-	m.visits = visitor.New(v, m.store, visitor.Options{PublicURL: public,
+	m.visits = visitor.New(v, m.store, visitor.Options{PublicURL: public, Passes: m.access,
 		Webhook: c.VisitWebhook != "", WebhookSecret: []byte(c.VisitWebhookSecret)})
+	m.access.SetVisitors(m.visits)
 	pos := beacons.NewPositioner(reg, cal, g)
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),

@@ -17,10 +17,13 @@ var _ visitor.Store = (*DB)(nil)
 // two at once take turns), its outbox jobs and its audit entries; a
 // change locks the visit's row.
 
-const visitColumns = `v.id, v.visitor_id, vu.email, v.host_id, hu.email, v.type, v.reason, v.day, v.starts, v.ends,
+const (
+	visitFields = `v.id, v.visitor_id, vu.email, v.host_id, hu.email, v.type, v.reason, v.day, v.starts, v.ends,
 	v.mode, v.plate, v.place, v.building, v.unit, v.status, v.source, COALESCE(v.invitation_id, 0), v.note,
-	COALESCE(v.decided_by, 0), v.decided, v.created, v.lang, v.purged
-	FROM visits v JOIN users vu ON vu.id = v.visitor_id JOIN users hu ON hu.id = v.host_id`
+	COALESCE(v.decided_by, 0), v.decided, v.created, v.lang, v.purged`
+	visitFrom    = ` FROM visits v JOIN users vu ON vu.id = v.visitor_id JOIN users hu ON hu.id = v.host_id`
+	visitColumns = visitFields + visitFrom
+)
 
 func scanVisit(r row) (visitor.Visit, error) {
 	var v visitor.Visit

@@ -30,6 +30,7 @@ func Visits(t *testing.T, newStore func(t *testing.T) *store.DB) {
 		{"Invitations", testInvitations},
 		{"InvitationAcceptedOnce", testInvitationOnce},
 		{"Watchlist", testWatchlist},
+		{"Gates", testVisitGates},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -433,5 +434,66 @@ func testWatchlist(t *testing.T, s *store.DB) {
 	}
 	if _, err := s.AddWatch(ctx, visitor.Watch{Kind: visitor.WatchName, Value: unique("one more"), Created: visitNow}, guard.ID, entry); !errors.Is(err, visitor.ErrWatchFull) {
 		t.Errorf("one entry too many: %v", err)
+	}
+}
+
+func testVisitGates(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	vis := mustCreate(t, s, "visitor", auth.Visitor)
+	host := mustCreate(t, s, "host", auth.Staff)
+	a, b := unique("a"), unique("b")
+	in := aVisit(vis.ID, host.ID, 0, a, b)
+	in.Status, in.Mode, in.Plate = visitor.Approved, visitor.Car, unique("粤A")
+	v := mustVisit(t, s, in)
+	later := mustVisit(t, s, aVisit(vis.ID, host.ID, 3, a))
+	day := visitor.GateQuery{From: v.From.Add(-time.Hour), To: v.To.Add(time.Hour)}
+	for name, q := range map[string]visitor.GateQuery{"visit": {Visit: v.ID}, "id": {IDHash: idHash(b)}, "plate": {Plate: v.Plate}} {
+		q.From, q.To = day.From, day.To
+		got, err := s.GateVisits(ctx, q)
+		if err != nil || len(got) != 1 || got[0].ID != v.ID || len(got[0].People) != 2 {
+			t.Errorf("by %s: %+v %v", name, got, err)
+		}
+	}
+	if got, err := s.GateVisits(ctx, visitor.GateQuery{IDHash: idHash(a), From: day.From, To: later.To}); err != nil || len(got) != 2 || got[0].ID != v.ID {
+		t.Errorf("both days: %+v %v", got, err)
+	}
+	if got, err := s.GateVisits(ctx, visitor.GateQuery{Visit: v.ID, From: v.To.Add(time.Minute), To: v.To.Add(time.Hour)}); err != nil || len(got) != 0 {
+		t.Errorf("after its window: %+v %v", got, err)
+	}
+	at := v.From.Add(-10 * time.Minute)
+	entry := func(d string) audit.Entry {
+		return audit.Entry{At: at, Subject: vis.Email, Kind: visitor.AuditGate, Place: "r1", Decision: d}
+	}
+	if err := s.RecordGate(ctx, visitor.GateRecord{Visit: v.ID, People: []int{0, 1}, Reader: "r1", At: at, Audit: entry(audit.Allow)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RecordGate(ctx, visitor.GateRecord{Reader: "r1", At: at, Audit: entry(audit.Deny)}); err != nil {
+		t.Fatal(err)
+	}
+	on, err := s.Onsite(ctx, at.Add(-time.Hour), 0, 1)
+	if err != nil || len(on) != 1 || on[0].Visit.ID != v.ID || on[0].Person.N != 1 || on[0].Person.Gate != "r1" || on[0].Person.Entered == nil ||
+		!sameTime(*on[0].Person.Entered, at) || on[0].Visit.Plate != v.Plate {
+		t.Fatalf("Onsite: %+v %v", on, err)
+	}
+	if on, err := s.Onsite(ctx, at.Add(-time.Hour), v.ID*16+1, 10); err != nil || len(on) != 1 || on[0].Person.N != 0 {
+		t.Errorf("Onsite's second page: %+v %v", on, err)
+	}
+	if on, err := s.Onsite(ctx, at.Add(time.Second), 0, 10); err != nil || len(on) != 0 {
+		t.Errorf("entered before since: %+v %v", on, err)
+	}
+	out := at.Add(time.Hour)
+	if err := s.RecordGate(ctx, visitor.GateRecord{Visit: v.ID, People: []int{0}, Exit: true, Reader: "r2", At: out, Audit: entry(audit.Allow)}); err != nil {
+		t.Fatal(err)
+	}
+	if on, err := s.Onsite(ctx, at.Add(-time.Hour), 0, 10); err != nil || len(on) != 1 || on[0].Person.N != 1 {
+		t.Errorf("after one left: %+v %v", on, err)
+	}
+	got, _ := s.Visit(ctx, v.ID)
+	if p := got.People[0]; p.Left == nil || !sameTime(*p.Left, out) || p.Gate != "r1" {
+		t.Errorf("the one who left: %+v", p)
+	}
+	es, err := s.AuditEntries(ctx, audit.Query{Subject: vis.Email, Kind: visitor.AuditGate})
+	if err != nil || len(es) != 3 {
+		t.Errorf("gate entries: %d %v", len(es), err)
 	}
 }

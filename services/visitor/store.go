@@ -115,6 +115,7 @@ type Store interface {
 
 	InvitationStore
 	WatchStore
+	GateStore
 }
 
 // Bounds reached.

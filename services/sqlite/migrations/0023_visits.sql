@@ -59,7 +59,7 @@ CREATE INDEX visits_visitor ON visits (visitor_id, id);
 CREATE INDEX visits_host ON visits (host_id, id);
 CREATE INDEX visits_host_day ON visits (host_id, day);
 CREATE INDEX visits_open ON visits (ends) WHERE status IN ('pending', 'approved');
-CREATE INDEX visits_plate ON visits (plate, starts) WHERE plate <> '' AND status = 'approved';
+CREATE INDEX visits_plate ON visits (plate, starts) WHERE plate <> '';
 CREATE INDEX visits_unpurged ON visits (ends) WHERE purged = 0;
 CREATE INDEX visits_invitation ON visits (invitation_id) WHERE invitation_id IS NOT NULL;
 
