@@ -148,7 +148,12 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }, Webhook: true, WebhookSecret: []byte("fuzz")})
+	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }, Webhook: true, WebhookSecret: []byte("fuzz"),
+		Passes: acc})
+	acc.SetVisitors(visits)
+	f.Add(`{"reader":"` + gate.ID + `","id_number":"` + idNumber(1) + `"}`)
+	f.Add(`{"reader":"` + gate.ID + `","visitor_pass":"` + strings.Repeat("A", 142) + `","direction":"out"}`)
+	f.Add(`{"reader":"` + gate.ID + `","plate":"粤A12345","direction":"sideways"}`)
 	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 1, `,"place":"C1"`))
 	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 2, `,"plate":"粤A12345","mode":"car"`))
 	f.Add(`{"type":"business","reason":"r","host":"lee@hkust-gz.edu.cn","date":"2026-12-03","from":"14:00","to":"16:00","people":[{"name":"L\u0000i","id_number":"E1234567"}]}`)
