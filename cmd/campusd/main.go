@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -110,6 +111,9 @@ type Config struct {
 	// queue decides. VisitWebhookSecret is the key both ways are signed
 	// with (environment only).
 	VisitWebhook, VisitWebhookSecret string
+	// VisitorKeepDays is how many days after a visit its people's names,
+	// phones and ID hashes are deleted.
+	VisitorKeepDays int
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -173,7 +177,8 @@ func NewMain(w io.Writer) *Main {
 	return &Main{
 		Config: Config{Addr: "127.0.0.1:8080", DataDir: "campus-data", Venue: "data/floorplans/hkust-gz",
 			BodyLimit: web.DefaultBodyLimit, Shutdown: 10 * time.Second,
-			PhoneCountries: strings.Join(auth.DefaultPhoneCountries, ","), SessionCache: auth.DefaultSessionCacheTTL, ReaderRate: access.ReaderRate},
+			PhoneCountries: strings.Join(auth.DefaultPhoneCountries, ","), SessionCache: auth.DefaultSessionCacheTTL, ReaderRate: access.ReaderRate,
+			VisitorKeepDays: visitor.DefaultKeepDays},
 		log: slog.New(slog.NewJSONHandler(w, nil)),
 	}
 }
@@ -196,6 +201,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.PhoneCountries, "phone-countries", c.PhoneCountries, "country calling codes sign-in codes are sent to, comma-separated ($CAMPUS_PHONE_COUNTRIES)")
 	fs.Float64Var(&c.ReaderRate, "reader-rate", c.ReaderRate, "the most checks a second one card reader may ask (bursts twice as many; 429 beyond); 0: no bound, for load tests only")
 	fs.StringVar(&c.VisitWebhook, "visit-webhook", c.VisitWebhook, "the office workflow visitors' registrations are POSTed to, signed, https://...; its signed callback decides them ($CAMPUS_VISIT_WEBHOOK, with $CAMPUS_VISIT_WEBHOOK_SECRET); empty: hosts decide")
+	fs.IntVar(&c.VisitorKeepDays, "visitor-keep-days", c.VisitorKeepDays, "days after a visit its visitors' names, phones and ID hashes are deleted ($CAMPUS_VISITOR_KEEP_DAYS)")
 	fs.DurationVar(&c.SessionCache, "session-cache-ttl", c.SessionCache, "how long a session is trusted without asking the store (a logout or disabled account reaches other replicas within it); 0: off, at most 1m")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -213,6 +219,13 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
+	}
+	if v := getenv("CAMPUS_VISITOR_KEEP_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("CAMPUS_VISITOR_KEEP_DAYS %q is not a number of days", v)
+		}
+		c.VisitorKeepDays = n
 	}
 	c.Mail.readEnv(getenv)
 	return c.Validate()
@@ -258,6 +271,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ReaderRate < 0 || c.ReaderRate > 10000 {
 		return fmt.Errorf("reader-rate %v: want 0 (no bound) to 10000", c.ReaderRate)
+	}
+	if c.VisitorKeepDays < 1 || c.VisitorKeepDays > 3650 {
+		return fmt.Errorf("visitor-keep-days %d: want 1 to 3650", c.VisitorKeepDays)
 	}
 	if c.VisitWebhook != "" {
 		u, err := url.Parse(c.VisitWebhook)

@@ -517,3 +517,70 @@ func TestVisitWebhook(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeVisits: the leader's periodic job deletes the names, phones
+// and ID hashes (and plates) of visits that ended more than KeepDays
+// ago by the queue's clock, moved on; the visits stay, with their
+// counts, and the younger ones keep theirs.
+func TestPurgeVisits(t *testing.T) {
+	engines(t, func(t *testing.T, e *engine) {
+		ctx := t.Context()
+		db := e.open(t)
+		clock := &testClock{}
+		vis, err := db.CreateUser(ctx, auth.User{Email: "tel:+8613800000001", Role: auth.Visitor}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, err := db.CreateUser(ctx, auth.User{Email: "host@campus.example", Role: auth.Staff}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := clock.Now()
+		mk := func(daysAgo int) visitor.Visit {
+			from := now.AddDate(0, 0, -daysAgo)
+			v, err := db.CreateVisit(ctx, visitor.Visit{VisitorID: vis.ID, HostID: host.ID, Type: "business", Reason: "r", Date: from.Format(time.DateOnly),
+				From: from, To: from.Add(time.Hour), Mode: visitor.Car, Plate: "粤A12345", Status: visitor.Approved, Source: visitor.SourceSelf,
+				Created: from, People: []visitor.Person{{Name: "Li Lei", Phone: "+8613800000001", IDHash: []byte("0123456789abcdef0123456789abcdef"), IDKind: visitor.IDPRC},
+					{Name: "Han", IDHash: []byte("fedcba9876543210fedcba9876543210"), IDKind: visitor.IDPassport}}},
+				visitor.Create{Now: from})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		old, young := mk(100), mk(20)
+		// 90 days on: old ended 190 days ago, young 110.
+		clock.Advance(90 * 24 * time.Hour)
+		w := jobs.NewWorkers()
+		if err := jobs.Add(w, &jobs.PurgeVisitsWorker{DB: db, KeepDays: visitor.DefaultKeepDays, Now: clock.Now}); err != nil {
+			t.Fatal(err)
+		}
+		q, err := jobs.Open(ctx, db, jobs.Options{Workers: w, Periodic: []*river.PeriodicJob{jobs.PurgeVisitsEvery(jobs.PurgeVisitsInterval)},
+			Clock: clock.Now, PollInterval: testPoll, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, cancel := q.Client().Subscribe(river.EventKindJobCompleted)
+		defer cancel()
+		start(t, q)
+		if ev := next(t, events); ev.Job.Kind != jobs.KindPurgeVisits {
+			t.Fatalf("%s job completed, want the purge", ev.Job.Kind)
+		}
+		o, err := db.Visit(ctx, old.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !o.Purged || o.Plate != "" || len(o.People) != 2 || o.People[0].Name != "" || o.People[0].Phone != "" || o.People[0].IDHash != nil ||
+			o.People[1].IDHash != nil || o.Status != visitor.Approved || o.Date != old.Date {
+			t.Errorf("the old visit: %+v", o)
+		}
+		y, _ := db.Visit(ctx, young.ID)
+		if y.Purged || y.Plate == "" || y.People[0].Name != "Li Lei" || y.People[0].IDHash == nil {
+			t.Errorf("the young visit: %+v", y)
+		}
+		days, err := db.HostCalendar(ctx, host.ID, old.Date, old.Date)
+		if err != nil || len(days) != 1 || days[0].People != 2 || days[0].Approved != 1 {
+			t.Errorf("the old day's counts: %+v %v", days, err)
+		}
+	})
+}

@@ -31,6 +31,7 @@ func Visits(t *testing.T, newStore func(t *testing.T) *store.DB) {
 		{"InvitationAcceptedOnce", testInvitationOnce},
 		{"Watchlist", testWatchlist},
 		{"Gates", testVisitGates},
+		{"Purge", testVisitPurge},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newStore(t)) })
@@ -495,5 +496,47 @@ func testVisitGates(t *testing.T, s *store.DB) {
 	es, err := s.AuditEntries(ctx, audit.Query{Subject: vis.Email, Kind: visitor.AuditGate})
 	if err != nil || len(es) != 3 {
 		t.Errorf("gate entries: %d %v", len(es), err)
+	}
+}
+
+func testVisitPurge(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	vis := mustCreate(t, s, "visitor", auth.Visitor)
+	host := mustCreate(t, s, "host", auth.Staff)
+	var ids []int64
+	for day := range 3 {
+		in := aVisit(vis.ID, host.ID, day, unique("a"), unique("b"))
+		in.Mode, in.Plate = visitor.Car, unique("粤A")
+		ids = append(ids, mustVisit(t, s, in).ID)
+	}
+	inv, err := s.CreateInvitation(ctx, anInvitation(host.ID, 0), visitNow, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Visits of days 0 and 1 ended before 2 December, 17:00.
+	cut := time.Date(2026, 12, 2, 17, 0, 0, 0, visitor.Shanghai)
+	if n, err := s.PurgeVisits(ctx, cut, 1); err != nil || n != 1 {
+		t.Fatalf("a batch of one: %d %v", n, err)
+	}
+	if n, err := s.PurgeVisits(ctx, cut, 10); err != nil || n != 1 {
+		t.Fatalf("the rest: %d %v", n, err)
+	}
+	if n, err := s.PurgeVisits(ctx, cut, 10); err != nil || n != 0 {
+		t.Errorf("again: %d %v", n, err)
+	}
+	for i, id := range ids {
+		v, err := s.Visit(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		purged := i < 2
+		if v.Purged != purged || (v.Plate == "") != purged || len(v.People) != 2 || (v.People[1].Name == "") != purged ||
+			(v.People[0].IDHash == nil) != purged || (v.People[0].Phone == "") != purged {
+			t.Errorf("visit of day %d: %+v, purged %v", i, v, purged)
+		}
+	}
+	is, _ := s.Invitations(ctx, host.ID, 0, 5)
+	if len(is) != 1 || is[0].ID != inv.ID || !is[0].Purged || is[0].Name != "" || is[0].Phone != "" {
+		t.Errorf("the invitation: %+v", is)
 	}
 }

@@ -113,6 +113,12 @@ type Store interface {
 	// in the order of vs.
 	ImportVisits(ctx context.Context, vs []Visit, c Create, dryRun bool) ([]Imported, error)
 
+	// PurgeVisits deletes the names, phones and ID hashes of the people
+	// of visits whose window ended before t, and their plates (marking
+	// them purged), and the names and phones of invitations that ended
+	// before t, at most limit visits a call; it says how many visits.
+	PurgeVisits(ctx context.Context, t time.Time, limit int) (int, error)
+
 	InvitationStore
 	WatchStore
 	GateStore
