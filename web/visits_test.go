@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 
 	json "github.com/goccy/go-json"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/jobs"
@@ -805,4 +807,48 @@ func testWatchlistOverHTTP(t *testing.T, engine string) {
 	}
 	code, body = s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 2, 5, ""))
 	decodeVisit(t, "after the removal", code, 201, body)
+}
+
+// TestVisitOpensItsBuilding: the visitor service wired as the server's
+// VisitBuilding: an approved visit to C1 shows a C1 office to its
+// visitor's search during the window only; a visit still pending
+// nothing.
+func TestVisitOpensItsBuilding(t *testing.T) {
+	s := newVisitSite(t, "sqlite", visitor.Options{})
+	vis := s.person(t, "tel:+8613800000001", auth.Visitor)
+	host := s.person(t, "host@hkust-gz.edu.cn", auth.Staff)
+	staff := campusDeps.Venue.View(geo.Staff)
+	var office *geo.Unit
+	for _, u := range campusDeps.Venue.Units {
+		if u.Category == "office" && u.Ref != "" && !u.Restricted && u.Level != nil && u.Level.Building() != nil &&
+			u.Level.Building().Ref == "C1" && staff.Sees(u) {
+			office = u
+			break
+		}
+	}
+	if office == nil {
+		t.Fatal("no office in C1")
+	}
+	code, b := s.post(t, vis, "/api/v1/visits", visitBody("host@hkust-gz.edu.cn", 0, 1, `,"place":"`+office.Ref+`"`))
+	v := decodeVisit(t, "register", code, 201, b)
+	search := func() bool {
+		code, b := s.do(t, vis, "GET", "/api/v1/search?q="+url.QueryEscape(office.Ref), "")
+		if code != 200 {
+			t.Fatalf("search: %d %s", code, b)
+		}
+		return strings.Contains(string(b), `"`+office.ID+`"`)
+	}
+	s.at(v.StartsAt.Add(time.Minute))
+	if search() {
+		t.Error("a pending visit shows its room")
+	}
+	if code, b := s.do(t, host, "POST", fmt.Sprintf("/api/v1/visits/%d/approve", v.ID), ""); code != 200 {
+		t.Fatalf("approve: %d %s", code, b)
+	}
+	for at, want := range map[time.Time]bool{v.StartsAt.Add(-time.Minute): false, v.StartsAt.Add(time.Minute): true, v.StartsAt.Add(2 * time.Hour): false} {
+		s.at(at)
+		if got := search(); got != want {
+			t.Errorf("at %s: the room found %v, want %v", at.Format(time.Kitchen), got, want)
+		}
+	}
 }
