@@ -487,13 +487,17 @@ func testInvitationsOverHTTP(t *testing.T, engine string) {
 	// A withdrawn invitation is not accepted; an expired one neither.
 	code, body = s.post(t, host, "/api/v1/invitations", inviteBody("13900000001", 9, "C3"))
 	var second invitedJSONT
-	json.Unmarshal(body, &second)
+	if code != 201 || json.Unmarshal(body, &second) != nil {
+		t.Fatalf("invite: %d %s", code, body)
+	}
 	s.do(t, host, "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", second.ID), "")
 	code, body = s.post(t, fang, "/api/v1/invitations/"+second.Code+"/accept", acceptBody(2))
 	bookingProblem(t, "accept withdrawn", 409, "", "withdrawn", code, body)
 	code, body = s.post(t, host, "/api/v1/invitations", inviteBody("13900000001", 20, "C3"))
 	var third invitedJSONT
-	json.Unmarshal(body, &third)
+	if code != 201 || json.Unmarshal(body, &third) != nil {
+		t.Fatalf("invite: %d %s", code, body)
+	}
 	if !third.ExpiresAt.Equal(visitNow.Add(visitor.InvitationTTL)) {
 		t.Errorf("expires at %s, want 7 days from now", third.ExpiresAt)
 	}
