@@ -23,6 +23,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/services/visitor"
 )
 
 // FuzzJSONBodies sends arbitrary bodies to every endpoint that reads one,
@@ -79,7 +80,8 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := auth.New(db, auth.Options{SMS: &codeBook{codes: map[string]string{}}, WeChat: client, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	codes := &codeBook{codes: map[string]string{}}
+	svc := auth.New(db, auth.Options{SMS: codes, WeChat: client, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	if _, err := svc.AddUser(f.Context(), "lee@hkust-gz.edu.cn", "correct horse battery", auth.Staff); err != nil {
 		f.Fatal(err)
 	}
@@ -138,12 +140,50 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	// A visitor signed in by phone registers visits.
+	phone, _, err := svc.StartPhone(f.Context(), "+8613800000009", "127.0.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	visitorSess, err := svc.VerifyPhone(f.Context(), phone, codes.code(phone), "127.0.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }, Webhook: true, WebhookSecret: []byte("fuzz"),
+		Passes: acc})
+	acc.SetVisitors(visits)
+	f.Add(`{"reader":"` + gate.ID + `","id_number":"` + idNumber(1) + `"}`)
+	f.Add(`{"reader":"` + gate.ID + `","visitor_pass":"` + strings.Repeat("A", 142) + `","direction":"out"}`)
+	f.Add(`{"reader":"` + gate.ID + `","plate":"粤A12345","direction":"sideways"}`)
+	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 1, `,"place":"C1"`))
+	f.Add(visitBody("lee@hkust-gz.edu.cn", 2, 2, `,"plate":"粤A12345","mode":"car"`))
+	f.Add(`{"type":"business","reason":"r","host":"lee@hkust-gz.edu.cn","date":"2026-12-03","from":"14:00","to":"16:00","people":[{"name":"L\u0000i","id_number":"E1234567"}]}`)
+	f.Add(`{"date":"2026-12-05","from":"10:00","to":"11:00"}`)
+	lee, _, err := db.UserByEmail(f.Context(), "lee@hkust-gz.edu.cn")
+	if err != nil {
+		f.Fatal(err)
+	}
+	invited, err := visits.Invite(f.Context(), lee, visitor.InvitationRequest{Name: "Wang", Phone: "+8613800000009", Date: "2026-12-04",
+		From: "10:00", To: "11:00", Reason: "defence", Place: "C1"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	accept := "/api/v1/invitations/" + invited.Code + "/accept"
+	f.Add(inviteBody("13900000002", 3, "C1-101"))
+	f.Add(acceptBody(5))
+	f.Add(`{"people":[{"name":"W\u0000ang","id_number":"E1234567"}],"mode":"foot"}`)
+	f.Add(`{"note":"welcome","place":"C1-101"}`)
+	f.Add(`{"note":"x","place":"C\u00001"}`)
+	f.Add(`{"kind":"plate","value":"粤B99999","note":"n"}`)
+	f.Add(`{"kind":"name","value":"Zh\u0000ang"}`)
+	f.Add(`{"visit":1,"decision":"approve","note":"ok","place":"C1"}`)
 	_, labs, counselling := bookingServices(f, db.DB, time.Now)
 	d := campusDeps
 	d.Auth, d.Phone, d.Family, d.Places, d.WeChat, d.Access, d.Payments, d.Bookings = svc, svc, svc, db, svc, acc, pay, bookings
 	d.Courses = booking.NewCourses(db, bookings)
 	d.Labs, d.Counselling = labs, counselling
 	d.Repairs = repair.New(campusDeps.Venue, db.DB, repair.Options{})
+	d.Visits = visits
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
@@ -155,7 +195,9 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/courses/1/sessions/1/leave",
 		"/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples",
 		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments",
-		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate"}
+		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate",
+		"/api/v1/visits", "/api/v1/visits/1/again", "/api/v1/invitations", accept,
+		"/api/v1/visits/1/approve", "/api/v1/visits/1/reject", "/api/v1/watchlist", "/api/v1/visits/webhook"}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -164,15 +206,18 @@ func FuzzJSONBodies(f *testing.F) {
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Idempotency-Key", "fuzz")
 			switch p {
-			case "/api/v1/auth/login", "/api/v1/payments/sandbox/notify", "/api/v1/payments/sandbox/checkout/tu_x":
+			case "/api/v1/auth/login", "/api/v1/payments/sandbox/notify", "/api/v1/payments/sandbox/checkout/tu_x", "/api/v1/visits/webhook":
 			case "/api/v1/access/check":
 				req.Header.Set("Authorization", "Bearer "+readerToken)
 			case "/api/v1/pos/charge":
 				req.Header.Set("Authorization", "Bearer "+tillToken)
 			case "/api/v1/counselling/appointments":
 				req.Header.Set("Authorization", "Bearer "+amy.Token)
+			case "/api/v1/visits", "/api/v1/visits/1/again", accept:
+				req.Header.Set("Authorization", "Bearer "+visitorSess.Token)
 			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions",
-				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch":
+				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch",
+				"/api/v1/watchlist":
 				req.Header.Set("Authorization", "Bearer "+root.Token)
 			default:
 				req.Header.Set("Authorization", "Bearer "+sess.Token)

@@ -20,7 +20,10 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/access"
+	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/payments"
+	"github.com/campusnav/engine/services/visitor"
 )
 
 func loadOpenAPI(t *testing.T) *openapi3.T {
@@ -118,10 +121,24 @@ func TestOpenAPIAnswers(t *testing.T) {
 	repairBody := func(where string) string {
 		return `{"category":"it.printer","description":"paper jam",` + where + `}`
 	}
+	passes, err := access.New(db, campusDeps.Venue, campusDeps.Graph, access.Config{Now: func() time.Time { return visitNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(passes.Close)
+	visits := visitor.New(campusDeps.Venue, db.DB, visitor.Options{Now: func() time.Time { return visitNow }, Passes: passes})
+	svc.SetVisitors(visits)
+	invited, err := visits.Invite(context.Background(), auth.User{ID: 5, Email: "staff@example.edu", Role: auth.Staff},
+		visitor.InvitationRequest{Name: "Wang Fang", Phone: "+8613900000001", Date: "2026-12-04", From: "10:00", To: "11:00", Reason: "defence", Place: "C1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accept := "/api/v1/invitations/" + invited.Code + "/accept"
 	ts := testServerWith(t, func(d *Deps) {
 		d.Access, d.Payments, d.Bookings, d.Courses, d.Labs, d.Counselling = svc, pay.Service, bookings, courses, labs, counselling
 		d.Calendars = cals
 		d.Repairs, d.RepairLocator = fakeRepairs(db.DB, &repairClock), fakeLocator{repairRoom(t, geo.Student)}
+		d.Visits = visits
 	})
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
@@ -137,6 +154,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 		return fmt.Sprintf(`{"room":%q,"start":%q,"end":%q}`, e542, start.Format(time.RFC3339), start.Add(time.Duration(minutes)*time.Minute).Format(time.RFC3339))
 	}
 	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/csv", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder(xlsxType, openapi3filter.FileBodyDecoder)
 	// The tile over C3, where the campus is densest.
 	tileX, tileY := 213704, 113937
 	first := campusDeps.Venue.Buildings[0]
@@ -443,6 +462,61 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"staff", "POST", "/api/v1/me/calendar", "", 201},
 		{"", "POST", "/api/v1/me/calendar", "", 401},
 		{"staff", "DELETE", "/api/v1/me/calendar", "", 204},
+		{"visitor", "POST", "/api/v1/visits", visitBody("staff@example.edu", 2, 1, `,"place":"C1"`), 201},
+		{"visitor", "POST", "/api/v1/visits?lang=zh", visitBody("nobody@example.edu", 2, 2, ""), 400},
+		{"staff", "POST", "/api/v1/visits", visitBody("staff@example.edu", 2, 2, ""), 403},
+		{"visitor", "GET", "/api/v1/me/visits?limit=5", "", 200},
+		{"", "GET", "/api/v1/me/visits", "", 401},
+		{"visitor", "GET", "/api/v1/visits/1", "", 200},
+		{"family", "GET", "/api/v1/visits/1", "", 404},
+		{"visitor", "POST", "/api/v1/visits/1/again", `{"date":"2026-12-05","from":"10:00","to":"11:00"}`, 201},
+		{"visitor", "POST", "/api/v1/visits/1/again", `{"date":"2026-12-05","from":"10:00"}`, 400},
+		{"visitor", "POST", "/api/v1/visits/1/withdraw", "", 200},
+		{"visitor", "POST", "/api/v1/visits/1/withdraw", "", 409},
+		{"staff", "POST", "/api/v1/invitations", inviteBody("13900000002", 3, "C1-101"), 201},
+		{"staff", "POST", "/api/v1/invitations?lang=zh", inviteBody("13900000002", 3, ""), 400},
+		{"visitor", "POST", "/api/v1/invitations", inviteBody("13900000002", 3, "C1"), 403},
+		{"staff", "GET", "/api/v1/invitations?limit=1", "", 200},
+		{"visitor", "GET", "/api/v1/invitations", "", 403},
+		{"visitor:+8613900000002", "POST", accept, acceptBody(7), 403},
+		{"visitor:+8613900000001", "POST", accept, acceptBody(7), 201},
+		{"visitor:+8613900000001", "POST", accept, acceptBody(7), 409},
+		{"visitor:+8613900000001", "POST", "/api/v1/invitations/nothing/accept", acceptBody(7), 404},
+		{"staff", "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", invited.Invitation.ID), "", 200},
+		{"staff", "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", invited.Invitation.ID), "", 409},
+		{"student", "POST", fmt.Sprintf("/api/v1/invitations/%d/withdraw", invited.Invitation.ID), "", 404},
+		{"visitor", "POST", "/api/v1/visits", visitBody("staff@example.edu", 6, 4, ""), 201},
+		{"staff", "GET", "/api/v1/visits?as=host&status=pending&limit=5", "", 200},
+		{"staff", "GET", "/api/v1/visits?as=me", "", 400},
+		{"staff", "POST", "/api/v1/visits/2/approve", `{"note":"welcome","place":"C1"}`, 200},
+		{"staff", "POST", "/api/v1/visits/2/approve", `{"place":"C1"}`, 409},
+		{"staff", "POST", "/api/v1/visits/4/approve", "", 400},
+		{"student", "POST", "/api/v1/visits/4/reject", "", 404},
+		{"staff", "POST", "/api/v1/visits/4/reject", `{"note":"away"}`, 200},
+		{"staff", "GET", "/api/v1/visits/summary", "", 200},
+		{"visitor", "GET", "/api/v1/visits/summary", "", 403},
+		{"staff", "GET", "/api/v1/visits/calendar?month=2026-12", "", 200},
+		{"staff", "GET", "/api/v1/visits/calendar?month=12", "", 400},
+		{"", "POST", "/api/v1/visits/webhook", `{"visit":2,"decision":"approve"}`, 404},
+		{"admin", "POST", "/api/v1/watchlist", `{"kind":"plate","value":"粤B99999","note":"tailgating"}`, 201},
+		{"admin", "POST", "/api/v1/watchlist", `{"kind":"plate","value":"粤B99999"}`, 409},
+		{"staff", "POST", "/api/v1/watchlist", `{"kind":"name","value":"x"}`, 403},
+		{"admin", "GET", "/api/v1/watchlist?limit=5", "", 200},
+		{"admin", "DELETE", "/api/v1/watchlist/1", "", 204},
+		{"admin", "DELETE", "/api/v1/watchlist/1", "", 404},
+		{"visitor", "GET", "/api/v1/visits/2/pass?person=0", "", 200},
+		{"visitor", "GET", "/api/v1/visits/4/pass", "", 409},
+		{"visitor", "GET", "/api/v1/visits/2/pass?person=-1", "", 400},
+		{readerToken, "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","id_number":"` + idNumber(1) + `"}`, 200},
+		{readerToken, "POST", "/api/v1/access/check", `{"reader":"` + gate.ID + `","visitor_pass":"x","direction":"out"}`, 200},
+		{"admin", "GET", "/api/v1/visits/onsite?limit=5", "", 200},
+		{"staff", "GET", "/api/v1/visits/onsite", "", 403},
+		{"", "GET", "/api/v1/visits/template.xlsx", "", 200},
+		{"", "GET", "/api/v1/visits/template.csv", "", 200},
+		{"staff", "POST", "/api/v1/visits/import?dry_run=true", "import:csv", 200},
+		{"staff", "POST", "/api/v1/visits/import?lang=zh", "import:xlsx", 200},
+		{"visitor", "POST", "/api/v1/visits/import", "import:csv", 403},
+		{"staff", "POST", "/api/v1/visits/import", `{"csv":"x"}`, 415},
 		{"", "DELETE", "/api/v1/me/calendar", "", 401},
 	}
 	exercised := map[string]bool{}
@@ -450,6 +524,11 @@ func TestOpenAPIAnswers(t *testing.T) {
 		name := c.method + " " + c.path
 		var sent io.Reader = strings.NewReader(c.body)
 		contentType := "application/json"
+		if format, ok := strings.CutPrefix(c.body, "import:"); ok { // a table of visits
+			var b *bytes.Buffer
+			b, contentType = importBody(t, "visits."+format, importFile(t, format, importRows(3, 8)))
+			sent = b
+		}
 		if format, ok := strings.CutPrefix(c.body, "photo:"); ok { // a photo's upload
 			var b *bytes.Buffer
 			b, contentType = multipartBody(t, map[string][][]byte{"photo": {photoImage(t, format, 8, 6)}})

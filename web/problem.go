@@ -21,6 +21,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/visitor"
 )
 
 // Problem is an RFC 9457 problem details object.
@@ -150,6 +151,16 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusNotFound, true
 	case errors.Is(err, booking.ErrNotFound), errors.Is(err, repair.ErrNotFound):
 		return http.StatusNotFound, true
+	case errors.Is(err, visitor.ErrNotFound):
+		return http.StatusNotFound, true
+	case errors.Is(err, visitor.ErrConflict):
+		return http.StatusConflict, true
+	case errors.Is(err, visitor.ErrForbidden):
+		return http.StatusForbidden, true
+	case errors.Is(err, visitor.ErrInvalid):
+		return http.StatusBadRequest, true
+	case errors.Is(err, visitor.ErrSignature):
+		return http.StatusUnauthorized, true
 	case errors.Is(err, repair.ErrConflict):
 		return http.StatusConflict, true
 	case errors.Is(err, repair.ErrForbidden):
@@ -242,7 +253,7 @@ func knownProblem(status int, err error) *Problem {
 
 // trimLayer is an error's text without the package it came from.
 func trimLayer(msg string) string {
-	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: "} {
+	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: ", "visitor: "} {
 		msg = strings.TrimPrefix(msg, layer)
 	}
 	return msg

@@ -27,6 +27,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/visitor"
 	"github.com/campusnav/engine/tiles"
 )
 
@@ -87,6 +88,9 @@ type Deps struct {
 	VisitBuilding func(ctx context.Context, userID int64, at time.Time) (string, error)
 	// Repairs are the repair tickets; nil: off.
 	Repairs *repair.Service
+	// Visits are visitors' visits, invitations, the watchlist and the
+	// visitors' side of the gates; nil: off.
+	Visits *visitor.Service
 	// RepairLocator places a reporter from their beacon scans; nil:
 	// reports by scans are refused.
 	RepairLocator repair.Locating
@@ -290,6 +294,10 @@ func (s *Server) routes() {
 	s.labsRoutes(get, post)
 	s.counsellingRoutes(api, get, post)
 	s.repairRoutes(get, post)
+	s.visitRoutes(get, post)
+	s.invitationRoutes(get, post)
+	s.visitHostRoutes(api, get, post)
+	s.visitImportRoutes(get, post)
 	post("/repairs/locate", s.locateReporter, noStore)
 	post("/me/calendar", s.newCalendarFeed, noStore)
 	api.DELETE("/me/calendar", s.revokeCalendarFeed, s.viewer, noStore)

@@ -38,11 +38,15 @@ func (fakeAuth) Login(_ context.Context, email, password, _ string) (auth.Sessio
 
 func (fakeAuth) Authenticate(_ context.Context, token string) (auth.User, error) {
 	r, ok := strings.CutPrefix(token, "token-")
+	r, phone, _ := strings.Cut(r, ":") // "token-visitor:+86...": a phone account
 	role, err := auth.ParseRole(r)
 	if !ok || err != nil {
 		return auth.User{}, auth.ErrUnauthorized
 	}
 	id := int64(len(role)) // a user per role
+	if phone != "" {
+		return auth.User{ID: id, Email: "tel:" + phone, Role: role}, nil
+	}
 	return auth.User{ID: id, Email: r + "@example.edu", Role: role}, nil
 }
 

@@ -43,6 +43,11 @@ type simRun struct {
 
 	people []*simPerson
 	copyWG sync.WaitGroup
+
+	visitors     []*simVisitor
+	turnstiles   []*geo.Reader // where visitors walk in: gates 2 and 5
+	barriers     []*geo.Reader // where they drive in: the gates' car barriers
+	visitorStats *visitorStats
 }
 
 // sleepUntil waits until t; false if ctx ends first.

@@ -132,6 +132,9 @@ type simReport struct {
 	Events        map[string]int            `json:"events"`   // captures, copies, unfrozen, devices
 	Requests      map[string]int            `json:"requests"` // by endpoint, answered or not
 	Errors        map[string]int            `json:"errors"`   // answers other than 2xx, by status; no_answer: none
+	// Visitors are the visitors' decisions by credential: visitor_pass,
+	// id_number, plate.
+	Visitors map[string]simVisitorReport `json:"visitors"`
 }
 
 // report fills in the counts of a run of d.

@@ -29,6 +29,7 @@ type simOptions struct {
 	offline     float64
 	seed        uint64
 	concurrency int
+	visitors    int
 	pace        float64
 	wave        time.Duration
 	jitter      time.Duration
@@ -46,6 +47,7 @@ func (e *env) readersSimulate(args []string) error {
 	fs.StringVar(&o.server, "server", "", "the server's base URL (http://127.0.0.1:8080); required")
 	fs.StringVar(&o.dataDir, "data-dir", "", "the server's data folder (default $CAMPUS_DATA_DIR or ./"+defaultDataDir+"); $CAMPUS_DATABASE_URL for PostgreSQL")
 	fs.IntVar(&o.people, "people", 100, "simulated people: of every ten, three staff, six students, one family member")
+	fs.IntVar(&o.visitors, "visitors", -1, "simulated visitors, with approved visits hosted by the staff: a third show a pass at gates 2 and 5, a third their ID card there, a third drive (a plate at a barrier); default a tenth of --people")
 	fs.DurationVar(&o.duration, "duration", 2*time.Minute, "how long the run lasts, in real time")
 	fs.Float64Var(&o.copies, "copies", 0.01, "share of codes a copier also shows at another reader a few seconds later")
 	fs.Float64Var(&o.screenshots, "screenshots", 0.005, "share of codes shown after the phone reported a screenshot")
@@ -61,6 +63,9 @@ func (e *env) readersSimulate(args []string) error {
 	}
 	if err := o.check(fs.NArg(), fs.Changed("role")); err != nil {
 		return err
+	}
+	if o.visitors < 0 {
+		o.visitors = o.people / 10
 	}
 	v, err := e.load(&c)
 	if err != nil {
@@ -96,6 +101,7 @@ func (e *env) readersSimulate(args []string) error {
 	fmt.Fprintf(e.stderr, "campus readers simulate: set up in %.1f s; running for %s...\n", rep.SetupS, o.duration)
 	cpu := processCPU()
 	stats.start = time.Now()
+	run.visitorStats.start = stats.start
 	run.start, run.end = stats.start, stats.start.Add(o.duration)
 	var wg sync.WaitGroup
 	for _, p := range run.people {
@@ -105,6 +111,13 @@ func (e *env) readersSimulate(args []string) error {
 			run.person(ctx, p)
 		}()
 	}
+	for _, v := range run.visitors {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run.visitor(ctx, v)
+		}()
+	}
 	wg.Wait()
 	run.copyWG.Wait()
 	ran := o.duration
@@ -112,6 +125,7 @@ func (e *env) readersSimulate(args []string) error {
 		ran = time.Since(run.start)
 	}
 	stats.report(rep, ran)
+	rep.Visitors = run.visitorStats.report(ran)
 	rep.ClientCPUS = (processCPU() - cpu).Round(10 * time.Millisecond).Seconds()
 	if err := e.writeJSON(rep); err != nil {
 		return err
@@ -147,6 +161,8 @@ func (o *simOptions) check(nargs int, roleSet bool) error {
 		return usagef("--server: %q is not an http(s) URL", o.server)
 	case o.people < 1 || o.people > 1_000_000:
 		return usagef("--people: %d is not 1 to 1,000,000", o.people)
+	case o.visitors < -1 || o.visitors > 99_999:
+		return usagef("--visitors: %d is not 0 to 99,999", o.visitors)
 	case o.duration <= 0:
 		return usagef("--duration: %s is not a positive duration", o.duration)
 	case o.concurrency < 1 || o.concurrency > 10_000:
@@ -268,6 +284,10 @@ func simSetup(ctx context.Context, e *env, o simOptions, campus *sim.Campus, peo
 		if p.ByCar {
 			rep.ByCar++
 		}
+	}
+	step("visitors")
+	if err := simVisitorSetup(ctx, o, db, svc, campus.Venue(), sessions, run, rep, workers); err != nil {
+		return nil, nil, err
 	}
 	step("phones")
 	err = parallel(len(people), o.concurrency, func(i int) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/campusnav/engine/services/access/sim"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/services/visitor"
 	"github.com/campusnav/engine/web"
 )
 
@@ -82,8 +83,10 @@ func cardServerWith(t *testing.T, venue, dir string, wrap func(http.Handler) htt
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Close)
+	visits := visitor.New(v, db, visitor.Options{Passes: svc})
+	svc.SetVisitors(visits)
 	var h http.Handler = web.New(web.Deps{Venue: v, Graph: g, Auth: auth.New(db, auth.Options{}), Places: db,
-		Idempotency: db, Audit: db, Access: svc}, web.Config{}).Handler()
+		Idempotency: db, Audit: db, Access: svc, Visits: visits}, web.Config{}).Handler()
 	if wrap != nil {
 		h = wrap(h)
 	}
@@ -158,8 +161,27 @@ func TestSimulate(t *testing.T) {
 	if again.Grants != 0 || len(again.ByActor[actorHonest]) != 1 || len(again.Errors) != 0 {
 		t.Errorf("second run: grants %d, honest %v, errors %v", again.Grants, again.ByActor[actorHonest], again.Errors)
 	}
-	if us := listUsers(t, dir); len(us) != 31 {
-		t.Errorf("%d accounts after two runs, want 30 and the admin", len(us))
+	if us := listUsers(t, dir); len(us) != 34 {
+		t.Errorf("%d accounts after two runs, want 30, 3 visitors and the admin", len(us))
+	}
+	// Visitors: a pass, an ID card, a plate, each let in and out.
+	for _, c := range []string{access.CredentialVisitorPass, access.CredentialIDNumber, access.CredentialPlate} {
+		if v := rep.Visitors[c]; v.Decisions == 0 || v.ByReason[access.ReasonOK] != v.Decisions || v.LatencyMS.P99 <= 0 {
+			t.Errorf("visitors by %s: %+v, want every decision ok", c, v)
+		}
+	}
+	if rep.People["visitor"] != 3 || rep.ByActor[actorVisitor][access.ReasonOK] == 0 {
+		t.Errorf("visitors: %v, %v", rep.People, rep.ByActor[actorVisitor])
+	}
+	var visits int
+	db0, err := sqlite.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db0.SQL().QueryRow("SELECT count(*) FROM visits").Scan(&visits)
+	db0.Close()
+	if visits != 3 {
+		t.Errorf("%d visits after two runs, want the 3 of the first", visits)
 	}
 
 	// Visitors get no card, nor a code.

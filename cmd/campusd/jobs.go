@@ -88,6 +88,9 @@ func (m *Main) openJobsOn(ctx context.Context, db *services.DB, opts jobs.Option
 	if err := errors.Join(
 		jobs.Add(w, &jobs.MailWorker{Sender: sender, DB: db}),
 		jobs.Add(w, &jobs.SMSWorker{Sender: auth.LogSender{Logger: m.log}, DB: db}),
+		jobs.Add(w, &jobs.TextWorker{Sender: jobs.LogTexts{Logger: m.log}, DB: db}),
+		jobs.Add(w, &jobs.VisitWebhookWorker{URL: m.Config.VisitWebhook, Secret: []byte(m.Config.VisitWebhookSecret), DB: db}),
+		jobs.Add(w, &jobs.PurgeVisitsWorker{DB: db, KeepDays: m.Config.VisitorKeepDays, Log: m.log}),
 		jobs.Add(w, &jobs.PurgeWorker{DB: db, Log: m.log}),
 		jobs.Add(w, &jobs.ReleaseWorker{Bookings: m.bookings, Log: m.log}),
 		jobs.Add(w, m.closer),
@@ -96,7 +99,7 @@ func (m *Main) openJobsOn(ctx context.Context, db *services.DB, opts jobs.Option
 	}
 	opts.Workers = w
 	opts.Periodic = []*river.PeriodicJob{jobs.PurgeSessionsEvery(purgeEvery), jobs.ReleaseNoShowsEvery(jobs.ReleaseEvery),
-		jobs.CloseRepairsEvery(jobs.CloseRepairsInterval)}
+		jobs.CloseRepairsEvery(jobs.CloseRepairsInterval), jobs.PurgeVisitsEvery(jobs.PurgeVisitsInterval)}
 	opts.StopTimeout = m.Config.Shutdown
 	opts.Logger = m.log
 	q, err := jobs.Open(ctx, db, opts)

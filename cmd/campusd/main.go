@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -47,6 +48,7 @@ import (
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/services/visitor"
 	"github.com/campusnav/engine/tiles"
 	"github.com/campusnav/engine/web"
 )
@@ -104,6 +106,14 @@ type Config struct {
 	// notifications with (environment only); empty: a random one per
 	// process (one replica only: another could not verify it).
 	SandboxSecret string
+	// VisitWebhook is the office workflow that decides visitors' own
+	// registrations (each is POSTed to it, signed); empty: the hosts'
+	// queue decides. VisitWebhookSecret is the key both ways are signed
+	// with (environment only).
+	VisitWebhook, VisitWebhookSecret string
+	// VisitorKeepDays is how many days after a visit its people's names,
+	// phones and ID hashes are deleted.
+	VisitorKeepDays int
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -122,6 +132,7 @@ type store interface {
 	booking.CalendarStore
 	booking.BookingFeed
 	repair.Store
+	visitor.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -155,6 +166,7 @@ type Main struct {
 	access   *access.Service
 	bookings *booking.Service
 	repairs  *repair.Service
+	visits   *visitor.Service
 	// closer is the close job's worker, made with the queue and given
 	// the repair service once it is built, before jobs start.
 	closer    *jobs.CloseRepairsWorker
@@ -168,7 +180,8 @@ func NewMain(w io.Writer) *Main {
 	return &Main{
 		Config: Config{Addr: "127.0.0.1:8080", DataDir: "campus-data", Venue: "data/floorplans/hkust-gz",
 			BodyLimit: web.DefaultBodyLimit, Shutdown: 10 * time.Second,
-			PhoneCountries: strings.Join(auth.DefaultPhoneCountries, ","), SessionCache: auth.DefaultSessionCacheTTL, ReaderRate: access.ReaderRate},
+			PhoneCountries: strings.Join(auth.DefaultPhoneCountries, ","), SessionCache: auth.DefaultSessionCacheTTL, ReaderRate: access.ReaderRate,
+			VisitorKeepDays: visitor.DefaultKeepDays},
 		log: slog.New(slog.NewJSONHandler(w, nil)),
 	}
 }
@@ -190,6 +203,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.DurationVar(&c.Shutdown, "shutdown-timeout", c.Shutdown, "time in-flight requests get to finish on shutdown")
 	fs.StringVar(&c.PhoneCountries, "phone-countries", c.PhoneCountries, "country calling codes sign-in codes are sent to, comma-separated ($CAMPUS_PHONE_COUNTRIES)")
 	fs.Float64Var(&c.ReaderRate, "reader-rate", c.ReaderRate, "the most checks a second one card reader may ask (bursts twice as many; 429 beyond); 0: no bound, for load tests only")
+	fs.StringVar(&c.VisitWebhook, "visit-webhook", c.VisitWebhook, "the office workflow visitors' registrations are POSTed to, signed, https://...; its signed callback decides them ($CAMPUS_VISIT_WEBHOOK, with $CAMPUS_VISIT_WEBHOOK_SECRET); empty: hosts decide")
+	fs.IntVar(&c.VisitorKeepDays, "visitor-keep-days", c.VisitorKeepDays, "days after a visit its visitors' names, phones and ID hashes are deleted ($CAMPUS_VISITOR_KEEP_DAYS)")
 	fs.DurationVar(&c.SessionCache, "session-cache-ttl", c.SessionCache, "how long a session is trusted without asking the store (a logout or disabled account reaches other replicas within it); 0: off, at most 1m")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -203,10 +218,17 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL,
 		"CAMPUS_PUBLIC_URL": &c.PublicURL, "CAMPUS_PHONE_COUNTRIES": &c.PhoneCountries,
 		"CAMPUS_WECHAT_APPID": &c.WeChat.AppID, "CAMPUS_WECHAT_SECRET": &c.WeChat.Secret, "CAMPUS_WECHAT_API": &c.WeChat.API,
-		"CAMPUS_PAY_SANDBOX_SECRET": &c.SandboxSecret} {
+		"CAMPUS_PAY_SANDBOX_SECRET": &c.SandboxSecret, "CAMPUS_VISIT_WEBHOOK": &c.VisitWebhook, "CAMPUS_VISIT_WEBHOOK_SECRET": &c.VisitWebhookSecret} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
+	}
+	if v := getenv("CAMPUS_VISITOR_KEEP_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("CAMPUS_VISITOR_KEEP_DAYS %q is not a number of days", v)
+		}
+		c.VisitorKeepDays = n
 	}
 	c.Mail.readEnv(getenv)
 	return c.Validate()
@@ -252,6 +274,18 @@ func (c *Config) Validate() error {
 	}
 	if c.ReaderRate < 0 || c.ReaderRate > 10000 {
 		return fmt.Errorf("reader-rate %v: want 0 (no bound) to 10000", c.ReaderRate)
+	}
+	if c.VisitorKeepDays < 1 || c.VisitorKeepDays > 3650 {
+		return fmt.Errorf("visitor-keep-days %d: want 1 to 3650", c.VisitorKeepDays)
+	}
+	if c.VisitWebhook != "" {
+		u, err := url.Parse(c.VisitWebhook)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("visit-webhook %q: want an http(s) URL", c.VisitWebhook)
+		}
+		if len(c.VisitWebhookSecret) < 16 {
+			return errors.New("visit-webhook: set CAMPUS_VISIT_WEBHOOK_SECRET, the key submissions and callbacks are signed with (at least 16 bytes)")
+		}
 	}
 	if c.SessionCache < 0 || c.SessionCache > auth.MaxSessionCacheTTL {
 		return fmt.Errorf("session-cache-ttl %v: want 0 (off) to %v", c.SessionCache, auth.MaxSessionCacheTTL)
@@ -360,6 +394,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.repairs = repair.New(v, m.store, repair.Options{PublicURL: public})
 	m.closer.Repairs = m.repairs
+	m.visits = visitor.New(v, m.store, visitor.Options{PublicURL: public, Passes: m.access,
+		Webhook: c.VisitWebhook != "", WebhookSecret: []byte(c.VisitWebhookSecret)})
+	m.access.SetVisitors(m.visits)
 	pos := beacons.NewPositioner(reg, cal, g)
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),
@@ -368,6 +405,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Ready:   m.store.Ping,
 		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
 		Calendars: m.calendars(), Repairs: m.repairs,
+		Visits: m.visits, VisitBuilding: m.visits.VisitBuilding,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
 		Handler:           srv.Handler(),

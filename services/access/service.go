@@ -52,6 +52,8 @@ type Service struct {
 	pins func(ctx context.Context, r *geo.Reader, pin string, at time.Time) (int64, string)
 	// pinParams are the argon2id parameters PINs are hashed with.
 	pinParams auth.Params
+	// visitors decides visitors' credentials at the gates; nil: denied.
+	visitors Visitors
 }
 
 // Config tunes a Service.
@@ -439,6 +441,16 @@ type Check struct {
 	// Fingerprint is the enrolled fingerprint a lock matched.
 	Fingerprint FingerprintID `json:"fingerprint,omitempty"`
 	Floor       *int          `json:"floor,omitempty"`
+	// IDNumber, VisitorPass and Plate are a visitor's credentials: an
+	// ID card a turnstile read, the pass they show
+	// (GET /visits/{id}/pass), a car's plate a barrier read. The visitor
+	// service decides them (Visitors).
+	IDNumber    string `json:"id_number,omitempty"`
+	VisitorPass string `json:"visitor_pass,omitempty"`
+	Plate       string `json:"plate,omitempty"`
+	// Direction is "out" at a gate's exit side (a visitor leaving),
+	// else "in" (the default).
+	Direction string `json:"direction,omitempty"`
 	// Ref, if set, names the attempt for the service that asks (a
 	// till's charge: its reference): the same code at the same reader
 	// under the same Ref is that attempt again, whenever it comes, even
@@ -454,6 +466,9 @@ func (s *Service) Check(ctx context.Context, r *geo.Reader, c Check) (Result, er
 	now := s.now()
 	if lim := s.limits[r]; lim != nil && !lim.AllowN(now, 1) {
 		return Result{}, ErrTooMany
+	}
+	if c.VisitorPass != "" || c.IDNumber != "" || c.Plate != "" {
+		return s.visitorCheck(ctx, r, c, now)
 	}
 	a := &Attempt{At: now, Reader: r, Floor: c.Floor, Ref: c.Ref}
 	switch {

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +23,7 @@ import (
 	"github.com/campusnav/engine/services/mail/mailtest"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/store"
+	"github.com/campusnav/engine/services/visitor"
 )
 
 var errRollback = errors.New("rolled back on purpose")
@@ -408,4 +412,175 @@ func TestOpenChecks(t *testing.T) {
 			t.Errorf("%s: opened", name)
 		}
 	}
+}
+
+func (s *texts) SendText(_ context.Context, phone, text string) error {
+	return s.SendCode(context.Background(), phone, text)
+}
+
+// TestTexts: a text message written in a store's transaction is sent
+// once, retried when the gateway fails.
+func TestTexts(t *testing.T) {
+	engines(t, func(t *testing.T, e *engine) {
+		ctx := t.Context()
+		db := e.open(t)
+		clock := &testClock{}
+		gw := &texts{fail: 1}
+		w := jobs.NewWorkers()
+		if err := jobs.Add(w, &jobs.TextWorker{Sender: gw, DB: db}); err != nil {
+			t.Fatal(err)
+		}
+		q, err := jobs.Open(ctx, db, jobs.Options{Workers: w, Clock: clock.Now, PollInterval: testPoll, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetQueue(q)
+		events, cancel := q.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
+		defer cancel()
+		start(t, q)
+		if err := db.Tx(ctx, func(tx *sql.Tx) error {
+			return db.EnqueueTx(ctx, tx, jobs.KindText, visitor.Text{Phone: "+8613900000001", Text: "您的来访预约已批准 / approved"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ev := next(t, events)
+		if ev.Kind != river.EventKindJobFailed {
+			t.Fatalf("event %s, want the gateway's failure", ev.Kind)
+		}
+		clock.Advance(2 * time.Second)
+		want(t, next(t, events), river.EventKindJobCompleted, ev.Job.ID)
+		if got := gw.Sent(); len(got) != 1 || got[0] != "+8613900000001 您的来访预约已批准 / approved" {
+			t.Errorf("sent %q", got)
+		}
+	})
+}
+
+// TestVisitWebhook: a submission written in a store's transaction is
+// POSTed to a real HTTP server, signed, retried after a 503, once; a
+// 400 cancels it.
+func TestVisitWebhook(t *testing.T) {
+	engines(t, func(t *testing.T, e *engine) {
+		ctx := t.Context()
+		db := e.open(t)
+		secret := []byte("shared secret")
+		var mu sync.Mutex
+		var got []string
+		answers := []int{503, 200, 400}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			if err := visitor.VerifyWebhook(secret, r.Header.Get(visitor.WebhookTimestamp), r.Header.Get(visitor.WebhookSignature), b, time.Now()); err != nil {
+				t.Errorf("the submission's signature: %v", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, string(b))
+			w.WriteHeader(answers[0])
+			answers = answers[1:]
+		}))
+		defer srv.Close()
+		clock := &testClock{}
+		w := jobs.NewWorkers()
+		if err := jobs.Add(w, &jobs.VisitWebhookWorker{URL: srv.URL, Secret: secret, DB: db}); err != nil {
+			t.Fatal(err)
+		}
+		q, err := jobs.Open(ctx, db, jobs.Options{Workers: w, Clock: clock.Now, PollInterval: testPoll, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.SetQueue(q)
+		events, cancel := q.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+		defer cancel()
+		start(t, q)
+		submit := func(body string) {
+			if err := db.Tx(ctx, func(tx *sql.Tx) error {
+				return db.EnqueueTx(ctx, tx, jobs.KindVisitWebhook, visitor.WebhookJob{Visit: 1, Body: body})
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		submit(`{"event":"visit.submitted","visit":{"id":1}}`)
+		ev := next(t, events)
+		if ev.Kind != river.EventKindJobFailed {
+			t.Fatalf("event %s, want the 503's failure", ev.Kind)
+		}
+		clock.Advance(2 * time.Second)
+		want(t, next(t, events), river.EventKindJobCompleted, ev.Job.ID)
+		submit(`{"event":"visit.submitted","visit":{"id":2}}`)
+		ev = next(t, events)
+		if ev.Kind != river.EventKindJobCancelled {
+			t.Fatalf("event %s, want the 400's cancellation", ev.Kind)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(got) != 3 || got[0] != got[1] || !strings.Contains(got[2], `"id":2`) {
+			t.Errorf("received %q", got)
+		}
+	})
+}
+
+// TestPurgeVisits: the leader's periodic job deletes the names, phones
+// and ID hashes (and plates) of visits that ended more than KeepDays
+// ago by the queue's clock, moved on; the visits stay, with their
+// counts, and the younger ones keep theirs.
+func TestPurgeVisits(t *testing.T) {
+	engines(t, func(t *testing.T, e *engine) {
+		ctx := t.Context()
+		db := e.open(t)
+		clock := &testClock{}
+		vis, err := db.CreateUser(ctx, auth.User{Email: "tel:+8613800000001", Role: auth.Visitor}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		host, err := db.CreateUser(ctx, auth.User{Email: "host@campus.example", Role: auth.Staff}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := clock.Now()
+		mk := func(daysAgo int) visitor.Visit {
+			from := now.AddDate(0, 0, -daysAgo)
+			v, err := db.CreateVisit(ctx, visitor.Visit{VisitorID: vis.ID, HostID: host.ID, Type: "business", Reason: "r", Date: from.Format(time.DateOnly),
+				From: from, To: from.Add(time.Hour), Mode: visitor.Car, Plate: "粤A12345", Status: visitor.Approved, Source: visitor.SourceSelf,
+				Created: from, People: []visitor.Person{{Name: "Li Lei", Phone: "+8613800000001", IDHash: []byte("0123456789abcdef0123456789abcdef"), IDKind: visitor.IDPRC},
+					{Name: "Han", IDHash: []byte("fedcba9876543210fedcba9876543210"), IDKind: visitor.IDPassport}}},
+				visitor.Create{Now: from})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		old, young := mk(100), mk(20)
+		// 90 days on: old ended 190 days ago, young 110.
+		clock.Advance(90 * 24 * time.Hour)
+		w := jobs.NewWorkers()
+		if err := jobs.Add(w, &jobs.PurgeVisitsWorker{DB: db, KeepDays: visitor.DefaultKeepDays, Now: clock.Now}); err != nil {
+			t.Fatal(err)
+		}
+		q, err := jobs.Open(ctx, db, jobs.Options{Workers: w, Periodic: []*river.PeriodicJob{jobs.PurgeVisitsEvery(jobs.PurgeVisitsInterval)},
+			Clock: clock.Now, PollInterval: testPoll, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, cancel := q.Client().Subscribe(river.EventKindJobCompleted)
+		defer cancel()
+		start(t, q)
+		if ev := next(t, events); ev.Job.Kind != jobs.KindPurgeVisits {
+			t.Fatalf("%s job completed, want the purge", ev.Job.Kind)
+		}
+		o, err := db.Visit(ctx, old.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !o.Purged || o.Plate != "" || len(o.People) != 2 || o.People[0].Name != "" || o.People[0].Phone != "" || o.People[0].IDHash != nil ||
+			o.People[1].IDHash != nil || o.Status != visitor.Approved || o.Date != old.Date {
+			t.Errorf("the old visit: %+v", o)
+		}
+		y, _ := db.Visit(ctx, young.ID)
+		if y.Purged || y.Plate == "" || y.People[0].Name != "Li Lei" || y.People[0].IDHash == nil {
+			t.Errorf("the young visit: %+v", y)
+		}
+		days, err := db.HostCalendar(ctx, host.ID, old.Date, old.Date)
+		if err != nil || len(days) != 1 || days[0].People != 2 || days[0].Approved != 1 {
+			t.Errorf("the old day's counts: %+v %v", days, err)
+		}
+	})
 }
