@@ -147,6 +147,7 @@ var detailsZh = map[string]string{
 	"status, where the sample is now, is required":      "缺少 status（样品当前状态）",
 	"counselling is not available":                      "心理咨询服务未开放",
 	"repairs are not available":                         "报修服务未开放",
+	"tours are not available":                           "校园参观预约未开放",
 	"locating from beacons is not available":            "暂不支持蓝牙信标定位",
 	"no scans: give a few seconds of one phone's scans": "没有扫描：请提供同一部手机几秒钟的扫描",
 	"%d scans, at most %d":                              "共 %d 次扫描，最多 %d 次",
@@ -170,6 +171,7 @@ var detailsZh = map[string]string{
 // every literal one), and echo's own messages.
 var phrasesZh = map[string]string{
 	"sign in first":          "请先登录",
+	"sign in by phone first": "请先用手机号登录",
 	"sign in to keep places": "登录后才能保存地点",
 	"sign in by single sign-on or phone first, then bind WeChat": "请先通过统一身份认证或手机号登录，再绑定微信",
 	"sign in to send an Idempotency-Key":                         "登录后才能发送 Idempotency-Key",
