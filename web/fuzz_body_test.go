@@ -23,6 +23,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/services/tour"
 )
 
 // FuzzJSONBodies sends arbitrary bodies to every endpoint that reads one,
@@ -63,6 +64,7 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"category":"wa\u0000ter","description":"x","unit":"u"}`, `{"category":"water","description":"\u0000","at":{"lon":1e309,"lat":0,"ordinal":0}}`,
 		`{"category":"it.network","description":"no wifi","scans":[{"device":"d","t":"2026-01-01T08:00:00Z","scans":[]}]}`,
 		`{"assignee":"IT team"}`, `{"assignee":"I\u0000T"}`, `{"stars":5,"comment":"ok"}`, `{"stars":1e99}`, `{"reason":"still broken"}`,
+		`{"people":2}`, `{"people":-1}`, `{"people":1e99}`, `{"people":null}`, `{"people":2,"slot":"x"}`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -78,7 +80,8 @@ func FuzzJSONBodies(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	svc := auth.New(db, auth.Options{SMS: &codeBook{codes: map[string]string{}}, WeChat: client, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	codes := &codeBook{codes: map[string]string{}}
+	svc := auth.New(db, auth.Options{SMS: codes, WeChat: client, Params: auth.Params{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}})
 	if _, err := svc.AddUser(f.Context(), "lee@hkust-gz.edu.cn", "correct horse battery", auth.Staff); err != nil {
 		f.Fatal(err)
 	}
@@ -143,6 +146,23 @@ func FuzzJSONBodies(f *testing.F) {
 	d.Courses = booking.NewCourses(db, bookings)
 	d.Labs, d.Counselling = labs, counselling
 	d.Repairs = repair.New(campusDeps.Venue, db.DB, repair.Options{})
+	if d.Tours, err = tour.New(campusDeps.Venue, campusDeps.Graph, db.DB, tour.Options{}); err != nil {
+		f.Fatal(err)
+	}
+	// A visitor signed in by phone books the next Saturday's tour.
+	if _, _, err := svc.StartPhone(f.Context(), "+8613900000009", "10.8.0.1"); err != nil {
+		f.Fatal(err)
+	}
+	vic, err := svc.VerifyPhone(f.Context(), "+8613900000009", codes.code("+8613900000009"), "10.8.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	sat := time.Now().Add(24 * time.Hour)
+	for sat.In(time.FixedZone("+08", 8*3600)).Weekday() != time.Saturday {
+		sat = sat.Add(24 * time.Hour)
+	}
+	y, m, day := sat.In(time.FixedZone("+08", 8*3600)).Date()
+	tourPath := fmt.Sprintf("/api/v1/tours/campus-highlights-%04d%02d%02d-1000/bookings", y, m, day)
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
@@ -154,7 +174,7 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/courses/1/sessions/1/leave",
 		"/api/v1/labs/NFF/profile", "/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples",
 		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments",
-		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate"}
+		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate", tourPath}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -170,6 +190,8 @@ func FuzzJSONBodies(f *testing.F) {
 				req.Header.Set("Authorization", "Bearer "+tillToken)
 			case "/api/v1/counselling/appointments":
 				req.Header.Set("Authorization", "Bearer "+amy.Token)
+			case tourPath:
+				req.Header.Set("Authorization", "Bearer "+vic.Token)
 			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions",
 				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch":
 				req.Header.Set("Authorization", "Bearer "+root.Token)
