@@ -21,6 +21,23 @@ const File = "tours.json"
 
 // campusTours is the campus's tours: tours.json beside this file.
 //
+// The form of the data (campusd's --tours file takes the same):
+//
+//	{"version": 1, "time_zone": "Asia/Shanghai", "tours": [{
+//	  "id": "campus-highlights",           // a-z0-9 words joined by -, at most 40: part of its slots' ids
+//	  "name": {"en": ..., "zh-Hans": ...}, // both required, as is "description"
+//	  "description": {"en": ..., "zh-Hans": ...},
+//	  "duration_min": 75,                  // 15 to 480
+//	  "capacity": 30,                      // people a slot takes, 1 to MaxCapacity
+//	  "schedule": [{"days": ["sat", "sun"], "times": ["10:00", "14:30"]}], // slots' starts, Asia/Shanghai; no days: every day
+//	  "stops": [{"place": "G2", "note": {"en": ..., "zh-Hans": ...}}, ...]  // 2 to MaxStops; a reference or an id
+//	}]}
+//
+// Unknown members are errors (a typo would silently drop a setting). A
+// stop is a gate, a building (seen from outside: the route goes to its
+// entrance), or a room or amenity a tourist may see (inside C3 to C6);
+// the first is a gate, where the group meets.
+//
 //go:embed tours.json
 var campusTours []byte
 

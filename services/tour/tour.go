@@ -76,7 +76,7 @@ type Booking struct {
 	Cancelled *time.Time
 }
 
-// Booking asks the store to book: the booking (its slot, tour, times,
+// BookRequest asks the store to book: the booking (its slot, tour, times,
 // booker, people, language, Created as now) in a slot that takes
 // Capacity people at most.
 type BookRequest struct {
