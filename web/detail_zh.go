@@ -166,6 +166,7 @@ var detailsZh = map[string]string{
 	"room, a counselling room's id, is required":                   "缺少 room（心理咨询室的编号）",
 	"mine %q is not true or false":                                 "mine 的值 %q 不是 true 或 false",
 	"slot, the id of a free slot, is required":                     "缺少 slot（可预约时段的编号）",
+	"tours are not available":                                      "校园参观预约未开放",
 
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",
@@ -179,6 +180,7 @@ var detailsZh = map[string]string{
 // every literal one), and echo's own messages.
 var phrasesZh = map[string]string{
 	"sign in first":          "请先登录",
+	"sign in by phone first": "请先用手机号登录",
 	"sign in to keep places": "登录后才能保存地点",
 	"sign in by single sign-on or phone first, then bind WeChat": "请先通过统一身份认证或手机号登录，再绑定微信",
 	"sign in to send an Idempotency-Key":                         "登录后才能发送 Idempotency-Key",

@@ -23,6 +23,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
 )
 
@@ -65,6 +66,7 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"category":"wa\u0000ter","description":"x","unit":"u"}`, `{"category":"water","description":"\u0000","at":{"lon":1e309,"lat":0,"ordinal":0}}`,
 		`{"category":"it.network","description":"no wifi","scans":[{"device":"d","t":"2026-01-01T08:00:00Z","scans":[]}]}`,
 		`{"assignee":"IT team"}`, `{"assignee":"I\u0000T"}`, `{"stars":5,"comment":"ok"}`, `{"stars":1e99}`, `{"reason":"still broken"}`,
+		`{"people":2}`, `{"people":-1}`, `{"people":1e99}`, `{"people":null}`, `{"people":2,"slot":"x"}`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -184,6 +186,23 @@ func FuzzJSONBodies(f *testing.F) {
 	d.Labs, d.Counselling = labs, counselling
 	d.Repairs = repair.New(campusDeps.Venue, db.DB, repair.Options{})
 	d.Visits = visits
+	if d.Tours, err = tour.New(campusDeps.Venue, campusDeps.Graph, db.DB, tour.Options{}); err != nil {
+		f.Fatal(err)
+	}
+	// A visitor signed in by phone books the next Saturday's tour.
+	if _, _, err := svc.StartPhone(f.Context(), "+8613900000009", "10.8.0.1"); err != nil {
+		f.Fatal(err)
+	}
+	vic, err := svc.VerifyPhone(f.Context(), "+8613900000009", codes.code("+8613900000009"), "10.8.0.1")
+	if err != nil {
+		f.Fatal(err)
+	}
+	sat := time.Now().Add(24 * time.Hour)
+	for sat.In(time.FixedZone("+08", 8*3600)).Weekday() != time.Saturday {
+		sat = sat.Add(24 * time.Hour)
+	}
+	y, m, day := sat.In(time.FixedZone("+08", 8*3600)).Date()
+	tourPath := fmt.Sprintf("/api/v1/tours/campus-highlights-%04d%02d%02d-1000/bookings", y, m, day)
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
@@ -197,7 +216,7 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments",
 		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate",
 		"/api/v1/visits", "/api/v1/visits/1/again", "/api/v1/invitations", accept,
-		"/api/v1/visits/1/approve", "/api/v1/visits/1/reject", "/api/v1/watchlist", "/api/v1/visits/webhook"}
+		"/api/v1/visits/1/approve", "/api/v1/visits/1/reject", "/api/v1/watchlist", "/api/v1/visits/webhook", tourPath}
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -215,6 +234,8 @@ func FuzzJSONBodies(f *testing.F) {
 				req.Header.Set("Authorization", "Bearer "+amy.Token)
 			case "/api/v1/visits", "/api/v1/visits/1/again", accept:
 				req.Header.Set("Authorization", "Bearer "+visitorSess.Token)
+			case tourPath:
+				req.Header.Set("Authorization", "Bearer "+vic.Token)
 			case "/api/v1/admin/access/grants", "/api/v1/admin/bills", "/api/v1/admin/payments/1/refund", "/api/v1/courses", "/api/v1/courses/1/sessions",
 				"/api/v1/labs/NFF/members/1/approve", "/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/repairs/1/dispatch",
 				"/api/v1/watchlist":

@@ -118,6 +118,9 @@ func TestOpenAPIAnswers(t *testing.T) {
 	var repairClock atomic.Pointer[time.Time]
 	repairClock.Store(&repairNow)
 	repairRoomID := repairRoom(t, geo.Student).ID
+	var tourClock atomic.Pointer[time.Time]
+	tourClock.Store(&tourNow)
+	hl := "/api/v1/tours/campus-highlights-20261205-1000/bookings"
 	repairBody := func(where string) string {
 		return `{"category":"it.printer","description":"paper jam",` + where + `}`
 	}
@@ -139,6 +142,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 		d.Calendars = cals
 		d.Repairs, d.RepairLocator = fakeRepairs(db.DB, &repairClock), fakeLocator{repairRoom(t, geo.Student)}
 		d.Visits = visits
+		d.Tours = fakeTours(t, db.DB, &tourClock)
 	})
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
@@ -459,6 +463,20 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"", "GET", feed + "?lang=zh", "", 200},
 		{"", "GET", feed + "?lang=fr", "", 400},
 		{"", "GET", "/api/v1/calendar/nothing.ics", "", 404},
+		{"", "GET", "/api/v1/tours", "", 200},
+		{"visitor", "GET", "/api/v1/tours?lang=zh&from=2026-12-05&to=2026-12-06", "", 200},
+		{"", "GET", "/api/v1/tours?from=2026-12-01", "", 400},
+		{"visitor", "POST", hl + "?lang=zh", `{"people":2}`, 201},
+		{"visitor", "POST", hl, `{"people":2}`, 409},
+		{"visitor", "POST", "/api/v1/tours/nowhere/bookings", `{"people":2}`, 404},
+		{"visitor", "POST", "/api/v1/tours/campus-walk-20261205-0930/bookings", `{"people":0}`, 400},
+		{"staff", "POST", hl, `{"people":1}`, 403},
+		{"", "POST", hl, `{"people":1}`, 401},
+		{"visitor", "GET", "/api/v1/me/tours?limit=1", "", 200},
+		{"", "GET", "/api/v1/me/tours", "", 401},
+		{"staff", "POST", "/api/v1/tours/bookings/1/cancel", "", 404},
+		{"visitor", "POST", "/api/v1/tours/bookings/1/cancel", "", 200},
+		{"visitor", "POST", "/api/v1/tours/bookings/1/cancel?lang=zh", "", 409},
 		{"staff", "POST", "/api/v1/me/calendar", "", 201},
 		{"", "POST", "/api/v1/me/calendar", "", 401},
 		{"staff", "DELETE", "/api/v1/me/calendar", "", 204},

@@ -21,6 +21,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
 )
 
@@ -171,6 +172,14 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusRequestEntityTooLarge, true
 	case errors.Is(err, repair.ErrMediaType):
 		return http.StatusUnsupportedMediaType, true
+	case errors.Is(err, tour.ErrNotFound):
+		return http.StatusNotFound, true
+	case errors.Is(err, tour.ErrConflict):
+		return http.StatusConflict, true
+	case errors.Is(err, tour.ErrForbidden):
+		return http.StatusForbidden, true
+	case errors.Is(err, tour.ErrInvalid):
+		return http.StatusBadRequest, true
 	case errors.Is(err, booking.ErrConflict):
 		return http.StatusConflict, true
 	case errors.Is(err, booking.ErrRule):
@@ -253,7 +262,7 @@ func knownProblem(status int, err error) *Problem {
 
 // trimLayer is an error's text without the package it came from.
 func trimLayer(msg string) string {
-	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: ", "visitor: "} {
+	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: ", "visitor: ", "tour: "} {
 		msg = strings.TrimPrefix(msg, layer)
 	}
 	return msg

@@ -27,6 +27,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
 	"github.com/campusnav/engine/tiles"
 )
@@ -94,6 +95,8 @@ type Deps struct {
 	// RepairLocator places a reporter from their beacon scans; nil:
 	// reports by scans are refused.
 	RepairLocator repair.Locating
+	// Tours are the public campus tours and their bookings; nil: off.
+	Tours *tour.Service
 	// Calendars are people's calendar feeds; nil: off.
 	Calendars *booking.Calendars
 	// Ready reports whether the stores answer; nil means always.
@@ -299,6 +302,7 @@ func (s *Server) routes() {
 	s.visitHostRoutes(api, get, post)
 	s.visitImportRoutes(get, post)
 	post("/repairs/locate", s.locateReporter, noStore)
+	s.tourRoutes(get, post)
 	post("/me/calendar", s.newCalendarFeed, noStore)
 	api.DELETE("/me/calendar", s.revokeCalendarFeed, s.viewer, noStore)
 	api.Match(getHead, "/calendar/:feed", s.calendarFeed, hidePath, noStore) // the secret is the credential

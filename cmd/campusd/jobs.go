@@ -61,8 +61,9 @@ func (c MailConfig) check() error {
 }
 
 // openJobs opens the job queue on the store: mail (to the SMTP server or
-// the log), text messages (sign-in codes, to the log as before), and the
-// hourly purge of expired sessions, all written in the store's
+// the log), text messages (sign-in codes, and words such as a tour's
+// booking confirmed: to the log as before), the hourly purge of expired
+// sessions and the purge of old tour bookings, all written in the store's
 // transactions. It does not start working; startJobs does.
 func (m *Main) openJobs(ctx context.Context) error {
 	var opts jobs.Options
@@ -94,12 +95,14 @@ func (m *Main) openJobsOn(ctx context.Context, db *services.DB, opts jobs.Option
 		jobs.Add(w, &jobs.PurgeWorker{DB: db, Log: m.log}),
 		jobs.Add(w, &jobs.ReleaseWorker{Bookings: m.bookings, Log: m.log}),
 		jobs.Add(w, m.closer),
+		jobs.Add(w, &jobs.PurgeToursWorker{Tours: m.tours, Log: m.log}),
 	); err != nil {
 		return err
 	}
 	opts.Workers = w
 	opts.Periodic = []*river.PeriodicJob{jobs.PurgeSessionsEvery(purgeEvery), jobs.ReleaseNoShowsEvery(jobs.ReleaseEvery),
-		jobs.CloseRepairsEvery(jobs.CloseRepairsInterval), jobs.PurgeVisitsEvery(jobs.PurgeVisitsInterval)}
+		jobs.CloseRepairsEvery(jobs.CloseRepairsInterval), jobs.PurgeVisitsEvery(jobs.PurgeVisitsInterval),
+		jobs.PurgeToursEvery(jobs.PurgeToursInterval)}
 	opts.StopTimeout = m.Config.Shutdown
 	opts.Logger = m.log
 	q, err := jobs.Open(ctx, db, opts)

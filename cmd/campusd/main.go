@@ -48,6 +48,7 @@ import (
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/sqlite"
+	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
 	"github.com/campusnav/engine/tiles"
 	"github.com/campusnav/engine/web"
@@ -81,6 +82,10 @@ type Config struct {
 	DataDir     string // where the embedded store keeps its file
 	Venue       string // the IMDF archive, folder or .zip
 	Calibration string // a beacon calibration file, optional
+	// Tours is a file of the public campus tours, in the form of
+	// services/tour's tours.json, replacing the campus's own; empty:
+	// those.
+	Tours       string
 	DatabaseURL string // PostgreSQL; empty: the embedded store
 	// OIDC is the campus single sign-on; off without an issuer.
 	OIDC auth.SSOConfig
@@ -133,6 +138,7 @@ type store interface {
 	booking.BookingFeed
 	repair.Store
 	visitor.Store
+	tour.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -167,6 +173,7 @@ type Main struct {
 	bookings *booking.Service
 	repairs  *repair.Service
 	visits   *visitor.Service
+	tours    *tour.Service
 	// closer is the close job's worker, made with the queue and given
 	// the repair service once it is built, before jobs start.
 	closer    *jobs.CloseRepairsWorker
@@ -194,6 +201,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data folder of the embedded store ($CAMPUS_DATA_DIR)")
 	fs.StringVar(&c.Venue, "venue", c.Venue, "IMDF archive, folder or .zip ($CAMPUS_VENUE)")
 	fs.StringVar(&c.Calibration, "calibration", c.Calibration, "beacon calibration file ($CAMPUS_CALIBRATION)")
+	fs.StringVar(&c.Tours, "tours", c.Tours, "public campus tours, a JSON file replacing the campus's own ($CAMPUS_TOURS); empty: those")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "PostgreSQL URL, postgres://... ($CAMPUS_DATABASE_URL); empty: the embedded store")
 	fs.StringVar(&c.OIDC.Issuer, "oidc-issuer", c.OIDC.Issuer, "campus single sign-on: the OpenID issuer URL ($CAMPUS_OIDC_ISSUER); empty: off")
 	fs.StringVar(&c.OIDC.ClientID, "oidc-client-id", c.OIDC.ClientID, "this server's client id at the issuer ($CAMPUS_OIDC_CLIENT_ID)")
@@ -213,7 +221,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	for env, dst := range map[string]*string{"CAMPUS_ADDR": &c.Addr, "CAMPUS_DATA_DIR": &c.DataDir, "CAMPUS_VENUE": &c.Venue,
-		"CAMPUS_CALIBRATION": &c.Calibration, "CAMPUS_DATABASE_URL": &c.DatabaseURL,
+		"CAMPUS_CALIBRATION": &c.Calibration, "CAMPUS_TOURS": &c.Tours, "CAMPUS_DATABASE_URL": &c.DatabaseURL,
 		"CAMPUS_OIDC_ISSUER": &c.OIDC.Issuer, "CAMPUS_OIDC_CLIENT_ID": &c.OIDC.ClientID,
 		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL,
 		"CAMPUS_PUBLIC_URL": &c.PublicURL, "CAMPUS_PHONE_COUNTRIES": &c.PhoneCountries,
@@ -244,6 +252,11 @@ func (c *Config) Validate() error {
 	}
 	if _, err := os.Stat(c.Venue); err != nil {
 		return fmt.Errorf("venue: %v", err)
+	}
+	if c.Tours != "" {
+		if _, err := os.Stat(c.Tours); err != nil {
+			return fmt.Errorf("tours: %v", err)
+		}
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return errors.New("database-url: want postgres://user@host:port/database (or leave it empty for the embedded store)")
@@ -333,6 +346,10 @@ func (m *Main) Run(ctx context.Context) error {
 		m.store.Close()
 		return err
 	}
+	if m.tours, err = m.openTours(v, g); err != nil {
+		m.store.Close()
+		return err
+	}
 	if err := m.openJobs(ctx); err != nil {
 		m.store.Close()
 		return err
@@ -404,7 +421,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Courses: booking.NewCourses(m.store, m.bookings),
 		Ready:   m.store.Ping,
 		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
-		Calendars: m.calendars(), Repairs: m.repairs,
+		Calendars: m.calendars(), Repairs: m.repairs, Tours: m.tours,
 		Visits: m.visits, VisitBuilding: m.visits.VisitBuilding,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
@@ -454,6 +471,20 @@ func (m *Main) payments(v *geo.Venue, public string) (*payments.Service, error) 
 	sb.Notify = "http://" + net.JoinHostPort(host, port) + "/api/v1/payments/sandbox/notify"
 	sb.Log = m.log
 	return payments.New(m.store, m.access, v, payments.Config{Providers: []payments.Provider{sb}, Logger: m.log})
+}
+
+// openTours is the public campus tours (the file of Config.Tours, else
+// the campus's own), checked against the venue.
+func (m *Main) openTours(v *geo.Venue, g *routing.Graph) (*tour.Service, error) {
+	var o tour.Options
+	if f := m.Config.Tours; f != "" {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("tours: %w", err)
+		}
+		o.Data, o.File = data, f
+	}
+	return tour.New(v, g, m.store, o)
 }
 
 func (m *Main) defaultPublicURL() string {
