@@ -449,6 +449,21 @@ func testInvitationsOverHTTP(t *testing.T, engine string) {
 	bookingProblem(t, "no such code", 404, "", "", code, body)
 	code, body = s.post(t, fang, accept, `{"people":[{"name":"Wang Fang","id_number":"123"}]}`)
 	bookingProblem(t, "a bad ID number", 400, "people[0].id_number", "", code, body)
+	// A watchlisted plate is refused, neutrally; the invitation stays open.
+	guard := s.person(t, "guard@hkust-gz.edu.cn", auth.Staff, auth.Security)
+	code, body = s.post(t, guard, "/api/v1/watchlist", `{"kind":"plate","value":"粤B12345"}`)
+	var entry struct{ ID int64 }
+	if code != 201 || json.Unmarshal(body, &entry) != nil {
+		t.Fatalf("watchlist: %d %s", code, body)
+	}
+	code, body = s.post(t, fang, accept, acceptBody(1))
+	bookingProblem(t, "a watchlisted plate accepts", 403, "", "not_accepted", code, body)
+	if mails := s.jobs.of("mail"); len(mails) != 1 || mails[0]["To"] != "guard@hkust-gz.edu.cn" {
+		t.Errorf("alerts %v", mails)
+	}
+	if code, body := s.do(t, guard, "DELETE", fmt.Sprintf("/api/v1/watchlist/%d", entry.ID), ""); code != 204 {
+		t.Fatalf("unlist: %d %s", code, body)
+	}
 	code, body = s.post(t, fang, accept, acceptBody(1))
 	v := decodeVisit(t, "accept", code, 201, body)
 	if v.Status != visitor.Approved || v.Source != visitor.SourceInvitation || v.Host != "host@hkust-gz.edu.cn" || v.Place == nil ||

@@ -225,7 +225,11 @@ func (s *Service) Accept(ctx context.Context, u auth.User, code string, a Accept
 		return Visit{}, err
 	}
 	now := s.now()
-	return s.st.AcceptInvitation(ctx, codeHash(code), func(inv Invitation) (Visit, Create, error) {
+	// The watchlist is asked inside the store's transaction (a read);
+	// a match is recorded once it is over (a write of its own).
+	var hit *Watch
+	var hitVisit Visit
+	v, err := s.st.AcceptInvitation(ctx, codeHash(code), func(inv Invitation) (Visit, Create, error) {
 		switch {
 		case inv.Status == InvitationAccepted:
 			return Visit{}, Create{}, refuse(ErrConflict, "used", "", "this invitation was used already", "该邀请已被使用")
@@ -240,13 +244,22 @@ func (s *Service) Accept(ctx context.Context, u auth.User, code string, a Accept
 		v := Visit{VisitorID: u.ID, Visitor: u.Email, HostID: inv.HostID, Host: inv.Host, Type: inv.Type, Reason: inv.Reason, Date: inv.Date,
 			From: inv.From, To: inv.To, People: people, Mode: mode, Plate: plate, Place: inv.Place, Status: Approved,
 			Source: SourceInvitation, InvitationID: inv.ID, DecidedBy: inv.HostID, Decided: &now, Created: now, Lang: lang}
-		if err := s.screen(ctx, u, v, now); err != nil {
+		ws, err := s.st.WatchMatch(ctx, watchKeys(v))
+		if err != nil {
 			return Visit{}, Create{}, err
+		}
+		if len(ws) > 0 {
+			hit, hitVisit = &ws[0], v
+			return Visit{}, Create{}, ErrRefused
 		}
 		return v, Create{Now: now, Audit: func(v Visit) []audit.Entry {
 			return []audit.Entry{decisionEntry(v, now, inv.HostID, audit.Approve, "invitation accepted")}
 		}}, nil
 	})
+	if hit != nil {
+		return Visit{}, s.refused(ctx, u, hitVisit, *hit, now)
+	}
+	return v, err
 }
 
 // WithdrawInvitation withdraws host u's invitation id: an open one is
