@@ -36,6 +36,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("Counselling", func(t *testing.T) { Counselling(t, func(t *testing.T) CounsellingStore { return newStore(t) }) })
 	t.Run("Calendars", func(t *testing.T) { Calendars(t, func(t *testing.T) CalendarStore { return newStore(t) }) })
 	t.Run("Repairs", func(t *testing.T) { Repairs(t, newStore) })
+	t.Run("Shares", func(t *testing.T) { Shares(t, newStore) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 
