@@ -86,12 +86,12 @@ func (w View) See(s Spot) (Seen, bool) {
 		if b == nil {
 			b = at
 		}
-		return outside(b)
+		return Outside(b)
 	case s.Level == nil && at != nil && at.Access(w.role) == AccessNone:
 		// Outdoors, but within the walls of a building (where a path
 		// meets its entrance): seen from outside if the viewer may not
 		// see in.
-		return outside(at)
+		return Outside(at)
 	}
 	o := s.Ordinal
 	out := Seen{Lon: round7(s.Lon), Lat: round7(s.Lat), Ordinal: &o, AccuracyM: round1(s.AccuracyM), Building: at}
@@ -107,9 +107,9 @@ func (w View) See(s Spot) (Seen, bool) {
 	return out, true
 }
 
-// outside is building b seen from outside: the same answer wherever
-// inside it the spot is.
-func outside(b *Building) (Seen, bool) {
+// Outside is building b seen from outside: the same answer wherever
+// inside it someone is; false for no building.
+func Outside(b *Building) (Seen, bool) {
 	if b == nil {
 		return Seen{}, false
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/share"
 )
 
 // Problem is an RFC 9457 problem details object.
@@ -160,6 +161,16 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusRequestEntityTooLarge, true
 	case errors.Is(err, repair.ErrMediaType):
 		return http.StatusUnsupportedMediaType, true
+	case errors.Is(err, share.ErrNotFound):
+		return http.StatusNotFound, true
+	case errors.Is(err, share.ErrConflict), errors.Is(err, share.ErrTooMany):
+		return http.StatusConflict, true
+	case errors.Is(err, share.ErrUnauthorized):
+		return http.StatusUnauthorized, true
+	case errors.Is(err, share.ErrForbidden):
+		return http.StatusForbidden, true
+	case errors.Is(err, share.ErrInvalid):
+		return http.StatusBadRequest, true
 	case errors.Is(err, booking.ErrConflict):
 		return http.StatusConflict, true
 	case errors.Is(err, booking.ErrRule):
@@ -242,7 +253,7 @@ func knownProblem(status int, err error) *Problem {
 
 // trimLayer is an error's text without the package it came from.
 func trimLayer(msg string) string {
-	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: "} {
+	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: ", "share: "} {
 		msg = strings.TrimPrefix(msg, layer)
 	}
 	return msg

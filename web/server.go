@@ -27,6 +27,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/share"
 	"github.com/campusnav/engine/tiles"
 )
 
@@ -90,6 +91,10 @@ type Deps struct {
 	// RepairLocator places a reporter from their beacon scans; nil:
 	// reports by scans are refused.
 	RepairLocator repair.Locating
+	// Shares is live location sharing's requests, Live its hub (the
+	// socket's fan-out); nil: off.
+	Shares *share.Service
+	Live   *share.Hub
 	// Calendars are people's calendar feeds; nil: off.
 	Calendars *booking.Calendars
 	// Ready reports whether the stores answer; nil means always.
@@ -107,6 +112,12 @@ type Config struct {
 	// The most devices tracked at once, in all, per signed-in person and
 	// per address of people not signed in; 0 is the default.
 	TrackersTotal, TrackersPerPerson, TrackersPerAddress int
+	// LivePing is how often a live socket is pinged (a socket silent for
+	// two pings and a quarter is closed); LiveQueue the messages a
+	// socket's queue holds before a slow viewer is closed. 0: the
+	// defaults.
+	LivePing  time.Duration
+	LiveQueue int
 	// Now is the clock the age of idempotency keys is told by; nil:
 	// time.Now.
 	Now func() time.Time
@@ -149,6 +160,12 @@ func New(d Deps, cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.LivePing <= 0 {
+		cfg.LivePing = DefaultLivePing
+	}
+	if cfg.LiveQueue <= 0 {
+		cfg.LiveQueue = DefaultLiveQueue
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -290,6 +307,7 @@ func (s *Server) routes() {
 	s.labsRoutes(get, post)
 	s.counsellingRoutes(api, get, post)
 	s.repairRoutes(get, post)
+	s.shareRoutes(api, get, post)
 	post("/repairs/locate", s.locateReporter, noStore)
 	post("/me/calendar", s.newCalendarFeed, noStore)
 	api.DELETE("/me/calendar", s.revokeCalendarFeed, s.viewer, noStore)

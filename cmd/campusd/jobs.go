@@ -90,12 +90,13 @@ func (m *Main) openJobsOn(ctx context.Context, db *services.DB, opts jobs.Option
 		jobs.Add(w, &jobs.PurgeWorker{DB: db, Log: m.log}),
 		jobs.Add(w, &jobs.ReleaseWorker{Bookings: m.bookings, Log: m.log}),
 		jobs.Add(w, &jobs.CloseRepairsWorker{Repairs: m.repairs, Log: m.log}),
+		jobs.Add(w, &jobs.EndSharesWorker{Store: m.store, Log: m.log}),
 	); err != nil {
 		return err
 	}
 	opts.Workers = w
 	opts.Periodic = []*river.PeriodicJob{jobs.PurgeSessionsEvery(purgeEvery), jobs.ReleaseNoShowsEvery(jobs.ReleaseEvery),
-		jobs.CloseRepairsEvery(jobs.CloseRepairsInterval)}
+		jobs.CloseRepairsEvery(jobs.CloseRepairsInterval), jobs.EndSharesEvery(jobs.EndSharesInterval)}
 	opts.StopTimeout = m.Config.Shutdown
 	opts.Logger = m.log
 	q, err := jobs.Open(ctx, db, opts)

@@ -46,6 +46,7 @@ import (
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/share"
 	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/tiles"
 	"github.com/campusnav/engine/web"
@@ -122,6 +123,7 @@ type store interface {
 	booking.CalendarStore
 	booking.BookingFeed
 	repair.Store
+	share.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -155,6 +157,9 @@ type Main struct {
 	access    *access.Service
 	bookings  *booking.Service
 	repairs   *repair.Service
+	live      *share.Hub
+	stopLive  context.CancelFunc
+	liveDone  chan error
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -357,13 +362,15 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.repairs = repair.New(v, m.store, repair.Options{PublicURL: public})
 	pos := beacons.NewPositioner(reg, cal, g)
+	shares := share.New(v, m.store, share.Options{})
+	m.live = share.NewHub(shares, nil, share.HubConfig{Logger: m.log})
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),
 		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Bookings: m.bookings, Tiles: tiles.New(v),
 		Courses: booking.NewCourses(m.store, m.bookings),
 		Ready:   m.store.Ping,
 		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
-		Calendars: m.calendars(), Repairs: m.repairs,
+		Calendars: m.calendars(), Repairs: m.repairs, Shares: shares, Live: m.live,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
 		Handler:           srv.Handler(),
@@ -378,6 +385,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.store.Close()
 		return err
 	}
+	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopLive, m.liveDone = stopLive, make(chan error, 1)
+	go func() { m.liveDone <- m.live.Run(liveCtx) }()
 	m.done = make(chan error, 1)
 	go func() {
 		err := m.server.Serve(ln)
@@ -440,6 +450,10 @@ func (m *Main) close() error {
 		if serr := <-m.done; err == nil {
 			err = serr
 		}
+	}
+	if m.stopLive != nil {
+		m.stopLive()
+		<-m.liveDone
 	}
 	if m.access != nil {
 		m.access.Close()

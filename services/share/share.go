@@ -172,6 +172,8 @@ var (
 	ErrConflict  = errors.New("share: conflict")
 	ErrForbidden = errors.New("share: not allowed")
 	ErrTooMany   = errors.New("share: too many")
+	// ErrUnauthorized is a socket opened without a valid ticket.
+	ErrUnauthorized = errors.New("share: no valid ticket")
 
 	// ErrNoShare is a share that does not exist, has ended, or is not
 	// the asker's to see: a 404, never a 403.
@@ -184,7 +186,7 @@ var (
 	// ErrNoPerson is an account to share with that does not exist.
 	ErrNoPerson = &Error{Kind: ErrNotFound, Field: "with", En: "no account has this email", Zh: "没有使用此邮箱的账号"}
 	// ErrNoTicket is a ticket that is unknown, used or expired.
-	ErrNoTicket = &Error{Kind: ErrForbidden, Code: "ticket", Field: "ticket", En: "the ticket is unknown, used or expired: ask for a new one",
+	ErrNoTicket = &Error{Kind: ErrUnauthorized, Code: "ticket", Field: "ticket", En: "the ticket is unknown, used or expired: ask for a new one",
 		Zh: "票据无效、已使用或已过期：请重新申请"}
 )
 
