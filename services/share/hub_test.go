@@ -1,0 +1,289 @@
+package share_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/auth"
+	"github.com/campusnav/engine/services/share"
+	"github.com/campusnav/engine/services/sqlite"
+)
+
+var (
+	venueOnce sync.Once
+	venue     *geo.Venue
+)
+
+// campus is the campus, loaded once.
+func campus(t testing.TB) *geo.Venue {
+	t.Helper()
+	venueOnce.Do(func() {
+		v, err := geo.Load("../../data/floorplans/hkust-gz")
+		if err != nil {
+			panic(err)
+		}
+		venue = v
+	})
+	return venue
+}
+
+// fakeClient is a socket that keeps what it is sent.
+type fakeClient struct {
+	id   int64
+	role atomic.Uint32
+	mu   sync.Mutex
+	msgs [][]byte
+	// room is how many messages it takes before Send fails (0: no end).
+	room   int
+	closed atomic.Int32
+}
+
+func newClient(id int64, r geo.Role) *fakeClient {
+	c := &fakeClient{id: id}
+	c.role.Store(uint32(r))
+	return c
+}
+
+func (c *fakeClient) UserID() int64  { return c.id }
+func (c *fakeClient) Role() geo.Role { return geo.Role(c.role.Load()) }
+func (c *fakeClient) Send(m []byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.room > 0 && len(c.msgs) >= c.room {
+		return false
+	}
+	c.msgs = append(c.msgs, m)
+	return true
+}
+func (c *fakeClient) Close(code int, _ string) { c.closed.CompareAndSwap(0, int32(code)) }
+
+// message is any message a client receives.
+type message struct {
+	Type      string
+	Share     int64
+	Person    *share.Person
+	Lon, Lat  float64
+	Ordinal   *int
+	Level     *string
+	Building  *string
+	Unit      *string
+	AccuracyM float64 `json:"accuracy_m"`
+	Place     string
+	Event     string
+}
+
+func (c *fakeClient) all(t testing.TB) []message {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]message, len(c.msgs))
+	for i, m := range c.msgs {
+		if err := json.Unmarshal(m, &out[i]); err != nil {
+			t.Fatalf("message %s: %v", m, err)
+		}
+	}
+	return out
+}
+
+// last is the last message of a type, and whether there is one.
+func (c *fakeClient) last(t testing.TB, typ string) (message, bool) {
+	ms := c.all(t)
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].Type == typ {
+			return ms[i], true
+		}
+	}
+	return message{}, false
+}
+
+// world is a hub over a fresh store, its clock, and people of each role.
+type world struct {
+	v     *geo.Venue
+	db    *sqlite.DB
+	svc   *share.Service
+	hub   *share.Hub
+	clock atomic.Pointer[time.Time]
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{v: campus(t)}
+	db, err := sqlite.Open(filepath.Join(t.TempDir(), "campus.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w.db = db
+	now := time.Now()
+	w.clock.Store(&now)
+	w.svc = share.New(w.v, db.DB, share.Options{Now: func() time.Time { return *w.clock.Load() }})
+	w.hub = share.NewHub(w.svc, nil, share.HubConfig{Poll: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.hub.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return w
+}
+
+func (w *world) person(t *testing.T, name string, role auth.Role) auth.User {
+	t.Helper()
+	u, err := w.db.CreateUser(t.Context(), auth.User{Email: name + "@example.edu", Role: role}, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// eventually waits up to 1 s for ok.
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 1 s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// roomOf is a room of the building of ref: a room or office, on
+// its lowest level above ground.
+func roomOf(t testing.TB, v *geo.Venue, ref string) *geo.Unit {
+	t.Helper()
+	for _, u := range v.Units {
+		if b := u.Level.Building(); b != nil && b.Ref == ref && u.Level.Ordinal >= 1 && (u.Category == "room" || u.Category == "office") {
+			return u
+		}
+	}
+	t.Fatalf("no room in %s", ref)
+	return nil
+}
+
+func buildingOf(t testing.TB, v *geo.Venue, ref string) *geo.Building {
+	t.Helper()
+	for _, b := range v.Buildings {
+		if b.Ref == ref {
+			return b
+		}
+	}
+	t.Fatalf("no building %s", ref)
+	return nil
+}
+
+// seesInside is FEATURES.md's table, for the buildings of the test:
+// whether a role sees inside.
+var seesInside = map[string]map[string]bool{
+	"C1": {"staff": true, "student": true, "family": true, "visitor": false, "tourist": false},
+	"C3": {"staff": true, "student": true, "family": true, "visitor": true, "tourist": true},
+	"D1": {"staff": false, "student": false, "family": false, "visitor": false, "tourist": false},
+}
+
+// TestEveryRolePair: a sharer in a C1 room, a C3 room, a dormitory room
+// and outdoors reaches viewers of every role (staff, student, family,
+// visitor, tourist, and a visitor whose visit opens C1) as that viewer
+// may see: precise where they see inside, else the building seen from
+// outside, the same answer from anywhere inside it.
+func TestEveryRolePair(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	v := w.v
+	ann := w.person(t, "ann", auth.Student)
+	g, err := w.svc.NewGroup(ctx, ann, "everyone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g1, _ := v.GuestRole("C1")
+	viewers := []struct {
+		name string
+		role auth.Role
+		geo  geo.Role
+	}{
+		{"staff", auth.Staff, geo.Staff}, {"student", auth.Student, geo.Student}, {"family", auth.Family, geo.Family},
+		{"visitor", auth.Visitor, geo.Visitor}, {"tourist", auth.Tourist, geo.Tourist}, {"guest", auth.Visitor, g1},
+	}
+	clients := map[string]*fakeClient{}
+	for _, vw := range viewers {
+		u := w.person(t, vw.name, vw.role)
+		if _, err := w.svc.Join(ctx, u, g.Code); err != nil {
+			t.Fatal(err)
+		}
+		c := newClient(u.ID, vw.geo)
+		if err := w.hub.Attach(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		clients[vw.name] = c
+	}
+	sh, err := w.svc.Create(ctx, ann, share.Request{Group: g.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range clients {
+		eventually(t, name+" told the share started", func() bool { _, ok := c.last(t, share.ShareStarted); return ok })
+	}
+	me := newClient(ann.ID, geo.Student)
+	if err := w.hub.Attach(ctx, me); err != nil {
+		t.Fatal(err)
+	}
+	type place struct {
+		name string
+		ref  string // "" outdoors
+		at   geo.Spot
+	}
+	var places []place
+	for _, ref := range []string{"C1", "C3", "D1"} {
+		u := roomOf(t, v, ref)
+		places = append(places, place{ref + " room", ref, v.SpotAt(u.Display[0], u.Display[1], u.Level.Ordinal, 3)})
+	}
+	gate := v.Gates[0].Geometry.(orb.Point)
+	places = append(places, place{"outdoors", "", v.SpotAt(gate[0], gate[1], 0, 5)})
+	for _, p := range places {
+		if p.ref != "" && p.at.Level == nil {
+			t.Fatalf("%s: no level at the room's point", p.name)
+		}
+		w.hub.Publish(ann.ID, p.at, time.Now())
+		for _, vw := range viewers {
+			c := clients[vw.name]
+			m, ok := c.last(t, "location")
+			if !ok {
+				t.Fatalf("%s: %s got no location", p.name, vw.name)
+			}
+			if m.Share != sh.ID || m.Person == nil || m.Person.ID != ann.ID || m.Person.Name != "ann" {
+				t.Errorf("%s: %s got %+v", p.name, vw.name, m)
+			}
+			inside := p.ref != "" && (seesInside[p.ref][vw.name] || vw.name == "guest" && (p.ref == "C1" || p.ref == "C3"))
+			switch {
+			case p.ref == "":
+				if m.Ordinal == nil || *m.Ordinal != 0 || m.Level != nil || m.Unit != nil || m.Lon != round7(p.at.Lon) {
+					t.Errorf("%s: %s got %+v, want the point outdoors", p.name, vw.name, m)
+				}
+			case inside:
+				if m.Ordinal == nil || *m.Ordinal != p.at.Ordinal || m.Level == nil || *m.Level != p.at.Level.ID || m.Unit == nil ||
+					m.Building == nil || *m.Building != p.at.Level.Building().ID || m.Lon != round7(p.at.Lon) {
+					t.Errorf("%s: %s got %+v, want the room", p.name, vw.name, m)
+				}
+			default:
+				b := buildingOf(t, v, p.ref)
+				if m.Ordinal != nil || m.Level != nil || m.Unit != nil || m.Building == nil || *m.Building != b.ID ||
+					m.Lon != round7(b.Display[0]) || m.Lat != round7(b.Display[1]) || m.AccuracyM != round1(geo.BuildingRadius(b)) {
+					t.Errorf("%s: %s got %+v, want %s seen from outside", p.name, vw.name, m, p.ref)
+				}
+			}
+		}
+	}
+	// The sharer is told of the share, and sees no location of their own.
+	if _, ok := me.last(t, "location"); ok {
+		t.Error("the sharer was sent their own location")
+	}
+}
+
+func round7(x float64) float64 { return math.Round(x*1e7) / 1e7 }
+func round1(x float64) float64 { return math.Round(x*10) / 10 }
