@@ -149,7 +149,8 @@ func (s *Server) liveSocket(c echo.Context) error {
 	lc := &liveConn{s: s, ws: ws, user: u, send: make(chan []byte, s.cfg.LiveQueue), done: make(chan struct{})}
 	lc.setRole(role)
 	ctx := context.WithoutCancel(c.Request().Context())
-	if err := s.d.Live.Attach(ctx, lc); err != nil {
+	first, err := s.d.Live.Attach(ctx, lc)
+	if err != nil {
 		code, reason := websocket.CloseTryAgainLater, "try later"
 		var se *share.Error
 		if errors.As(err, &se) {
@@ -158,6 +159,14 @@ func (s *Server) liveSocket(c echo.Context) error {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 		ws.Close()
 		return nil
+	}
+	for _, m := range first {
+		ws.SetWriteDeadline(time.Now().Add(liveWriteWait))
+		if err := ws.WriteMessage(websocket.TextMessage, m); err != nil {
+			s.d.Live.Detach(lc)
+			ws.Close()
+			return nil
+		}
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { lc.write(ctx) })

@@ -30,9 +30,7 @@ func newPair(t *testing.T, w *world, history bool) pair {
 	}
 	p.s, p.v = newClient(p.sharer.ID, geo.Student), newClient(p.viewer.ID, geo.Staff)
 	for _, c := range []*fakeClient{p.s, p.v} {
-		if err := w.hub.Attach(ctx, c); err != nil {
-			t.Fatal(err)
-		}
+		w.attach(t, c)
 	}
 	// Pending: nothing shown yet.
 	w.hub.Publish(p.sharer.ID, c3(t, w), time.Now())
@@ -117,9 +115,7 @@ func TestEndings(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := pair{sharer: ann, viewer: bob, v: newClient(bob.ID, geo.Family)}
-		if err := w.hub.Attach(ctx, p.v); err != nil {
-			t.Fatal(err)
-		}
+		w.attach(t, p.v)
 		w.hub.Publish(ann.ID, c3(t, w), time.Now())
 		if p.locations(t) != 1 {
 			t.Fatalf("%d locations, want 1", p.locations(t))
@@ -140,9 +136,7 @@ func TestLastOnConnect(t *testing.T) {
 		w.hub.Publish(p.sharer.ID, c3(t, w), time.Now())
 	}
 	late := newClient(p.viewer.ID, geo.Staff)
-	if err := w.hub.Attach(t.Context(), late); err != nil {
-		t.Fatal(err)
-	}
+	w.attach(t, late)
 	ms := late.all(t)
 	if len(ms) != 2 || ms[0].Type != share.ShareStarted || ms[1].Type != "location" || ms[1].Share != p.sh.ID {
 		t.Errorf("on connecting: %+v, want share_started then its last location", ms)
@@ -164,9 +158,7 @@ func TestSlowViewer(t *testing.T) {
 	p := newPair(t, w, false)
 	slow := newClient(p.viewer.ID, geo.Staff)
 	slow.room = 3
-	if err := w.hub.Attach(t.Context(), slow); err != nil {
-		t.Fatal(err)
-	}
+	w.attach(t, slow)
 	for range 5 {
 		w.hub.Publish(p.sharer.ID, c3(t, w), time.Now())
 	}

@@ -211,7 +211,7 @@ func (h *Hub) poll(ctx context.Context) error {
 func (h *Hub) reload(ctx context.Context, id int64) error {
 	sh, err := h.st.Share(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		h.apply(Share{ID: id, Status: Ended}, nil, nil)
+		h.apply(Share{ID: id, Status: Ended}, nil, nil, 0)
 		return nil
 	}
 	if err != nil {
@@ -228,7 +228,7 @@ func (h *Hub) reload(ctx context.Context, id int64) error {
 			return err
 		}
 	}
-	h.apply(sh, vs, as)
+	h.apply(sh, vs, as, 0)
 	return nil
 }
 
@@ -244,14 +244,15 @@ func (h *Hub) sweep() {
 	}
 	h.mu.RUnlock()
 	for _, s := range done {
-		h.apply(s, nil, nil)
+		h.apply(s, nil, nil, 0)
 	}
 }
 
 // apply makes the hub's share sh as the store says it is now, with its
 // viewers and alerts: those who lose sight of it are told it ended, those
-// who gain it that it started, with its last location.
-func (h *Hub) apply(sh Share, vs []Viewer, as []Alert) {
+// who gain it that it started, with its last location; all but the
+// person quiet (0: nobody), who is connecting and told apart.
+func (h *Hub) apply(sh Share, vs []Viewer, as []Alert, quiet int64) {
 	now := h.svc.now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -282,7 +283,9 @@ func (h *Hub) apply(sh Share, vs []Viewer, as []Alert) {
 			h.bySharer[sh.SharerID] = m
 		}
 		m[sh.ID] = lv
-		h.sendTo(sh.SharerID, shareMessage(ShareStarted, sh.ID))
+		if sh.SharerID != quiet {
+			h.sendTo(sh.SharerID, shareMessage(ShareStarted, sh.ID))
+		}
 	}
 	lv.mu.Lock()
 	defer lv.mu.Unlock()
@@ -298,7 +301,7 @@ func (h *Hub) apply(sh Share, vs []Viewer, as []Alert) {
 		}
 	}
 	for id := range now2 {
-		if _, ok := lv.viewers[id]; !ok {
+		if _, ok := lv.viewers[id]; !ok && id != quiet {
 			h.sendTo(id, started)
 			h.sendLast(lv, id)
 		}
@@ -387,17 +390,20 @@ func (h *Hub) spot(l Located) geo.Spot {
 }
 
 // Attach connects a client: the live shares it shares or is shown are
-// loaded, and it is told of each shown, with its last location.
-func (h *Hub) Attach(ctx context.Context, c Client) error {
+// loaded, and it is answered what it is to be told at once, to write
+// before anything queued: for each share shown to it, share_started and
+// its last location (however many shares, none counts against the
+// client's queue).
+func (h *Hub) Attach(ctx context.Context, c Client) ([][]byte, error) {
 	id := c.UserID()
 	h.mu.Lock()
 	switch {
 	case len(h.clients[id]) >= h.cfg.MaxSocketsPerPerson:
 		h.mu.Unlock()
-		return ErrTooManySockets
+		return nil, ErrTooManySockets
 	case h.nclients >= h.cfg.MaxSockets:
 		h.mu.Unlock()
-		return ErrSocketsFull
+		return nil, ErrSocketsFull
 	}
 	m := h.clients[id]
 	if m == nil {
@@ -411,24 +417,24 @@ func (h *Hub) Attach(ctx context.Context, c Client) error {
 	shs, err := h.st.LiveShares(ctx, id, now)
 	if err != nil {
 		h.Detach(c)
-		return err
+		return nil, err
 	}
 	for _, sh := range shs {
 		vs, err := h.st.ShareViewers(ctx, sh.ID, now)
 		if err != nil {
 			h.Detach(c)
-			return err
+			return nil, err
 		}
 		as, err := h.st.Alerts(ctx, sh.ID)
 		if err != nil {
 			h.Detach(c)
-			return err
+			return nil, err
 		}
-		h.apply(sh, vs, as)
+		h.apply(sh, vs, as, id)
 	}
-	// What the client is shown, told at once.
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	var out [][]byte
 	for _, sh := range shs {
 		lv := h.shares[sh.ID]
 		if lv == nil {
@@ -436,17 +442,17 @@ func (h *Hub) Attach(ctx context.Context, c Client) error {
 		}
 		lv.mu.Lock()
 		if _, ok := lv.viewers[id]; ok {
-			h.send(c, shareMessage(ShareStarted, sh.ID))
+			out = append(out, shareMessage(ShareStarted, sh.ID))
 			if lv.last != nil {
 				if s, ok := h.v.View(c.Role()).See(h.spot(*lv.last)); ok {
-					h.send(c, locationMessage(sh.ID, lv.person, s, lv.last.T))
+					out = append(out, locationMessage(sh.ID, lv.person, s, lv.last.T))
 					h.sighted(sh.ID, id, lv.last.T)
 				}
 			}
 		}
 		lv.mu.Unlock()
 	}
-	return nil
+	return out, nil
 }
 
 // Detach disconnects a client.

@@ -134,6 +134,19 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
+// attach connects c, which keeps what it is told at once as a socket
+// writes it.
+func (w *world) attach(t *testing.T, c *fakeClient) {
+	t.Helper()
+	first, err := w.hub.Attach(t.Context(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.mu.Lock()
+	c.msgs = append(first, c.msgs...)
+	c.mu.Unlock()
+}
+
 func (w *world) person(t *testing.T, name string, role auth.Role) auth.User {
 	t.Helper()
 	u, err := w.db.CreateUser(t.Context(), auth.User{Email: name + "@example.edu", Role: role}, "x")
@@ -217,9 +230,7 @@ func TestEveryRolePair(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := newClient(u.ID, vw.geo)
-		if err := w.hub.Attach(ctx, c); err != nil {
-			t.Fatal(err)
-		}
+		w.attach(t, c)
 		clients[vw.name] = c
 	}
 	sh, err := w.svc.Create(ctx, ann, share.Request{Group: g.ID})
@@ -230,9 +241,7 @@ func TestEveryRolePair(t *testing.T) {
 		eventually(t, name+" told the share started", func() bool { _, ok := c.last(t, share.ShareStarted); return ok })
 	}
 	me := newClient(ann.ID, geo.Student)
-	if err := w.hub.Attach(ctx, me); err != nil {
-		t.Fatal(err)
-	}
+	w.attach(t, me)
 	type place struct {
 		name string
 		ref  string // "" outdoors
