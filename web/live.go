@@ -43,13 +43,13 @@ const (
 	liveMaxMessage = 32 << 10
 	// maxLiveScans bounds the scans of one message: a few seconds' worth.
 	maxLiveScans = 10
-	// liveRate and liveBurst bound the messages a client sends: a
-	// location a second is what a phone sends; more is dropped, with an
-	// error message.
-	liveRate  = 5
-	liveBurst = 10
+	// DefaultLiveRate bounds the messages a client sends a second (twice
+	// its burst at once): a location a second is what a phone sends;
+	// more is dropped, with an error message.
+	DefaultLiveRate = 5
 	// liveRoleEvery is how often a visitor's role is asked again (their
-	// visit's window may open or close while the socket lives).
+	// visit's window may open or close while the socket lives), at a
+	// ping.
 	liveRoleEvery = time.Minute
 )
 
@@ -57,7 +57,10 @@ const (
 func (s *Server) livePongWait() time.Duration { return 2*s.cfg.LivePing + s.cfg.LivePing/4 }
 
 var liveUpgrader = websocket.Upgrader{
-	ReadBufferSize: 1024, WriteBufferSize: 1024, HandshakeTimeout: 10 * time.Second,
+	ReadBufferSize: 512, WriteBufferSize: 1024, HandshakeTimeout: 10 * time.Second,
+	// A socket holds a write buffer only while it writes: an idle one
+	// holds none.
+	WriteBufferPool: &sync.Pool{},
 	// Any origin may open the socket: what opens it is a single-use
 	// ticket given to a bearer token, never a cookie, so a page of another
 	// origin has nothing to ride on.
@@ -91,9 +94,14 @@ type liveConn struct {
 	ws   *websocket.Conn
 	user auth.User
 	role atomic.Uint32
-	send chan []byte
-	once sync.Once
-	done chan struct{}
+	// queue holds the messages the writer has not taken yet, at most
+	// LiveQueue; nil when empty, so that an idle socket holds none. wake
+	// tells the writer there are some.
+	mu    sync.Mutex
+	queue [][]byte
+	wake  chan struct{}
+	once  sync.Once
+	done  chan struct{}
 	// code and reason of the close, set before done closes.
 	code   int
 	reason string
@@ -110,12 +118,27 @@ func (lc *liveConn) Send(m []byte) bool {
 		return true // closing: nothing more to say
 	default:
 	}
-	select {
-	case lc.send <- m:
-		return true
-	default:
+	lc.mu.Lock()
+	if len(lc.queue) >= lc.s.cfg.LiveQueue {
+		lc.mu.Unlock()
 		return false
 	}
+	lc.queue = append(lc.queue, m)
+	lc.mu.Unlock()
+	select {
+	case lc.wake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// take takes the queued messages.
+func (lc *liveConn) take() [][]byte {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	q := lc.queue
+	lc.queue = nil
+	return q
 }
 
 // Close has the writer close the socket with code and reason.
@@ -146,10 +169,9 @@ func (s *Server) liveSocket(c echo.Context) error {
 	if err != nil {
 		return nil // the upgrader answered the client
 	}
-	lc := &liveConn{s: s, ws: ws, user: u, send: make(chan []byte, s.cfg.LiveQueue), done: make(chan struct{})}
+	lc := &liveConn{s: s, ws: ws, user: u, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	lc.setRole(role)
-	ctx := context.WithoutCancel(c.Request().Context())
-	first, err := s.d.Live.Attach(ctx, lc)
+	first, err := s.d.Live.Attach(c.Request().Context(), lc)
 	if err != nil {
 		code, reason := websocket.CloseTryAgainLater, "try later"
 		var se *share.Error
@@ -168,40 +190,49 @@ func (s *Server) liveSocket(c echo.Context) error {
 			return nil
 		}
 	}
+	// The socket lives on in goroutines of its own: the request's, deep in
+	// the middleware, would keep its stack and the HTTP connection's
+	// buffers (8 KB) for the socket's life.
+	go lc.serve()
+	return nil
+}
+
+// serve reads the socket, and writes to it from a second goroutine,
+// until it closes.
+func (lc *liveConn) serve() {
 	var wg sync.WaitGroup
-	wg.Go(func() { lc.write(ctx) })
+	wg.Go(lc.write)
 	lc.read()
-	s.d.Live.Detach(lc)
+	lc.s.d.Live.Detach(lc)
 	lc.Close(websocket.CloseNormalClosure, "")
 	wg.Wait()
-	return nil
 }
 
 // write sends the queued messages and the pings, and closes the socket
 // when told to.
-func (lc *liveConn) write(ctx context.Context) {
+func (lc *liveConn) write() {
 	s := lc.s
 	ping := time.NewTicker(s.cfg.LivePing)
 	defer ping.Stop()
-	roles := time.NewTicker(liveRoleEvery)
-	defer roles.Stop()
 	defer lc.ws.Close()
+	pings, roleEvery := 0, max(1, int(liveRoleEvery/s.cfg.LivePing))
 	for {
 		select {
-		case m := <-lc.send:
-			lc.ws.SetWriteDeadline(time.Now().Add(liveWriteWait))
-			if err := lc.ws.WriteMessage(websocket.TextMessage, m); err != nil {
-				lc.Close(websocket.CloseAbnormalClosure, "")
-				return
+		case <-lc.wake:
+			for _, m := range lc.take() {
+				lc.ws.SetWriteDeadline(time.Now().Add(liveWriteWait))
+				if err := lc.ws.WriteMessage(websocket.TextMessage, m); err != nil {
+					lc.Close(websocket.CloseAbnormalClosure, "")
+					return
+				}
 			}
 		case <-ping.C:
 			if err := lc.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
 				lc.Close(websocket.CloseAbnormalClosure, "")
 				return
 			}
-		case <-roles.C:
-			if lc.user.Role == auth.Visitor {
-				if r, err := s.visitorRole(ctx, lc.user); err == nil {
+			if pings++; pings%roleEvery == 0 && lc.user.Role == auth.Visitor {
+				if r, err := s.visitorRole(context.Background(), lc.user); err == nil {
 					lc.setRole(r)
 				}
 			}
@@ -249,7 +280,7 @@ func (lc *liveConn) read() {
 	lc.ws.SetReadLimit(liveMaxMessage)
 	lc.ws.SetReadDeadline(time.Now().Add(wait))
 	lc.ws.SetPongHandler(func(string) error { return lc.ws.SetReadDeadline(time.Now().Add(wait)) })
-	limit := rate.NewLimiter(liveRate, liveBurst)
+	limit := rate.NewLimiter(rate.Limit(s.cfg.LiveRate), 2*s.cfg.LiveRate)
 	for {
 		_, data, err := lc.ws.ReadMessage()
 		if err != nil {
@@ -257,7 +288,7 @@ func (lc *liveConn) read() {
 		}
 		lc.ws.SetReadDeadline(time.Now().Add(wait))
 		if !limit.Allow() {
-			lc.reply(badParam("", "too many messages: at most %d a second", liveRate))
+			lc.reply(badParam("", "too many messages: at most %d a second", s.cfg.LiveRate))
 			continue
 		}
 		var m liveIn

@@ -118,6 +118,9 @@ type Config struct {
 	// defaults.
 	LivePing  time.Duration
 	LiveQueue int
+	// LiveRate is the messages a second a live socket may send (0:
+	// DefaultLiveRate).
+	LiveRate int
 	// Now is the clock the age of idempotency keys is told by; nil:
 	// time.Now.
 	Now func() time.Time
@@ -166,6 +169,9 @@ func New(d Deps, cfg Config) *Server {
 	}
 	if cfg.LiveQueue <= 0 {
 		cfg.LiveQueue = DefaultLiveQueue
+	}
+	if cfg.LiveRate <= 0 {
+		cfg.LiveRate = DefaultLiveRate
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
