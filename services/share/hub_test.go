@@ -200,48 +200,65 @@ var seesInside = map[string]map[string]bool{
 	"D1": {"staff": false, "student": false, "family": false, "visitor": false, "tourist": false},
 }
 
-// TestEveryRolePair: a sharer in a C1 room, a C3 room, a dormitory room
-// and outdoors reaches viewers of every role (staff, student, family,
-// visitor, tourist, and a visitor whose visit opens C1) as that viewer
-// may see: precise where they see inside, else the building seen from
-// outside, the same answer from anywhere inside it.
+// TestEveryRolePair: sharers of every role (staff, student, family,
+// visitor, tourist), each in a C1 room, a C3 room, a dormitory room and
+// outdoors, reach viewers of every role (and a visitor whose visit opens
+// C1) as the viewer may see, whoever shares: precise where the viewer
+// sees inside, else the building seen from outside, the same answer from
+// anywhere inside it.
 func TestEveryRolePair(t *testing.T) {
 	w := newWorld(t)
 	ctx := t.Context()
 	v := w.v
-	ann := w.person(t, "ann", auth.Student)
-	g, err := w.svc.NewGroup(ctx, ann, "everyone")
+	owner := w.person(t, "owner", auth.Staff)
+	g, err := w.svc.NewGroup(ctx, owner, "everyone")
 	if err != nil {
 		t.Fatal(err)
 	}
 	g1, _ := v.GuestRole("C1")
-	viewers := []struct {
+	type person struct {
 		name string
 		role auth.Role
 		geo  geo.Role
-	}{
+	}
+	viewers := []person{
 		{"staff", auth.Staff, geo.Staff}, {"student", auth.Student, geo.Student}, {"family", auth.Family, geo.Family},
 		{"visitor", auth.Visitor, geo.Visitor}, {"tourist", auth.Tourist, geo.Tourist}, {"guest", auth.Visitor, g1},
 	}
+	sharers := []person{
+		{"staff-sharer", auth.Staff, geo.Staff}, {"student-sharer", auth.Student, geo.Student}, {"family-sharer", auth.Family, geo.Family},
+		{"visitor-sharer", auth.Visitor, geo.Visitor}, {"tourist-sharer", auth.Tourist, geo.Tourist},
+	}
 	clients := map[string]*fakeClient{}
-	for _, vw := range viewers {
-		u := w.person(t, vw.name, vw.role)
+	users := map[string]auth.User{}
+	for _, p := range append(append([]person{}, viewers...), sharers...) {
+		u := w.person(t, p.name, p.role)
 		if _, err := w.svc.Join(ctx, u, g.Code); err != nil {
 			t.Fatal(err)
 		}
-		c := newClient(u.ID, vw.geo)
+		c := newClient(u.ID, p.geo)
 		w.attach(t, c)
-		clients[vw.name] = c
+		clients[p.name], users[p.name] = c, u
 	}
-	sh, err := w.svc.Create(ctx, ann, share.Request{Group: g.ID})
-	if err != nil {
-		t.Fatal(err)
+	shares := map[string]int64{}
+	for _, sp := range sharers {
+		sh, err := w.svc.Create(ctx, users[sp.name], share.Request{Group: g.ID})
+		if err != nil {
+			t.Fatalf("%s sharing with the group: %v", sp.name, err)
+		}
+		shares[sp.name] = sh.ID
+		for _, vw := range viewers {
+			c := clients[vw.name]
+			eventually(t, vw.name+" told "+sp.name+"'s share started", func() bool {
+				for _, m := range c.all(t) {
+					if m.Type == share.ShareStarted && m.Share == sh.ID {
+						return true
+					}
+				}
+				return false
+			})
+		}
 	}
-	for name, c := range clients {
-		eventually(t, name+" told the share started", func() bool { _, ok := c.last(t, share.ShareStarted); return ok })
-	}
-	me := newClient(ann.ID, geo.Student)
-	w.attach(t, me)
 	type place struct {
 		name string
 		ref  string // "" outdoors
@@ -254,43 +271,49 @@ func TestEveryRolePair(t *testing.T) {
 	}
 	gate := v.Gates[0].Geometry.(orb.Point)
 	places = append(places, place{"outdoors", "", v.SpotAt(gate[0], gate[1], 0, 5)})
-	for _, p := range places {
-		if p.ref != "" && p.at.Level == nil {
-			t.Fatalf("%s: no level at the room's point", p.name)
+	for _, sp := range sharers {
+		sharer := users[sp.name]
+		for _, p := range places {
+			if p.ref != "" && p.at.Level == nil {
+				t.Fatalf("%s: no level at the room's point", p.name)
+			}
+			w.hub.Publish(sharer.ID, p.at, time.Now())
+			for _, vw := range viewers {
+				what := sp.name + " in " + p.name + " to " + vw.name
+				m, ok := clients[vw.name].last(t, "location")
+				if !ok {
+					t.Fatalf("%s: no location", what)
+				}
+				if m.Share != shares[sp.name] || m.Person == nil || m.Person.ID != sharer.ID || m.Person.Name != sp.name {
+					t.Errorf("%s: %+v", what, m)
+				}
+				inside := p.ref != "" && (seesInside[p.ref][vw.name] || vw.name == "guest" && (p.ref == "C1" || p.ref == "C3"))
+				switch {
+				case p.ref == "":
+					if m.Ordinal == nil || *m.Ordinal != 0 || m.Level != nil || m.Unit != nil || m.Lon != round7(p.at.Lon) {
+						t.Errorf("%s: %+v, want the point outdoors", what, m)
+					}
+				case inside:
+					if m.Ordinal == nil || *m.Ordinal != p.at.Ordinal || m.Level == nil || *m.Level != p.at.Level.ID || m.Unit == nil ||
+						m.Building == nil || *m.Building != p.at.Level.Building().ID || m.Lon != round7(p.at.Lon) {
+						t.Errorf("%s: %+v, want the room", what, m)
+					}
+				default:
+					b := buildingOf(t, v, p.ref)
+					if m.Ordinal != nil || m.Level != nil || m.Unit != nil || m.Building == nil || *m.Building != b.ID ||
+						m.Lon != round7(b.Display[0]) || m.Lat != round7(b.Display[1]) || m.AccuracyM != round1(geo.BuildingRadius(b)) {
+						t.Errorf("%s: %+v, want %s seen from outside", what, m, p.ref)
+					}
+				}
+			}
 		}
-		w.hub.Publish(ann.ID, p.at, time.Now())
-		for _, vw := range viewers {
-			c := clients[vw.name]
-			m, ok := c.last(t, "location")
-			if !ok {
-				t.Fatalf("%s: %s got no location", p.name, vw.name)
-			}
-			if m.Share != sh.ID || m.Person == nil || m.Person.ID != ann.ID || m.Person.Name != "ann" {
-				t.Errorf("%s: %s got %+v", p.name, vw.name, m)
-			}
-			inside := p.ref != "" && (seesInside[p.ref][vw.name] || vw.name == "guest" && (p.ref == "C1" || p.ref == "C3"))
-			switch {
-			case p.ref == "":
-				if m.Ordinal == nil || *m.Ordinal != 0 || m.Level != nil || m.Unit != nil || m.Lon != round7(p.at.Lon) {
-					t.Errorf("%s: %s got %+v, want the point outdoors", p.name, vw.name, m)
-				}
-			case inside:
-				if m.Ordinal == nil || *m.Ordinal != p.at.Ordinal || m.Level == nil || *m.Level != p.at.Level.ID || m.Unit == nil ||
-					m.Building == nil || *m.Building != p.at.Level.Building().ID || m.Lon != round7(p.at.Lon) {
-					t.Errorf("%s: %s got %+v, want the room", p.name, vw.name, m)
-				}
-			default:
-				b := buildingOf(t, v, p.ref)
-				if m.Ordinal != nil || m.Level != nil || m.Unit != nil || m.Building == nil || *m.Building != b.ID ||
-					m.Lon != round7(b.Display[0]) || m.Lat != round7(b.Display[1]) || m.AccuracyM != round1(geo.BuildingRadius(b)) {
-					t.Errorf("%s: %s got %+v, want %s seen from outside", p.name, vw.name, m, p.ref)
-				}
+		// A sharer is sent no location of their own.
+		for _, m := range clients[sp.name].all(t) {
+			if m.Type == "location" && m.Person != nil && m.Person.ID == sharer.ID {
+				t.Errorf("%s was sent their own location", sp.name)
+				break
 			}
 		}
-	}
-	// The sharer is told of the share, and sees no location of their own.
-	if _, ok := me.last(t, "location"); ok {
-		t.Error("the sharer was sent their own location")
 	}
 }
 
