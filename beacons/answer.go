@@ -1,8 +1,6 @@
 package beacons
 
 import (
-	"math"
-
 	"github.com/campusnav/engine/geo"
 )
 
@@ -13,13 +11,12 @@ const ReasonHidden = "somewhere the asker may not see"
 
 // answer turns an estimate into the fix the viewer may see. The estimate
 // is put in its place on the venue first, the same for every viewer
-// (placeOf). In a place the viewer may not see inside (a dormitory, C1 for
-// a visitor, a level IMDF restricts), the answer is the building seen from
-// outside: its id, its display point, and its radius for the accuracy,
+// (placeOf, spotOf); then geo.View.See, the one place of the rule, says
+// what the viewer may be told: in a place the viewer may not see inside
+// (a dormitory, C1 for a visitor, a level IMDF restricts), the building
+// seen from outside, its display point and its radius for the accuracy,
 // whatever the estimate's, so that nothing tells the floor, where in the
-// building, or whether the beacons heard were the building's own. A place
-// the viewer may not see is never swapped for the nearest one it may: that
-// would tell the floor and lie about the place.
+// building, or whether the beacons heard were the building's own.
 func (p *Positioner) answer(w geo.View, s *Scan, est Estimate) Fix {
 	f := Fix{Device: s.Device, T: s.T, Truth: s.Truth}
 	if !est.OK {
@@ -35,67 +32,45 @@ func (p *Positioner) answer(w geo.View, s *Scan, est Estimate) Fix {
 		}
 		return f
 	}
-	v := p.graph.Venue
+	sp, _ := p.spotOf(est)
+	seen, ok := w.See(sp)
+	return fixOf(f, seen, ok)
+}
+
+// spotOf is an estimate in its place on the venue, the same whoever
+// asks; false without a venue (a standalone site).
+func (p *Positioner) spotOf(est Estimate) (geo.Spot, bool) {
+	if p.graph == nil {
+		return geo.Spot{}, false
+	}
 	pl := p.placeOf(est)
-	lon, lat := v.Projection.ToLonLat(pl.pt)
-	loc := w.Locate(geo.Position{Lon: lon, Lat: lat, Ordinal: pl.ord}, "en")
+	lon, lat := p.graph.Venue.Projection.ToLonLat(pl.pt)
+	return geo.Spot{Lon: lon, Lat: lat, Ordinal: pl.ord, Level: pl.level, AccuracyM: est.AccuracyM}, true
+}
+
+// fixOf fills f with what a viewer may see of a spot (geo.View.See):
+// precise, or the building seen from outside, or nothing (ok false).
+func fixOf(f Fix, s geo.Seen, ok bool) Fix {
 	switch {
-	case pl.level != nil && !w.Sees(pl.level):
-		b := pl.level.Building()
-		if b == nil && loc.Building != nil {
-			b = buildingOf(w, loc.Building.ID)
-		}
-		return outside(f, b)
-	case pl.level == nil && loc.Building != nil:
-		// Outdoors, but within the walls of a building (where a path
-		// meets its entrance): seen from outside if the viewer may not
-		// see in.
-		if b := buildingOf(w, loc.Building.ID); b != nil && b.Access(w.Role()) == geo.AccessNone {
-			return outside(f, b)
-		}
-	}
-	f.Lon, f.Lat, f.Ordinal, f.AccuracyM = ptr(round7(lon)), ptr(round7(lat)), ptr(pl.ord), ptr(round1(est.AccuracyM))
-	if pl.level != nil {
-		f.Level = &pl.level.ID
-		if loc.Level != nil && loc.Level.ID == pl.level.ID && loc.Unit != nil {
-			f.Unit, f.UnitRef = &loc.Unit.ID, &loc.Unit.Ref
-		}
-	}
-	return f
-}
-
-// outside answers a building seen from outside: the same answer wherever
-// inside it the estimate is.
-func outside(f Fix, b *geo.Building) Fix {
-	if b == nil {
+	case !ok:
 		f.Reason = ReasonHidden
-		return f
+	case s.Outside:
+		b := s.Building
+		f.Lon, f.Lat = ptr(s.Lon), ptr(s.Lat)
+		f.Building = &b.ID
+		if b.Ref != "" {
+			f.BuildingRef = &b.Ref
+		}
+		f.BuildingName = map[string]string{"en": b.Name.In("en"), "zh": b.Name.In("zh")}
+		f.AccuracyM = ptr(s.AccuracyM)
+	default:
+		f.Lon, f.Lat, f.Ordinal, f.AccuracyM = ptr(s.Lon), ptr(s.Lat), s.Ordinal, ptr(s.AccuracyM)
+		if s.Level != nil {
+			f.Level = &s.Level.ID
+		}
+		if s.Unit != nil {
+			f.Unit, f.UnitRef = &s.Unit.ID, &s.Unit.Ref
+		}
 	}
-	f.Lon, f.Lat = ptr(round7(b.Display[0])), ptr(round7(b.Display[1]))
-	f.Building = &b.ID
-	if b.Ref != "" {
-		f.BuildingRef = &b.Ref
-	}
-	f.BuildingName = map[string]string{"en": b.Name.In("en"), "zh": b.Name.In("zh")}
-	f.AccuracyM = ptr(round1(buildingRadius(b)))
 	return f
-}
-
-// buildingOf is the building with id (every role sees buildings from
-// outside), nil if there is none.
-func buildingOf(w geo.View, id string) *geo.Building {
-	f, _ := w.Feature(id)
-	b, _ := f.(*geo.Building)
-	return b
-}
-
-// buildingRadius is half the diagonal of a building's largest footprint,
-// metres, at least 10: what an answer of the building alone is sure of.
-func buildingRadius(b *geo.Building) float64 {
-	r := 10.0
-	for _, f := range b.Footprints {
-		bb := f.Local.Bound()
-		r = math.Max(r, math.Hypot(bb.Max[0]-bb.Min[0], bb.Max[1]-bb.Min[1])/2)
-	}
-	return r
 }

@@ -110,7 +110,7 @@ func checkPrivate(t *testing.T, p *Positioner, w geo.View, room privacyRoom, f F
 		if f.Level != nil || f.Ordinal != nil || f.Unit != nil || f.UnitRef != nil {
 			t.Errorf("%s: a building seen from outside with a floor or room: %+v", where, f)
 		}
-		if *f.Lon != round7(b.Display[0]) || *f.Lat != round7(b.Display[1]) || *f.AccuracyM != round1(buildingRadius(b)) ||
+		if *f.Lon != round7(b.Display[0]) || *f.Lat != round7(b.Display[1]) || *f.AccuracyM != round1(geo.BuildingRadius(b)) ||
 			f.BuildingRef == nil || *f.BuildingRef != b.Ref {
 			t.Errorf("%s: %s seen from outside is not its point and radius: %+v", where, b.Ref, f)
 		}

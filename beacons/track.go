@@ -268,6 +268,22 @@ func (t *Tracker) Update(w geo.View, s *Scan) Fix {
 	return t.p.answer(w, s, t.next(s))
 }
 
+// Spot takes the device's next scan, as Update does, and answers where
+// it places the device on the venue, the same whoever asks (geo.View.See
+// then says what each viewer may be told); reason, when the scan places
+// nobody (or the positioner has no venue), says why.
+func (t *Tracker) Spot(s *Scan) (sp geo.Spot, reason string) {
+	est := t.next(s)
+	if !est.OK {
+		return geo.Spot{}, est.Reason
+	}
+	sp, ok := t.p.spotOf(est)
+	if !ok {
+		return geo.Spot{}, "no venue"
+	}
+	return sp, ""
+}
+
 // next takes the device's next scan and returns the estimate: the same
 // whoever asks.
 func (t *Tracker) next(s *Scan) Estimate {

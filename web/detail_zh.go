@@ -168,6 +168,20 @@ var detailsZh = map[string]string{
 	"slot, the id of a free slot, is required":                     "缺少 slot（可预约时段的编号）",
 	"tours are not available":                                      "校园参观预约未开放",
 
+	// Live sharing.
+	"live sharing is not available":                      "实时位置共享未开放",
+	"ticket is required: POST /api/v1/live/ticket first": "缺少 ticket：请先 POST /api/v1/live/ticket",
+	"after %q is not a cursor":                           "after %q 不是有效的游标",
+	"too many messages: at most %d a second":             "消息过多：每秒最多 %d 条",
+	"not a message: %v":                                  "不是有效的消息：%v",
+	"type %q is not scan or fix":                         "type %q 不是 scan 或 fix",
+	"give 1 to %d scans":                                 "请提供 1 到 %d 条扫描",
+	"the scans place nobody":                             "这些扫描无法定位",
+	"a fix needs lon, lat and ordinal":                   "定位需要 lon、lat 和 ordinal",
+	"lon and lat are not a longitude and latitude":       "lon 和 lat 不是有效的经纬度",
+	"ordinal %d is not a floor of the campus":            "ordinal %d 不是校园内的楼层",
+	"accuracy_m is from 0 to 1000 metres":                "accuracy_m 应在 0 到 1000 米之间",
+
 	// The server.
 	"no such endpoint: %s":             "没有这个接口：%s",
 	"the store does not answer":        "存储服务无响应",

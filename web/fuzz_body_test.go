@@ -22,6 +22,7 @@ import (
 	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/share"
 	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
@@ -67,6 +68,8 @@ func FuzzJSONBodies(f *testing.F) {
 		`{"category":"it.network","description":"no wifi","scans":[{"device":"d","t":"2026-01-01T08:00:00Z","scans":[]}]}`,
 		`{"assignee":"IT team"}`, `{"assignee":"I\u0000T"}`, `{"stars":5,"comment":"ok"}`, `{"stars":1e99}`, `{"reason":"still broken"}`,
 		`{"people":2}`, `{"people":-1}`, `{"people":1e99}`, `{"people":null}`, `{"people":2,"slot":"x"}`,
+		`{"with":"amy@connect.hkust-gz.edu.cn","minutes":30,"history":true}`, `{"with":"a\u0000my@x"}`, `{"group":1,"minutes":1e99}`,
+		`{"name":"lunch"}`, `{"code":"ABCDEFGHJK"}`, `{"code":"AB\u0000"}`, `{"place":"C3","on":"enter"}`, `{"place":"C\u00003","on":"leave"}`,
 		`[]`, `null`, `{"name":"\xff\xfe"}`, `{"name":` + strings.Repeat(`[`, 2000),
 	} {
 		f.Add(s)
@@ -203,6 +206,8 @@ func FuzzJSONBodies(f *testing.F) {
 	}
 	y, m, day := sat.In(time.FixedZone("+08", 8*3600)).Date()
 	tourPath := fmt.Sprintf("/api/v1/tours/campus-highlights-%04d%02d%02d-1000/bookings", y, m, day)
+	d.Shares = share.New(campusDeps.Venue, db.DB, share.Options{})
+	d.Live = share.NewHub(d.Shares, nil, share.HubConfig{})
 	h := New(d, Config{}).Handler()
 	paths := []string{"/api/v1/auth/login", "/api/v1/auth/phone/start", "/api/v1/auth/phone/verify",
 		"/api/v1/me/places", "/api/v1/family", "/api/v1/position", "/api/v1/auth/wechat", "/api/v1/auth/wechat/bind",
@@ -216,7 +221,9 @@ func FuzzJSONBodies(f *testing.F) {
 		"/api/v1/labs/NFF/samples/1/status", "/api/v1/counselling/slots", "/api/v1/counselling/appointments",
 		"/api/v1/repairs", "/api/v1/repairs/1/dispatch", "/api/v1/repairs/1/rate", "/api/v1/repairs/locate",
 		"/api/v1/visits", "/api/v1/visits/1/again", "/api/v1/invitations", accept,
-		"/api/v1/visits/1/approve", "/api/v1/visits/1/reject", "/api/v1/watchlist", "/api/v1/visits/webhook", tourPath}
+		"/api/v1/visits/1/approve", "/api/v1/visits/1/reject", "/api/v1/watchlist", "/api/v1/visits/webhook", tourPath,
+		"/api/v1/shares", "/api/v1/shares/1/alerts", "/api/v1/groups", "/api/v1/groups/join"}
+
 	// A reader's check answers a deny to anything malformed, by design.
 	denies := map[string]bool{"/api/v1/position": true, "/api/v1/access/check": true}
 	f.Fuzz(func(t *testing.T, body string) {

@@ -23,6 +23,7 @@ import (
 	"github.com/campusnav/engine/services/access"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/payments"
+	"github.com/campusnav/engine/services/share"
 	"github.com/campusnav/engine/services/visitor"
 )
 
@@ -143,6 +144,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 		d.Repairs, d.RepairLocator = fakeRepairs(db.DB, &repairClock), fakeLocator{repairRoom(t, geo.Student)}
 		d.Visits = visits
 		d.Tours = fakeTours(t, db.DB, &tourClock)
+		d.Shares = share.New(campusDeps.Venue, db.DB, share.Options{})
+		d.Live = share.NewHub(d.Shares, nil, share.HubConfig{})
 	})
 	pay.SandboxNotify(ts.URL)
 	notice := fmt.Sprintf(`{"topup_id":%q,"provider_txn":"sbx-1","amount_fen":5000,"status":"succeeded"}`, topUpID)
@@ -459,6 +462,34 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"family", "GET", "/api/v1/repairs/1/photos/1", "", 404},
 		{"student", "GET", "/api/v1/me/repairs?limit=1", "", 200},
 		{"", "GET", "/api/v1/me/repairs", "", 401},
+		{"staff", "POST", "/api/v1/shares", `{"with":"family@example.edu","minutes":30,"history":true}`, 201},
+		{"staff", "POST", "/api/v1/shares", `{"with":"nobody@elsewhere.edu"}`, 404},
+		{"staff", "POST", "/api/v1/shares", `{"with":"staff@example.edu"}`, 400},
+		{"staff", "POST", "/api/v1/shares", `{"with":"family@example.edu","minutes":5000}`, 400},
+		{"visitor", "POST", "/api/v1/shares", `{"with":"staff@example.edu"}`, 403},
+		{"", "POST", "/api/v1/shares", `{"with":"staff@example.edu"}`, 401},
+		{"family", "GET", "/api/v1/shares?limit=5", "", 200},
+		{"staff", "POST", "/api/v1/shares/1/accept", "", 404},
+		{"family", "POST", "/api/v1/shares/1/accept", "", 200},
+		{"family", "POST", "/api/v1/shares/1/alerts", `{"place":"C3","on":"enter"}`, 201},
+		{"family", "POST", "/api/v1/shares/1/alerts", `{"place":"C3","on":"sideways"}`, 400},
+		{"family", "GET", "/api/v1/shares/1/track", "", 200},
+		{"student", "GET", "/api/v1/shares/1/track", "", 404},
+		{"staff", "POST", "/api/v1/groups", `{"name":"lunch"}`, 201},
+		{"staff", "POST", "/api/v1/groups", `{"name":""}`, 400},
+		{"staff", "GET", "/api/v1/groups", "", 200},
+		{"student", "POST", "/api/v1/groups/join", `{"code":"ABCDEFGHJK"}`, 404},
+		{"student", "POST", "/api/v1/groups/join", `{"code":"bad"}`, 400},
+		{"student", "POST", "/api/v1/groups/1/leave", "", 404},
+		{"staff", "DELETE", "/api/v1/groups/1/members/7", "", 404},
+		{"staff", "DELETE", "/api/v1/groups/1/members/5", "", 400},
+		{"staff", "POST", "/api/v1/groups/1/leave", "", 204},
+		{"family", "DELETE", "/api/v1/shares/1", "", 204},
+		{"staff", "DELETE", "/api/v1/shares/1", "", 404},
+		{"staff", "POST", "/api/v1/live/ticket", "", 201},
+		{"", "POST", "/api/v1/live/ticket", "", 401},
+		{"", "GET", "/api/v1/live?ticket=nope", "", 401},
+		{"", "GET", "/api/v1/live", "", 400},
 		{"", "GET", feed, "", 200},
 		{"", "GET", feed + "?lang=zh", "", 200},
 		{"", "GET", feed + "?lang=fr", "", 400},

@@ -21,6 +21,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/share"
 	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
 )
@@ -180,6 +181,16 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusForbidden, true
 	case errors.Is(err, tour.ErrInvalid):
 		return http.StatusBadRequest, true
+	case errors.Is(err, share.ErrNotFound):
+		return http.StatusNotFound, true
+	case errors.Is(err, share.ErrConflict), errors.Is(err, share.ErrTooMany):
+		return http.StatusConflict, true
+	case errors.Is(err, share.ErrUnauthorized):
+		return http.StatusUnauthorized, true
+	case errors.Is(err, share.ErrForbidden):
+		return http.StatusForbidden, true
+	case errors.Is(err, share.ErrInvalid):
+		return http.StatusBadRequest, true
 	case errors.Is(err, booking.ErrConflict):
 		return http.StatusConflict, true
 	case errors.Is(err, booking.ErrRule):
@@ -262,7 +273,7 @@ func knownProblem(status int, err error) *Problem {
 
 // trimLayer is an error's text without the package it came from.
 func trimLayer(msg string) string {
-	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: ", "visitor: ", "tour: "} {
+	for _, layer := range []string{"routing: ", "auth: ", "places: ", "access: ", "payments: ", "ledger: ", "booking: ", "repair: ", "visitor: ", "tour: ", "share: "} {
 		msg = strings.TrimPrefix(msg, layer)
 	}
 	return msg

@@ -27,6 +27,7 @@ import (
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/share"
 	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
 	"github.com/campusnav/engine/tiles"
@@ -97,6 +98,10 @@ type Deps struct {
 	RepairLocator repair.Locating
 	// Tours are the public campus tours and their bookings; nil: off.
 	Tours *tour.Service
+	// Shares is live location sharing's requests, Live its hub (the
+	// socket's fan-out); nil: off.
+	Shares *share.Service
+	Live   *share.Hub
 	// Calendars are people's calendar feeds; nil: off.
 	Calendars *booking.Calendars
 	// Ready reports whether the stores answer; nil means always.
@@ -114,6 +119,15 @@ type Config struct {
 	// The most devices tracked at once, in all, per signed-in person and
 	// per address of people not signed in; 0 is the default.
 	TrackersTotal, TrackersPerPerson, TrackersPerAddress int
+	// LivePing is how often a live socket is pinged (a socket silent for
+	// two pings and a quarter is closed); LiveQueue the messages a
+	// socket's queue holds before a slow viewer is closed. 0: the
+	// defaults.
+	LivePing  time.Duration
+	LiveQueue int
+	// LiveRate is the messages a second a live socket may send (0:
+	// DefaultLiveRate).
+	LiveRate int
 	// Now is the clock the age of idempotency keys is told by; nil:
 	// time.Now.
 	Now func() time.Time
@@ -156,6 +170,15 @@ func New(d Deps, cfg Config) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.LivePing <= 0 {
+		cfg.LivePing = DefaultLivePing
+	}
+	if cfg.LiveQueue <= 0 {
+		cfg.LiveQueue = DefaultLiveQueue
+	}
+	if cfg.LiveRate <= 0 {
+		cfg.LiveRate = DefaultLiveRate
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -301,6 +324,7 @@ func (s *Server) routes() {
 	s.invitationRoutes(get, post)
 	s.visitHostRoutes(api, get, post)
 	s.visitImportRoutes(get, post)
+	s.shareRoutes(api, get, post)
 	post("/repairs/locate", s.locateReporter, noStore)
 	s.tourRoutes(get, post)
 	post("/me/calendar", s.newCalendarFeed, noStore)

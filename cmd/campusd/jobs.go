@@ -96,13 +96,15 @@ func (m *Main) openJobsOn(ctx context.Context, db *services.DB, opts jobs.Option
 		jobs.Add(w, &jobs.ReleaseWorker{Bookings: m.bookings, Log: m.log}),
 		jobs.Add(w, m.closer),
 		jobs.Add(w, &jobs.PurgeToursWorker{Tours: m.tours, Log: m.log}),
+		jobs.Add(w, &jobs.EndSharesWorker{Store: m.store, Log: m.log}),
 	); err != nil {
 		return err
 	}
 	opts.Workers = w
 	opts.Periodic = []*river.PeriodicJob{jobs.PurgeSessionsEvery(purgeEvery), jobs.ReleaseNoShowsEvery(jobs.ReleaseEvery),
 		jobs.CloseRepairsEvery(jobs.CloseRepairsInterval), jobs.PurgeVisitsEvery(jobs.PurgeVisitsInterval),
-		jobs.PurgeToursEvery(jobs.PurgeToursInterval)}
+		jobs.PurgeToursEvery(jobs.PurgeToursInterval),
+		jobs.EndSharesEvery(jobs.EndSharesInterval)}
 	opts.StopTimeout = m.Config.Shutdown
 	opts.Logger = m.log
 	q, err := jobs.Open(ctx, db, opts)

@@ -47,6 +47,7 @@ import (
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/repair"
+	"github.com/campusnav/engine/services/share"
 	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
@@ -139,6 +140,7 @@ type store interface {
 	repair.Store
 	visitor.Store
 	tour.Store
+	share.Store
 	Ping(context.Context) error
 	Close() error
 }
@@ -174,6 +176,9 @@ type Main struct {
 	repairs  *repair.Service
 	visits   *visitor.Service
 	tours    *tour.Service
+	live     *share.Hub
+	stopLive context.CancelFunc
+	liveDone chan error
 	// closer is the close job's worker, made with the queue and given
 	// the repair service once it is built, before jobs start.
 	closer    *jobs.CloseRepairsWorker
@@ -415,13 +420,15 @@ func (m *Main) Run(ctx context.Context) error {
 		Webhook: c.VisitWebhook != "", WebhookSecret: []byte(c.VisitWebhookSecret)})
 	m.access.SetVisitors(m.visits)
 	pos := beacons.NewPositioner(reg, cal, g)
+	shares := share.New(v, m.store, share.Options{Invited: m.visits.Invited})
+	m.live = share.NewHub(shares, nil, share.HubConfig{Logger: m.log})
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),
 		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Bookings: m.bookings, Tiles: tiles.New(v),
 		Courses: booking.NewCourses(m.store, m.bookings),
 		Ready:   m.store.Ping,
 		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
-		Calendars: m.calendars(), Repairs: m.repairs, Tours: m.tours,
+		Calendars: m.calendars(), Repairs: m.repairs, Tours: m.tours, Shares: shares, Live: m.live,
 		Visits: m.visits, VisitBuilding: m.visits.VisitBuilding,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
 	m.server = &http.Server{
@@ -437,6 +444,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.store.Close()
 		return err
 	}
+	liveCtx, stopLive := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopLive, m.liveDone = stopLive, make(chan error, 1)
+	go func() { m.liveDone <- m.live.Run(liveCtx) }()
 	m.done = make(chan error, 1)
 	go func() {
 		err := m.server.Serve(ln)
@@ -513,6 +523,10 @@ func (m *Main) close() error {
 		if serr := <-m.done; err == nil {
 			err = serr
 		}
+	}
+	if m.stopLive != nil {
+		m.stopLive()
+		<-m.liveDone
 	}
 	if m.access != nil {
 		m.access.Close()

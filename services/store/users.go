@@ -76,7 +76,9 @@ func (db *DB) ListUsers(ctx context.Context) ([]auth.User, error) {
 }
 
 // SetDisabled disables or enables an account; auth.ErrNotFound. Disabling
-// ends the account's sessions and its family's, in the same transaction.
+// ends the account's sessions and its family's, and their live shares
+// (with the change log's rows that tell every server), in the same
+// transaction.
 func (db *DB) SetDisabled(ctx context.Context, email string, disabled bool) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
@@ -88,7 +90,10 @@ func (db *DB) SetDisabled(ctx context.Context, email string, disabled bool) erro
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = $1 OR user_id IN (SELECT id FROM users WHERE sponsor_id = $1)", id)
-		return err
+		if err != nil {
+			return err
+		}
+		return db.endLiveOf(ctx, tx, id, time.Now())
 	})
 	return db.fail(err, "user %s", email)
 }

@@ -295,7 +295,15 @@ func (db *DB) HostCalendar(ctx context.Context, hostID int64, first, last string
 	return ds, db.fail(err, "calendar of host %d", hostID)
 }
 
-// ActiveVisits are a visitor's approved visits whose window holds at.
+// Hosted reports whether host has an approved visit of visitor.
+func (db *DB) Hosted(ctx context.Context, hostID, visitorID int64) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM visits WHERE host_id = $1 AND visitor_id = $2 AND status = 'approved'`,
+		hostID, visitorID).Scan(&n)
+	return n > 0, db.fail(err, "visits of %d hosted by %d", visitorID, hostID)
+}
+
+// ActiveVisits lists a visitor's approved visits in their window at t.
 func (db *DB) ActiveVisits(ctx context.Context, visitorID int64, at time.Time) ([]visitor.ActiveVisit, error) {
 	a := db.t(at)
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, building, unit, starts, ends FROM visits

@@ -38,6 +38,7 @@ func All(t *testing.T, engine string, newStore func(t *testing.T) *store.DB, up 
 	t.Run("Repairs", func(t *testing.T) { Repairs(t, newStore) })
 	t.Run("Visits", func(t *testing.T) { Visits(t, newStore) })
 	t.Run("Tours", func(t *testing.T) { Tours(t, newStore) })
+	t.Run("Shares", func(t *testing.T) { Shares(t, newStore) })
 	t.Run("Engine", func(t *testing.T) { Engine(t, engine, newStore, up) })
 }
 

@@ -244,6 +244,16 @@ func testVisitSummary(t *testing.T, s *store.DB) {
 			t.Errorf("active at %s: %+v %v, want %d", c.at, as, err, c.want)
 		}
 	}
+	// The host of an approved visit invited its visitor; nobody else did.
+	other := mustCreate(t, s, "other host", auth.Staff)
+	for _, c := range []struct {
+		host, guest int64
+		want        bool
+	}{{host.ID, vis.ID, true}, {other.ID, vis.ID, false}, {vis.ID, host.ID, false}} {
+		if got, err := s.Hosted(ctx, c.host, c.guest); err != nil || got != c.want {
+			t.Errorf("Hosted(%d, %d): %v %v, want %v", c.host, c.guest, got, err, c.want)
+		}
+	}
 }
 
 // jobBox is a job queue that keeps the kinds and arguments it is given.

@@ -173,6 +173,13 @@ func (s *Service) Mine(ctx context.Context, u auth.User, before int64, limit int
 	return s.st.Visits(ctx, Query{VisitorID: u.ID, Before: before, Limit: limit})
 }
 
+// Invited reports whether host has had an approved visit of guest: a
+// visitor may share their location with the people who invited them
+// (share.Options.Invited).
+func (s *Service) Invited(ctx context.Context, host, guest int64) (bool, error) {
+	return s.st.Hosted(ctx, host, guest)
+}
+
 // ActiveVisits are the approved visits of visitor visitorUserID whose
 // window holds at, each with the host's place: the building (and room)
 // the visitor's map opens for the window.

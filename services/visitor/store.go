@@ -102,6 +102,9 @@ type Store interface {
 	// ActiveVisits are visitorID's approved visits whose window holds
 	// at and that have a meeting place.
 	ActiveVisits(ctx context.Context, visitorID int64, at time.Time) ([]ActiveVisit, error)
+	// Hosted reports whether hostID has an approved visit of
+	// visitorID.
+	Hosted(ctx context.Context, hostID, visitorID int64) (bool, error)
 
 	// ImportVisits stores the visits of an import in one transaction:
 	// each visit's account is its Visitor ("tel:+86...", made a
