@@ -166,6 +166,8 @@ var detailsZh = map[string]string{
 	"room, a counselling room's id, is required":                   "缺少 room（心理咨询室的编号）",
 	"mine %q is not true or false":                                 "mine 的值 %q 不是 true 或 false",
 	"slot, the id of a free slot, is required":                     "缺少 slot（可预约时段的编号）",
+	"the visit has no meeting place yet":                           "该预约尚无会面地点",
+	"no route from a gate to %s":                                   "没有从校门到 %s 的路线",
 	"tours are not available":                                      "校园参观预约未开放",
 
 	// Live sharing.

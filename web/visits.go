@@ -24,6 +24,7 @@ func (s *Server) visitRoutes(get, post func(string, echo.HandlerFunc, ...echo.Mi
 	post("/visits/:id/withdraw", s.withdrawVisit, noStore)
 	post("/visits/:id/again", s.visitAgain, noStore, s.idempotent)
 	get("/visits/:id/pass", s.visitPass, noStore)
+	get("/visits/:id/route", s.visitRoute, noStore, byRole)
 	get("/visits/onsite", s.onsite, noStore)
 }
 

@@ -869,5 +869,28 @@ func TestVisitOpensItsBuilding(t *testing.T) {
 		if got := search(); got != want {
 			t.Errorf("at %s: the room found %v, want %v", at.Format(time.Kitchen), got, want)
 		}
+		// The visit's route: from gate 2 or 5 into the room during the
+		// window; before and after, to C1's door, never inside it.
+		code, b := s.do(t, vis, "GET", fmt.Sprintf("/api/v1/visits/%d/route", v.ID), "")
+		var r struct {
+			Gate  string
+			Route struct {
+				DistanceM    float64 `json:"distance_m"`
+				Instructions []struct{ Level *string }
+			}
+		}
+		if code != 200 || json.Unmarshal(b, &r) != nil || (r.Gate != "G2" && r.Gate != "G5") || r.Route.DistanceM <= 0 {
+			t.Fatalf("at %s: the visit's route: %d %.300s", at.Format(time.Kitchen), code, b)
+		}
+		inside := false
+		for _, in := range r.Route.Instructions {
+			inside = inside || (in.Level != nil && *in.Level == office.Level.ID)
+		}
+		if inside != want {
+			t.Errorf("at %s: the visit's route reaches the room's floor: %v, want %v", at.Format(time.Kitchen), inside, want)
+		}
+	}
+	if code, _ := s.do(t, host, "GET", fmt.Sprintf("/api/v1/visits/%d/route", v.ID), ""); code != 200 {
+		t.Errorf("the host asks for the route: %d", code)
 	}
 }
