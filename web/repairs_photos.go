@@ -1,10 +1,6 @@
 package web
 
 import (
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -20,53 +16,6 @@ import (
 // multipart framing around it.
 const photoBodyLimit = repair.MaxPhotoBytes + 16<<10
 
-// photoPart is the one part named photo of c's multipart body.
-func photoPart(c echo.Context) ([]byte, error) {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	media, params, err := mime.ParseMediaType(ct)
-	if err != nil || media != "multipart/form-data" || params["boundary"] == "" {
-		return nil, problem(http.StatusUnsupportedMediaType, "Content-Type", "want multipart/form-data with a part named photo, got %q", ct)
-	}
-	tooLarge := func(err error) bool {
-		_, ok := errors.AsType[*http.MaxBytesError](err)
-		return ok
-	}
-	mr := multipart.NewReader(c.Request().Body, params["boundary"])
-	var photo []byte
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if tooLarge(err) {
-				return nil, repair.ErrPhotoTooLarge
-			}
-			return nil, badParam("body", "the multipart body could not be read")
-		}
-		if p.FormName() != "photo" {
-			continue // the next part skips what is left of this one
-		}
-		if photo != nil {
-			return nil, badParam("photo", "send one photo per request")
-		}
-		b, err := io.ReadAll(io.LimitReader(p, repair.MaxPhotoBytes+1))
-		switch {
-		case tooLarge(err) || len(b) > repair.MaxPhotoBytes:
-			return nil, repair.ErrPhotoTooLarge
-		case err != nil:
-			return nil, badParam("photo", "the photo could not be read")
-		case len(b) == 0:
-			return nil, badParam("photo", "the photo is empty")
-		}
-		photo = b
-	}
-	if photo == nil {
-		return nil, badParam("photo", "no part named photo")
-	}
-	return photo, nil
-}
-
 // addRepairPhoto adds a photo: 201, or 200 with the photo the ticket
 // holds already when the same image is sent again (an upload retried).
 func (s *Server) addRepairPhoto(c echo.Context) error {
@@ -74,7 +23,7 @@ func (s *Server) addRepairPhoto(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := photoPart(c)
+	b, err := filePart(c, "photo", repair.MaxPhotoBytes)
 	if err != nil {
 		return err
 	}

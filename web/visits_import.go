@@ -1,10 +1,6 @@
 package web
 
 import (
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -50,53 +46,6 @@ func (s *Server) visitTemplate(format string) echo.HandlerFunc {
 	}
 }
 
-// filePart is the part named file of a multipart body.
-func filePart(c echo.Context) ([]byte, error) {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	media, params, err := mime.ParseMediaType(ct)
-	if err != nil || media != "multipart/form-data" || params["boundary"] == "" {
-		return nil, problem(http.StatusUnsupportedMediaType, "Content-Type", "want multipart/form-data with a part named file, got %q", ct)
-	}
-	tooLarge := func(err error) bool {
-		_, ok := errors.AsType[*http.MaxBytesError](err)
-		return ok
-	}
-	mr := multipart.NewReader(c.Request().Body, params["boundary"])
-	var file []byte
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if tooLarge(err) {
-				return nil, problem(http.StatusRequestEntityTooLarge, "file", "the file is larger than %d bytes", importBodyLimit)
-			}
-			return nil, badParam("body", "the multipart body could not be read")
-		}
-		if p.FormName() != "file" {
-			continue
-		}
-		if file != nil {
-			return nil, badParam("file", "send one file per import")
-		}
-		b, err := io.ReadAll(p)
-		switch {
-		case tooLarge(err):
-			return nil, problem(http.StatusRequestEntityTooLarge, "file", "the file is larger than %d bytes", importBodyLimit)
-		case err != nil:
-			return nil, badParam("file", "the file could not be read")
-		case len(b) == 0:
-			return nil, badParam("file", "the file is empty")
-		}
-		file = b
-	}
-	if file == nil {
-		return nil, badParam("file", "no part named file")
-	}
-	return file, nil
-}
-
 func (s *Server) importVisits(c echo.Context) error {
 	u, lang, err := s.visitUser(c)
 	if err != nil {
@@ -108,7 +57,7 @@ func (s *Server) importVisits(c echo.Context) error {
 			return badParam("dry_run", "dry_run %q is not true or false", v)
 		}
 	}
-	file, err := filePart(c)
+	file, err := filePart(c, "file", importBodyLimit)
 	if err != nil {
 		return err
 	}
