@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/campusnav/engine/services"
 )
 
 // Statuses of a share.
@@ -192,30 +194,7 @@ var (
 
 // Error is a request refused, naming why for a client (Code) and the
 // field at fault, in English and Simplified Chinese.
-type Error struct {
-	Kind  error // ErrInvalid, ErrNotFound, ErrConflict, ErrForbidden, ErrTooMany
-	Code  string
-	Field string
-	En    string
-	Zh    string
-}
-
-func (e *Error) Error() string { return "share: " + e.En }
-func (e *Error) Unwrap() error { return e.Kind }
-
-// DetailIn is the reason in a language: Simplified Chinese for "zh...".
-func (e *Error) DetailIn(lang string) string {
-	if strings.HasPrefix(strings.ToLower(lang), "zh") {
-		return e.Zh
-	}
-	return e.En
-}
-
-// ProblemCode names the problem for a client.
-func (e *Error) ProblemCode() string { return e.Code }
-
-// FieldName is the field at fault.
-func (e *Error) FieldName() string { return e.Field }
+type Error = services.Refusal
 
 func refuse(kind error, code, field, en, zh string, args ...any) *Error {
 	return &Error{Kind: kind, Code: code, Field: field, En: fmt.Sprintf(en, args...), Zh: fmt.Sprintf(zh, args...)}
