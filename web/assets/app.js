@@ -329,13 +329,14 @@ function renderFloors() {
   const routeOrds = routeOrdinals();
   const set = new Set(routeOrds.length > 1 ? routeOrds : []);
   let heading = '';
-  if (b && b.levels && b.levels.length) {
+  if (set.size) {
+    // A route across floors: its floors, wherever the map is.
+    heading = t('routeFloors');
+  } else if (b && b.levels && b.levels.length) {
     for (const l of b.levels) set.add(l.ordinal);
     heading = b.ref || b.name;
   } else if (b) {
     heading = `${b.ref || b.name}: ${t('noIndoor')}`;
-  } else if (set.size) {
-    heading = t('routeFloors');
   }
   if (set.size) set.add(state.floor);
   const sorted = [...set].sort((a, c) => c - a);
