@@ -76,11 +76,7 @@ func (s *Server) invitations(c echo.Context) error {
 }
 
 func (s *Server) withdrawInvitation(c echo.Context) error {
-	u, _, err := s.visitUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, _, id, err := s.visitTarget(c)
 	if err != nil {
 		return err
 	}

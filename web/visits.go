@@ -31,11 +31,7 @@ func (s *Server) visitRoutes(get, post func(string, echo.HandlerFunc, ...echo.Mi
 // visitPass is the pass of one of the visit's people (?person=, from
 // 0) to show at a pedestrian gate.
 func (s *Server) visitPass(c echo.Context) error {
-	u, _, err := s.visitUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, _, id, err := s.visitTarget(c)
 	if err != nil {
 		return err
 	}
@@ -111,6 +107,17 @@ func (r visitRequest) details() visitor.Details {
 	return d
 }
 
+// visitTarget is the person asking about the visit or invitation of the
+// path's id, their language, and that id.
+func (s *Server) visitTarget(c echo.Context) (auth.User, string, int64, error) {
+	u, lang, err := s.visitUser(c)
+	if err != nil {
+		return u, lang, 0, err
+	}
+	id, err := pathID(c, "id")
+	return u, lang, id, err
+}
+
 func (s *Server) registerVisit(c echo.Context) error {
 	u, lang, err := s.visitUser(c)
 	if err != nil {
@@ -156,11 +163,7 @@ func (s *Server) myVisits(c echo.Context) error {
 }
 
 func (s *Server) oneVisit(c echo.Context) error {
-	u, _, err := s.visitUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, _, id, err := s.visitTarget(c)
 	if err != nil {
 		return err
 	}
@@ -172,11 +175,7 @@ func (s *Server) oneVisit(c echo.Context) error {
 }
 
 func (s *Server) withdrawVisit(c echo.Context) error {
-	u, _, err := s.visitUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, _, id, err := s.visitTarget(c)
 	if err != nil {
 		return err
 	}
@@ -194,11 +193,7 @@ type againRequest struct {
 }
 
 func (s *Server) visitAgain(c echo.Context) error {
-	u, lang, err := s.visitUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, lang, id, err := s.visitTarget(c)
 	if err != nil {
 		return err
 	}

@@ -17,11 +17,7 @@ import (
 // the asker sees the campus now: during an approved visit's window the
 // visitor is routed into the host's building, else to its door.
 func (s *Server) visitRoute(c echo.Context) error {
-	u, lang, err := s.visitUser(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
+	u, lang, id, err := s.visitTarget(c)
 	if err != nil {
 		return err
 	}
