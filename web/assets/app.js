@@ -3,6 +3,7 @@
 // and saved places. Plain ES modules, no build step. Every answer is the
 // signed-in role's (or a tourist's): the page only shows what it is given.
 import * as maplibregl from '/assets/maplibre-gl.mjs';
+import { SCREENS } from '/assets/screens.js';
 
 // ---- Text, in English and Simplified Chinese ----------------------------
 
@@ -70,6 +71,11 @@ const TEXT = {
     },
   },
 };
+
+// addText adds a screen's own text ({en: {...}, zh: {...}}) to the page's.
+function addText(dict) {
+  for (const lang of Object.keys(TEXT)) Object.assign(TEXT[lang], dict[lang] || {});
+}
 
 function t(key, vars) {
   let s = key.split('.').reduce((o, k) => (o == null ? o : o[k]), TEXT[state.lang]);
@@ -242,6 +248,7 @@ async function setLang(lang) {
   if ($('search-input').value.trim()) runSearch();
   if (state.route) computeRoute({ fit: false });
   if (state.places.length) renderPlaces();
+  for (const f of langHooks) f(state.lang);
 }
 
 // Labels show name_en or name_zh: every name the style's text-field reads
@@ -1169,6 +1176,7 @@ function forgetSession() {
 
 async function onRoleChanged() {
   renderRole();
+  for (const f of roleHooks) f(state.role);
   reloadTiles();
   await loadVenue().catch(() => {});
   renderFloors();
@@ -1430,6 +1438,7 @@ async function main() {
   await finishSSO();
   await restoreSession();
   renderRole();
+  await mountScreens();
   await loadVenue().catch((e) => showStatus(e.message));
   await createMap();
   renderFloors();
@@ -1447,6 +1456,38 @@ async function main() {
   });
   updateCentreBuilding();
   document.body.dataset.ready = '1';
+}
+
+// ---- The campus services' screens (screens.js lists them) ---------------
+//
+// Each is a module whose mount(page) adds its block to the panel, its text
+// with page.addText, and reacts to sign-in and sign-out through
+// page.onRole; the page gives it what the map page itself uses.
+
+const roleHooks = [];
+const langHooks = [];
+const page = {
+  state, api, qs, t, el, $, addText, showStatus, floorLabel, duration, distance, buildingRef, setFloor,
+  // onRole(f): f(role) after mounting and at each sign-in and sign-out;
+  // onLang(f): f(lang) when the language changes (text marked with
+  // data-i18n and data-i18n-placeholder changes by itself).
+  onRole: (f) => roleHooks.push(f),
+  onLang: (f) => langHooks.push(f),
+  // panelBlock inserts a screen's block into the panel, above the account.
+  panelBlock: (node) => $('account-block').before(node),
+  get map() { return map; },
+};
+
+async function mountScreens() {
+  for (const s of SCREENS) {
+    try {
+      await s.mount(page);
+    } catch (e) {
+      console.error(e);
+    }
+  }
+  applyText();
+  for (const f of roleHooks) f(state.role);
 }
 
 window.campusApp = { state, setFloor, api, floorLabel, duration, distance, get map() { return map; } };

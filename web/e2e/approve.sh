@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund --loglevel=error
-E2E_APPROVE=1 node --test --test-concurrency=1 --test-reporter=spec --test-name-pattern='looks as approved' e2e.test.mjs
+E2E_APPROVE=1 node --test --test-concurrency=1 --test-reporter=spec --test-name-pattern='looks as approved' ${E2E_FILES:-*.test.mjs}
 ls -la approved

@@ -3,7 +3,7 @@
 # (Debian's chromium, a Chinese font for legible screenshots; from
 # package-lock.json playwright-core, pixelmatch and pngjs for the approved
 # screenshots, @axe-core/playwright for the accessibility audit), then builds
-# campusd and runs e2e.test.mjs against it in headless chromium. Screenshots
+# campusd and runs every *.test.mjs (E2E_FILES: those named) against it in headless chromium. Screenshots
 # land in web/e2e/artifacts/ (with a .diff.png where one differs from
 # web/e2e/approved/; approve.sh re-approves). Exits non-zero when a test
 # fails. Needs Go, Node.js >= 20 and npm.
@@ -27,6 +27,6 @@ npm ci --no-audit --no-fund --loglevel=error
 echo "== browser tests ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
 start=$(date +%s)
 status=0
-node --test --test-concurrency=1 --test-reporter=spec e2e.test.mjs || status=$?
+node --test --test-concurrency=1 --test-reporter=spec ${E2E_FILES:-*.test.mjs} || status=$?
 echo "== browser tests: $(( $(date +%s) - start )) s, exit $status"
 exit $status

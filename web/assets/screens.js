@@ -1,0 +1,4 @@
+// The campus services' screens on the map page, in the order their blocks
+// appear in the panel. Each module exports mount(page): see "The campus
+// services' screens" in app.js for what page holds.
+export const SCREENS = [];
