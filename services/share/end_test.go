@@ -227,3 +227,70 @@ func TestVisitorsPairOnlyByInvitationOrGroup(t *testing.T) {
 		t.Errorf("a visitor to a member of their group: %v", err)
 	}
 }
+
+// TestHistoryTurnedOnLater: a share made without history keeps nothing
+// until its sharer turns history on, then keeps the locations that come;
+// off deletes them and keeps no more; the viewer may not turn it on.
+func TestHistoryTurnedOnLater(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	p := newPair(t, w, false)
+	start := time.Now()
+	w.hub.Publish(p.sharer.ID, c3(t, w), start)
+	if _, err := w.svc.SetHistory(ctx, p.viewer, p.sh.ID, true); !errors.Is(err, share.ErrForbidden) {
+		t.Errorf("the viewer turning history on: %v, want ErrForbidden", err)
+	}
+	v, err := w.svc.SetHistory(ctx, p.sharer, p.sh.ID, true)
+	if err != nil || !v.History {
+		t.Fatalf("SetHistory: %+v %v", v, err)
+	}
+	// The hub learns it from the change log; then points are kept.
+	eventually(t, "points kept once history is on", func() bool {
+		w.hub.Publish(p.sharer.ID, c3(t, w), start.Add(time.Since(start)+share.TrackEvery))
+		ps, _ := w.db.Track(ctx, p.sh.ID, 0, 10)
+		return len(ps) > 0
+	})
+	if _, err := w.svc.SetHistory(ctx, p.sharer, p.sh.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := w.db.Track(ctx, p.sh.ID, 0, 10); len(ps) != 0 {
+		t.Fatalf("%d points after history off", len(ps))
+	}
+	// Once the hub has read the change, nothing more is kept.
+	w.hub.Kick()
+	time.Sleep(100 * time.Millisecond)
+	for i := range 3 {
+		w.hub.Publish(p.sharer.ID, c3(t, w), start.Add(time.Duration(10+i)*share.TrackEvery))
+	}
+	time.Sleep(100 * time.Millisecond)
+	if ps, _ := w.db.Track(ctx, p.sh.ID, 0, 10); len(ps) != 0 {
+		t.Errorf("%d points kept after history was turned off", len(ps))
+	}
+}
+
+// TestJoinLimit: a person trying invite codes is stopped after
+// JoinLimit.N tries within its period, right codes or wrong, and another
+// person is not.
+func TestJoinLimit(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	svc := share.New(w.v, w.db.DB, share.Options{Limits: w.db.DB})
+	owner, guesser, friend := w.person(t, "own", auth.Student), w.person(t, "guess", auth.Student), w.person(t, "friend", auth.Student)
+	g, err := svc.NewGroup(ctx, owner, "lab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range share.JoinLimit.N {
+		if _, err := svc.Join(ctx, guesser, "ABCDEFGHJK"); !errors.Is(err, share.ErrNotFound) {
+			t.Fatalf("guess %d: %v, want ErrNotFound", i+1, err)
+		}
+	}
+	_, err = svc.Join(ctx, guesser, g.Code)
+	var r *share.Error
+	if !errors.Is(err, share.ErrLimited) || !errors.As(err, &r) || r.Field != "code" {
+		t.Errorf("the right code past the limit: %v, want ErrLimited naming code", err)
+	}
+	if _, err := svc.Join(ctx, friend, g.Code); err != nil {
+		t.Errorf("another person joining: %v", err)
+	}
+}

@@ -174,6 +174,8 @@ var (
 	ErrConflict  = errors.New("share: conflict")
 	ErrForbidden = errors.New("share: not allowed")
 	ErrTooMany   = errors.New("share: too many")
+	// ErrLimited is a person trying too fast (a 429).
+	ErrLimited = errors.New("share: too many attempts")
 	// ErrUnauthorized is a socket opened without a valid ticket.
 	ErrUnauthorized = errors.New("share: no valid ticket")
 
@@ -187,6 +189,9 @@ var (
 	ErrNoCode = &Error{Kind: ErrNotFound, Field: "code", En: "no group has this invite code", Zh: "没有使用此邀请码的群组"}
 	// ErrNoPerson is an account to share with that does not exist.
 	ErrNoPerson = &Error{Kind: ErrNotFound, Field: "with", En: "no account has this email", Zh: "没有使用此邮箱的账号"}
+	// ErrNotSharer is a change only the sharer may make, asked by the
+	// person the share is to.
+	ErrNotSharer = &Error{Kind: ErrForbidden, Code: "not_sharer", En: "only the sharer may change this", Zh: "仅共享者可以更改此项"}
 	// ErrNoTicket is a ticket that is unknown, used or expired.
 	ErrNoTicket = &Error{Kind: ErrUnauthorized, Code: "ticket", Field: "ticket", En: "the ticket is unknown, used or expired: ask for a new one",
 		Zh: "票据无效、已使用或已过期：请重新申请"}

@@ -55,6 +55,11 @@ type Store interface {
 	// EndShare ends live share id, by its sharer or the person it is to,
 	// and deletes its history and alerts; ErrNoShare otherwise.
 	EndShare(ctx context.Context, id, userID int64, now time.Time) (Share, error)
+	// SetHistory turns the history of live share id on or off, asked by
+	// sharerID (ErrNotSharer for the person it is to, ErrNoShare for
+	// anyone else); off deletes the points kept. The change log names
+	// the share, so every hub keeps points, or stops, at once.
+	SetHistory(ctx context.Context, id, sharerID int64, on bool, now time.Time) (Share, error)
 	// ShareViewers are the people share id shows its location to at
 	// now: none unless it is active and live.
 	ShareViewers(ctx context.Context, id int64, now time.Time) ([]Viewer, error)

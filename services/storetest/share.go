@@ -25,6 +25,7 @@ func Shares(t *testing.T, newStore func(t *testing.T) *store.DB) {
 		{"Tickets", testShareTickets},
 		{"DisabledAccount", testShareDisabled},
 		{"TrackAndAlerts", testShareTrack},
+		{"HistoryOnAndOff", testShareHistory},
 		{"ViewsAudited", testShareViews},
 	}
 	for _, tc := range tests {
@@ -483,6 +484,59 @@ func testShareTrack(t *testing.T, s *store.DB) {
 	}
 	if as, _ := s.Alerts(ctx, sh.ID); len(as) != 0 {
 		t.Errorf("alerts after the end: %d", len(as))
+	}
+}
+
+// testShareHistory: the sharer turns history on after creating the share
+// and off again, which deletes the points; the person it is to may not,
+// and a stranger is told there is no such share; each change is in the
+// change log.
+func testShareHistory(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	ann, bob, cat := mustCreate(t, s, "ann", auth.Student), mustCreate(t, s, "bob", auth.Student), mustCreate(t, s, "cat", auth.Student)
+	sh := mustShare(t, s, share.Share{SharerID: ann.ID, WithID: bob.ID})
+	if sh.History {
+		t.Fatal("a share made without history has it")
+	}
+	last, err := s.LastChange(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SetHistory(ctx, sh.ID, ann.ID, true, shareNow)
+	if err != nil || !got.History {
+		t.Fatalf("SetHistory on: %+v %v", got, err)
+	}
+	if again, _ := s.Share(ctx, sh.ID); !again.History {
+		t.Error("history on is not kept")
+	}
+	if !changedShares(t, s, last)[sh.ID] {
+		t.Error("turning history on wrote no change row")
+	}
+	for i := range 3 {
+		if err := s.AddPoint(ctx, sh.ID, share.Point{At: shareNow.Add(time.Duration(i) * share.TrackEvery), Lon: 113.48, Lat: 22.89}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SetHistory(ctx, sh.ID, bob.ID, false, shareNow); !errors.Is(err, share.ErrForbidden) {
+		t.Errorf("the person it is to turning history off: %v, want ErrForbidden", err)
+	}
+	if _, err := s.SetHistory(ctx, sh.ID, cat.ID, false, shareNow); !errors.Is(err, share.ErrNotFound) {
+		t.Errorf("a stranger turning history off: %v, want ErrNotFound", err)
+	}
+	if ps, _ := s.Track(ctx, sh.ID, 0, 10); len(ps) != 3 {
+		t.Fatalf("%d points kept, want 3", len(ps))
+	}
+	if got, err := s.SetHistory(ctx, sh.ID, ann.ID, false, shareNow); err != nil || got.History {
+		t.Fatalf("SetHistory off: %+v %v", got, err)
+	}
+	if ps, _ := s.Track(ctx, sh.ID, 0, 10); len(ps) != 0 {
+		t.Errorf("history off kept %d points", len(ps))
+	}
+	if _, err := s.EndShare(ctx, sh.ID, ann.ID, shareNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetHistory(ctx, sh.ID, ann.ID, true, shareNow); !errors.Is(err, share.ErrNotFound) {
+		t.Errorf("history on an ended share: %v, want ErrNotFound", err)
 	}
 }
 
