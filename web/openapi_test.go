@@ -493,6 +493,7 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"", "POST", "/api/v1/live/ticket", "", 401},
 		{"", "GET", "/api/v1/live?ticket=nope", "", 401},
 		{"", "GET", "/api/v1/live", "", 400},
+		{"", "GET", "/api/v1/live?ticket=nope&alerts_after=-1", "", 400},
 		{"", "GET", feed, "", 200},
 		{"", "GET", feed + "?lang=zh", "", 200},
 		{"", "GET", feed + "?lang=fr", "", 400},

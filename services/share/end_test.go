@@ -294,3 +294,73 @@ func TestJoinLimit(t *testing.T) {
 		t.Errorf("another person joining: %v", err)
 	}
 }
+
+// TestAlertsReachViewersAway: an arrival alert fires once per crossing
+// to a viewer connected, with the id it is kept under; crossings while
+// the viewer is away are kept and told when they connect again after
+// the last id they saw (and only those); none is kept once the share
+// ends.
+func TestAlertsReachViewersAway(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	p := newPair(t, w, false)
+	if _, err := w.svc.AddAlert(ctx, p.viewer, w.v.View(geo.Staff), p.sh.ID, "C3", share.Enter); err != nil {
+		t.Fatal(err)
+	}
+	c1, c3 := w.v.SpotAt(roomOf(t, w.v, "C1").Display[0], roomOf(t, w.v, "C1").Display[1], roomOf(t, w.v, "C1").Level.Ordinal, 3), c3(t, w)
+	walkIn := func() {
+		for _, sp := range []geo.Spot{c1, c1, c3, c3} {
+			w.hub.Publish(p.sharer.ID, sp, time.Now())
+		}
+	}
+	// The hub learns the alert from the change log.
+	eventually(t, "an alert on arriving at C3", func() bool {
+		walkIn()
+		_, ok := p.v.last(t, "alert")
+		return ok
+	})
+	time.Sleep(100 * time.Millisecond) // any alert of an earlier walk in arrives
+	first, _ := p.v.last(t, "alert")
+	if first.Event != share.Enter || first.Place != buildingOf(t, w.v, "C3").ID || first.Share != p.sh.ID || first.ID == 0 {
+		t.Fatalf("the alert: %+v", first)
+	}
+	// Away: the app is closed; the sharer comes and goes twice.
+	w.hub.Detach(p.v)
+	walkIn()
+	walkIn()
+	var kept []share.AlertEvent
+	eventually(t, "2 alerts kept while the viewer is away", func() bool {
+		kept, _ = w.db.AlertEvents(ctx, p.viewer.ID, first.ID, 10)
+		return len(kept) == 2
+	})
+	back := newClient(p.viewer.ID, geo.Staff)
+	w.attach(t, back)
+	missed, err := w.hub.Missed(ctx, p.viewer.ID, first.ID)
+	if err != nil || len(missed) != 2 {
+		t.Fatalf("missed: %d, %v; want 2", len(missed), err)
+	}
+	back.mu.Lock()
+	back.msgs = append(back.msgs, missed...)
+	back.mu.Unlock()
+	n := 0
+	for _, m := range back.all(t) {
+		if m.Type == "alert" {
+			n++
+			if m.ID <= first.ID || m.Event != share.Enter {
+				t.Errorf("a missed alert: %+v", m)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d alerts told on connecting, want 2", n)
+	}
+	if all, _ := w.hub.Missed(ctx, p.viewer.ID, 0); len(all) < 3 {
+		t.Errorf("all kept: %d, want 3 or more", len(all))
+	}
+	if err := w.svc.End(ctx, p.sharer, p.sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := w.hub.Missed(ctx, p.viewer.ID, 0); len(all) != 0 {
+		t.Errorf("%d alerts kept after the share ended", len(all))
+	}
+}

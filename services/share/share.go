@@ -56,6 +56,11 @@ const (
 	// set on all the shares they see; MaxAlerts in all.
 	MaxAlertsPerViewer = 20
 	MaxAlerts          = 200_000
+	// MaxAlertEventsPerViewer is how many fired alerts are kept for one
+	// viewer to be told on connecting (their alerts bound them in all).
+	MaxAlertEventsPerViewer = 50
+	// MaxMissedAlerts is the most a socket is told on connecting.
+	MaxMissedAlerts = MaxAlertEventsPerViewer
 	// MaxTrackPoints is the most points a share's history keeps (a point
 	// every TrackEvery for 24 hours), the oldest dropped first.
 	MaxTrackPoints = 8640
@@ -144,6 +149,19 @@ type Alert struct {
 	Place    string
 	On       string
 	Created  time.Time
+}
+
+// AlertEvent is an alert that fired: kept (at most
+// MaxAlertEventsPerViewer a viewer, while its alert lives) so that a
+// viewer who was not connected is told when they connect again.
+type AlertEvent struct {
+	ID       int64 // 0 when it could not be kept
+	AlertID  int64
+	ShareID  int64
+	ViewerID int64
+	Place    string
+	Event    string // Enter or Leave
+	At       time.Time
 }
 
 // Point is a point of a share's history: where the sharer was, as staff

@@ -99,6 +99,16 @@ type Store interface {
 	// Alerts lists the alerts on share id.
 	Alerts(ctx context.Context, id int64) ([]Alert, error)
 
+	// AddAlertEvent keeps an event of alert e.AlertID, once: the same
+	// alert at the same time again is answered the one kept (processes
+	// that both watched it agree). The viewer's oldest beyond
+	// MaxAlertEventsPerViewer are dropped. An alert gone (its share
+	// ended) keeps nothing: ID 0, no error.
+	AddAlertEvent(ctx context.Context, e AlertEvent) (AlertEvent, error)
+	// AlertEvents lists viewerID's kept events after the id after,
+	// oldest first, at most limit.
+	AlertEvents(ctx context.Context, viewerID, after int64, limit int) ([]AlertEvent, error)
+
 	// NewTicket stores a socket ticket by its hash, for userID, until
 	// expires, within MaxTicketsPerPerson (ErrTooManyTickets) and
 	// MaxTickets, forgetting the expired ones.
