@@ -151,7 +151,7 @@ function draw() {
   ui.qr.classList.toggle('waiting', !code);
   ui.qr.dataset.code = code ? code.code : '';
   paint(ui.qrCanvas, 200);
-  paint(ui.zoomCanvas, Math.min(window.innerWidth, window.innerHeight) * 0.8);
+  paint(ui.zoomCanvas, Math.min(window.innerWidth * 0.9, window.innerHeight * 0.7, 480));
 }
 
 function paint(canvas, cssSize) {

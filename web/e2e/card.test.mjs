@@ -103,6 +103,7 @@ test('card: only card holders see it, only staff and students the wallet', async
   await signInAs(page, FAMILY);
   await page.getByTestId('card-block').waitFor({ state: 'visible' });
   assert.equal(await page.getByTestId('wallet-block').isHidden(), true, 'family carry a card but keep no money on it');
+  await page.evaluate(() => { document.getElementById('account-block').open = true; });
   await page.getByTestId('logout').click();
   await page.waitForSelector('body[data-role="tourist"]');
   assert.equal(await page.getByTestId('card-block').isHidden(), true, 'signed out, the card is gone');
