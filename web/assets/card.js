@@ -41,6 +41,8 @@ let card = null; // GET /card
 let code = null; // GET /card/code, with when it came
 let timer = null;
 let lastFocus = null;
+let fetched = 0; // codes fetched: the card's status is read again every CARD_EVERY
+const CARD_EVERY = 6;
 
 export async function mount(p) {
   page = p;
@@ -132,6 +134,7 @@ async function fetchCode() {
     const c = await page.api('/card/code');
     code = { ...c, at: Date.now() };
     hideError();
+    if (++fetched % CARD_EVERY === 0) loadCard(); // a freeze shows within half a minute
   } catch (e) {
     code = null;
     showError(e);

@@ -11,6 +11,7 @@
 const PAYERS = new Set(['staff', 'student']);
 const PROVIDER = 'sandbox';
 const POLL_MS = 1500;
+const POLL_FOR_MS = 15 * 60 * 1000;
 const PENDING = 'campus.wallet.topup'; // sessionStorage: a top-up being paid, across a reload
 
 const TEXT = {
@@ -276,9 +277,12 @@ async function checkTopUp() {
   await load();
 }
 
+// startPoll calls f every POLL_MS for at most POLL_FOR_MS (a checkout left
+// unpaid is looked at again when the page is shown again, not forever).
 function startPoll(f) {
   stopPoll();
-  poll = setInterval(f, POLL_MS);
+  const end = Date.now() + POLL_FOR_MS;
+  poll = setInterval(() => (Date.now() > end ? stopPoll() : f()), POLL_MS);
 }
 
 function stopPoll() {
