@@ -187,6 +187,20 @@ test('card: the keyboard enlarges the code and reports the physical card lost, t
   assert.equal(await page.getByTestId('card-lost').isVisible(), true);
 });
 
+test('card: a frozen card says so, and how to have it unfrozen (in Chinese)', async (t) => {
+  const { card_id: id } = await call(FAMILY, 'GET', '/card');
+  await call(ADMIN, 'POST', `/admin/cards/${id}/freeze`);
+  t.after(() => call(ADMIN, 'POST', `/admin/cards/${id}/unfreeze`));
+  const page = await newPage(t, { viewport: { width: 390, height: 844 }, mobile: true });
+  await signInAs(page, FAMILY);
+  await page.getByTestId('lang-toggle').tap();
+  await openBlock(page, 'card-block');
+  await page.getByTestId('card-status').filter({ hasText: '已冻结：由服务台冻结' }).waitFor();
+  assert.equal(await page.getByTestId('card-status').getAttribute('data-status'), 'frozen');
+  assert.equal(await page.getByTestId('card-frozen-hint').isVisible(), true);
+  assert.match(await page.getByTestId('card-frozen-hint').textContent(), /报事报修/);
+});
+
 test('wallet: a top-up paid at the sandbox checkout raises the balance', async (t) => {
   const page = await newPage(t, { viewport: { width: 390, height: 844 }, mobile: true });
   await signInAs(page, STUDENT);
@@ -197,6 +211,13 @@ test('wallet: a top-up paid at the sandbox checkout raises the balance', async (
   await page.getByTestId('wallet-topup-amount').fill('0.5');
   await page.getByTestId('wallet-topup').tap();
   await page.getByTestId('wallet-error').waitFor({ state: 'visible' });
+  const en = await page.getByTestId('wallet-error').textContent();
+  assert.match(en, /amount_fen|yuan|fen/i, `the server's detail names the amount: ${en}`);
+  await page.getByTestId('lang-toggle').tap();
+  await page.getByTestId('wallet-topup').tap();
+  await page.waitForFunction((en) => document.querySelector('[data-testid="wallet-error"]').textContent !== en, en);
+  assert.match(await page.getByTestId('wallet-error').textContent(), /[\u4e00-\u9fff]/, 'in Chinese, the server\'s Chinese detail');
+  await page.getByTestId('lang-toggle').tap();
 
   await page.getByTestId('wallet-topup-amount').fill('50');
   await page.getByTestId('wallet-topup-amount').press('Enter');
