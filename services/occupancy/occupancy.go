@@ -37,8 +37,8 @@ const (
 	Window = 10 * time.Minute
 	// DefaultTotal is how many people are kept at most; the least
 	// recently positioned is forgotten for a new one. A person costs
-	// about 300 bytes (BenchmarkRecord), so the map holds at most about
-	// 15 MB.
+	// about 190 bytes (BenchmarkMemory), so the map holds at most about
+	// 10 MB.
 	DefaultTotal = 50000
 	// Fresh is how long one answer stands: every asker of one role and
 	// floor is answered the same counts, at every resolution, within one
