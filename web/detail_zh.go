@@ -94,6 +94,7 @@ var detailsZh = map[string]string{
 	// The audit log.
 	"the audit log is not available":                                "审计日志功能未开放",
 	"only admins read the audit log":                                "只有管理员可以查看审计日志",
+	"only staff see the occupancy map":                              "只有教职工可以查看人流分布图",
 	"subject is an account's email or tel:+phone, at most %d bytes": "subject 是账号的电子邮件或 tel:+手机号码，至多 %d 字节",
 	"kind %q is not a kind of entry (signin, signin_failed, family_decided, duty_granted, duty_revoked ...)": "kind %q 不是审计记录的类型（signin、signin_failed、family_decided、duty_granted、duty_revoked 等）",
 	"%s %q is not an RFC 3339 time (2026-03-01T09:00:00+08:00)":                                              "%s 的值 %q 不是 RFC 3339 时间（例如 2026-03-01T09:00:00+08:00）",

@@ -367,6 +367,7 @@ func (lc *liveConn) scan(raw []json.RawMessage) {
 	if t.IsZero() {
 		t = s.cfg.Now()
 	}
+	s.occupancy.Record(lc.user.ID, spot, s.cfg.Now())
 	s.d.Live.Publish(lc.user.ID, spot, t)
 }
 
@@ -396,5 +397,7 @@ func (lc *liveConn) fix(m liveIn) {
 		lc.reply(badParam("lon", "%v", err))
 		return
 	}
-	s.d.Live.Publish(lc.user.ID, s.d.Venue.SpotAt(*m.Lon, *m.Lat, *m.Ordinal, acc), s.cfg.Now())
+	spot := s.d.Venue.SpotAt(*m.Lon, *m.Lat, *m.Ordinal, acc)
+	s.occupancy.Record(lc.user.ID, spot, s.cfg.Now())
+	s.d.Live.Publish(lc.user.ID, spot, s.cfg.Now())
 }

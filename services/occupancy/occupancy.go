@@ -17,6 +17,7 @@
 package occupancy
 
 import (
+	"math"
 	"sync"
 	"time"
 
@@ -179,6 +180,20 @@ type Cell struct {
 	Cell   h3.Cell
 	People int
 }
+
+// Ring is the cell's boundary as a closed GeoJSON ring: longitude,
+// latitude (rounded to 1e-7 degrees, about 1 cm), the first point again
+// last, counter-clockwise as H3 gives it.
+func (c Cell) Ring() [][2]float64 {
+	b := c.Cell.Boundary()
+	ring := make([][2]float64, 0, len(b)+1)
+	for _, ll := range b {
+		ring = append(ring, [2]float64{round7(ll.Lng), round7(ll.Lat)})
+	}
+	return append(ring, ring[0])
+}
+
+func round7(x float64) float64 { return math.Round(x*1e7) / 1e7 }
 
 // Cells is the published cells at resolution res (MinRes..MaxRes), by
 // cell; nil for another resolution.
