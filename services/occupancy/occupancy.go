@@ -47,9 +47,6 @@ const (
 	// agree (they come from one moment) and a client asking again and
 	// again learns no more often than every Fresh.
 	Fresh = 30 * time.Second
-	// maxCached bounds the answers kept for the current period: roles
-	// times floors asked.
-	maxCached = 64
 )
 
 // The resolutions answered, from MinRes (cells of about 2,150 m²) to
@@ -78,6 +75,11 @@ type entry struct {
 type Map struct {
 	mu     sync.Mutex
 	people *simplelru.LRU[int64, entry] // least recently positioned first
+	// cache is the answers of the current period of Fresh, one per role
+	// and floor asked: at most the roles times the ordinals, and all of
+	// them together at most a few cells per person kept on their floor.
+	// It is emptied when the period ends, never within it: an answer
+	// told once in a period is told again in it.
 	cache  map[cacheKey]*Snapshot
 	period int64 // the period of Fresh the cache is of
 }
@@ -136,13 +138,6 @@ func (m *Map) Record(person int64, s geo.Spot, now time.Time) {
 	defer m.mu.Unlock()
 	m.expire(now)
 	m.people.Add(person, entry{spot: s, ordinal: Ordinal(s), cells: cs, at: now})
-}
-
-// Forget forgets person's spot (they stopped being positioned, or asked).
-func (m *Map) Forget(person int64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.people.Remove(person)
 }
 
 // Len is how many people are kept.
@@ -219,9 +214,15 @@ func (m *Map) Answer(w geo.View, ordinal int, now time.Time) *Snapshot {
 func (m *Map) answer(key cacheKey, now time.Time, counts func(geo.Spot) bool) *Snapshot {
 	period := now.UnixNano() / int64(Fresh)
 	m.mu.Lock()
-	if period != m.period || len(m.cache) >= maxCached {
+	switch {
+	case period > m.period:
 		clear(m.cache)
 		m.period = period
+	case period < m.period:
+		// A request that read the clock just before another moved the
+		// period on: it is answered as of the new period, never by a
+		// second answer of it.
+		period = m.period
 	}
 	if s, ok := m.cache[key]; ok {
 		m.mu.Unlock()
