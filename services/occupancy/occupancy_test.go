@@ -252,3 +252,34 @@ func TestDormitoryAndHiddenBuildingsNotCounted(t *testing.T) {
 		t.Errorf("everyone on the ground: %d, want 8", got)
 	}
 }
+
+// Recording and asking at once: every asker within a period is told the
+// one answer of it, whatever is recorded meanwhile.
+func TestConcurrentAnswersAgree(t *testing.T) {
+	m := New(0)
+	here := outdoors(lawnLon, lawnLat)
+	for p := range int64(5) {
+		m.Record(p, here, t0)
+	}
+	var wg sync.WaitGroup
+	answers := make([]*Snapshot, 8)
+	for g := range answers {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				m.Record(int64(100+g*50+i), here, t0.Add(time.Second))
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			answers[g] = ask(m, 0, t0.Add(time.Duration(g)*time.Millisecond))
+		}()
+	}
+	wg.Wait()
+	for _, a := range answers[1:] {
+		if a != answers[0] {
+			t.Fatalf("two answers in one period: %v and %v", a.Cells(MinRes), answers[0].Cells(MinRes))
+		}
+	}
+}
