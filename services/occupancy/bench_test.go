@@ -37,8 +37,10 @@ func groundSpots(tb testing.TB, n int) []geo.Spot {
 func BenchmarkAnswer(b *testing.B) {
 	spots := groundSpots(b, 5000)
 	m := New(0)
+	// Recorded far ahead of the clock asked at, so that none expires
+	// while the periods go by.
 	for i, s := range spots {
-		m.Record(int64(i), s, t0)
+		m.Record(int64(i), s, t0.Add(1000*time.Hour))
 	}
 	w := campus(b).View(geo.Staff)
 	now := t0
@@ -47,9 +49,6 @@ func BenchmarkAnswer(b *testing.B) {
 		s := m.Answer(w, 0, now)
 		told = len(s.Cells(MaxRes))
 		now = now.Add(Fresh)
-		if now.Sub(t0) > Window/2 {
-			now = t0
-		}
 	}
 	b.ReportMetric(float64(told), "cells13")
 }
