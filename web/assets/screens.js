@@ -1,4 +1,6 @@
 // The campus services' screens on the map page, in the order their blocks
 // appear in the panel. Each module exports mount(page): see "The campus
 // services' screens" in app.js for what page holds.
-export const SCREENS = [];
+import * as visits from '/assets/visits.js';
+import * as live from '/assets/live.js';
+export const SCREENS = [visits, live];
