@@ -151,11 +151,12 @@ export async function settled(page) {
 }
 
 // looksApproved compares a screenshot with the approved one in approved/
-// (E2E_APPROVE=1 writes it instead: web/e2e/approve.sh).
-export async function looksApproved(page, name) {
+// (E2E_APPROVE=1 writes it instead: web/e2e/approve.sh). opts.mask: CSS
+// selectors of what changes from run to run (dates, codes), painted over.
+export async function looksApproved(page, name, { mask = [] } = {}) {
   await settled(page);
   const file = join(artifacts, name + '.png');
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, mask: mask.map((s) => page.locator(s)), maskColor: '#9aa0a6' });
   shots.push(file);
   const want = join(approved, name + '.png');
   if (APPROVE) {
