@@ -166,7 +166,7 @@ export function mount(page) {
     const name = person(s.sharer);
     const li = el('li', { class: 'live-shown', 'data-testid': 'live-shown-share', dataset: { id: String(s.id), status: s.status } });
     const head = el('div', { class: 'row' },
-      el('button', { type: 'button', class: 'pick', 'data-testid': 'live-show', 'aria-label': tx('showOnMap', { name }), onclick: () => flyTo(s.id) },
+      el('button', { type: 'button', class: 'pick', 'data-testid': 'live-show', title: tx('showOnMap', { name }), onclick: () => flyTo(s.id) },
         el('span', { class: 'name', text: name }),
         el('span', { class: 'meta', text: s.status === 'pending' ? tx('pendingMe', { name }) : [s.group ? s.group.name : '', tx('active', { t: timeOf(s.ends) })].filter(Boolean).join(' · ') })));
     if (s.status === 'pending') head.append(el('button', { type: 'button', class: 'primary', 'data-testid': 'live-accept', text: tx('accept'), onclick: () => accept(s) }));
