@@ -266,7 +266,12 @@ test('live: looks as approved, is accessible', async (t) => {
       // In Chinese.
       await b.getByTestId('lang-toggle').click();
       await b.waitForFunction(() => document.documentElement.lang === 'zh-CN');
-      await b.evaluate(() => { document.getElementById('status').hidden = true; });
+      await b.waitForFunction((sid) => /不再查看/.test(document.querySelector(`[data-testid="live-shown-share"][data-id="${sid}"]`)?.textContent || ''), id);
+      await sleep(300); // the list is drawn again once the venue is read in Chinese
+      await b.evaluate((sid) => {
+        document.getElementById('status').hidden = true;
+        document.querySelector(`[data-testid="live-shown-share"][data-id="${sid}"]`).scrollIntoView({ block: 'center' });
+      }, id);
       await axe(b, `live sharing in Chinese (${sz.name})`);
       await looksApproved(b, `live-${sz.name}-viewer-zh`, { mask: ['[data-testid="live-shown"] .meta', '[data-testid="live-toasts"]'] });
       await a.locator(`[data-testid="live-share"][data-id="${id}"] [data-testid="live-end"]`).click();
