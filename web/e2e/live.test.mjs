@@ -6,8 +6,9 @@
 // joining a group by code on the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import {
-  setup, teardown, api, newPage, looksApproved, axe, tabTo, waitFor, view, c1, c3, sleep,
+  setup, teardown, api, tmp, run, newPage, looksApproved, axe, tabTo, waitFor, view, c1, c3, sleep,
 } from './lib.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -15,8 +16,9 @@ const ANN = { role: 'student', email: 'ann@hkust-gz.edu.cn', password: PASSWORD 
 const BOB = { role: 'student', email: 'bob@hkust-gz.edu.cn', password: PASSWORD };
 const CAT = { role: 'staff', email: 'cat@hkust-gz.edu.cn', password: PASSWORD };
 const DAN = { role: 'student', email: 'dan@hkust-gz.edu.cn', password: PASSWORD };
+const EVE = { role: 'student', email: 'eve@hkust-gz.edu.cn', password: PASSWORD };
 
-before(() => setup({ users: [ANN, BOB, CAT, DAN] }));
+before(() => setup({ users: [ANN, BOB, CAT, DAN, EVE] }));
 after(() => teardown());
 
 async function call(method, path, token, body) {
@@ -278,4 +280,24 @@ test('live: looks as approved, is accessible', async (t) => {
       await waitFor(async () => (await marker(b)) === null, 'the marker gone', 3000);
     });
   }
+});
+
+test('live: a disabled account is told why its socket closed (4003) and is not reconnected', async (t) => {
+  const page = await newPage(t);
+  await signInAs(page, EVE);
+  await openLive(page);
+  await page.getByTestId('live-group-name').fill('Night shift');
+  await page.getByTestId('live-group-create').click();
+  await page.waitForSelector('body[data-live="open"]');
+  // What the page says, as it says it (the status line changes quickly).
+  await page.evaluate(() => {
+    window.__said = [];
+    new MutationObserver(() => window.__said.push(document.getElementById('status').textContent))
+      .observe(document.getElementById('status'), { childList: true, characterData: true, subtree: true });
+  });
+  run(join(tmp, 'campus'), ['users', 'disable', EVE.email, '--data-dir', join(tmp, 'data')]);
+  await waitFor(() => page.evaluate(() => window.__said.some((s) => /account is disabled/.test(s))), 'the close reason shown', 10000);
+  // It does not come back: the next ticket is refused.
+  await sleep(3000);
+  assert.equal(await page.evaluate(() => document.body.dataset.live), 'closed');
 });
