@@ -6,6 +6,7 @@
 // joining a group by code on the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   setup, teardown, api, tmp, run, newPage, looksApproved, axe, tabTo, waitFor, view, c1, c3, sleep,
@@ -300,4 +301,55 @@ test('live: a disabled account is told why its socket closed (4003) and is not r
   // It does not come back: the next ticket is refused.
   await sleep(3000);
   assert.equal(await page.evaluate(() => document.body.dataset.live), 'closed');
+});
+
+test('live: a viewer who may not see inside a building sees the sharer as that building, from outside', async (t) => {
+  const a = await newPage(t);
+  const v = await newPage(t);
+  const ta = await signInAs(a, DAN);
+  // A visitor, signed in by phone (the code from campusd's log).
+  await v.evaluate(() => { document.getElementById('account-block').open = true; });
+  await v.getByTestId('phone-number').fill('+86 137 0000 ' + String(1000 + (Date.now() % 9000)));
+  await v.getByTestId('phone-send').click();
+  await v.getByTestId('phone-code').waitFor();
+  const sent = await v.getByTestId('phone-number').inputValue();
+  let code = null;
+  await waitFor(() => {
+    const log = readFileSync(join(tmp, 'campusd.log'), 'utf8').split('\n').filter((l) => l.includes('sign-in code') && l.includes(sent));
+    code = log.length ? JSON.parse(log.at(-1)).code : null;
+    return code;
+  }, 'the sign-in code in the server log', 20000);
+  await v.getByTestId('phone-code').fill(code);
+  await v.getByTestId('phone-verify').click();
+  await v.waitForSelector('body[data-role="visitor"]');
+
+  await openLive(a);
+  await a.getByTestId('live-group-name').fill('Open day');
+  await a.getByTestId('live-group-create').click();
+  await a.waitForSelector('[data-testid="live-group"]');
+  const groupCode = (await call('GET', '/api/v1/groups', ta)).body.items.find((g) => g.name === 'Open day').code;
+  await openLive(v);
+  await v.getByTestId('live-join-code').fill(groupCode);
+  await v.getByTestId('live-join').click();
+  await v.waitForSelector('[data-testid="live-group"]');
+  await v.waitForSelector('body[data-live="open"]');
+  await a.getByTestId('live-target').selectOption({ label: 'Group: Open day' });
+  await a.getByTestId('live-start').click();
+  await a.waitForSelector('[data-testid="live-here"]:not([hidden])');
+  await v.waitForSelector('[data-testid="live-shown-share"][data-status="active"]');
+
+  // dan inside C1, which a visitor does not see inside: the building, from outside.
+  await view(v, c1.centre, 18, 0);
+  await here(a, inside(c1), 0);
+  await waitFor(async () => (await marker(v)) !== null, "dan's marker on the visitor's map", 5000);
+  const m = await marker(v);
+  assert.equal(m.where, 'outside');
+  assert.equal(m.ordinal, '');
+  assert.match(m.text, /^dan · C1 \(outside\)$/);
+  // The control: dan in C3 (public) is dan on a floor.
+  await here(a, inside(c3), 0);
+  await waitFor(async () => (await marker(v)).where !== 'outside', 'the marker on a floor', 5000);
+  assert.equal((await marker(v)).ordinal, '0');
+  await a.locator('[data-testid="live-mine"] [data-testid="live-share"]', { hasText: 'Open day' }).getByTestId('live-end').click();
+  await waitFor(async () => (await marker(v)) === null, 'the marker gone', 3000);
 });
