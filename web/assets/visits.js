@@ -6,6 +6,8 @@
 // Only a visitor sees the block: staff and students host, they do not
 // register.
 
+import { drawQR } from '/assets/qr.js';
+
 const TYPES = ['business', 'academic', 'interview', 'personal', 'delivery', 'other'];
 
 const TEXT = {
@@ -42,8 +44,31 @@ const TEXT = {
 };
 
 // today is the date on campus (Shanghai), as an input[type=date] wants it.
+// passQR is the pass's code as a QR code, for the gate's scanner.
+function passQR(code) {
+  const c = document.createElement('canvas');
+  c.className = 'pass-qr';
+  c.dataset.testid = 'visit-pass-qr';
+  c.setAttribute('role', 'img');
+  c.setAttribute('aria-label', code);
+  drawQR(c, code, 200);
+  return c;
+}
+
+// visitDay is the day a new visit's form offers: today, or tomorrow once
+// today's default window (to 17:00) is nearly over.
+function visitDay() {
+  const now = new Date();
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', hour12: false }).format(now));
+  return hour >= 16 ? dayOf(new Date(now.getTime() + 864e5)) : today();
+}
+
+function dayOf(d) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
 function today() {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return dayOf(new Date());
 }
 
 // clock is an RFC 3339 time as the campus's HH:MM (and its date when not
@@ -75,7 +100,7 @@ export function mount(page) {
     field('type', typeSelect),
     field('reason', input('reason', { maxlength: '200', required: true })),
     el('div', { class: 'visits-when' },
-      field('date', input('date', { type: 'date', required: true, value: today() })),
+      field('date', input('date', { type: 'date', required: true, value: visitDay() })),
       field('from', input('from', { type: 'time', required: true, value: '09:00' })),
       field('to', input('to', { type: 'time', required: true, value: '17:00' }))),
     field('name', input('name', { maxlength: '50', required: true, autocomplete: 'name' })),
@@ -206,6 +231,7 @@ export function mount(page) {
     if (p) {
       li.append(el('div', { class: 'visit-pass', 'data-testid': 'visit-pass-card', role: 'group', 'aria-label': t('visits.passFor', { name: p.name }) },
         el('strong', { text: t('visits.passFor', { name: p.name }) }),
+        passQR(p.code),
         el('code', { class: 'pass-code', 'data-testid': 'visit-pass-code', text: p.code }),
         el('span', { class: 'meta', 'data-testid': 'visit-pass-valid', text: t('visits.passValid', { from: clock(p.valid_from), to: clock(p.valid_until) }) }),
         el('span', { class: 'meta', text: t('visits.passHint') })));

@@ -26,6 +26,7 @@ import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import pixelmatch from 'pixelmatch';
 import AxeBuilder from '@axe-core/playwright';
+import jsQR from 'jsqr';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, '../..');
@@ -175,6 +176,15 @@ export async function looksApproved(page, name, opts = {}) {
   const ratio = n / (a.width * a.height);
   if (ratio > MAX_DIFF) writeFileSync(join(artifacts, name + '.diff.png'), PNG.sync.write(diff));
   assert.ok(ratio <= MAX_DIFF, `${name}: ${(ratio * 100).toFixed(2)}% of the pixels differ from approved/${name}.png (see artifacts/${name}.diff.png)`);
+}
+
+// decodeQR reads the QR code in a screenshot of the element, as a
+// scanner would.
+export async function decodeQR(locator) {
+  const png = PNG.sync.read(await locator.screenshot());
+  const r = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  assert.ok(r, 'a QR code is on the screen');
+  return r.data;
 }
 
 // axe runs axe-core on the page as it is and fails on serious or critical

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  setup, teardown, tmp, api, STAFF, newPage, looksApproved, axe, tabTo, waitFor, settled,
+  setup, teardown, tmp, api, STAFF, newPage, looksApproved, axe, tabTo, waitFor, settled, decodeQR,
 } from './lib.mjs';
 
 before(() => setup());
@@ -127,6 +127,7 @@ test('visits: a visitor signs in by phone, registers, is approved, shows the pas
   await page.getByTestId('visit-pass-card').waitFor();
   const code = await page.getByTestId('visit-pass-code').textContent();
   assert.ok(code.length >= 20, `a pass code: ${code}`);
+  assert.equal(await decodeQR(page.getByTestId('visit-pass-qr')), code, "the pass's QR code is its code, for the gate's scanner");
   assert.match(await page.getByTestId('visit-pass-card').textContent(), /Pass for Li Lei/);
   const pass = await call('GET', `/api/v1/visits/${id}/pass`, token);
   assert.equal(pass.status, 200);
@@ -202,7 +203,7 @@ test('visits: looks as approved, is accessible', async (t) => {
       await page.getByTestId('visit-pass-card').waitFor();
       await page.evaluate(() => { document.getElementById('status').hidden = true; });
       await page.getByTestId('visit-pass-card').scrollIntoViewIfNeeded();
-      const mask = ['.visit-when', '[data-testid="visit-pass-code"]', '[data-testid="visit-pass-valid"]'];
+      const mask = ['.visit-when', '[data-testid="visit-pass-qr"]', '[data-testid="visit-pass-code"]', '[data-testid="visit-pass-valid"]'];
       await axe(page, `the visitor's visits (${sz.name})`);
       await looksApproved(page, `visits-${sz.name}-list-pass`, { mask });
       // The registration form, in Chinese.
