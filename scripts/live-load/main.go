@@ -40,6 +40,7 @@ type options struct {
 	sockets  int
 	duration time.Duration
 	hz       int
+	sharers  float64
 	dataDir  string
 	dbURL    string
 	campusd  string
@@ -47,6 +48,7 @@ type options struct {
 	prefix   string
 	seed     uint64
 	settle   time.Duration
+	gcWait   time.Duration
 	workers  int
 	senders  int
 }
@@ -58,13 +60,15 @@ func main() {
 	fs.IntVar(&o.sockets, "sockets", 1000, "sockets (people) to open")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long the sharers send, measured")
 	fs.IntVar(&o.hz, "hz", 1, "fixes each sharer sends a second")
+	fs.Float64Var(&o.sharers, "sharers", 1, "the part of the people who send (0 to 1, spread over the groups); everyone views")
 	fs.StringVar(&o.dataDir, "data-dir", os.Getenv("CAMPUS_DATA_DIR"), "the servers' embedded store's data folder, for the accounts ($CAMPUS_DATA_DIR)")
 	fs.StringVar(&o.dbURL, "database-url", os.Getenv("CAMPUS_DATABASE_URL"), "the servers' PostgreSQL, for the accounts ($CAMPUS_DATABASE_URL); wins over --data-dir")
 	fs.StringVar(&o.campusd, "campusd", "", "a campusd binary to start on a free port with a new data folder, instead of --url")
 	fs.StringVar(&o.place, "place", "C3-102", "the room the sharers say they are in (a search for it)")
 	fs.StringVar(&o.prefix, "prefix", "", "the accounts' emails are PREFIX-I@example.edu (default: load + the time)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the groups' sizes")
-	fs.DurationVar(&o.settle, "settle", 5*time.Second, "wait before each memory reading")
+	fs.DurationVar(&o.settle, "settle", 3*time.Second, "wait before each memory reading")
+	fs.DurationVar(&o.gcWait, "gc-wait", 150*time.Second, "longest wait for a server's GC before a memory reading (an idle Go process collects every two minutes); 0: read at once")
 	fs.IntVar(&o.workers, "workers", 8, "requests at a time in the set-up")
 	fs.IntVar(&o.senders, "senders", 8, "goroutines sending the fixes")
 	fs.Parse(os.Args[1:])
@@ -137,19 +141,27 @@ func run1(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	perRound := 0
-	for _, s := range sizes {
-		perRound += s * (s - 1)
+	if o.sharers <= 0 || o.sharers > 1 {
+		return fmt.Errorf("--sharers %v: want more than 0, at most 1", o.sharers)
 	}
-	say("set-up: %d groups of 2 to 10 (mean %.1f), every member sharing with their group, through the API: %v; a round of fixes is %d deliveries",
-		len(sizes), float64(len(people))/float64(len(sizes)), time.Since(t0).Round(time.Millisecond), perRound)
+	// Person i sends when the running count of sharers steps up at i.
+	perRound, sharers := 0, 0
+	for i := range people {
+		if int(float64(i+1)*o.sharers) > int(float64(i)*o.sharers) {
+			people[i].sharer = true
+			perRound += people[i].group - 1
+			sharers++
+		}
+	}
+	say("set-up: %d groups of 2 to 10 (mean %.1f), every member sharing with their group, through the API: %v; %d of them send, a round of fixes is %d deliveries",
+		len(sizes), float64(len(people))/float64(len(sizes)), time.Since(t0).Round(time.Millisecond), sharers, perRound)
 
-	r := &run{people: people, index: make(map[int64]int, len(people)), sent: make([]atomic.Int64, len(people)), closes: map[string]int{}}
+	r := &run{people: people, index: make(map[int64]int, len(people)), sends: make([][]atomic.Int64, len(people)), closes: map[string]int{}}
 	for i, p := range people {
 		r.index[p.id] = i
 	}
 	time.Sleep(o.settle)
-	before, err := readMemories(ctx, a, o.urls)
+	before, err := readMemories(ctx, a, o.urls, o.gcWait)
 	if err != nil {
 		return err
 	}
@@ -175,15 +187,21 @@ func run1(ctx context.Context, o options) error {
 		say("  %d× %s", n, e)
 	}
 	time.Sleep(o.settle)
-	after, err := readMemories(ctx, a, o.urls)
+	after, err := readMemories(ctx, a, o.urls, o.gcWait)
 	if err != nil {
 		return err
 	}
 	n := max(1, float64(r.open.Load()))
-	say("idle memory per socket, the servers' /metrics after (%v settled) minus before opening them, / %d sockets:", o.settle, int(n))
+	gc := "just after a GC of the server's own"
+	if !before.AfterGC || !after.AfterGC {
+		gc = fmt.Sprintf("NOT after a GC (none came within %v): garbage included", o.gcWait)
+	}
+	say("idle memory per socket, the servers' /metrics after opening them minus before (each read %s), / %d sockets:", gc, int(n))
 	say("  resident set (process_resident_memory_bytes): %.1f KB", (after.RSS-before.RSS)/n/1024)
-	say("  Go heap in use + stacks (go_memstats_heap_inuse_bytes + go_memstats_stack_inuse_bytes, no GC forced): %.1f KB, of it stacks %.1f KB",
+	say("  Go heap in use + stacks (go_memstats_heap_inuse_bytes + go_memstats_stack_inuse_bytes, %.1f KB, of it stacks %.1f KB",
 		(after.HeapInuse+after.StackInuse-before.HeapInuse-before.StackInuse)/n/1024, (after.StackInuse-before.StackInuse)/n/1024)
+	say("  Go live heap + stacks (go_memstats_heap_alloc_bytes + go_memstats_stack_inuse_bytes): %.1f KB",
+		(after.HeapAlloc+after.StackInuse-before.HeapAlloc-before.StackInuse)/n/1024)
 	say("  goroutines: %.0f before, %.0f after (%.2f a socket)", before.Goroutines, after.Goroutines, (after.Goroutines-before.Goroutines)/n)
 
 	// A round unmeasured: each viewer's first sight of each share is
@@ -191,19 +209,41 @@ func run1(ctx context.Context, o options) error {
 	period := time.Second / time.Duration(o.hz)
 	start := time.Now()
 	r.rounds(socks, fix, start, 0, 1, period, o.senders)
-	time.Sleep(3 * time.Second)
-	r.recording.Store(true)
+	for deadline := time.Now().Add(30 * time.Second); r.warm.Load() < int64(perRound); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			say("  the round unmeasured: %d of %d delivered after 30 s (the latencies below may be mismatched)", r.warm.Load(), perRound)
+			break
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
 	rounds := max(1, int(o.duration/period))
+	for i, p := range people {
+		if p.sharer {
+			r.sends[i] = make([]atomic.Int64, rounds)
+		}
+	}
+	r.recording.Store(true)
+	cpu0, err := readCPU(ctx, a, o.urls)
+	if err != nil {
+		return err
+	}
 	start = time.Now()
 	failed := r.rounds(socks, fix, start, 0, rounds, period, o.senders)
 	time.Sleep(time.Second) // the last round's deliveries
 	r.recording.Store(false)
+	cpu1, _ := readCPU(ctx, a, o.urls)
 	elapsed := time.Since(start) - time.Second
 	got, errs := r.delivered.Load(), r.errs.Load()
 	say("load: %d rounds of a fix from every socket, %v apart, over %v", rounds, period, elapsed.Round(time.Millisecond))
 	say("  delivered: %d locations of %d expected (%.1f%%), %.0f a second; %d sends failed; %d error messages",
 		got, int64(rounds*perRound), 100*float64(got)/float64(max(1, rounds*perRound)), float64(got)/elapsed.Seconds(), failed, errs)
-	if m, err := readMemories(ctx, a, o.urls); err == nil {
+	wall := (elapsed + time.Second).Seconds()
+	say("  CPU: servers %.2f s a second (process_cpu_seconds_total), live-load %.2f s a second (getrusage), of %d",
+		(cpu1.server-cpu0.server)/wall, (cpu1.client-cpu0.client)/wall, runtime.NumCPU())
+	for e, n := range r.errDetails() {
+		say("  %d× error message: %s", n, e)
+	}
+	if m, err := readMemories(ctx, a, o.urls, 0); err == nil {
 		say("  servers under load: resident %.0f MB, goroutines %.0f", m.RSS/(1<<20), m.Goroutines)
 	}
 	r.ending.Store(true)

@@ -39,6 +39,8 @@ type person struct {
 	token string
 	base  string
 	group int // the size of its group
+	// sharer: they send fixes.
+	sharer bool
 }
 
 // openStore opens the store as campusd does: PostgreSQL when url is

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	json "github.com/goccy/go-json"
 	"github.com/gorilla/websocket"
 )
 
@@ -24,10 +26,15 @@ import (
 type run struct {
 	people []person
 	index  map[int64]int // person id -> index in people
-	// sent holds, by person, when their last fix was sent (UnixNano).
-	sent []atomic.Int64
-	// recording: deliveries are counted and timed.
+	// sends holds, by person, when each of their fixes of the measured
+	// rounds was sent (UnixNano): a viewer's k-th location of a sharer
+	// while recording is the sharer's k-th fix (a socket delivers in
+	// order, and drops none: a viewer too slow is closed).
+	sends [][]atomic.Int64
+	// recording: deliveries are counted and timed; before, those of the
+	// round unmeasured are counted in warm.
 	recording atomic.Bool
+	warm      atomic.Int64
 	delivered atomic.Int64
 	errs      atomic.Int64 // {"type":"error"} messages received
 	open      atomic.Int64
@@ -35,6 +42,7 @@ type run struct {
 	ending atomic.Bool
 
 	mu     sync.Mutex
+	errMsg map[string]int // error messages' details, the first few kinds
 	lat    []time.Duration
 	closes map[string]int // by close code, or the error of a socket that failed
 }
@@ -71,6 +79,7 @@ var (
 // read reads s until it closes, timing the locations it receives.
 func (r *run) read(s *socket) {
 	var mine []time.Duration
+	var seen map[int]int // by sharer: locations received while recording
 	buf := make([]byte, 0, 1024)
 	defer func() {
 		r.open.Add(-1)
@@ -98,9 +107,14 @@ func (r *run) read(s *socket) {
 		now := time.Now().UnixNano()
 		if bytes.Contains(buf, errorType) {
 			r.errs.Add(1)
+			r.errDetail(buf)
 			continue
 		}
-		if !r.recording.Load() || !bytes.Contains(buf, locationType) {
+		if !bytes.Contains(buf, locationType) {
+			continue
+		}
+		if !r.recording.Load() {
+			r.warm.Add(1)
 			continue
 		}
 		i := bytes.Index(buf, personID)
@@ -115,11 +129,39 @@ func (r *run) read(s *socket) {
 		}
 		r.delivered.Add(1)
 		if who, ok := r.index[id]; ok {
-			if at := r.sent[who].Load(); at != 0 {
-				mine = append(mine, time.Duration(now-at))
+			if seen == nil {
+				seen = map[int]int{}
 			}
+			if k := seen[who]; k < len(r.sends[who]) {
+				if at := r.sends[who][k].Load(); at != 0 {
+					mine = append(mine, time.Duration(now-at))
+				}
+			}
+			seen[who]++
 		}
 	}
+}
+
+// errDetail counts an error message by its detail.
+func (r *run) errDetail(m []byte) {
+	var e struct{ Field, Detail string }
+	json.Unmarshal(m, &e)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.errMsg == nil {
+		r.errMsg = map[string]int{}
+	}
+	k := e.Field + ": " + e.Detail
+	if _, ok := r.errMsg[k]; ok || len(r.errMsg) < 10 {
+		r.errMsg[k]++
+	}
+}
+
+// errDetails are the error messages counted by detail.
+func (r *run) errDetails() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.errMsg)
 }
 
 // closed counts how a socket ended.
@@ -158,12 +200,14 @@ func (r *run) rounds(socks []*socket, msg []byte, start time.Time, first, rounds
 		wg.Go(func() {
 			for k := first; k < first+rounds; k++ {
 				for i := w; i < n; i += senders {
-					if socks[i] == nil {
+					if socks[i] == nil || !r.people[i].sharer {
 						continue
 					}
 					slot := start.Add(time.Duration(k)*period + period*time.Duration(i)/time.Duration(n))
 					time.Sleep(time.Until(slot))
-					r.sent[i].Store(time.Now().UnixNano())
+					if k < len(r.sends[i]) && r.recording.Load() {
+						r.sends[i][k].Store(time.Now().UnixNano())
+					}
 					if !socks[i].send(msg) {
 						bad.Add(1)
 					}
