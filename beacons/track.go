@@ -284,6 +284,18 @@ func (t *Tracker) Spot(s *Scan) (sp geo.Spot, reason string) {
 	return sp, ""
 }
 
+// UpdateSpot is Update that also answers the spot of the fix, the same
+// whoever asks, as Spot does (ok false when the scan places nobody): for
+// a caller that answers the viewer and keeps where people are.
+func (t *Tracker) UpdateSpot(w geo.View, s *Scan) (f Fix, sp geo.Spot, ok bool) {
+	est := t.next(s)
+	f = t.p.answer(w, s, est)
+	if est.OK {
+		sp, ok = t.p.spotOf(est)
+	}
+	return f, sp, ok
+}
+
 // next takes the device's next scan and returns the estimate: the same
 // whoever asks.
 func (t *Tracker) next(s *Scan) Estimate {

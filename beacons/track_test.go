@@ -2,6 +2,7 @@ package beacons
 
 import (
 	"math"
+	"reflect"
 	"sort"
 	"testing"
 
@@ -230,5 +231,33 @@ func TestTrackStartsAwayFromEveryLine(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatal("no place found whose nearby lines all pass beyond the start radius")
+	}
+}
+
+// UpdateSpot answers what Update and Spot answer, from one step of the
+// track: the viewer's fix (a dormitory's building from outside) and the
+// spot, the same whoever asks.
+func TestUpdateSpotIsUpdateAndSpot(t *testing.T) {
+	p, scans := campus(t)
+	w := p.graph.Venue.View(geo.Visitor)
+	a, b, c := p.NewTracker("x"), p.NewTracker("x"), p.NewTracker("x")
+	placed := 0
+	for i := range scans[:min(len(scans), 300)] {
+		s := &scans[i]
+		f, sp, ok := a.UpdateSpot(w, s)
+		want := b.Update(w, s)
+		wantSp, reason := c.Spot(s)
+		if !reflect.DeepEqual(f, want) {
+			t.Fatalf("scan %d: fix %+v, Update %+v", i, f, want)
+		}
+		if ok != (reason == "") || ok && sp != wantSp {
+			t.Fatalf("scan %d: spot %+v %v, Spot %+v %q", i, sp, ok, wantSp, reason)
+		}
+		if ok {
+			placed++
+		}
+	}
+	if placed == 0 {
+		t.Fatal("no scan placed anyone")
 	}
 }

@@ -166,9 +166,18 @@ func (s *Server) liveSocket(c echo.Context) error {
 	if s.d.Shares == nil || s.d.Live == nil {
 		return problem(http.StatusNotFound, "", "live sharing is not available")
 	}
+	var err error
 	ticket := c.QueryParam("ticket")
 	if ticket == "" {
 		return badParam("ticket", "ticket is required: POST /api/v1/live/ticket first")
+	}
+	// alerts_after: the id of the last alert the client was told; those
+	// fired since (while it was away) come on connecting.
+	alertsAfter := int64(-1)
+	if a := c.QueryParam("alerts_after"); a != "" {
+		if alertsAfter, err = strconv.ParseInt(a, 10, 64); err != nil || alertsAfter < 0 {
+			return badParam("alerts_after", "alerts_after %q is not an alert's id", a)
+		}
 	}
 	u, err := s.d.Shares.Redeem(c.Request().Context(), ticket)
 	if err != nil {
@@ -187,6 +196,13 @@ func (s *Server) liveSocket(c echo.Context) error {
 	lc := &liveConn{s: s, ws: ws, user: u, writing: true}
 	lc.setRole(role)
 	first, err := s.d.Live.Attach(c.Request().Context(), lc)
+	if err == nil && alertsAfter >= 0 {
+		var missed [][]byte
+		if missed, err = s.d.Live.Missed(c.Request().Context(), u.ID, alertsAfter); err != nil {
+			s.d.Live.Detach(lc)
+		}
+		first = append(first, missed...)
+	}
 	if err != nil {
 		code, reason := websocket.CloseTryAgainLater, "try later"
 		var se *share.Error
@@ -393,6 +409,7 @@ func (lc *liveConn) scan(raw []json.RawMessage) {
 	if t.IsZero() {
 		t = s.cfg.Now()
 	}
+	s.occupancy.Record(lc.user.ID, spot, s.cfg.Now())
 	s.d.Live.Publish(lc.user.ID, spot, t)
 }
 
@@ -422,5 +439,7 @@ func (lc *liveConn) fix(m liveIn) {
 		lc.reply(badParam("lon", "%v", err))
 		return
 	}
-	s.d.Live.Publish(lc.user.ID, s.d.Venue.SpotAt(*m.Lon, *m.Lat, *m.Ordinal, acc), s.cfg.Now())
+	spot := s.d.Venue.SpotAt(*m.Lon, *m.Lat, *m.Ordinal, acc)
+	s.occupancy.Record(lc.user.ID, spot, s.cfg.Now())
+	s.d.Live.Publish(lc.user.ID, spot, s.cfg.Now())
 }

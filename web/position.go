@@ -33,7 +33,10 @@ func (s *Server) position(c echo.Context) error {
 	}
 	tr := s.trackers.get(owner, scan.Device, time.Now())
 	tr.mu.Lock()
-	fix := tr.t.Update(s.view(c), &scan)
+	fix, spot, placed := tr.t.UpdateSpot(s.view(c), &scan)
 	tr.mu.Unlock()
+	if placed && v.user != nil { // the occupancy map counts people signed in
+		s.occupancy.Record(v.user.ID, spot, s.cfg.Now())
+	}
 	return ok(c, fix)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/booking"
 	"github.com/campusnav/engine/services/idempotency"
+	"github.com/campusnav/engine/services/occupancy"
 	"github.com/campusnav/engine/services/payments"
 	"github.com/campusnav/engine/services/places"
 	"github.com/campusnav/engine/services/repair"
@@ -128,6 +129,9 @@ type Config struct {
 	// LiveRate is the messages a second a live socket may send (0:
 	// DefaultLiveRate).
 	LiveRate int
+	// OccupancyTotal is the most people the occupancy map keeps (0:
+	// occupancy.DefaultTotal).
+	OccupancyTotal int
 	// Now is the clock the age of idempotency keys is told by; nil:
 	// time.Now.
 	Now func() time.Time
@@ -147,8 +151,9 @@ type Server struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 
-	trackers *trackers
-	tiles    *tileCache
+	trackers  *trackers
+	occupancy *occupancy.Map
+	tiles     *tileCache
 	// pinger pings the live sockets.
 	pinger *livePinger
 	// bodyLimits are the routes (echo's paths) that take a larger body
@@ -193,6 +198,7 @@ func New(d Deps, cfg Config) *Server {
 		}
 		return cfg.TrackersPerAddress
 	})
+	s.occupancy = occupancy.New(cfg.OccupancyTotal)
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "campus_http_requests_total", Help: "HTTP requests by route, method and status code.",
 	}, []string{"route", "method", "code"})
@@ -344,6 +350,7 @@ func (s *Server) routes() {
 	get("/nearest", s.nearest, byRole)
 	get("/route", s.route, byRole)
 	post("/position", s.position, noStore)
+	get("/occupancy", s.occupancyMap)
 }
 
 // noStore marks answers that hold a token or personal data: no cache, no

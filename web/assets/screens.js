@@ -1,4 +1,6 @@
 // The campus services' screens on the map page, in the order their blocks
 // appear in the panel. Each module exports mount(page): see "The campus
 // services' screens" in app.js for what page holds.
-export const SCREENS = [];
+import * as card from '/assets/card.js';
+import * as wallet from '/assets/wallet.js';
+export const SCREENS = [card, wallet];
