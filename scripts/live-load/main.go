@@ -198,7 +198,7 @@ func run1(ctx context.Context, o options) error {
 	}
 	say("idle memory per socket, the servers' /metrics after opening them minus before (each read %s), / %d sockets:", gc, int(n))
 	say("  resident set (process_resident_memory_bytes): %.1f KB", (after.RSS-before.RSS)/n/1024)
-	say("  Go heap in use + stacks (go_memstats_heap_inuse_bytes + go_memstats_stack_inuse_bytes, %.1f KB, of it stacks %.1f KB",
+	say("  Go heap in use + stacks (go_memstats_heap_inuse_bytes + go_memstats_stack_inuse_bytes): %.1f KB, of it stacks %.1f KB",
 		(after.HeapInuse+after.StackInuse-before.HeapInuse-before.StackInuse)/n/1024, (after.StackInuse-before.StackInuse)/n/1024)
 	say("  Go live heap + stacks (go_memstats_heap_alloc_bytes + go_memstats_stack_inuse_bytes): %.1f KB",
 		(after.HeapAlloc+after.StackInuse-before.HeapAlloc-before.StackInuse)/n/1024)
