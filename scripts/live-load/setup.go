@@ -123,20 +123,7 @@ func (a api) call(ctx context.Context, method, base, path, token string, body an
 // with their group for a day, through the API of each person's base
 // URL. It returns the groups' sizes.
 func groups(ctx context.Context, a api, people []person, seed uint64, workers int) ([]int, error) {
-	rng := rand.New(rand.NewPCG(seed, 1))
-	var sizes []int
-	for left := len(people); left > 0; {
-		s := min(2+rng.IntN(9), left)
-		if left-s == 1 {
-			s++ // a group of one shares with nobody
-		}
-		if s == 1 {
-			sizes[len(sizes)-1]++
-		} else {
-			sizes = append(sizes, s)
-		}
-		left -= s
-	}
+	sizes := groupSizes(len(people), seed)
 	starts := make([]int, len(sizes))
 	for g, at := 1, sizes[0]; g < len(sizes); g++ {
 		starts[g], at = at, at+sizes[g]
@@ -167,6 +154,27 @@ func groups(ctx context.Context, a api, people []person, seed uint64, workers in
 		return nil
 	})
 	return sizes, err
+}
+
+// groupSizes splits n people (at least 2) into groups of 2 to 10, sizes
+// drawn from seed; a last one left alone joins the group before (which
+// may make it 11).
+func groupSizes(n int, seed uint64) []int {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var sizes []int
+	for left := n; left > 0; {
+		s := min(2+rng.IntN(9), left)
+		if left-s == 1 && s < 10 {
+			s++ // a group of one shares with nobody
+		}
+		if s == 1 {
+			sizes[len(sizes)-1]++
+		} else {
+			sizes = append(sizes, s)
+		}
+		left -= s
+	}
+	return sizes
 }
 
 // spot is where the sharers say they are: a room's point and floor.
