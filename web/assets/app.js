@@ -1476,6 +1476,22 @@ const page = {
   onLang: (f) => langHooks.push(f),
   // panelBlock inserts a screen's block into the panel, above the account.
   panelBlock: (node) => $('account-block').before(node),
+  // showRoute(r, {from, to, profile}) draws a route answered elsewhere
+  // (GET /route's shape, e.g. a visit's from its gate) as the route form's,
+  // its ends written in the form and the address.
+  showRoute: (r, { from = '', to = '', profile: prof = 'walk', fit = true } = {}) => {
+    routeSeq++; // a route still being asked for is not drawn over this one
+    Object.assign(r, { profile: prof, from, to });
+    setEndPoint('from', from, from);
+    setEndPoint('to', to, to);
+    $('route-wheelchair').checked = prof === 'wheelchair';
+    $('route-error').hidden = true;
+    $('route-block').open = true;
+    state.route = r;
+    state.shown = null;
+    drawRoute(fit);
+    writeURL();
+  },
   get map() { return map; },
 };
 

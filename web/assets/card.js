@@ -4,7 +4,7 @@
 // shown large (and fresh). Below it the card's status and the physical
 // card's, which its holder reports lost and found. Staff, students and
 // family carry a card (services/access HasCard); others do not see this.
-import qrcode from '/assets/qrcode-generator.mjs';
+import { drawQR } from '/assets/qr.js';
 
 const HOLDERS = new Set(['staff', 'student', 'family']);
 
@@ -158,27 +158,8 @@ function draw() {
 }
 
 function paint(canvas, cssSize) {
-  const ctx = canvas.getContext('2d');
-  if (!code) {
-    canvas.width = canvas.height = 1;
-    ctx.clearRect(0, 0, 1, 1);
-    return;
-  }
-  const qr = qrcode(0, 'M');
-  qr.addData(code.code, 'Byte');
-  qr.make();
-  const n = qr.getModuleCount();
-  const dpr = window.devicePixelRatio || 1;
-  const cell = Math.max(2, Math.floor((cssSize * dpr) / (n + 8)));
-  const size = cell * (n + 8);
-  canvas.width = canvas.height = size;
-  canvas.style.width = canvas.style.height = `${size / dpr}px`;
-  ctx.fillStyle = '#fff';
-  ctx.fillRect(0, 0, size, size);
-  ctx.fillStyle = '#000';
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) if (qr.isDark(r, c)) ctx.fillRect((c + 4) * cell, (r + 4) * cell, cell, cell);
-  }
+  drawQR(canvas, code ? code.code : '', cssSize);
+  if (!code) return;
   canvas.setAttribute('role', 'img');
   canvas.setAttribute('aria-label', page.t('card.zoomTitle'));
 }

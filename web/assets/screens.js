@@ -3,4 +3,6 @@
 // services' screens" in app.js for what page holds.
 import * as card from '/assets/card.js';
 import * as wallet from '/assets/wallet.js';
-export const SCREENS = [card, wallet];
+import * as visits from '/assets/visits.js';
+import * as live from '/assets/live.js';
+export const SCREENS = [visits, card, wallet, live];

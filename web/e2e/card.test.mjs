@@ -11,9 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
-import jsQR from 'jsqr';
-import { setup, teardown, tmp, api, run, waitFor, newPage, looksApproved, axe, tabTo } from './lib.mjs';
+import { setup, teardown, tmp, api, run, waitFor, newPage, looksApproved, axe, tabTo, decodeQR } from './lib.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const STUDENT = { role: 'student', email: 'e2e-card-student@connect.hkust-gz.edu.cn', password: PASSWORD };
@@ -69,14 +67,6 @@ async function openBlock(page, id) {
   }, id);
 }
 
-// decodeQR reads the QR code in a screenshot of the element, as a
-// scanner would.
-async function decodeQR(locator) {
-  const png = PNG.sync.read(await locator.screenshot());
-  const r = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
-  assert.ok(r, 'a QR code is on the screen');
-  return r.data;
-}
 
 const isCodeAnswer = (r) => new URL(r.url()).pathname === '/api/v1/card/code' && r.status() === 200;
 

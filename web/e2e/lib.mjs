@@ -26,6 +26,7 @@ import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import pixelmatch from 'pixelmatch';
 import AxeBuilder from '@axe-core/playwright';
+import jsQR from 'jsqr';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, '../..');
@@ -151,12 +152,14 @@ export async function settled(page) {
 }
 
 // looksApproved compares a screenshot with the approved one in approved/
-// (E2E_APPROVE=1 writes it instead: web/e2e/approve.sh). opts.mask: locators
-// of what changes from run to run (a QR code, a clock), painted over.
+// (E2E_APPROVE=1 writes it instead: web/e2e/approve.sh). opts.mask: what
+// changes from run to run (a QR code, a clock, a date), painted over: locators
+// or CSS selectors.
 export async function looksApproved(page, name, opts = {}) {
   await settled(page);
   const file = join(artifacts, name + '.png');
-  await page.screenshot({ path: file, ...(opts.mask ? { mask: opts.mask, maskColor: '#c8ccd2' } : {}) });
+  const mask = (opts.mask || []).map((m) => (typeof m === 'string' ? page.locator(m) : m));
+  await page.screenshot({ path: file, ...(mask.length ? { mask, maskColor: '#c8ccd2' } : {}) });
   shots.push(file);
   const want = join(approved, name + '.png');
   if (APPROVE) {
@@ -173,6 +176,15 @@ export async function looksApproved(page, name, opts = {}) {
   const ratio = n / (a.width * a.height);
   if (ratio > MAX_DIFF) writeFileSync(join(artifacts, name + '.diff.png'), PNG.sync.write(diff));
   assert.ok(ratio <= MAX_DIFF, `${name}: ${(ratio * 100).toFixed(2)}% of the pixels differ from approved/${name}.png (see artifacts/${name}.diff.png)`);
+}
+
+// decodeQR reads the QR code in a screenshot of the element, as a
+// scanner would.
+export async function decodeQR(locator) {
+  const png = PNG.sync.read(await locator.screenshot());
+  const r = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  assert.ok(r, 'a QR code is on the screen');
+  return r.data;
 }
 
 // axe runs axe-core on the page as it is and fails on serious or critical
