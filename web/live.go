@@ -57,7 +57,7 @@ const (
 func (s *Server) livePongWait() time.Duration { return 2*s.cfg.LivePing + s.cfg.LivePing/4 }
 
 var liveUpgrader = websocket.Upgrader{
-	ReadBufferSize: 512, WriteBufferSize: 1024, HandshakeTimeout: 10 * time.Second,
+	ReadBufferSize: 256, WriteBufferSize: 1024, HandshakeTimeout: 10 * time.Second,
 	// A socket holds a write buffer only while it writes: an idle one
 	// holds none.
 	WriteBufferPool: &sync.Pool{},
@@ -88,23 +88,30 @@ func (s *Server) liveTicket(c echo.Context) error {
 	return c.JSON(http.StatusCreated, ticketAnswer{Ticket: t, Expires: exp, URL: "/api/v1/live?ticket=" + t})
 }
 
-// liveConn is one socket: a share.Client.
+// liveConn is one socket: a share.Client. An idle socket costs one
+// goroutine, the reader's: a writer goroutine runs only while there is
+// something to write (messages, a ping, the close), and the pings of all
+// sockets come from one ticker (livePinger).
 type liveConn struct {
 	s    *Server
 	ws   *websocket.Conn
 	user auth.User
 	role atomic.Uint32
-	// queue holds the messages the writer has not taken yet, at most
-	// LiveQueue; nil when empty, so that an idle socket holds none. wake
-	// tells the writer there are some.
-	mu    sync.Mutex
-	queue [][]byte
-	wake  chan struct{}
-	once  sync.Once
-	done  chan struct{}
-	// code and reason of the close, set before done closes.
-	code   int
-	reason string
+	// slot is the socket's place in the pinger's rounds.
+	slot uint32
+	// mu guards what follows. queue holds the messages not written yet,
+	// at most LiveQueue; nil when empty, so that an idle socket holds
+	// none. writing: a writer goroutine runs (it stays true from the
+	// close on, so that no other starts). ping: a ping is due; pings
+	// counts them. closing: Close was called, with code and reason.
+	mu      sync.Mutex
+	queue   [][]byte
+	writing bool
+	ping    bool
+	closing bool
+	pings   uint32
+	code    int
+	reason  string
 }
 
 func (lc *liveConn) UserID() int64      { return lc.user.ID }
@@ -113,40 +120,46 @@ func (lc *liveConn) setRole(r geo.Role) { lc.role.Store(uint32(r)) }
 
 // Send queues a message; false when the queue is full.
 func (lc *liveConn) Send(m []byte) bool {
-	select {
-	case <-lc.done:
-		return true // closing: nothing more to say
-	default:
-	}
 	lc.mu.Lock()
-	if len(lc.queue) >= lc.s.cfg.LiveQueue {
-		lc.mu.Unlock()
+	defer lc.mu.Unlock()
+	switch {
+	case lc.closing:
+		return true // closing: nothing more to say
+	case len(lc.queue) >= lc.s.cfg.LiveQueue:
 		return false
 	}
 	lc.queue = append(lc.queue, m)
-	lc.mu.Unlock()
-	select {
-	case lc.wake <- struct{}{}:
-	default:
-	}
+	lc.startWriter()
 	return true
 }
 
-// take takes the queued messages.
-func (lc *liveConn) take() [][]byte {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	q := lc.queue
-	lc.queue = nil
-	return q
+// startWriter starts the writer unless it runs; lc.mu is held.
+func (lc *liveConn) startWriter() {
+	if !lc.writing {
+		lc.writing = true
+		go lc.write()
+	}
 }
 
-// Close has the writer close the socket with code and reason.
+// pingDue has the writer ping the socket.
+func (lc *liveConn) pingDue() {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if !lc.closing {
+		lc.ping = true
+		lc.startWriter()
+	}
+}
+
+// Close has the writer close the socket with code and reason, dropping
+// what it has not written.
 func (lc *liveConn) Close(code int, reason string) {
-	lc.once.Do(func() {
-		lc.code, lc.reason = code, reason
-		close(lc.done)
-	})
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	if !lc.closing {
+		lc.closing, lc.code, lc.reason = true, code, reason
+		lc.startWriter()
+	}
 }
 
 func (s *Server) liveSocket(c echo.Context) error {
@@ -178,7 +191,9 @@ func (s *Server) liveSocket(c echo.Context) error {
 	if err != nil {
 		return nil // the upgrader answered the client
 	}
-	lc := &liveConn{s: s, ws: ws, user: u, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	// writing until the first messages are written: what the hub sends
+	// meanwhile waits in the queue.
+	lc := &liveConn{s: s, ws: ws, user: u, writing: true}
 	lc.setRole(role)
 	first, err := s.d.Live.Attach(c.Request().Context(), lc)
 	if err == nil && alertsAfter >= 0 {
@@ -206,59 +221,86 @@ func (s *Server) liveSocket(c echo.Context) error {
 			return nil
 		}
 	}
-	// The socket lives on in goroutines of its own: the request's, deep in
-	// the middleware, would keep its stack and the HTTP connection's
+	lc.mu.Lock()
+	lc.writing = false
+	if len(lc.queue) > 0 || lc.closing {
+		lc.startWriter()
+	}
+	lc.mu.Unlock()
+	s.pinger.add(lc)
+	// The socket lives on in a goroutine of its own: the request's, deep
+	// in the middleware, would keep its stack and the HTTP connection's
 	// buffers (8 KB) for the socket's life.
 	go lc.serve()
 	return nil
 }
 
-// serve reads the socket, and writes to it from a second goroutine,
-// until it closes.
+// serve reads the socket until it closes, then has the writer close it.
 func (lc *liveConn) serve() {
-	var wg sync.WaitGroup
-	wg.Go(lc.write)
 	lc.read()
+	lc.s.pinger.remove(lc)
 	lc.s.d.Live.Detach(lc)
 	lc.Close(websocket.CloseNormalClosure, "")
-	wg.Wait()
 }
 
-// write sends the queued messages and the pings, and closes the socket
-// when told to.
+// write writes what is due (the queued messages, a ping), and returns
+// when nothing is; or closes the socket, when told to or when a write
+// fails.
 func (lc *liveConn) write() {
 	s := lc.s
-	ping := time.NewTicker(s.cfg.LivePing)
-	defer ping.Stop()
-	defer lc.ws.Close()
-	pings, roleEvery := 0, max(1, int(liveRoleEvery/s.cfg.LivePing))
+	roleEvery := uint32(max(1, int(liveRoleEvery/s.cfg.LivePing)))
 	for {
-		select {
-		case <-lc.wake:
-			for _, m := range lc.take() {
-				lc.ws.SetWriteDeadline(time.Now().Add(liveWriteWait))
-				if err := lc.ws.WriteMessage(websocket.TextMessage, m); err != nil {
-					lc.Close(websocket.CloseAbnormalClosure, "")
-					return
-				}
-			}
-		case <-ping.C:
-			if err := lc.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
-				lc.Close(websocket.CloseAbnormalClosure, "")
-				return
-			}
-			if pings++; pings%roleEvery == 0 && lc.user.Role == auth.Visitor {
-				if r, err := s.visitorRole(context.Background(), lc.user); err == nil {
-					lc.setRole(r)
-				}
-			}
-		case <-lc.done:
+		lc.mu.Lock()
+		q, ping, closing := lc.queue, lc.ping, lc.closing
+		lc.queue, lc.ping = nil, false
+		if ping {
+			lc.pings++
+		}
+		pings := lc.pings
+		if !closing && len(q) == 0 && !ping {
+			lc.writing = false
+			lc.mu.Unlock()
+			return
+		}
+		lc.mu.Unlock()
+		if closing {
 			if lc.code != websocket.CloseAbnormalClosure {
 				lc.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(lc.code, lc.reason), time.Now().Add(time.Second))
 			}
+			lc.ws.Close()
 			return
 		}
+		for _, m := range q {
+			lc.ws.SetWriteDeadline(time.Now().Add(liveWriteWait))
+			if err := lc.ws.WriteMessage(websocket.TextMessage, m); err != nil {
+				lc.fail()
+				return
+			}
+		}
+		if !ping {
+			continue
+		}
+		if err := lc.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(liveWriteWait)); err != nil {
+			lc.fail()
+			return
+		}
+		if pings%roleEvery == 0 && lc.user.Role == auth.Visitor {
+			if r, err := s.visitorRole(context.Background(), lc.user); err == nil {
+				lc.setRole(r)
+			}
+		}
 	}
+}
+
+// fail closes the socket after a write failed: the reader's read fails
+// next, and it detaches the socket.
+func (lc *liveConn) fail() {
+	lc.mu.Lock()
+	if !lc.closing {
+		lc.closing, lc.code = true, websocket.CloseAbnormalClosure
+	}
+	lc.mu.Unlock()
+	lc.ws.Close()
 }
 
 // visitorRole is a visitor's role now: their visit's guest role while its

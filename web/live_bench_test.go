@@ -256,41 +256,61 @@ func liveRoomB(b *testing.B, ref string) *geo.Unit {
 	return nil
 }
 
-// BenchmarkLiveIdleSocket opens n idle sockets and reports the server's
-// memory per socket: the process's heap in use plus goroutine stacks
-// (runtime.MemStats HeapInuse + StackInuse, after a GC, before and after
-// opening them), divided by n: B/socket; of it, the stacks
-// (stackB/socket), and the live objects and stacks without the heap's
-// fragmentation (HeapAlloc + StackInuse: liveB/socket). The clients are in the same process, but
-// each is only a *net.TCPConn that did the WebSocket handshake by hand
-// (no goroutine, no buffer kept: a few hundred bytes), so the figure is
-// the server's cost, a little over.
+// BenchmarkLiveIdleSocket opens n idle sockets, then n more, and
+// reports the server's memory per socket: the process's heap in use plus
+// goroutine stacks (runtime.MemStats HeapInuse + StackInuse, after a GC,
+// before and after opening them), divided by n: B/socket for the first
+// n, from the heap the campus and the set-up left, and nextB/socket for
+// the next n, what one more socket costs once the heap has grown (the
+// spans the first n left part-filled take some of the next's objects);
+// of the first, the stacks (stackB/socket), and the live objects and
+// stacks without the heap's fragmentation (HeapAlloc + StackInuse:
+// liveB/socket, nextLiveB/socket). The clients are in the same process,
+// but each is only a *net.TCPConn that did the WebSocket handshake by
+// hand (no goroutine, no buffer kept: a few hundred bytes), so the
+// figure is the server's cost, a little over.
 func BenchmarkLiveIdleSocket(b *testing.B) {
 	const n = 1000
-	bl := newBenchLive(b, n, Config{})
+	bl := newBenchLive(b, 2*n, Config{})
 	addr := strings.TrimPrefix(bl.ts.URL, "http://")
-	var before, after runtime.MemStats
+	read := func() runtime.MemStats {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m
+	}
+	perSocket := func(before, after runtime.MemStats) (inuse, live, stack float64) {
+		return (float64(after.HeapInuse+after.StackInuse) - float64(before.HeapInuse+before.StackInuse)) / n,
+			(float64(after.HeapAlloc+after.StackInuse) - float64(before.HeapAlloc+before.StackInuse)) / n,
+			(float64(after.StackInuse) - float64(before.StackInuse)) / n
+	}
 	for range b.N {
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		conns := make([]net.Conn, 0, n)
-		for i := range n {
-			c, err := rawHandshake(addr, bl.url(b, i))
-			if err != nil {
-				b.Fatal(err)
+		conns := make([]net.Conn, 0, 2*n)
+		open := func(from int) {
+			for i := from; i < from+n; i++ {
+				c, err := rawHandshake(addr, bl.url(b, i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				conns = append(conns, c)
 			}
-			conns = append(conns, c)
+			for bl.hub.Clients() < from+n {
+				time.Sleep(10 * time.Millisecond)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
-		for bl.hub.Clients() < n {
-			time.Sleep(10 * time.Millisecond)
-		}
-		time.Sleep(100 * time.Millisecond)
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		per := (float64(after.HeapInuse+after.StackInuse) - float64(before.HeapInuse+before.StackInuse)) / n
-		b.ReportMetric(per, "B/socket")
-		b.ReportMetric((float64(after.StackInuse)-float64(before.StackInuse))/n, "stackB/socket")
-		b.ReportMetric((float64(after.HeapAlloc+after.StackInuse)-float64(before.HeapAlloc+before.StackInuse))/n, "liveB/socket")
+		m0 := read()
+		open(0)
+		m1 := read()
+		open(n)
+		m2 := read()
+		inuse, live, stack := perSocket(m0, m1)
+		b.ReportMetric(inuse, "B/socket")
+		b.ReportMetric(stack, "stackB/socket")
+		b.ReportMetric(live, "liveB/socket")
+		inuse, live, _ = perSocket(m1, m2)
+		b.ReportMetric(inuse, "nextB/socket")
+		b.ReportMetric(live, "nextLiveB/socket")
 		b.ReportMetric(float64(runtime.NumGoroutine()), "goroutines")
 		for _, c := range conns {
 			c.Close()

@@ -154,6 +154,8 @@ type Server struct {
 	trackers  *trackers
 	occupancy *occupancy.Map
 	tiles     *tileCache
+	// pinger pings the live sockets.
+	pinger *livePinger
 	// bodyLimits are the routes (echo's paths) that take a larger body
 	// than Config.BodyLimit: files.
 	bodyLimits map[string]int64
@@ -189,7 +191,7 @@ func New(d Deps, cfg Config) *Server {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{d: d, cfg: cfg, log: cfg.Logger, e: echo.New(), reg: prometheus.NewRegistry(), bodyLimits: map[string]int64{},
-		tiles: &tileCache{max: tileCacheSize, m: map[string]cachedTile{}}}
+		tiles: &tileCache{max: tileCacheSize, m: map[string]cachedTile{}}, pinger: &livePinger{every: cfg.LivePing}}
 	s.trackers = newTrackers(cfg.TrackersTotal, s.newTracker, func(owner string) int {
 		if strings.HasPrefix(owner, "user:") {
 			return cfg.TrackersPerPerson
