@@ -27,22 +27,23 @@ func (b replicaBus) Publish(m share.Message) {
 
 func (b replicaBus) Subscribe(f func(share.Message)) { b.self.Subscribe(f) }
 
-// replica is a second hub over w's store, joined to w's hub by a bus as
-// replicas are by NATS.
-func replica(t *testing.T, w *world) (*share.Service, *share.Hub) {
+// replicas are two hubs over w's store, each with its service, joined
+// by a bus as replicas are by NATS; they read the change log when the
+// bus says so (their poll is an hour).
+func replicas(t *testing.T, w *world) (svcA *share.Service, hubA, hubB *share.Hub) {
 	t.Helper()
 	onA, onB := &share.LocalBus{}, &share.LocalBus{}
-	svcB := share.New(w.v, w.db.DB, share.Options{Now: func() time.Time { return *w.clock.Load() }})
-	hubB := share.NewHub(svcB, replicaBus{onB, []*share.LocalBus{onA}}, share.HubConfig{Poll: time.Hour})
-	// w's hub is rebuilt on the joined bus.
-	w.hub = share.NewHub(w.svc, replicaBus{onA, []*share.LocalBus{onB}}, share.HubConfig{Poll: time.Hour})
-	for _, h := range []*share.Hub{w.hub, hubB} {
+	now := func() time.Time { return *w.clock.Load() }
+	svcA = share.New(w.v, w.db.DB, share.Options{Now: now})
+	hubA = share.NewHub(svcA, replicaBus{onA, []*share.LocalBus{onB}}, share.HubConfig{Poll: time.Hour})
+	hubB = share.NewHub(share.New(w.v, w.db.DB, share.Options{Now: now}), replicaBus{onB, []*share.LocalBus{onA}}, share.HubConfig{Poll: time.Hour})
+	for _, h := range []*share.Hub{hubA, hubB} {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
 		go func() { h.Run(ctx); close(done) }()
 		t.Cleanup(func() { cancel(); <-done })
 	}
-	return svcB, hubB
+	return svcA, hubA, hubB
 }
 
 // TestLastHeardOnAnotherReplica: a viewer connecting to replica B, while
@@ -52,21 +53,21 @@ func replica(t *testing.T, w *world) (*share.Service, *share.Hub) {
 // forgets the sharer's location.
 func TestLastHeardOnAnotherReplica(t *testing.T) {
 	w := newWorld(t)
-	_, hubB := replica(t, w)
+	svc, hubA, hubB := replicas(t, w)
 	ctx := t.Context()
 	sam, vic := w.person(t, "sam", auth.Student), w.person(t, "vic", auth.Staff)
-	sh, err := w.svc.Create(ctx, sam, share.Request{With: vic.Email, Minutes: 30})
+	sh, err := svc.Create(ctx, sam, share.Request{With: vic.Email, Minutes: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Accept(ctx, vic, sh.ID); err != nil {
+	if _, err := svc.Accept(ctx, vic, sh.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.hub.Attach(ctx, newClient(sam.ID, geo.Student)); err != nil {
+	if _, err := hubA.Attach(ctx, newClient(sam.ID, geo.Student)); err != nil {
 		t.Fatal(err)
 	}
 	spot := c3(t, w)
-	w.hub.Publish(sam.ID, spot, time.Now())
+	hubA.Publish(sam.ID, spot, time.Now())
 	if hubB.Heard() != 1 {
 		t.Fatalf("B heard %d sharers, want sam", hubB.Heard())
 	}
@@ -80,11 +81,11 @@ func TestLastHeardOnAnotherReplica(t *testing.T) {
 	if len(ms) != 2 || ms[0].Type != share.ShareStarted || ms[1].Type != "location" || round7(ms[1].Lon) != round7(spot.Lon) {
 		t.Fatalf("vic connecting to B: %+v, want share_started and sam's last location", ms)
 	}
-	w.hub.Publish(sam.ID, spot, time.Now())
+	hubA.Publish(sam.ID, spot, time.Now())
 	if n := len(v.all(t)); n != 3 {
 		t.Errorf("vic on B after another location: %d messages, want 3", n)
 	}
-	if err := w.svc.End(ctx, sam, sh.ID); err != nil {
+	if err := svc.End(ctx, sam, sh.ID); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "share_ended on B", func() bool { _, ok := v.last(t, share.ShareEnded); return ok })
@@ -95,25 +96,25 @@ func TestLastHeardOnAnotherReplica(t *testing.T) {
 // not that share's to show.
 func TestHeardNotBeforeTheShare(t *testing.T) {
 	w := newWorld(t)
-	_, hubB := replica(t, w)
+	svc, hubA, hubB := replicas(t, w)
 	ctx := t.Context()
 	sam, vic, ann := w.person(t, "sam", auth.Student), w.person(t, "vic", auth.Staff), w.person(t, "ann", auth.Staff)
-	old, err := w.svc.Create(ctx, sam, share.Request{With: ann.Email, Minutes: 30})
+	old, err := svc.Create(ctx, sam, share.Request{With: ann.Email, Minutes: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Accept(ctx, ann, old.ID); err != nil {
+	if _, err := svc.Accept(ctx, ann, old.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.hub.Attach(ctx, newClient(sam.ID, geo.Student)); err != nil {
+	if _, err := hubA.Attach(ctx, newClient(sam.ID, geo.Student)); err != nil {
 		t.Fatal(err)
 	}
-	w.hub.Publish(sam.ID, c3(t, w), time.Now().Add(-time.Minute))
-	sh, err := w.svc.Create(ctx, sam, share.Request{With: vic.Email, Minutes: 30})
+	hubA.Publish(sam.ID, c3(t, w), time.Now().Add(-time.Minute))
+	sh, err := svc.Create(ctx, sam, share.Request{With: vic.Email, Minutes: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.svc.Accept(ctx, vic, sh.ID); err != nil {
+	if _, err := svc.Accept(ctx, vic, sh.ID); err != nil {
 		t.Fatal(err)
 	}
 	first, err := hubB.Attach(ctx, newClient(vic.ID, geo.Staff))
