@@ -13,8 +13,8 @@ import (
 )
 
 // A location crosses as a few bytes, not JSON (BenchmarkCodec: encoded
-// and decoded in about 0.25 µs, 59 bytes with a level id of 20; by
-// encoding/json about 14 µs and 142 bytes):
+// and decoded some fifty times faster than by encoding/json, one
+// allocation against eight, 59 bytes against 142 with a level id of 20):
 //
 //	version (1)  sharer (uvarint)  lon, lat (float64, little endian)
 //	ordinal (varint)  level (uvarint length, bytes)  accuracy_m (float64)
