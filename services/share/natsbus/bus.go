@@ -3,9 +3,11 @@
 // sharer's locations and the word that the change log has news cross to
 // every replica, at most once.
 //
-// Subjects: PREFIX.loc (a location) and PREFIX.changed (the change log
-// has news), PREFIX being Config.Prefix ("campus.live" by default), so
-// that two campuses may share one NATS server.
+// Subjects: PREFIX.loc (a location), PREFIX.alert (an arrival alert
+// fired, computed and kept by the sharer's replica, told by the viewer's)
+// and PREFIX.changed (the change log has news), PREFIX being
+// Config.Prefix ("campus.live" by default), so that two campuses may
+// share one NATS server.
 //
 // What this process publishes reaches its own subscribers once, directly
 // and at once (as share.LocalBus does), and the NATS server is told not to
@@ -75,10 +77,10 @@ func CheckPrefix(p string) error {
 
 // Bus is a share.Bus over NATS. Open it; Close it on shutdown.
 type Bus struct {
-	nc            *nats.Conn
-	log           *slog.Logger
-	loc, chg      string // subjects
-	locSub, chSub *nats.Subscription
+	nc                   *nats.Conn
+	log                  *slog.Logger
+	loc, alert, chg      string // subjects
+	locSub, alSub, chSub *nats.Subscription
 
 	mu   sync.RWMutex
 	subs []func(share.Message)
@@ -109,7 +111,7 @@ func Open(cfg Config) (*Bus, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	log := cfg.Logger.With("nats", Redact(cfg.URL))
-	b := &Bus{log: log, loc: cfg.Prefix + ".loc", chg: cfg.Prefix + ".changed"}
+	b := &Bus{log: log, loc: cfg.Prefix + ".loc", alert: cfg.Prefix + ".alert", chg: cfg.Prefix + ".changed"}
 	nc, err := nats.Connect(cfg.URL,
 		nats.Name(cfg.Name),
 		nats.NoEcho(),
@@ -138,11 +140,13 @@ func Open(cfg Config) (*Bus, error) {
 	}
 	b.nc = nc
 	if b.locSub, err = nc.Subscribe(b.loc, b.takeLocation); err == nil {
-		if b.chSub, err = nc.Subscribe(b.chg, b.takeChanged); err == nil {
-			err = nc.Flush() // the server has the subscriptions before Open returns
+		if b.alSub, err = nc.Subscribe(b.alert, b.takeAlert); err == nil {
+			if b.chSub, err = nc.Subscribe(b.chg, b.takeChanged); err == nil {
+				err = nc.Flush() // the server has the subscriptions before Open returns
+			}
 		}
 	}
-	for _, s := range []*nats.Subscription{b.locSub, b.chSub} {
+	for _, s := range []*nats.Subscription{b.locSub, b.alSub, b.chSub} {
 		if err == nil {
 			err = s.SetPendingLimits(cfg.Pending, cfg.Pending*256)
 		}
@@ -179,6 +183,12 @@ func (b *Bus) Publish(m share.Message) {
 		}
 		var buf [160]byte
 		err = b.nc.Publish(b.loc, appendLocation(buf[:0], m.Location))
+	case share.KindAlert:
+		if m.Alert == nil {
+			return
+		}
+		var buf [160]byte
+		err = b.nc.Publish(b.alert, appendAlert(buf[:0], m.Alert))
 	case share.KindChanged:
 		err = b.nc.Publish(b.chg, changed)
 	default:
@@ -220,6 +230,17 @@ func (b *Bus) takeLocation(msg *nats.Msg) {
 	b.local(share.Message{Kind: share.KindLocation, Location: &l})
 }
 
+// takeAlert takes an alert fired on another replica.
+func (b *Bus) takeAlert(msg *nats.Msg) {
+	e, err := decodeAlert(msg.Data)
+	if err != nil {
+		b.malformed(msg, err)
+		return
+	}
+	b.in.Add(1)
+	b.local(share.Message{Kind: share.KindAlert, Alert: &e})
+}
+
 // takeChanged takes another replica's word that the change log has news.
 func (b *Bus) takeChanged(msg *nats.Msg) {
 	if err := decodeChanged(msg.Data); err != nil {
@@ -253,7 +274,7 @@ type Stats struct {
 // Stats are the counts so far.
 func (b *Bus) Stats() Stats {
 	s := Stats{In: b.in.Load(), Out: b.out.Load(), Failed: b.failed.Load(), Bad: b.bad.Load()}
-	for _, sub := range []*nats.Subscription{b.locSub, b.chSub} {
+	for _, sub := range []*nats.Subscription{b.locSub, b.alSub, b.chSub} {
 		if n, err := sub.Dropped(); err == nil {
 			s.Slow += uint64(n)
 		}

@@ -118,9 +118,9 @@ func located(sharer int64) *share.Located {
 		T: time.Date(2026, 12, 9, 10, 0, 0, 123456789, time.UTC)}
 }
 
-// TestCrosses: a location and a change published on one bus arrive on
-// another, as they were; a bus of another prefix on the same server
-// hears neither.
+// TestCrosses: a location, an alert and a change published on one bus
+// arrive on another, as they were; a bus of another prefix on the same
+// server hears none.
 func TestCrosses(t *testing.T) {
 	srv := runServer(t, -1)
 	a, _ := open(t, srv, "campus.live")
@@ -129,18 +129,23 @@ func TestCrosses(t *testing.T) {
 	bIn, otherIn := subscribe(b), subscribe(other)
 	want := located(7)
 	a.Publish(share.Message{Kind: share.KindLocation, Location: want})
+	alert := &share.AlertEvent{ID: 9, AlertID: 4, ShareID: 7, ViewerID: 3, Place: "C3", Event: share.Enter, At: want.T}
+	a.Publish(share.Message{Kind: share.KindAlert, Alert: alert})
 	a.Publish(share.Message{Kind: share.KindChanged})
-	// Two subjects, two subscriptions: the two kinds keep no order
-	// between them (they need none).
-	eventually(t, "both on B", func() bool { return len(bIn.all()) == 2 })
-	ms := bIn.all()
-	if ms[0].Kind == share.KindChanged {
-		ms[0], ms[1] = ms[1], ms[0]
+	// A subject, a subscription each: the kinds keep no order between
+	// them (they need none).
+	eventually(t, "all three on B", func() bool { return len(bIn.all()) == 3 })
+	kinds := map[string]share.Message{}
+	for _, m := range bIn.all() {
+		kinds[m.Kind] = m
 	}
-	if ms[0].Kind != share.KindLocation || ms[1].Kind != share.KindChanged {
-		t.Fatalf("B got %+v, want a location and a change", ms)
+	if len(kinds) != 3 || kinds[share.KindLocation].Location == nil || kinds[share.KindAlert].Alert == nil {
+		t.Fatalf("B got %+v, want a location, an alert and a change", bIn.all())
 	}
-	got := *ms[0].Location
+	if got := *kinds[share.KindAlert].Alert; got.ID != 9 || got.AlertID != 4 || got.ShareID != 7 || got.ViewerID != 3 || got.Place != "C3" || got.Event != share.Enter || !got.At.Equal(alert.At) {
+		t.Errorf("B got the alert %+v, want %+v", got, *alert)
+	}
+	got := *kinds[share.KindLocation].Location
 	if !got.T.Equal(want.T) || got.Sharer != want.Sharer || got.Lon != want.Lon || got.Lat != want.Lat ||
 		got.Ordinal != want.Ordinal || got.Level != want.Level || got.AccuracyM != want.AccuracyM {
 		t.Errorf("B got %+v, want %+v", got, *want)
@@ -153,8 +158,8 @@ func TestCrosses(t *testing.T) {
 	if n := len(otherIn.all()); n != 1 {
 		t.Errorf("the bus of another prefix got %d messages, want its own one", n)
 	}
-	if s := a.Stats(); s.Out != 2 || s.In != 0 {
-		t.Errorf("A's stats %+v, want 2 out, 0 in", s)
+	if s := a.Stats(); s.Out != 3 || s.In != 0 {
+		t.Errorf("A's stats %+v, want 3 out, 0 in", s)
 	}
 }
 

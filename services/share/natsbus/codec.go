@@ -20,6 +20,11 @@ import (
 //	ordinal (varint)  level (uvarint length, bytes)  accuracy_m (float64)
 //	t (varint, Unix nanoseconds)
 //
+// An alert fired (share.AlertEvent, kept first by the sharer's replica):
+//
+//	version (1)  id, alert, share, viewer (uvarint each)
+//	place (uvarint length, bytes)  event (1 enter, 2 leave)  at (varint, Unix nanoseconds)
+//
 // A change is the version byte alone; the subject says which it is.
 
 // version is the first byte of every message; a replica reading another
@@ -27,8 +32,12 @@ import (
 // changes it).
 const version = 1
 
-// maxLevel is the longest level id accepted, in bytes.
-const maxLevel = 128
+// maxLevel is the longest level id accepted, in bytes; maxPlace the
+// longest place (an IMDF id or reference) of an alert.
+const (
+	maxLevel = 128
+	maxPlace = 256
+)
 
 // maxAccuracyM bounds an accuracy radius, in metres.
 const maxAccuracyM = 1e6
@@ -113,6 +122,74 @@ func float(b []byte) (float64, []byte, bool) {
 		return 0, b, false
 	}
 	return f, b[8:], true
+}
+
+// Events of an alert, as a byte.
+const (
+	enter = 1
+	leave = 2
+)
+
+// appendAlert appends e's encoding to b.
+func appendAlert(b []byte, e *share.AlertEvent) []byte {
+	b = append(b, version)
+	for _, n := range []int64{e.ID, e.AlertID, e.ShareID, e.ViewerID} {
+		b = binary.AppendUvarint(b, uint64(n))
+	}
+	b = binary.AppendUvarint(b, uint64(len(e.Place)))
+	b = append(b, e.Place...)
+	switch e.Event {
+	case share.Enter:
+		b = append(b, enter)
+	case share.Leave:
+		b = append(b, leave)
+	default:
+		b = append(b, 0)
+	}
+	return binary.AppendVarint(b, e.At.UnixNano())
+}
+
+// decodeAlert reads an alert fired, checking every field.
+func decodeAlert(b []byte) (share.AlertEvent, error) {
+	var e share.AlertEvent
+	bad := func(what string) (share.AlertEvent, error) {
+		return share.AlertEvent{}, fmt.Errorf("%w: alert %s", ErrMalformed, what)
+	}
+	if len(b) == 0 || b[0] != version {
+		return bad("not version 1")
+	}
+	b = b[1:]
+	for i, dst := range []*int64{&e.ID, &e.AlertID, &e.ShareID, &e.ViewerID} {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > math.MaxInt64 || (n == 0 && i > 0) { // the id is 0 when it could not be kept
+			return bad([]string{"id", "alert", "share", "viewer"}[i])
+		}
+		*dst, b = int64(n), b[k:]
+	}
+	size, n := binary.Uvarint(b)
+	if n <= 0 || size == 0 || size > maxPlace || uint64(len(b)-n) < size || !utf8.Valid(b[n:n+int(size)]) {
+		return bad("place")
+	}
+	e.Place = string(b[n : n+int(size)])
+	b = b[n+int(size):]
+	if len(b) == 0 {
+		return bad("event")
+	}
+	switch b[0] {
+	case enter:
+		e.Event = share.Enter
+	case leave:
+		e.Event = share.Leave
+	default:
+		return bad("event")
+	}
+	b = b[1:]
+	t, n := binary.Varint(b)
+	if n <= 0 || t <= 0 || n != len(b) {
+		return bad("at")
+	}
+	e.At = time.Unix(0, t)
+	return e, nil
 }
 
 // changed is a change's encoding.

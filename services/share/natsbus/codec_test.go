@@ -106,3 +106,53 @@ func BenchmarkCodec(b *testing.B) {
 		b.ReportMetric(float64(len(buf)), "bytes/msg")
 	})
 }
+
+func TestAlertCodec(t *testing.T) {
+	at := time.Date(2026, 12, 9, 10, 0, 0, 5, time.UTC)
+	for _, e := range []share.AlertEvent{
+		{ID: 1, AlertID: 2, ShareID: 3, ViewerID: 4, Place: "C3", Event: share.Enter, At: at},
+		{AlertID: 2, ShareID: 3, ViewerID: 4, Place: "c3-level-2", Event: share.Leave, At: at}, // not kept: no id
+	} {
+		got, err := natsbus.DecodeAlert(natsbus.AppendAlert(nil, &e))
+		if err != nil || got.ID != e.ID || got.AlertID != e.AlertID || got.ShareID != e.ShareID || got.ViewerID != e.ViewerID ||
+			got.Place != e.Place || got.Event != e.Event || !got.At.Equal(e.At) {
+			t.Errorf("%+v: %+v, %v", e, got, err)
+		}
+	}
+	good := share.AlertEvent{ID: 1, AlertID: 2, ShareID: 3, ViewerID: 4, Place: "C3", Event: share.Enter, At: at}
+	for name, mut := range map[string]func(*share.AlertEvent){
+		"no share":   func(e *share.AlertEvent) { e.ShareID = 0 },
+		"no place":   func(e *share.AlertEvent) { e.Place = "" },
+		"long place": func(e *share.AlertEvent) { e.Place = string(make([]byte, 300)) },
+		"odd event":  func(e *share.AlertEvent) { e.Event = "linger" },
+		"zero time":  func(e *share.AlertEvent) { e.At = time.Unix(0, 0) },
+	} {
+		e := good
+		mut(&e)
+		if _, err := natsbus.DecodeAlert(natsbus.AppendAlert(nil, &e)); !errors.Is(err, natsbus.ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+	b := natsbus.AppendAlert(nil, &good)
+	if _, err := natsbus.DecodeAlert(append(b, 0)); !errors.Is(err, natsbus.ErrMalformed) {
+		t.Errorf("trailing bytes: %v", err)
+	}
+}
+
+// FuzzDecodeAlert: no bytes make the decoder panic, and what it accepts
+// survives a round trip.
+func FuzzDecodeAlert(f *testing.F) {
+	f.Add(natsbus.AppendAlert(nil, &share.AlertEvent{ID: 1, AlertID: 2, ShareID: 3, ViewerID: 4, Place: "C3", Event: share.Enter, At: time.Unix(5, 0)}))
+	f.Add([]byte{1, 0, 1, 1, 1, 2, 'C', '3', 2, 2})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := natsbus.DecodeAlert(b)
+		if err != nil {
+			return
+		}
+		again, err := natsbus.DecodeAlert(natsbus.AppendAlert(nil, &e))
+		if err != nil || again.ID != e.ID || again.AlertID != e.AlertID || again.ShareID != e.ShareID || again.ViewerID != e.ViewerID ||
+			again.Place != e.Place || again.Event != e.Event || !again.At.Equal(e.At) {
+			t.Fatalf("%x decodes to %+v, which does not survive a round trip: %+v %v", b, e, again, err)
+		}
+	})
+}

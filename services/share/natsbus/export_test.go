@@ -7,4 +7,6 @@ func Flush(b *Bus) error { return b.nc.Flush() }
 var (
 	AppendLocation = appendLocation
 	DecodeLocation = decodeLocation
+	AppendAlert    = appendAlert
+	DecodeAlert    = decodeAlert
 )
