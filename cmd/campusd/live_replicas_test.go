@@ -21,6 +21,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/postgres/pgtest"
@@ -78,9 +79,10 @@ func liveSocket(t *testing.T, base, token string) *websocket.Conn {
 
 // liveMsg is what the tests read of a live message.
 type liveMsg struct {
-	Type  string
-	Share int64
-	Lon   float64
+	Type         string
+	Share        int64
+	Lon          float64
+	Place, Event string
 }
 
 // metric is the value of a counter /metrics of base shows, by its
@@ -106,8 +108,8 @@ func metric(t *testing.T, base, series string) float64 {
 // connecting to B, which has only heard the sharers on the bus, is sent
 // the last location at once; B receives A's locations (their latency
 // logged: -live-samples=N for more); the viewer reconnecting to B gets
-// the last location at once; a revocation on A ends the view on B within
-// 1 s.
+// the last location at once; an arrival alert the viewer set on B fires
+// on A and is told on B; a revocation on A ends the view on B within 1 s.
 func TestLiveReplicas(t *testing.T) {
 	dbURL := pgtest.URL()
 	if dbURL == "" {
@@ -275,6 +277,49 @@ func TestLiveReplicas(t *testing.T) {
 		}) {
 			t.Fatal("bob reconnecting to B was not sent s0's last location at once")
 		}
+	})
+
+	t.Run("an alert fired on A, where the sharer is, reaches the viewer on B", func(t *testing.T) {
+		v, err := geo.Load(venue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var room *geo.Unit
+		for _, u := range v.Units {
+			if b := u.Level.Building(); b != nil && b.Ref == "C3" && u.Level.Ordinal >= 1 && (u.Category == "room" || u.Category == "office") {
+				room = u
+				break
+			}
+		}
+		if room == nil {
+			t.Fatal("no room in C3")
+		}
+		code, body := do(t, "POST", fmt.Sprintf("%s/api/v1/shares/%d/alerts", b.base, shares[2]), bob, `{"place":"C3","on":"enter"}`)
+		if code != 201 {
+			t.Fatalf("alert on B: %d %s", code, body)
+		}
+		ws := liveSocket(t, b.base, bob)
+		started := 0
+		if !readUntil(ws, time.Second, func(m liveMsg) bool { started += b2i(m.Type == "share_started"); return started == sharers }) {
+			t.Fatal("bob connecting to B was not told every share")
+		}
+		fix(2, lon0) // outside C3
+		if !readUntil(ws, 2*time.Second, func(m liveMsg) bool { return m.Type == "location" && m.Share == shares[2] }) {
+			t.Fatal("no location of s2 on B")
+		}
+		for range 2 { // in C3, twice (the alerts' hysteresis)
+			if err := sockets[2].WriteJSON(map[string]any{"type": "fix", "lon": room.Display[0], "lat": room.Display[1], "ordinal": room.Level.Ordinal, "accuracy_m": 3}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got liveMsg
+		if !readUntil(ws, 2*time.Second, func(m liveMsg) bool { got = m; return m.Type == "alert" }) {
+			t.Fatal("no alert on B of s2 entering C3")
+		}
+		if got.Share != shares[2] || got.Place != room.Level.Building().ID || got.Event != "enter" {
+			t.Errorf("the alert on B: %+v, want s2 entering C3", got)
+		}
+		ws.Close()
 	})
 
 	t.Run("a revocation on A ends the view on B within 1 s", func(t *testing.T) {
