@@ -105,8 +105,11 @@ type Deps struct {
 	Live   *share.Hub
 	// Calendars are people's calendar feeds; nil: off.
 	Calendars *booking.Calendars
-	// Ready reports whether the stores answer; nil means always.
+	// Ready reports whether the stores (and the bus between replicas)
+	// answer; nil means always.
 	Ready func(context.Context) error
+	// Metrics are more collectors /metrics serves (the live bus's).
+	Metrics []prometheus.Collector
 }
 
 // Config tunes the server.
@@ -207,6 +210,7 @@ func New(d Deps, cfg Config) *Server {
 		Buckets: []float64{.0001, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 	}, []string{"route", "method"})
 	s.reg.MustRegister(s.requests, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.reg.MustRegister(d.Metrics...)
 
 	e := s.e
 	e.HideBanner, e.HidePort = true, true

@@ -6,7 +6,9 @@
 // CAMPUS_DATA_DIR, CAMPUS_VENUE, CAMPUS_DATABASE_URL,
 // CAMPUS_PHONE_COUNTRIES ...), validated at start.
 // With a database URL it keeps its state in PostgreSQL, else in a SQLite
-// file in the data folder.
+// file in the data folder. With a NATS URL (CAMPUS_NATS_URL) replicas
+// exchange live sharing's locations and changes over NATS; without one,
+// one process does everything.
 // Mail goes to the SMTP server of CAMPUS_SMTP_URL, from CAMPUS_MAIL_FROM,
 // or to the log without one, through the job queue (services/jobs).
 // SIGINT or SIGTERM shut it down gracefully: requests in flight finish,
@@ -48,6 +50,7 @@ import (
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/repair"
 	"github.com/campusnav/engine/services/share"
+	"github.com/campusnav/engine/services/share/natsbus"
 	"github.com/campusnav/engine/services/sqlite"
 	"github.com/campusnav/engine/services/tour"
 	"github.com/campusnav/engine/services/visitor"
@@ -120,6 +123,10 @@ type Config struct {
 	// VisitorKeepDays is how many days after a visit its people's names,
 	// phones and ID hashes are deleted.
 	VisitorKeepDays int
+	// NATSURL is the NATS server replicas exchange live sharing over
+	// (nats://host:4222); empty: one process does everything. NATSPrefix
+	// is its subjects' prefix, so that campuses may share a server.
+	NATSURL, NATSPrefix string
 }
 
 // store is what campusd keeps its state in: the embedded SQLite file, or
@@ -177,6 +184,7 @@ type Main struct {
 	visits   *visitor.Service
 	tours    *tour.Service
 	live     *share.Hub
+	bus      *natsbus.Bus // nil: the hub's own (live.go)
 	stopLive context.CancelFunc
 	liveDone chan error
 	// closer is the close job's worker, made with the queue and given
@@ -193,7 +201,7 @@ func NewMain(w io.Writer) *Main {
 		Config: Config{Addr: "127.0.0.1:8080", DataDir: "campus-data", Venue: "data/floorplans/hkust-gz",
 			BodyLimit: web.DefaultBodyLimit, Shutdown: 10 * time.Second,
 			PhoneCountries: strings.Join(auth.DefaultPhoneCountries, ","), SessionCache: auth.DefaultSessionCacheTTL, ReaderRate: access.ReaderRate,
-			VisitorKeepDays: visitor.DefaultKeepDays},
+			VisitorKeepDays: visitor.DefaultKeepDays, NATSPrefix: natsbus.DefaultPrefix},
 		log: slog.New(slog.NewJSONHandler(w, nil)),
 	}
 }
@@ -218,6 +226,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.Float64Var(&c.ReaderRate, "reader-rate", c.ReaderRate, "the most checks a second one card reader may ask (bursts twice as many; 429 beyond); 0: no bound, for load tests only")
 	fs.StringVar(&c.VisitWebhook, "visit-webhook", c.VisitWebhook, "the office workflow visitors' registrations are POSTed to, signed, https://...; its signed callback decides them ($CAMPUS_VISIT_WEBHOOK, with $CAMPUS_VISIT_WEBHOOK_SECRET); empty: hosts decide")
 	fs.IntVar(&c.VisitorKeepDays, "visitor-keep-days", c.VisitorKeepDays, "days after a visit its visitors' names, phones and ID hashes are deleted ($CAMPUS_VISITOR_KEEP_DAYS)")
+	fs.StringVar(&c.NATSURL, "nats-url", c.NATSURL, "NATS server replicas exchange live sharing's locations and changes over, nats://HOST:4222 ($CAMPUS_NATS_URL); empty: one process does everything")
+	fs.StringVar(&c.NATSPrefix, "nats-prefix", c.NATSPrefix, "prefix of the NATS subjects, for campuses sharing one NATS server ($CAMPUS_NATS_PREFIX)")
 	fs.DurationVar(&c.SessionCache, "session-cache-ttl", c.SessionCache, "how long a session is trusted without asking the store (a logout or disabled account reaches other replicas within it); 0: off, at most 1m")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -231,7 +241,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		"CAMPUS_OIDC_CLIENT_SECRET": &c.OIDC.ClientSecret, "CAMPUS_OIDC_REDIRECT_URL": &c.OIDC.RedirectURL,
 		"CAMPUS_PUBLIC_URL": &c.PublicURL, "CAMPUS_PHONE_COUNTRIES": &c.PhoneCountries,
 		"CAMPUS_WECHAT_APPID": &c.WeChat.AppID, "CAMPUS_WECHAT_SECRET": &c.WeChat.Secret, "CAMPUS_WECHAT_API": &c.WeChat.API,
-		"CAMPUS_PAY_SANDBOX_SECRET": &c.SandboxSecret, "CAMPUS_VISIT_WEBHOOK": &c.VisitWebhook, "CAMPUS_VISIT_WEBHOOK_SECRET": &c.VisitWebhookSecret} {
+		"CAMPUS_PAY_SANDBOX_SECRET": &c.SandboxSecret, "CAMPUS_VISIT_WEBHOOK": &c.VisitWebhook, "CAMPUS_VISIT_WEBHOOK_SECRET": &c.VisitWebhookSecret,
+		"CAMPUS_NATS_URL": &c.NATSURL, "CAMPUS_NATS_PREFIX": &c.NATSPrefix} {
 		if v := getenv(env); v != "" {
 			*dst = v
 		}
@@ -308,7 +319,7 @@ func (c *Config) Validate() error {
 	if c.SessionCache < 0 || c.SessionCache > auth.MaxSessionCacheTTL {
 		return fmt.Errorf("session-cache-ttl %v: want 0 (off) to %v", c.SessionCache, auth.MaxSessionCacheTTL)
 	}
-	return nil
+	return c.checkNATS()
 }
 
 // authOptions are the auth service's options of the configuration.
@@ -421,13 +432,19 @@ func (m *Main) Run(ctx context.Context) error {
 	m.access.SetVisitors(m.visits)
 	pos := beacons.NewPositioner(reg, cal, g)
 	shares := share.New(v, m.store, share.Options{Invited: m.visits.Invited, Limits: m.store})
-	m.live = share.NewHub(shares, nil, share.HubConfig{Logger: m.log})
+	bus, err := m.openBus()
+	if err != nil {
+		ln.Close()
+		m.store.Close()
+		return err
+	}
+	m.live = share.NewHub(shares, bus, share.HubConfig{Logger: m.log})
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),
 		Auth: accounts, Phone: accounts, Family: accounts, SSO: sso, WeChat: weChat, Places: m.store, Idempotency: m.store, Audit: m.store, Access: m.access, Payments: pay, Bookings: m.bookings, Tiles: tiles.New(v),
 		Courses: booking.NewCourses(m.store, m.bookings),
-		Ready:   m.store.Ping,
-		Labs:    booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
+		Ready:   m.ready, Metrics: m.busMetrics(),
+		Labs: booking.NewLabs(m.bookings, m.store), Counselling: booking.NewCounselling(m.bookings, m.store),
 		Calendars: m.calendars(), Repairs: m.repairs, Tours: m.tours, Shares: shares, Live: m.live,
 		Visits: m.visits, VisitBuilding: m.visits.VisitBuilding,
 	}, web.Config{BodyLimit: c.BodyLimit, Logger: m.log, PublicURL: public})
@@ -441,6 +458,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if err := m.startJobs(ctx); err != nil {
 		ln.Close()
+		if m.bus != nil {
+			m.bus.Close()
+		}
 		m.store.Close()
 		return err
 	}
@@ -527,6 +547,9 @@ func (m *Main) close() error {
 	if m.stopLive != nil {
 		m.stopLive()
 		<-m.liveDone
+	}
+	if m.bus != nil {
+		m.bus.Close() // at most once: what it could not send is lost anyway
 	}
 	if m.access != nil {
 		m.access.Close()

@@ -12,8 +12,9 @@ import (
 // replaced by the next, a second later; a viewer reconnecting gets the
 // last location a process holds (Hub.Attach), and the change log, polled
 // every HubConfig.Poll, is the record of what changed whatever the bus
-// lost. A Bus between processes (NATS) is a later step; LocalBus is one
-// process's.
+// lost. LocalBus is one process's; natsbus.Bus is the replicas' (NATS),
+// and a location heard there that nobody here was shown yet is kept for
+// whoever connects (hub_heard.go).
 
 // Message kinds.
 const (

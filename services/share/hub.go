@@ -87,6 +87,10 @@ type Hub struct {
 	fired   chan AlertEvent
 	auditMu sync.Mutex
 	audited map[int64]map[int64]bool // by share, by viewer: sights queued or kept
+
+	heardMu    sync.Mutex
+	heard      map[int64]Located // by sharer: hub_heard.go
+	heardSwept time.Time
 }
 
 // live is a share the hub knows.
@@ -125,7 +129,7 @@ func NewHub(svc *Service, bus Bus, cfg HubConfig) *Hub {
 	h := &Hub{svc: svc, v: svc.v, st: svc.st, bus: bus, cfg: cfg, log: cfg.Logger,
 		shares: map[int64]*live{}, bySharer: map[int64]map[int64]*live{}, clients: map[int64]map[Client]struct{}{},
 		kick: make(chan struct{}, 1), views: make(chan Viewed, auditQueue), points: make(chan heldPoint, historyQueue), fired: make(chan AlertEvent, alertQueue),
-		audited: map[int64]map[int64]bool{}}
+		audited: map[int64]map[int64]bool{}, heard: map[int64]Located{}}
 	bus.Subscribe(h.receive)
 	svc.OnChange(func() { bus.Publish(Message{Kind: KindChanged}) })
 	return h

@@ -85,7 +85,11 @@ func (h *Hub) reload(ctx context.Context, id int64) error {
 	now := h.svc.now()
 	var vs []Viewer
 	var as []Alert
-	if sh.Showing(now) {
+	if !sh.Showing(now) {
+		if err := h.unhear(ctx, sh.SharerID, now); err != nil {
+			return err
+		}
+	} else {
 		if vs, err = h.st.ShareViewers(ctx, id, now); err != nil {
 			return err
 		}
@@ -110,6 +114,10 @@ func (h *Hub) sweep() {
 	h.mu.RUnlock()
 	for _, s := range done {
 		h.apply(s, nil, nil, 0)
+	}
+	if now.Sub(h.heardSwept) >= time.Minute {
+		h.heardSwept = now
+		h.forgetOldHeard(now)
 	}
 }
 
@@ -140,7 +148,8 @@ func (h *Hub) apply(sh Share, vs []Viewer, as []Alert, quiet int64) {
 		if !h.concerns(sh, vs) {
 			return
 		}
-		lv = &live{s: sh, person: personJSON(Person{ID: sh.SharerID, Name: NameOf(sh.Sharer)}), viewers: map[int64]Viewer{}}
+		lv = &live{s: sh, person: personJSON(Person{ID: sh.SharerID, Name: NameOf(sh.Sharer)}), viewers: map[int64]Viewer{},
+			last: h.lastHeard(sh)}
 		h.shares[sh.ID] = lv
 		m := h.bySharer[sh.SharerID]
 		if m == nil {

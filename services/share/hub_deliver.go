@@ -118,8 +118,10 @@ type seenBy struct {
 
 // deliver sends a location to the viewers here of the sharer's shares,
 // each as their role sees it; the same message to every viewer of one
-// role. It keeps the share's last location.
+// role. It keeps the share's last location (and the sharer's, heard:
+// hub_heard.go).
 func (h *Hub) deliver(l Located) {
+	h.hear(l)
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	lives := h.bySharer[l.Sharer]
