@@ -1476,6 +1476,17 @@ const page = {
   // panelBlock inserts a screen's block into the panel, above the account.
   panelBlock: (node) => $('account-block').before(node),
   get map() { return map; },
+  // origin(): where "near me" is (my position, else the map centre on the
+  // floor shown); routeTo(label, place): the route from there to a place
+  // (an id or "lon,lat,ordinal").
+  origin,
+  routeTo: (label, place) => {
+    const o = origin();
+    setEndPoint('from', o.label, `${o.lon},${o.lat},${o.ordinal}`);
+    setEndPoint('to', label, place);
+    $('route-block').open = true;
+    return computeRoute();
+  },
 };
 
 async function mountScreens() {
