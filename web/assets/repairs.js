@@ -59,7 +59,7 @@ export async function mount(page) {
           el('span', { class: 'hint', id: 'repairs-located', 'data-testid': 'repairs-located', 'aria-live': 'polite' })),
         el('div', { id: 'repairs-rooms', class: 'repairs-rooms', 'data-testid': 'repairs-rooms', role: 'radiogroup' })),
       el('label', {}, el('span', { 'data-i18n': 'repairs.category' }),
-        el('select', { id: 'repairs-category', 'data-testid': 'repairs-category', required: true })),
+        el('select', { id: 'repairs-category', 'data-testid': 'repairs-category' })),
       el('label', {}, el('span', { 'data-i18n': 'repairs.description' }),
         el('textarea', { id: 'repairs-description', 'data-testid': 'repairs-description', maxlength: '2000', rows: '3' })),
       el('label', {}, el('span', { 'data-i18n': 'repairs.photos' }),

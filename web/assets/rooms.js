@@ -12,7 +12,7 @@ const TEXT = {
     rooms: {
       title: 'Rooms', signIn: 'Sign in to find and book a room.', people: 'People', when: 'When', now: 'Now', at: 'At a time',
       time: 'Start', length: 'For', type: 'Kind', types: { meeting: 'Meeting room', discussion: 'Discussion room', study: 'Study room', classroom: 'Classroom' },
-      find: 'Find a free room', near: 'Nearest to {where}', none: 'No free room fits: try fewer people, another time or kind.',
+      find: 'Find a free room', near: 'Nearest to {where}', myLoc: 'my location', centre: 'the map centre, {floor}', none: 'No free room fits: try fewer people, another time or kind.',
       seats: '{n} seats', walk: '{time} walk', show: 'Show', route: 'Route', book: 'Book', booked: 'Booked {name}, {time}',
       mine: 'My bookings', noBookings: 'No bookings yet.', checkin: 'Check in', checkedIn: 'Checked in', cancel: 'Cancel',
       checkinFrom: 'Check in from {time}', checkinMissed: 'Check-in closed at {time}', cancelled: 'Cancelled: {name}',
@@ -25,7 +25,7 @@ const TEXT = {
     rooms: {
       title: '房间预约', signIn: '登录后可查找并预约房间。', people: '人数', when: '时间', now: '现在', at: '指定时间',
       time: '开始', length: '时长', type: '类型', types: { meeting: '会议室', discussion: '讨论室', study: '自习室', classroom: '教室' },
-      find: '查找空闲房间', near: '离{where}最近', none: '没有合适的空闲房间：请减少人数，或换个时间、类型。',
+      find: '查找空闲房间', near: '离{where}最近', myLoc: '我的位置', centre: '地图中心（{floor}）', none: '没有合适的空闲房间：请减少人数，或换个时间、类型。',
       seats: '{n} 座', walk: '步行 {time}', show: '查看', route: '导航', book: '预约', booked: '已预约 {name}，{time}',
       mine: '我的预约', noBookings: '还没有预约。', checkin: '签到', checkedIn: '已签到', cancel: '取消',
       checkinFrom: '{time} 起可签到', checkinMissed: '签到已于 {time} 截止', cancelled: '已取消：{name}',
@@ -106,7 +106,7 @@ function renderLengths() {
 
 function renderNear() {
   const o = P.origin();
-  P.$('rooms-near').textContent = P.t('rooms.near', { where: o.mine ? P.t('myLocationLabel') : P.t('mapCentre', { floor: P.floorLabel(o.ordinal) }) });
+  P.$('rooms-near').textContent = P.t('rooms.near', { where: o.mine ? P.t('rooms.myLoc') : P.t('rooms.centre', { floor: P.floorLabel(o.ordinal) }) });
 }
 
 function whenChanged() {
