@@ -85,6 +85,13 @@ async function findRooms(page) {
   await page.waitForSelector('body[data-rooms="ready"]');
 }
 
+// smallTargets lists the controls of a block (its buttons, selects, inputs;
+// a radio button by its label) less than 44 px high.
+async function smallTargets(page, block) {
+  return page.$$eval(`${block} button, ${block} select, ${block} input:not([type="radio"]), ${block} label:has(> input[type="radio"])`, (es) => es
+    .filter((e) => e.offsetParent).map((e) => [e.dataset.testid || e.id || e.textContent, Math.round(e.getBoundingClientRect().height)]).filter(([, h]) => h < 44));
+}
+
 // A datetime-local value of the campus's clock, days ahead at hh:00.
 function campusDay(days, hh) {
   const d = new Date(Date.now() + 8 * 3600000 + days * 86400000);
@@ -179,9 +186,11 @@ test('rooms: a free room for 4 near me, now and later, booked, checked in; a tak
   });
 
   await t.test('route to a room', async () => {
+    const ref = await page.locator('[data-testid="room"]').first().getAttribute('data-ref');
     await page.getByTestId('room-route').first().click();
     await page.waitForSelector('body[data-routing="0"]');
-    assert.equal(await page.getByTestId('route-to').inputValue(), first);
+    assert.equal(await page.getByTestId('route-to').inputValue(), ref);
+    await page.getByTestId('route-end').waitFor();
     assert.ok(await page.getByTestId('route-summary').isVisible());
   });
 });
@@ -281,9 +290,7 @@ test('rooms and repairs: looks as approved, is accessible', async (t) => {
       await page.keyboard.press('Enter');
       await page.waitForSelector('body[data-rooms="ready"]');
       assert.ok(await page.locator('[data-testid="room"]').count() >= 2);
-      const small = await page.$$eval('#rooms-block button, #rooms-block select, #rooms-block input:not([type="radio"])', (es) => es
-        .filter((e) => e.offsetParent).map((e) => [e.dataset.testid || e.id, Math.round(e.getBoundingClientRect().height)]).filter(([, h]) => h < 44));
-      assert.deepEqual(small, [], 'touch targets of 44 px or more');
+      assert.deepEqual(await smallTargets(page, '#rooms-block'), [], 'touch targets of 44 px or more');
       await axe(page, `the rooms screen (${kind})`);
       await page.locator('[data-testid="room"]').first().scrollIntoViewIfNeeded();
       await looksApproved(page, `rooms-${kind}-free-rooms`, { mask: ['[data-testid="rooms-time"]'] });
@@ -293,6 +300,7 @@ test('rooms and repairs: looks as approved, is accessible', async (t) => {
       await page.getByTestId('repairs-locate').click();
       await page.waitForSelector('[data-testid="repairs-room"]');
       await page.getByTestId('repairs-category').selectOption('water');
+      assert.deepEqual(await smallTargets(page, '#repairs-block'), [], 'touch targets of 44 px or more');
       await axe(page, `the repairs screen (${kind})`);
       await page.evaluate(() => document.getElementById('repairs-block').scrollIntoView());
       await looksApproved(page, `repairs-${kind}-form`);
