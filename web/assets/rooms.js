@@ -10,7 +10,7 @@ import * as maplibregl from '/assets/maplibre-gl.mjs';
 const TEXT = {
   en: {
     rooms: {
-      title: 'Rooms', signIn: 'Sign in to find and book a room.', people: 'People', when: 'When', now: 'Now', at: 'At a time',
+      title: 'Rooms', signIn: 'Sign in to find and book a room.', notYours: 'Rooms are booked by staff and students.', people: 'People', when: 'When', now: 'Now', at: 'At a time',
       time: 'Start', length: 'For', type: 'Kind', types: { meeting: 'Meeting room', discussion: 'Discussion room', study: 'Study room', classroom: 'Classroom' },
       find: 'Find a free room', near: 'Nearest to {where}', myLoc: 'my location', centre: 'the map centre, {floor}', none: 'No free room fits: try fewer people, another time or kind.',
       seats: '{n} seats', walk: '{time} walk', show: 'Show', route: 'Route', book: 'Book', booked: 'Booked {name}, {time}',
@@ -23,7 +23,7 @@ const TEXT = {
   },
   zh: {
     rooms: {
-      title: '房间预约', signIn: '登录后可查找并预约房间。', people: '人数', when: '时间', now: '现在', at: '指定时间',
+      title: '房间预约', signIn: '登录后可查找并预约房间。', notYours: '房间仅供教职工和学生预约。', people: '人数', when: '时间', now: '现在', at: '指定时间',
       time: '开始', length: '时长', type: '类型', types: { meeting: '会议室', discussion: '讨论室', study: '自习室', classroom: '教室' },
       find: '查找空闲房间', near: '离{where}最近', myLoc: '我的位置', centre: '地图中心（{floor}）', none: '没有合适的空闲房间：请减少人数，或换个时间、类型。',
       seats: '{n} 座', walk: '步行 {time}', show: '查看', route: '导航', book: '预约', booked: '已预约 {name}，{time}',
@@ -59,7 +59,7 @@ export async function mount(page) {
     el('form', { id: 'rooms-form', class: 'stack', autocomplete: 'off', onsubmit: (ev) => { ev.preventDefault(); find(); } },
       el('div', { class: 'rooms-grid' },
         el('label', {}, el('span', { 'data-i18n': 'rooms.people' }),
-          el('input', { id: 'rooms-people', 'data-testid': 'rooms-people', type: 'number', min: '1', max: '500', value: '4', inputmode: 'numeric', required: true })),
+          el('input', { id: 'rooms-people', 'data-testid': 'rooms-people', type: 'number', min: '1', value: '4', inputmode: 'numeric', required: true })),
         el('label', {}, el('span', { 'data-i18n': 'rooms.type' }), typeSel),
         el('label', {}, el('span', { 'data-i18n': 'rooms.length' }), lengthSel)),
       el('fieldset', { class: 'rooms-when' }, el('legend', { 'data-i18n': 'rooms.when' }),
@@ -80,9 +80,16 @@ export async function mount(page) {
   renderLengths();
 }
 
+// BOOKERS are the roles the campus's rooms (meeting, discussion, study
+// rooms, classrooms: booking.json) are booked by; others are told so.
+const BOOKERS = new Set(['staff', 'student']);
+
 function onRole() {
-  const signed = !!P.state.token;
-  P.$('rooms-signin').hidden = signed;
+  const signed = !!P.state.token && BOOKERS.has(P.state.role);
+  const hint = P.$('rooms-signin');
+  hint.hidden = signed;
+  hint.dataset.i18n = P.state.token ? 'rooms.notYours' : 'rooms.signIn';
+  hint.textContent = P.t(hint.dataset.i18n);
   P.$('rooms-form').hidden = !signed;
   P.$('rooms-mine-h').hidden = !signed;
   P.$('rooms-results').hidden = !signed;
@@ -291,7 +298,7 @@ async function book(s, button) {
 // ---- My bookings ---------------------------------------------------------------
 
 async function loadMine() {
-  if (!P.state.token) return;
+  if (!P.state.token || !BOOKERS.has(P.state.role)) return;
   try {
     const r = await P.api('/me/bookings?limit=20');
     mine = r.items;

@@ -22,6 +22,7 @@ import {
 
 const STUDENT = { role: 'student', email: 'e2e-rooms-student@connect.hkust-gz.edu.cn', password: 'rooms student passphrase' };
 const OTHER = { role: 'student', email: 'e2e-rooms-other@connect.hkust-gz.edu.cn', password: 'rooms other passphrase' };
+const FAMILY = { role: 'family', email: 'e2e-rooms-family@example.com', password: 'rooms family passphrase' };
 const LOOK = { role: 'student', email: 'e2e-rooms-look@connect.hkust-gz.edu.cn', password: 'rooms look passphrase' };
 const PHONE = { viewport: { width: 390, height: 844 }, mobile: true };
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
@@ -36,7 +37,7 @@ before(async () => {
   meeting.hours = [{ from: '00:00', to: '24:00' }];
   meeting.slot_min = 5;
   writeFileSync(join(venue, 'booking.json'), JSON.stringify(rules, null, 2));
-  await setup({ users: [STUDENT, OTHER, LOOK], args: ['--venue', venue] });
+  await setup({ users: [STUDENT, OTHER, LOOK, FAMILY], args: ['--venue', venue] });
   run(join(tmp, 'campus'), ['users', 'grant', STAFF.email, 'desk', '--data-dir', join(tmp, 'data')]);
   const hits = await (await fetch(api + '/api/v1/search?q=C3-607&limit=5')).json();
   room607 = hits.find((h) => h.ref === 'C3-607');
@@ -105,6 +106,12 @@ test('rooms: a free room for 4 near me, now and later, booked, checked in; a tak
   await openBlock(page, 'rooms-block');
   assert.ok(await page.getByTestId('rooms').getByText('Sign in to find and book a room.').isVisible(), 'a tourist is told to sign in');
   assert.equal(await page.locator('#rooms-form').isVisible(), false, 'and sees no form');
+  await signInAs(page, FAMILY);
+  await openBlock(page, 'rooms-block');
+  assert.equal(await page.locator('#rooms-signin').textContent(), 'Rooms are booked by staff and students.', 'family are told who books rooms');
+  assert.equal(await page.locator('#rooms-form').isVisible(), false, 'and see no form');
+  await page.getByTestId('logout').click();
+  await page.waitForSelector('body[data-role="tourist"]');
   await signInAs(page, STUDENT);
   const tok = await token(STUDENT);
   await atC3(page);
@@ -313,6 +320,11 @@ test('rooms and repairs: looks as approved, is accessible', async (t) => {
       await page.getByTestId('repairs-category').selectOption('');
       await page.getByTestId('repairs-send').click();
       await waitFor(async () => (await page.getByTestId('repairs-error').textContent()) === '请选择故障类别。', 'the form says what is missing, in Chinese');
+      // The server's refusal, in Chinese (Accept-Language): more people than any room may ask about.
+      await openBlock(page, 'rooms-block');
+      await page.getByTestId('rooms-people').fill('10001');
+      await findRooms(page);
+      assert.match(await page.getByTestId('rooms-error').textContent(), /capacity 的值 10001 超出范围/);
       await page.getByTestId('lang-toggle').click();
       await idle(page);
     });
