@@ -153,9 +153,18 @@ func (s *Server) liveSocket(c echo.Context) error {
 	if s.d.Shares == nil || s.d.Live == nil {
 		return problem(http.StatusNotFound, "", "live sharing is not available")
 	}
+	var err error
 	ticket := c.QueryParam("ticket")
 	if ticket == "" {
 		return badParam("ticket", "ticket is required: POST /api/v1/live/ticket first")
+	}
+	// alerts_after: the id of the last alert the client was told; those
+	// fired since (while it was away) come on connecting.
+	alertsAfter := int64(-1)
+	if a := c.QueryParam("alerts_after"); a != "" {
+		if alertsAfter, err = strconv.ParseInt(a, 10, 64); err != nil || alertsAfter < 0 {
+			return badParam("alerts_after", "alerts_after %q is not an alert's id", a)
+		}
 	}
 	u, err := s.d.Shares.Redeem(c.Request().Context(), ticket)
 	if err != nil {
@@ -172,6 +181,13 @@ func (s *Server) liveSocket(c echo.Context) error {
 	lc := &liveConn{s: s, ws: ws, user: u, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	lc.setRole(role)
 	first, err := s.d.Live.Attach(c.Request().Context(), lc)
+	if err == nil && alertsAfter >= 0 {
+		var missed [][]byte
+		if missed, err = s.d.Live.Missed(c.Request().Context(), u.ID, alertsAfter); err != nil {
+			s.d.Live.Detach(lc)
+		}
+		first = append(first, missed...)
+	}
 	if err != nil {
 		code, reason := websocket.CloseTryAgainLater, "try later"
 		var se *share.Error

@@ -158,6 +158,7 @@ type liveMsg struct {
 	AccuracyM float64 `json:"accuracy_m"`
 	Place     string
 	Event     string
+	ID        int64 // an alert's
 	Field     string
 	Detail    string
 	At        time.Time `json:"-"` // when it was read
@@ -346,6 +347,54 @@ func TestLiveOverHTTP(t *testing.T) {
 		if m, ok := clients[n].next(t, "location", 300*time.Millisecond); ok {
 			t.Errorf("%s got a location after the end: %+v", n, m)
 		}
+	}
+}
+
+// TestLiveAlertsWhileAway: an alert fires on the viewer's socket with
+// its id; the crossings while the viewer's app is closed come when it
+// opens the socket again with alerts_after, and only those.
+func TestLiveAlertsWhileAway(t *testing.T) {
+	w := newLiveWorld(t, Config{}, map[string]auth.Role{"ann": auth.Student, "bob": auth.Staff})
+	var sh share.View
+	if st := w.call(t, "ann", "POST", "/api/v1/shares", `{"with":"bob@example.edu"}`, &sh); st != http.StatusCreated {
+		t.Fatalf("share: %d", st)
+	}
+	if st := w.call(t, "bob", "POST", fmt.Sprintf("/api/v1/shares/%d/accept", sh.ID), "", nil); st != http.StatusOK {
+		t.Fatalf("accept: %d", st)
+	}
+	if st := w.call(t, "bob", "POST", fmt.Sprintf("/api/v1/shares/%d/alerts", sh.ID), `{"place":"C3","on":"enter"}`, nil); st != http.StatusCreated {
+		t.Fatalf("alert: %d", st)
+	}
+	ann, bob := w.dial(t, "ann", true), w.dial(t, "bob", true)
+	c1, c3 := liveRoom(t, "C1"), liveRoom(t, "C3")
+	walkIn := func() {
+		for _, u := range []*geo.Unit{c1, c1, c3, c3} {
+			ann.send(t, fixAt(u))
+			time.Sleep(150 * time.Millisecond) // within the socket's rate
+		}
+	}
+	walkIn()
+	first, ok := bob.next(t, "alert", 2*time.Second)
+	if !ok || first.Share != sh.ID || first.Event != share.Enter || first.ID == 0 {
+		t.Fatalf("the alert on arriving: %+v %v", first, ok)
+	}
+	bob.ws.Close()
+	<-bob.done
+	walkIn()
+	time.Sleep(200 * time.Millisecond)
+	ws, resp, err := websocket.DefaultDialer.Dial(w.wsURL(w.ticket(t, "bob"))+fmt.Sprintf("&alerts_after=%d", first.ID), nil)
+	if err != nil {
+		t.Fatalf("dial: %v (%v)", err, resp)
+	}
+	back := &wsClient{ws: ws, msgs: make(chan liveMsg, 64), done: make(chan struct{})}
+	t.Cleanup(func() { ws.Close() })
+	go back.read()
+	m, ok := back.next(t, "alert", time.Second)
+	if !ok || m.ID <= first.ID || m.Event != share.Enter {
+		t.Fatalf("the alert missed while away: %+v %v", m, ok)
+	}
+	if m, ok := back.next(t, "alert", 300*time.Millisecond); ok {
+		t.Errorf("another alert: %+v", m)
 	}
 }
 

@@ -220,7 +220,7 @@ func errorStatus(err error) (int, bool) {
 		return http.StatusUnauthorized, true
 	case errors.Is(err, auth.ErrForbidden), errors.Is(err, access.ErrForbidden):
 		return http.StatusForbidden, true
-	case errors.Is(err, auth.ErrRateLimited), errors.Is(err, access.ErrTooMany):
+	case errors.Is(err, auth.ErrRateLimited), errors.Is(err, access.ErrTooMany), errors.Is(err, share.ErrLimited):
 		return http.StatusTooManyRequests, true
 	case errors.Is(err, auth.ErrConflict), errors.Is(err, places.ErrFull), errors.Is(err, access.ErrConflict):
 		return http.StatusConflict, true

@@ -20,6 +20,7 @@ func (s *Server) shareRoutes(api *echo.Group, get, post func(string, echo.Handle
 	post("/shares", s.createShare, noStore, s.idempotent)
 	get("/shares", s.listShares, noStore)
 	api.DELETE("/shares/:id", s.endShare, s.viewer, noStore)
+	api.PATCH("/shares/:id", s.changeShare, s.viewer, noStore)
 	post("/shares/:id/accept", s.acceptShare, noStore)
 	get("/shares/:id/track", s.shareTrack, noStore)
 	post("/shares/:id/alerts", s.addShareAlert, noStore, s.idempotent)
@@ -103,6 +104,28 @@ func (s *Server) endShare(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// changeShare turns a share's history on or off: {"history": true}.
+func (s *Server) changeShare(c echo.Context) error {
+	u, id, err := s.shareOf(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		History *bool `json:"history"`
+	}
+	if err := decodeBody(c, &req); err != nil {
+		return err
+	}
+	if req.History == nil {
+		return badParam("history", "history is missing: true keeps the share's locations, false stops and deletes them")
+	}
+	v, err := s.d.Shares.SetHistory(c.Request().Context(), u, id, *req.History)
+	if err != nil {
+		return err
+	}
+	return ok(c, v)
 }
 
 func (s *Server) acceptShare(c echo.Context) error {

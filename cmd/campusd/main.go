@@ -420,7 +420,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Webhook: c.VisitWebhook != "", WebhookSecret: []byte(c.VisitWebhookSecret)})
 	m.access.SetVisitors(m.visits)
 	pos := beacons.NewPositioner(reg, cal, g)
-	shares := share.New(v, m.store, share.Options{Invited: m.visits.Invited})
+	shares := share.New(v, m.store, share.Options{Invited: m.visits.Invited, Limits: m.store})
 	m.live = share.NewHub(shares, nil, share.HubConfig{Logger: m.log})
 	srv := web.New(web.Deps{
 		Venue: v, Graph: g, Positioner: pos, RepairLocator: repair.NewLocator(pos),

@@ -19,13 +19,19 @@ import (
 const (
 	KindLocation = "location"
 	KindChanged  = "changed"
+	KindAlert    = "alert"
 )
 
 // Message is what a Bus carries.
 type Message struct {
 	Kind     string
-	Location *Located // for KindLocation
+	Location *Located    // for KindLocation
+	Alert    *AlertEvent // for KindAlert
 }
+
+// An alert fired (KindAlert) crosses as its AlertEvent, kept first when
+// the store allows, so that its id lets a viewer reconnecting ask for
+// those it missed.
 
 // Located is a sharer's location as it crosses processes: where they
 // are, whoever asks (a geo.Spot by its level's id).

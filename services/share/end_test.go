@@ -227,3 +227,140 @@ func TestVisitorsPairOnlyByInvitationOrGroup(t *testing.T) {
 		t.Errorf("a visitor to a member of their group: %v", err)
 	}
 }
+
+// TestHistoryTurnedOnLater: a share made without history keeps nothing
+// until its sharer turns history on, then keeps the locations that come;
+// off deletes them and keeps no more; the viewer may not turn it on.
+func TestHistoryTurnedOnLater(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	p := newPair(t, w, false)
+	start := time.Now()
+	w.hub.Publish(p.sharer.ID, c3(t, w), start)
+	if _, err := w.svc.SetHistory(ctx, p.viewer, p.sh.ID, true); !errors.Is(err, share.ErrForbidden) {
+		t.Errorf("the viewer turning history on: %v, want ErrForbidden", err)
+	}
+	v, err := w.svc.SetHistory(ctx, p.sharer, p.sh.ID, true)
+	if err != nil || !v.History {
+		t.Fatalf("SetHistory: %+v %v", v, err)
+	}
+	// The hub learns it from the change log; then points are kept.
+	eventually(t, "points kept once history is on", func() bool {
+		w.hub.Publish(p.sharer.ID, c3(t, w), start.Add(time.Since(start)+share.TrackEvery))
+		ps, _ := w.db.Track(ctx, p.sh.ID, 0, 10)
+		return len(ps) > 0
+	})
+	if _, err := w.svc.SetHistory(ctx, p.sharer, p.sh.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if ps, _ := w.db.Track(ctx, p.sh.ID, 0, 10); len(ps) != 0 {
+		t.Fatalf("%d points after history off", len(ps))
+	}
+	// Once the hub has read the change, nothing more is kept.
+	w.hub.Kick()
+	time.Sleep(100 * time.Millisecond)
+	for i := range 3 {
+		w.hub.Publish(p.sharer.ID, c3(t, w), start.Add(time.Duration(10+i)*share.TrackEvery))
+	}
+	time.Sleep(100 * time.Millisecond)
+	if ps, _ := w.db.Track(ctx, p.sh.ID, 0, 10); len(ps) != 0 {
+		t.Errorf("%d points kept after history was turned off", len(ps))
+	}
+}
+
+// TestJoinLimit: a person trying invite codes is stopped after
+// JoinLimit.N tries within its period, right codes or wrong, and another
+// person is not.
+func TestJoinLimit(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	svc := share.New(w.v, w.db.DB, share.Options{Limits: w.db.DB})
+	owner, guesser, friend := w.person(t, "own", auth.Student), w.person(t, "guess", auth.Student), w.person(t, "friend", auth.Student)
+	g, err := svc.NewGroup(ctx, owner, "lab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range share.JoinLimit.N {
+		if _, err := svc.Join(ctx, guesser, "ABCDEFGHJK"); !errors.Is(err, share.ErrNotFound) {
+			t.Fatalf("guess %d: %v, want ErrNotFound", i+1, err)
+		}
+	}
+	_, err = svc.Join(ctx, guesser, g.Code)
+	var r *share.Error
+	if !errors.Is(err, share.ErrLimited) || !errors.As(err, &r) || r.Field != "code" {
+		t.Errorf("the right code past the limit: %v, want ErrLimited naming code", err)
+	}
+	if _, err := svc.Join(ctx, friend, g.Code); err != nil {
+		t.Errorf("another person joining: %v", err)
+	}
+}
+
+// TestAlertsReachViewersAway: an arrival alert fires once per crossing
+// to a viewer connected, with the id it is kept under; crossings while
+// the viewer is away are kept and told when they connect again after
+// the last id they saw (and only those); none is kept once the share
+// ends.
+func TestAlertsReachViewersAway(t *testing.T) {
+	w := newWorld(t)
+	ctx := t.Context()
+	p := newPair(t, w, false)
+	if _, err := w.svc.AddAlert(ctx, p.viewer, w.v.View(geo.Staff), p.sh.ID, "C3", share.Enter); err != nil {
+		t.Fatal(err)
+	}
+	c1, c3 := w.v.SpotAt(roomOf(t, w.v, "C1").Display[0], roomOf(t, w.v, "C1").Display[1], roomOf(t, w.v, "C1").Level.Ordinal, 3), c3(t, w)
+	walkIn := func() {
+		for _, sp := range []geo.Spot{c1, c1, c3, c3} {
+			w.hub.Publish(p.sharer.ID, sp, time.Now())
+		}
+	}
+	// The hub learns the alert from the change log.
+	eventually(t, "an alert on arriving at C3", func() bool {
+		walkIn()
+		_, ok := p.v.last(t, "alert")
+		return ok
+	})
+	time.Sleep(100 * time.Millisecond) // any alert of an earlier walk in arrives
+	first, _ := p.v.last(t, "alert")
+	if first.Event != share.Enter || first.Place != buildingOf(t, w.v, "C3").ID || first.Share != p.sh.ID || first.ID == 0 {
+		t.Fatalf("the alert: %+v", first)
+	}
+	// Away: the app is closed; the sharer comes and goes twice.
+	w.hub.Detach(p.v)
+	walkIn()
+	walkIn()
+	var kept []share.AlertEvent
+	eventually(t, "2 alerts kept while the viewer is away", func() bool {
+		kept, _ = w.db.AlertEvents(ctx, p.viewer.ID, first.ID, 10)
+		return len(kept) == 2
+	})
+	back := newClient(p.viewer.ID, geo.Staff)
+	w.attach(t, back)
+	missed, err := w.hub.Missed(ctx, p.viewer.ID, first.ID)
+	if err != nil || len(missed) != 2 {
+		t.Fatalf("missed: %d, %v; want 2", len(missed), err)
+	}
+	back.mu.Lock()
+	back.msgs = append(back.msgs, missed...)
+	back.mu.Unlock()
+	n := 0
+	for _, m := range back.all(t) {
+		if m.Type == "alert" {
+			n++
+			if m.ID <= first.ID || m.Event != share.Enter {
+				t.Errorf("a missed alert: %+v", m)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d alerts told on connecting, want 2", n)
+	}
+	if all, _ := w.hub.Missed(ctx, p.viewer.ID, 0); len(all) < 3 {
+		t.Errorf("all kept: %d, want 3 or more", len(all))
+	}
+	if err := w.svc.End(ctx, p.sharer, p.sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	if all, _ := w.hub.Missed(ctx, p.viewer.ID, 0); len(all) != 0 {
+		t.Errorf("%d alerts kept after the share ended", len(all))
+	}
+}

@@ -49,9 +49,10 @@ const (
 	DefaultMaxSockets          = 20_000
 	DefaultMaxSocketsPerPerson = 4
 	// auditQueue bounds the sights waiting to be audited; historyQueue
-	// the points waiting to be kept.
+	// the points waiting to be kept; alertQueue the alerts fired.
 	auditQueue   = 1 << 16
 	historyQueue = 1 << 12
+	alertQueue   = 1 << 12
 )
 
 // Errors of Attach.
@@ -83,6 +84,7 @@ type Hub struct {
 	last    int64 // the change log's last row read
 	views   chan Viewed
 	points  chan heldPoint
+	fired   chan AlertEvent
 	auditMu sync.Mutex
 	audited map[int64]map[int64]bool // by share, by viewer: sights queued or kept
 }
@@ -122,7 +124,7 @@ func NewHub(svc *Service, bus Bus, cfg HubConfig) *Hub {
 	}
 	h := &Hub{svc: svc, v: svc.v, st: svc.st, bus: bus, cfg: cfg, log: cfg.Logger,
 		shares: map[int64]*live{}, bySharer: map[int64]map[int64]*live{}, clients: map[int64]map[Client]struct{}{},
-		kick: make(chan struct{}, 1), views: make(chan Viewed, auditQueue), points: make(chan heldPoint, historyQueue),
+		kick: make(chan struct{}, 1), views: make(chan Viewed, auditQueue), points: make(chan heldPoint, historyQueue), fired: make(chan AlertEvent, alertQueue),
 		audited: map[int64]map[int64]bool{}}
 	bus.Subscribe(h.receive)
 	svc.OnChange(func() { bus.Publish(Message{Kind: KindChanged}) })
@@ -138,6 +140,10 @@ func (h *Hub) receive(m Message) {
 		}
 	case KindChanged:
 		h.Kick()
+	case KindAlert:
+		if m.Alert != nil {
+			h.alerted(*m.Alert)
+		}
 	}
 }
 

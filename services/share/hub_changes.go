@@ -26,6 +26,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { h.keepViews(ctx) })
 	wg.Go(func() { h.keepPoints(ctx) })
+	wg.Go(func() { h.keepAlerts(ctx) })
 	defer wg.Wait()
 	t := time.NewTicker(h.cfg.Poll)
 	defer t.Stop()

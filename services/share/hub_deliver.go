@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/campusnav/engine/geo"
+	"github.com/campusnav/engine/services/auth"
 )
 
 // Fan-out: a sharer's location is published to every process (Bus);
@@ -50,19 +51,61 @@ func (h *Hub) spot(l Located) geo.Spot {
 
 // Publish takes a sharer's location (a spot on the venue, at t) and
 // publishes it to every process; a sharer with no active share here is
-// published nothing.
+// published nothing. What is done once per location, whoever watches,
+// is done here, by the process the sharer sent it to: the history's
+// point, and the arrival alerts of every viewer, connected or not (their
+// events are kept, then cross to the processes of the viewers' sockets:
+// watchAlerts).
 func (h *Hub) Publish(sharer int64, sp geo.Spot, t time.Time) {
 	h.mu.RLock()
-	n := len(h.bySharer[sharer])
-	h.mu.RUnlock()
-	if n == 0 {
+	lives := h.bySharer[sharer]
+	if len(lives) == 0 {
+		h.mu.RUnlock()
 		return
 	}
+	var fired []AlertEvent
+	for _, lv := range lives {
+		lv.mu.Lock()
+		if lv.s.History && t.Sub(lv.lastPoint) >= TrackEvery {
+			lv.lastPoint = t
+			h.keepPoint(lv.s.ID, sp, t)
+		}
+		for _, st := range lv.alerts {
+			v, ok := lv.viewers[st.a.ViewerID]
+			if !ok {
+				continue
+			}
+			// As the viewer sees the campus: their socket's role here
+			// (a visitor's is their visit's), else their account's.
+			role := auth.GeoRole(v.Role)
+			for c := range h.clients[v.ID] {
+				role = c.Role()
+				break
+			}
+			s, ok := h.v.View(role).See(sp)
+			if !ok {
+				continue
+			}
+			if ev := st.step(h.v, s); ev != "" {
+				fired = append(fired, AlertEvent{AlertID: st.a.ID, ShareID: lv.s.ID, ViewerID: v.ID, Place: st.a.Place, Event: ev, At: t})
+			}
+		}
+		lv.mu.Unlock()
+	}
+	h.mu.RUnlock()
 	l := &Located{Sharer: sharer, Lon: sp.Lon, Lat: sp.Lat, Ordinal: sp.Ordinal, AccuracyM: sp.AccuracyM, T: t}
 	if sp.Level != nil {
 		l.Level = sp.Level.ID
 	}
 	h.bus.Publish(Message{Kind: KindLocation, Location: l})
+	for _, e := range fired {
+		select {
+		case h.fired <- e:
+		default:
+			// The store is behind: tell the connected viewers at least.
+			h.bus.Publish(Message{Kind: KindAlert, Alert: &e})
+		}
+	}
 }
 
 // seenBy caches one location as each role sees it, for one share.
@@ -75,8 +118,7 @@ type seenBy struct {
 
 // deliver sends a location to the viewers here of the sharer's shares,
 // each as their role sees it; the same message to every viewer of one
-// role. It keeps the share's last location, its history's point, and
-// its viewers' alerts.
+// role. It keeps the share's last location.
 func (h *Hub) deliver(l Located) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
@@ -89,10 +131,6 @@ func (h *Hub) deliver(l Located) {
 	for _, lv := range lives {
 		lv.mu.Lock()
 		lv.last = &l
-		if lv.s.History && l.T.Sub(lv.lastPoint) >= TrackEvery {
-			lv.lastPoint = l.T
-			h.keepPoint(lv.s.ID, sp, l.T)
-		}
 		seen := cache[:0]
 		see := func(r geo.Role) *seenBy {
 			for i := range seen {
@@ -125,19 +163,29 @@ func (h *Hub) deliver(l Located) {
 			}
 			if first.ok {
 				h.sighted(lv.s.ID, id, l.T)
-				for _, st := range lv.alerts {
-					if st.a.ViewerID != id {
-						continue
-					}
-					if ev := st.step(h.v, first.s); ev != "" {
-						msg := alertMessage(lv.s.ID, st.a.Place, ev, l.T)
-						for c := range cs {
-							h.send(c, msg)
-						}
-					}
-				}
 			}
 		}
 		lv.mu.Unlock()
+	}
+}
+
+// alerted sends a fired alert to its viewer's sockets here, if the
+// viewer still sees its share.
+func (h *Hub) alerted(e AlertEvent) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	lv := h.shares[e.ShareID]
+	if lv == nil || len(h.clients[e.ViewerID]) == 0 {
+		return
+	}
+	lv.mu.Lock()
+	_, sees := lv.viewers[e.ViewerID]
+	lv.mu.Unlock()
+	if !sees {
+		return
+	}
+	msg := alertMessage(e)
+	for c := range h.clients[e.ViewerID] {
+		h.send(c, msg)
 	}
 }

@@ -9,7 +9,8 @@ import (
 
 // What the hub keeps beyond memory, off the path of the locations: who
 // saw whose location (once per share per viewer, in the audit log), and
-// the points of the shares whose sharer turned history on.
+// the points of the shares whose sharer turned history on, and the alerts
+// fired (kept, then published).
 
 // sighted records, once, that viewer saw share's location: queued for
 // the audit log. A full queue leaves it unrecorded, for the next
@@ -95,4 +96,41 @@ func (h *Hub) keepPoints(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// keepAlerts keeps each fired alert, then publishes it to every
+// process (with its id, or without when it could not be kept).
+func (h *Hub) keepAlerts(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e := <-h.fired:
+			kept, err := h.st.AddAlertEvent(context.WithoutCancel(ctx), e)
+			switch {
+			case err != nil:
+				h.log.Warn("live: keeping an alert", "share", e.ShareID, "err", err)
+			case kept.ID == 0:
+				continue // its share ended meanwhile
+			default:
+				e = kept
+			}
+			h.bus.Publish(Message{Kind: KindAlert, Alert: &e})
+		}
+	}
+}
+
+// Missed are the alerts fired for viewer after the event id after, as
+// messages, for a socket connecting (alerts_after): those kept, of the
+// shares they still see, at most MaxMissedAlerts.
+func (h *Hub) Missed(ctx context.Context, viewer, after int64) ([][]byte, error) {
+	es, err := h.st.AlertEvents(ctx, viewer, after, MaxMissedAlerts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]byte, 0, len(es))
+	for _, e := range es {
+		out = append(out, alertMessage(e))
+	}
+	return out, nil
 }

@@ -79,6 +79,7 @@ type message struct {
 	AccuracyM float64 `json:"accuracy_m"`
 	Place     string
 	Event     string
+	ID        int64 // an alert's, when it was kept
 }
 
 func (c *fakeClient) all(t testing.TB) []message {

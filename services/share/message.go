@@ -123,13 +123,17 @@ const (
 )
 
 // alertMessage is an alert's event.
-func alertMessage(share int64, place, event string, t time.Time) []byte {
-	b := append([]byte(`{"type":"alert","share":`), strconv.FormatInt(share, 10)...)
+func alertMessage(e AlertEvent) []byte {
+	b := append([]byte(`{"type":"alert","share":`), strconv.FormatInt(e.ShareID, 10)...)
+	if e.ID != 0 {
+		b = append(b, `,"id":`...)
+		b = strconv.AppendInt(b, e.ID, 10)
+	}
 	b = append(b, `,"place":`...)
-	b = appendString(b, place)
+	b = appendString(b, e.Place)
 	b = append(b, `,"event":`...)
-	b = appendString(b, event)
+	b = appendString(b, e.Event)
 	b = append(b, `,"t":`...)
-	b = appendTime(b, t)
+	b = appendTime(b, e.At)
 	return append(b, '}')
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -36,6 +37,7 @@ type Service struct {
 	invited func(ctx context.Context, host, guest int64) (bool, error)
 	zone    *time.Location
 	changed func()
+	limits  auth.State
 }
 
 // Options tune a Service.
@@ -45,6 +47,10 @@ type Options struct {
 	// Invited reports whether host invited guest (a visitor) to the
 	// campus: they may share with each other. nil: nobody did.
 	Invited func(ctx context.Context, host, guest int64) (bool, error)
+	// Limits keeps the token buckets that bound how fast a person may
+	// try invite codes (JoinLimit), shared by every replica (the store's
+	// sign-in state). nil: no bound.
+	Limits auth.State
 }
 
 // shanghai is the zone times are told in.
@@ -55,7 +61,7 @@ func New(v *geo.Venue, st Store, o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{v: v, st: st, now: o.Now, invited: o.Invited, zone: shanghai, changed: func() {}}
+	return &Service{v: v, st: st, now: o.Now, invited: o.Invited, zone: shanghai, changed: func() {}, limits: o.Limits}
 }
 
 // OnChange sets what is called after a request changed who sees a share
@@ -206,6 +212,18 @@ func (s *Service) Accept(ctx context.Context, u auth.User, id int64) (View, erro
 	return s.view(sh, u.ID), nil
 }
 
+// SetHistory turns the history of share id, u's, on or off: from now
+// on its locations are kept (GET /shares/{id}/track) or are not, and
+// what was kept is deleted.
+func (s *Service) SetHistory(ctx context.Context, u auth.User, id int64, on bool) (View, error) {
+	sh, err := s.st.SetHistory(ctx, id, u.ID, on, s.now())
+	if err != nil {
+		return View{}, err
+	}
+	s.changed()
+	return s.view(sh, u.ID), nil
+}
+
 // End ends share id, u's or shown to u as a person.
 func (s *Service) End(ctx context.Context, u auth.User, id int64) error {
 	if _, err := s.st.EndShare(ctx, id, u.ID, s.now()); err != nil {
@@ -269,11 +287,32 @@ func (s *Service) Groups(ctx context.Context, u auth.User) ([]GroupView, error) 
 	return out, nil
 }
 
+// JoinLimit bounds how fast a person may try invite codes, right or
+// wrong: a code is 10 of 31 letters and digits, and this keeps guessing
+// one hopeless (20 an hour, whatever the replica).
+var JoinLimit = auth.Limit{N: 20, Per: time.Hour}
+
+// maxJoinBuckets bounds the buckets JoinLimit keeps (the least recently
+// used go first: auth's limiter explains why that is safe).
+const maxJoinBuckets = 1 << 14
+
+// ErrTooManyJoins is a person past JoinLimit.
+var ErrTooManyJoins = refuse(ErrLimited, "too_many_joins", "code", "you tried %d invite codes within an hour: try again later",
+	"您一小时内已尝试 %d 个邀请码：请稍后再试", JoinLimit.N)
+
 // Join adds u to the group of an invite code.
 func (s *Service) Join(ctx context.Context, u auth.User, code string) (GroupView, error) {
 	code = NormalizeCode(code)
 	if len(code) != CodeLen || strings.Trim(code, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789") != "" {
 		return GroupView{}, refuse(ErrInvalid, "", "code", "an invite code is %d letters and digits", "邀请码为 %d 位字母和数字", CodeLen)
+	}
+	if s.limits != nil {
+		b := auth.Bucket{Kind: "group-join", Key: strconv.FormatInt(u.ID, 10), Limit: JoinLimit, Max: maxJoinBuckets}
+		if ok, err := s.limits.Attempt(ctx, b, s.now()); err != nil {
+			return GroupView{}, err
+		} else if !ok {
+			return GroupView{}, ErrTooManyJoins
+		}
 	}
 	g, err := s.st.JoinGroup(ctx, code, u.ID, s.now())
 	if err != nil {

@@ -56,6 +56,11 @@ const (
 	// set on all the shares they see; MaxAlerts in all.
 	MaxAlertsPerViewer = 20
 	MaxAlerts          = 200_000
+	// MaxAlertEventsPerViewer is how many fired alerts are kept for one
+	// viewer to be told on connecting (their alerts bound them in all).
+	MaxAlertEventsPerViewer = 50
+	// MaxMissedAlerts is the most a socket is told on connecting.
+	MaxMissedAlerts = MaxAlertEventsPerViewer
 	// MaxTrackPoints is the most points a share's history keeps (a point
 	// every TrackEvery for 24 hours), the oldest dropped first.
 	MaxTrackPoints = 8640
@@ -146,6 +151,19 @@ type Alert struct {
 	Created  time.Time
 }
 
+// AlertEvent is an alert that fired: kept (at most
+// MaxAlertEventsPerViewer a viewer, while its alert lives) so that a
+// viewer who was not connected is told when they connect again.
+type AlertEvent struct {
+	ID       int64 // 0 when it could not be kept
+	AlertID  int64
+	ShareID  int64
+	ViewerID int64
+	Place    string
+	Event    string // Enter or Leave
+	At       time.Time
+}
+
 // Point is a point of a share's history: where the sharer was, as staff
 // see it (so nothing inside a dormitory is kept), told again to each
 // asker as their role sees it.
@@ -174,6 +192,8 @@ var (
 	ErrConflict  = errors.New("share: conflict")
 	ErrForbidden = errors.New("share: not allowed")
 	ErrTooMany   = errors.New("share: too many")
+	// ErrLimited is a person trying too fast (a 429).
+	ErrLimited = errors.New("share: too many attempts")
 	// ErrUnauthorized is a socket opened without a valid ticket.
 	ErrUnauthorized = errors.New("share: no valid ticket")
 
@@ -187,6 +207,9 @@ var (
 	ErrNoCode = &Error{Kind: ErrNotFound, Field: "code", En: "no group has this invite code", Zh: "没有使用此邀请码的群组"}
 	// ErrNoPerson is an account to share with that does not exist.
 	ErrNoPerson = &Error{Kind: ErrNotFound, Field: "with", En: "no account has this email", Zh: "没有使用此邮箱的账号"}
+	// ErrNotSharer is a change only the sharer may make, asked by the
+	// person the share is to.
+	ErrNotSharer = &Error{Kind: ErrForbidden, Code: "not_sharer", En: "only the sharer may change this", Zh: "仅共享者可以更改此项"}
 	// ErrNoTicket is a ticket that is unknown, used or expired.
 	ErrNoTicket = &Error{Kind: ErrUnauthorized, Code: "ticket", Field: "ticket", En: "the ticket is unknown, used or expired: ask for a new one",
 		Zh: "票据无效、已使用或已过期：请重新申请"}

@@ -55,6 +55,11 @@ type Store interface {
 	// EndShare ends live share id, by its sharer or the person it is to,
 	// and deletes its history and alerts; ErrNoShare otherwise.
 	EndShare(ctx context.Context, id, userID int64, now time.Time) (Share, error)
+	// SetHistory turns the history of live share id on or off, asked by
+	// sharerID (ErrNotSharer for the person it is to, ErrNoShare for
+	// anyone else); off deletes the points kept. The change log names
+	// the share, so every hub keeps points, or stops, at once.
+	SetHistory(ctx context.Context, id, sharerID int64, on bool, now time.Time) (Share, error)
 	// ShareViewers are the people share id shows its location to at
 	// now: none unless it is active and live.
 	ShareViewers(ctx context.Context, id int64, now time.Time) ([]Viewer, error)
@@ -93,6 +98,16 @@ type Store interface {
 	AddAlert(ctx context.Context, a Alert) (Alert, error)
 	// Alerts lists the alerts on share id.
 	Alerts(ctx context.Context, id int64) ([]Alert, error)
+
+	// AddAlertEvent keeps an event of alert e.AlertID, once: the same
+	// alert at the same time again is answered the one kept (processes
+	// that both watched it agree). The viewer's oldest beyond
+	// MaxAlertEventsPerViewer are dropped. An alert gone (its share
+	// ended) keeps nothing: ID 0, no error.
+	AddAlertEvent(ctx context.Context, e AlertEvent) (AlertEvent, error)
+	// AlertEvents lists viewerID's kept events after the id after,
+	// oldest first, at most limit.
+	AlertEvents(ctx context.Context, viewerID, after int64, limit int) ([]AlertEvent, error)
 
 	// NewTicket stores a socket ticket by its hash, for userID, until
 	// expires, within MaxTicketsPerPerson (ErrTooManyTickets) and

@@ -197,6 +197,37 @@ func (db *DB) EndShare(ctx context.Context, id, userID int64, now time.Time) (sh
 	return s, db.fail(err, "share %d", id)
 }
 
+// SetHistory turns the history of live share id, by sharerID, on or off
+// (off deletes what it kept).
+func (db *DB) SetHistory(ctx context.Context, id, sharerID int64, on bool, now time.Time) (share.Share, error) {
+	var s share.Share
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if s, err = db.lockShare(ctx, tx, id, now); err != nil {
+			return err
+		}
+		switch {
+		case s.SharerID != sharerID && s.WithID != sharerID:
+			return served{share.ErrNoShare}
+		case s.SharerID != sharerID:
+			return served{share.ErrNotSharer}
+		case s.History == on:
+			return nil
+		}
+		s.History = on
+		if _, err := tx.ExecContext(ctx, "UPDATE shares SET history = $2 WHERE id = $1", id, on); err != nil {
+			return err
+		}
+		if !on {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM share_points WHERE share_id = $1", id); err != nil {
+				return err
+			}
+		}
+		return db.shareChanged(ctx, tx, id, stamp(now))
+	})
+	return s, db.fail(err, "share %d", id)
+}
+
 // endShares ends the live shares s where cond holds (with its
 // parameters args, from $1), at at: their status, their change rows,
 // their histories and alerts.

@@ -108,6 +108,45 @@ func (db *DB) Alerts(ctx context.Context, id int64) ([]share.Alert, error) {
 	return as, db.fail(err, "alerts of share %d", id)
 }
 
+// AddAlertEvent keeps an alert's event once, within the viewer's bound.
+func (db *DB) AddAlertEvent(ctx context.Context, e share.AlertEvent) (share.AlertEvent, error) {
+	e.At = stamp(e.At)
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO share_alert_events (alert_id, share_id, viewer_id, place, event, at)
+			SELECT id, share_id, viewer_id, place, $2, $3 FROM share_alerts WHERE id = $1
+			ON CONFLICT (alert_id, at) DO NOTHING RETURNING id, share_id, viewer_id, place`, e.AlertID, e.Event, db.t(e.At)).
+			Scan(&e.ID, &e.ShareID, &e.ViewerID, &e.Place)
+		if noRows(err) {
+			// Kept already, or its alert is gone.
+			err = tx.QueryRowContext(ctx, "SELECT id, share_id, viewer_id, place, event FROM share_alert_events WHERE alert_id = $1 AND at = $2",
+				e.AlertID, db.t(e.At)).Scan(&e.ID, &e.ShareID, &e.ViewerID, &e.Place, &e.Event)
+			if noRows(err) {
+				e.ID = 0
+				return nil
+			}
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM share_alert_events WHERE viewer_id = $1 AND id <=
+			(SELECT id FROM share_alert_events WHERE viewer_id = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`, e.ViewerID, share.MaxAlertEventsPerViewer)
+		return err
+	})
+	return e, db.fail(err, "event of alert %d", e.AlertID)
+}
+
+// AlertEvents lists a viewer's kept alert events.
+func (db *DB) AlertEvents(ctx context.Context, viewerID, after int64, limit int) ([]share.AlertEvent, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, alert_id, share_id, viewer_id, place, event, at FROM share_alert_events
+		WHERE viewer_id = $1 AND id > $2 ORDER BY id LIMIT $3`, viewerID, after, limit)
+	es, err := list(rows, err, func(r row) (share.AlertEvent, error) {
+		var e share.AlertEvent
+		return e, r.Scan(&e.ID, &e.AlertID, &e.ShareID, &e.ViewerID, &e.Place, &e.Event, timeOf{&e.At})
+	})
+	return es, db.fail(err, "alert events of %d", viewerID)
+}
+
 // NewTicket stores a socket ticket.
 func (db *DB) NewTicket(ctx context.Context, hash string, userID int64, now, expires time.Time) error {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {

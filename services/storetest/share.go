@@ -25,6 +25,8 @@ func Shares(t *testing.T, newStore func(t *testing.T) *store.DB) {
 		{"Tickets", testShareTickets},
 		{"DisabledAccount", testShareDisabled},
 		{"TrackAndAlerts", testShareTrack},
+		{"AlertEvents", testShareAlertEvents},
+		{"HistoryOnAndOff", testShareHistory},
 		{"ViewsAudited", testShareViews},
 	}
 	for _, tc := range tests {
@@ -483,6 +485,107 @@ func testShareTrack(t *testing.T, s *store.DB) {
 	}
 	if as, _ := s.Alerts(ctx, sh.ID); len(as) != 0 {
 		t.Errorf("alerts after the end: %d", len(as))
+	}
+}
+
+// testShareHistory: the sharer turns history on after creating the share
+// and off again, which deletes the points; the person it is to may not,
+// and a stranger is told there is no such share; each change is in the
+// change log.
+func testShareHistory(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	ann, bob, cat := mustCreate(t, s, "ann", auth.Student), mustCreate(t, s, "bob", auth.Student), mustCreate(t, s, "cat", auth.Student)
+	sh := mustShare(t, s, share.Share{SharerID: ann.ID, WithID: bob.ID})
+	if sh.History {
+		t.Fatal("a share made without history has it")
+	}
+	last, err := s.LastChange(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SetHistory(ctx, sh.ID, ann.ID, true, shareNow)
+	if err != nil || !got.History {
+		t.Fatalf("SetHistory on: %+v %v", got, err)
+	}
+	if again, _ := s.Share(ctx, sh.ID); !again.History {
+		t.Error("history on is not kept")
+	}
+	if !changedShares(t, s, last)[sh.ID] {
+		t.Error("turning history on wrote no change row")
+	}
+	for i := range 3 {
+		if err := s.AddPoint(ctx, sh.ID, share.Point{At: shareNow.Add(time.Duration(i) * share.TrackEvery), Lon: 113.48, Lat: 22.89}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.SetHistory(ctx, sh.ID, bob.ID, false, shareNow); !errors.Is(err, share.ErrForbidden) {
+		t.Errorf("the person it is to turning history off: %v, want ErrForbidden", err)
+	}
+	if _, err := s.SetHistory(ctx, sh.ID, cat.ID, false, shareNow); !errors.Is(err, share.ErrNotFound) {
+		t.Errorf("a stranger turning history off: %v, want ErrNotFound", err)
+	}
+	if ps, _ := s.Track(ctx, sh.ID, 0, 10); len(ps) != 3 {
+		t.Fatalf("%d points kept, want 3", len(ps))
+	}
+	if got, err := s.SetHistory(ctx, sh.ID, ann.ID, false, shareNow); err != nil || got.History {
+		t.Fatalf("SetHistory off: %+v %v", got, err)
+	}
+	if ps, _ := s.Track(ctx, sh.ID, 0, 10); len(ps) != 0 {
+		t.Errorf("history off kept %d points", len(ps))
+	}
+	if _, err := s.EndShare(ctx, sh.ID, ann.ID, shareNow); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetHistory(ctx, sh.ID, ann.ID, true, shareNow); !errors.Is(err, share.ErrNotFound) {
+		t.Errorf("history on an ended share: %v, want ErrNotFound", err)
+	}
+}
+
+// testShareAlertEvents: a fired alert is kept once (two processes
+// keeping the same crossing agree), listed after an id, at most
+// MaxAlertEventsPerViewer a viewer, and gone with its share.
+func testShareAlertEvents(t *testing.T, s *store.DB) {
+	ctx := t.Context()
+	ann, bob := mustCreate(t, s, "ann", auth.Student), mustCreate(t, s, "bob", auth.Student)
+	sh := mustShare(t, s, share.Share{SharerID: ann.ID, WithID: bob.ID})
+	a, err := s.AddAlert(ctx, share.Alert{ShareID: sh.ID, ViewerID: bob.ID, Place: "C3", On: "enter", Created: shareNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := share.AlertEvent{AlertID: a.ID, Event: share.Enter, At: shareNow}
+	one, err := s.AddAlertEvent(ctx, e)
+	if err != nil || one.ID == 0 || one.ShareID != sh.ID || one.ViewerID != bob.ID || one.Place != "C3" {
+		t.Fatalf("AddAlertEvent: %+v %v", one, err)
+	}
+	if again, err := s.AddAlertEvent(ctx, e); err != nil || again.ID != one.ID {
+		t.Errorf("the same crossing again: %+v %v, want id %d", again, err, one.ID)
+	}
+	for i := 1; i <= share.MaxAlertEventsPerViewer+5; i++ {
+		if _, err := s.AddAlertEvent(ctx, share.AlertEvent{AlertID: a.ID, Event: share.Enter, At: shareNow.Add(time.Duration(i) * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := s.AlertEvents(ctx, bob.ID, 0, 1000)
+	if err != nil || len(es) != share.MaxAlertEventsPerViewer {
+		t.Fatalf("AlertEvents: %d, %v; want %d", len(es), err, share.MaxAlertEventsPerViewer)
+	}
+	if !sameTime(es[len(es)-1].At, shareNow.Add(time.Duration(share.MaxAlertEventsPerViewer+5)*time.Minute)) || es[0].ID <= one.ID {
+		t.Errorf("kept: the newest, oldest first: first %+v, last %+v", es[0], es[len(es)-1])
+	}
+	if after, _ := s.AlertEvents(ctx, bob.ID, es[len(es)-3].ID, 10); len(after) != 2 {
+		t.Errorf("after an id: %d, want 2", len(after))
+	}
+	if mine, _ := s.AlertEvents(ctx, ann.ID, 0, 10); len(mine) != 0 {
+		t.Errorf("the sharer is listed %d of the viewer's alerts", len(mine))
+	}
+	if _, err := s.EndShare(ctx, sh.ID, ann.ID, shareNow); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := s.AlertEvents(ctx, bob.ID, 0, 10); len(es) != 0 {
+		t.Errorf("%d alert events after the share ended", len(es))
+	}
+	if gone, err := s.AddAlertEvent(ctx, share.AlertEvent{AlertID: a.ID, Event: share.Enter, At: shareNow.Add(time.Hour)}); err != nil || gone.ID != 0 {
+		t.Errorf("an event of an alert gone: %+v %v, want nothing kept", gone, err)
 	}
 }
 

@@ -126,6 +126,7 @@ function qs(params) {
 
 async function api(path, opts = {}) {
   const headers = { Accept: 'application/json', 'Accept-Language': state.lang };
+  if (opts.headers) Object.assign(headers, opts.headers); // e.g. an Idempotency-Key
   if (state.token) headers.Authorization = 'Bearer ' + state.token;
   let body;
   if (opts.body !== undefined) {

@@ -4,6 +4,7 @@
 // the server's tree, a description and photos (JPEG or PNG, each at most
 // 5 MB, 6 a ticket); my tickets with their progress, and reopening and
 // rating a completed one.
+import { newKey } from '/assets/rooms.js';
 
 const TEXT = {
   en: {
@@ -207,7 +208,7 @@ async function send() {
   button.disabled = true;
   document.body.dataset.repairs = 'sending';
   try {
-    const tk = await P.api('/repairs?' + P.qs({ lang: P.state.lang }), { method: 'POST', body });
+    const tk = await P.api('/repairs?' + P.qs({ lang: P.state.lang }), { method: 'POST', headers: { 'Idempotency-Key': newKey() }, body });
     let n = 0;
     for (const f of files) {
       try {

@@ -280,7 +280,7 @@ async function book(s, button) {
   const { start, end } = interval(s);
   button.disabled = true;
   try {
-    const b = await P.api('/bookings', { method: 'POST', body: { space: s.id, start: start.toISOString(), end: end.toISOString(), title: '' } });
+    const b = await P.api('/bookings', { method: 'POST', headers: { 'Idempotency-Key': newKey() }, body: { space: s.id, start: start.toISOString(), end: end.toISOString(), title: '' } });
     P.showStatus(P.t('rooms.booked', { name: b.space_ref || b.space_name, time: span(b.start, b.end) }), 5000);
     showRoom(s, { fly: true });
     await loadMine();
@@ -293,6 +293,13 @@ async function book(s, button) {
   } finally {
     button.disabled = false;
   }
+}
+
+// newKey is an Idempotency-Key for one attempt (a request repeated by the
+// network is answered once).
+export function newKey() {
+  if (globalThis.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return Date.now().toString(36) + Math.random().toString(36).slice(2);
 }
 
 // ---- My bookings ---------------------------------------------------------------

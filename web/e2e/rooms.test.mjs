@@ -300,7 +300,7 @@ test('rooms and repairs: looks as approved, is accessible', async (t) => {
       assert.deepEqual(await smallTargets(page, '#rooms-block'), [], 'touch targets of 44 px or more');
       await axe(page, `the rooms screen (${kind})`);
       await page.locator('[data-testid="room"]').first().scrollIntoViewIfNeeded();
-      await looksApproved(page, `rooms-${kind}-free-rooms`, { mask: ['[data-testid="rooms-time"]'] });
+      await looksApproved(page, `rooms-${kind}-free-rooms`, { mask: [page.getByTestId('rooms-time')] });
 
       await page.evaluate(() => { document.getElementById('rooms-block').open = false; });
       await openBlock(page, 'repairs-block');
