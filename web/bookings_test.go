@@ -154,6 +154,12 @@ func testBookingsOverHTTP(t *testing.T, engine string) {
 	if code != http.StatusOK || len(sp.Items) != 1 || sp.Items[0].Available {
 		t.Fatalf("spaces: %d %s", code, b)
 	}
+	// Where the room is, for the map page to fly and route to it, and
+	// how it is booked.
+	if it := sp.Items[0]; it.Unit != u.ID || it.Lon != u.Display[0] || it.Lat != u.Display[1] || it.Level != u.Level.ID ||
+		it.Ordinal != u.Level.Ordinal || it.SlotMin != 30 || !it.Checkin {
+		t.Errorf("where and how: %s", b)
+	}
 	occupied := 0
 	for _, seg := range sp.Items[0].Timeline {
 		if seg.State == booking.StateOccupied {

@@ -155,6 +155,7 @@ var detailsZh = map[string]string{
 	"locating from beacons is not available":                       "暂不支持蓝牙信标定位",
 	"no scans: give a few seconds of one phone's scans":            "没有扫描：请提供同一部手机几秒钟的扫描",
 	"%d scans, at most %d":                                         "共 %d 次扫描，最多 %d 次",
+	"give scans or at, not both":                                   "请给出 scans 或 at，不要同时给出",
 	"at needs lon, lat and ordinal":                                "at 需要 lon、lat 和 ordinal",
 	"at most %d scans":                                             "最多 %d 次扫描",
 	"locating from beacons is off":                                 "信标定位未开启",

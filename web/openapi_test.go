@@ -432,6 +432,8 @@ func TestOpenAPIAnswers(t *testing.T) {
 		{"", "POST", "/api/v1/repairs/locate", `{"scans":[` + scanBody("p1") + `]}`, 200},
 		{"", "POST", "/api/v1/repairs/locate?lang=zh", `{"scans":[` + scanBody("lost") + `]}`, 422},
 		{"", "POST", "/api/v1/repairs/locate", `{"scans":[]}`, 400},
+		{"student", "POST", "/api/v1/repairs/locate", `{"at":{"lon":113.4786,"lat":22.8955,"ordinal":0}}`, 200},
+		{"", "POST", "/api/v1/repairs/locate", `{"at":{"lon":113.4786,"lat":22.8955}}`, 400},
 		{"student", "POST", "/api/v1/repairs", repairBody(`"unit":"` + repairRoomID + `","contact":"ext 1"`), 201},
 		{"staff", "POST", "/api/v1/repairs?lang=zh", repairBody(`"scans":[` + scanBody("p1") + `]`), 201},
 		{"staff", "POST", "/api/v1/repairs", repairBody(`"scans":[` + scanBody("lost") + `]`), 422},

@@ -9,22 +9,23 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/campusnav/engine/beacons"
+	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/repair"
 )
 
 // locateBody is POST /repairs/locate's body: a few seconds of one phone's
 // scans, each as /position takes it.
+// Or a point on a floor instead ("at": one picked on the map, or the map's
+// centre).
 type locateBody struct {
 	Scans []json.RawMessage `json:"scans"`
+	At    *repairPoint      `json:"at"`
 }
 
 // locateReporter answers where the reporter most likely is, and the rooms
 // around, from their scans: the positioning engine's answer, as the asker
 // may see it.
 func (s *Server) locateReporter(c echo.Context) error {
-	if s.d.RepairLocator == nil {
-		return problem(http.StatusNotFound, "", "locating from beacons is not available")
-	}
 	lang, err := langParam(c)
 	if err != nil {
 		return err
@@ -32,6 +33,28 @@ func (s *Server) locateReporter(c echo.Context) error {
 	var body locateBody
 	if err := decodeBody(c, &body); err != nil {
 		return err
+	}
+	if body.At != nil {
+		if body.Scans != nil {
+			return badParam("at", "give scans or at, not both")
+		}
+		at := body.At
+		if at.Lon == nil || at.Lat == nil || at.Ordinal == nil {
+			return badParam("at", "at needs lon, lat and ordinal")
+		}
+		pos := geo.Position{Lon: *at.Lon, Lat: *at.Lat, Ordinal: *at.Ordinal}
+		if pos.Ordinal < geo.MinOrdinal || pos.Ordinal > geo.MaxOrdinal {
+			return badParam("at", "ordinal %d is not a floor of the campus", pos.Ordinal)
+		}
+		if s.d.Venue != nil {
+			if err := s.d.Venue.CheckNear(pos.Lon, pos.Lat); err != nil {
+				return causeProblem(http.StatusBadRequest, "at", err)
+			}
+		}
+		return ok(c, repair.LocateAt(s.view(c), lang, pos))
+	}
+	if s.d.RepairLocator == nil {
+		return problem(http.StatusNotFound, "", "locating from beacons is not available")
 	}
 	got, err := s.locateScans(c, body.Scans, lang)
 	if err != nil {

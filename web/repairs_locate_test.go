@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -72,5 +73,35 @@ func TestLocateReporterEndToEnd(t *testing.T) {
 	}
 	if code, _, raw := post(`{"scans":[{"device":"a","t":"soon","scans":[]}]}`); code != 400 || !strings.Contains(raw, `scans[0]`) {
 		t.Errorf("a scan that is not one: %d %s", code, raw)
+	}
+
+	// A point on a floor instead (the map page's centre, or a point picked
+	// on the map): the room there and the rooms around it; in C1 a visitor
+	// is told the building alone.
+	at := func(u *geo.Unit) string {
+		return fmt.Sprintf(`{"at":{"lon":%v,"lat":%v,"ordinal":%d}}`, u.Display[0], u.Display[1], u.Level.Ordinal)
+	}
+	code, got, raw = post(at(c3))
+	if code != 200 || got.Place.Unit != c3.ID || got.Place.Ref != "C3-607" || got.Place.BuildingRef != "C3" || got.Place.Ordinal == nil ||
+		*got.Place.Ordinal != c3.Level.Ordinal || got.AccuracyM != 0 || len(got.Candidates) == 0 {
+		t.Errorf("a point in C3-607: %d %s", code, raw)
+	}
+	for i, c := range got.Candidates {
+		if c.Unit == c3.ID || i > 0 && c.DistanceM < got.Candidates[i-1].DistanceM || c.DistanceM > 12 {
+			t.Errorf("candidate %d: %+v", i, c)
+		}
+	}
+	code, got, raw = post(at(c1))
+	if code != 200 || got.Place.BuildingRef != "C1" || got.Place.Unit != "" || got.Place.Level != "" || len(got.Candidates) != 0 {
+		t.Errorf("a visitor's point in C1-104: %d %s", code, raw)
+	}
+	for body, field := range map[string]string{
+		`{"at":{"lon":113.4787,"lat":22.8958}}`:                          "at",
+		`{"at":{"lon":2,"lat":3,"ordinal":0}}`:                           "at",
+		`{"at":{"lon":113.4787,"lat":22.8958,"ordinal":0},"scans":[{}]}`: "at",
+	} {
+		if code, _, raw := post(body); code != 400 || !strings.Contains(raw, `"param":"`+field+`"`) {
+			t.Errorf("%s: %d %s", body, code, raw)
+		}
 	}
 }

@@ -321,19 +321,32 @@ type Query struct {
 
 // Answer is a space as the API lists it.
 type Answer struct {
-	ID        string    `json:"id"`
-	Ref       string    `json:"ref"`
-	Name      string    `json:"name"`
-	Type      string    `json:"type"`
-	Capacity  int       `json:"capacity"`
-	AreaM2    float64   `json:"area_m2"`
-	Building  string    `json:"building"` // the building's reference
-	Floor     string    `json:"floor"`    // "6/F"
-	Place     string    `json:"place"`    // "C3, 6/F, 607"
-	Lab       *string   `json:"lab"`      // the lab of equipment or a lab's room
-	Available bool      `json:"available"`
-	WalkS     *float64  `json:"walk_s"` // with Near; null when no walk reaches it
-	Timeline  []Segment `json:"timeline"`
+	ID       string  `json:"id"`
+	Ref      string  `json:"ref"`
+	Name     string  `json:"name"`
+	Type     string  `json:"type"`
+	Capacity int     `json:"capacity"`
+	AreaM2   float64 `json:"area_m2"`
+	Building string  `json:"building"` // the building's reference
+	Floor    string  `json:"floor"`    // "6/F"
+	Place    string  `json:"place"`    // "C3, 6/F, 607"
+	Lab      *string `json:"lab"`      // the lab of equipment or a lab's room
+	// Where it is, for a map and a route: the room (equipment: the room
+	// it stands in), its display point (WGS 84) and its level.
+	Unit    string  `json:"unit"`
+	Lon     float64 `json:"lon"`
+	Lat     float64 `json:"lat"`
+	Level   string  `json:"level"`
+	Ordinal int     `json:"ordinal"`
+	// How it is booked: bookings start and end on the day's slots of
+	// SlotMin minutes and last at most LongestMin; Checkin says whether
+	// a booking must be checked into.
+	SlotMin    int       `json:"slot_min"`
+	LongestMin int       `json:"longest_min"`
+	Checkin    bool      `json:"checkin"`
+	Available  bool      `json:"available"`
+	WalkS      *float64  `json:"walk_s"` // with Near; null when no walk reaches it
+	Timeline   []Segment `json:"timeline"`
 }
 
 // Place names a space for people: "C3, 6/F, 607" (building, floor, the
@@ -470,7 +483,9 @@ func (s *Service) Spaces(ctx context.Context, r geo.Role, q Query) ([]Answer, in
 			continue
 		}
 		a := Answer{ID: sp.ID, Ref: sp.Ref, Name: sp.Name.In(q.Lang), Type: sp.Kind.Type, Capacity: sp.Capacity,
-			AreaM2: sp.AreaM2, Floor: geo.FloorName(sp.Level(), q.Lang), Place: Place(sp, q.Lang), Available: free, Timeline: day}
+			AreaM2: sp.AreaM2, Floor: geo.FloorName(sp.Level(), q.Lang), Place: Place(sp, q.Lang), Available: free, Timeline: day,
+			Unit: sp.Unit.ID, Lon: sp.Unit.Display[0], Lat: sp.Unit.Display[1], Level: sp.Level().ID, Ordinal: sp.Level().Ordinal,
+			SlotMin: sp.Kind.SlotMin, LongestMin: sp.Kind.LongestMin, Checkin: sp.Kind.Checkin}
 		if a.Name == "" {
 			a.Name = sp.Ref
 		}

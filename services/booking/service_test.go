@@ -286,6 +286,12 @@ func TestNearestFreeRoom(t *testing.T) {
 	} else {
 		t.Logf("walk from the room to itself: %v s; to the next: %v s", *items[0].WalkS, *items[1].WalkS)
 	}
+	// Where it is and how it is booked, for the map page: its room, point
+	// and level to fly and route to, its slots and check-in.
+	if it := items[0]; it.Unit != here.Unit.ID || it.Lon != here.Unit.Display[0] || it.Lat != here.Unit.Display[1] ||
+		it.Level != here.Unit.Level.ID || it.Ordinal != here.Unit.Level.Ordinal || it.SlotMin != 30 || it.LongestMin != 240 || !it.Checkin {
+		t.Errorf("where and how: %+v", it)
+	}
 	for i := 1; i < len(items); i++ {
 		if items[i].WalkS == nil || *items[i].WalkS < *items[i-1].WalkS || items[i].Capacity < 6 || !items[i].Available {
 			t.Errorf("item %d out of order or not fit: %+v", i, items[i])
@@ -298,6 +304,13 @@ func TestNearestFreeRoom(t *testing.T) {
 	items, _, _ = f.svc.Spaces(ctx, geo.Staff, q)
 	if len(items) == 0 || items[0].ID == here.ID {
 		t.Errorf("a booked room is still the nearest free one")
+	}
+	// At a later time it is free again, and the nearest.
+	later := q
+	later.Start, later.End = at(13, 0), at(14, 0)
+	items, _, _ = f.svc.Spaces(ctx, geo.Staff, later)
+	if len(items) == 0 || items[0].ID != here.ID || !items[0].Available {
+		t.Errorf("free again at 13:00, it is not the nearest free room: %+v", items)
 	}
 	_ = v
 }

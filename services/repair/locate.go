@@ -81,9 +81,37 @@ func (l *Locator) Locate(w geo.View, lang string, scans []beacons.Scan) (Located
 		}
 		return out, nil
 	}
-	ord := *fix.Ordinal
+	unit := ""
+	if fix.Unit != nil {
+		unit = *fix.Unit
+	}
+	return placed(w, lang, out, *fix.Ordinal, unit), nil
+}
+
+// LocateAt answers the room at a point on a floor (a point picked on the
+// map, or the map's centre), as w may see it, and the rooms around it: the
+// answer Locate gives for a fix there with no radius. Outside every
+// building it is the point alone, and inside one w may not see into it is
+// the building alone.
+func LocateAt(w geo.View, lang string, at geo.Position) Located {
+	out := Located{Place: Place{Lon: at.Lon, Lat: at.Lat}, Candidates: []Candidate{}}
+	loc := w.Locate(at, lang)
+	if loc.Building != nil && loc.Level == nil {
+		out.Place.Building = loc.Building.ID
+		if r, ok := w.Result(loc.Building.ID, lang); ok && r.Ref != nil {
+			out.Place.BuildingRef = *r.Ref
+		}
+		return out
+	}
+	return placed(w, lang, out, at.Ordinal, "")
+}
+
+// placed fills out's place on ordinal ord (its building, level and room:
+// unit when the positioning engine named one, else the one at the point)
+// and the candidates around it.
+func placed(w geo.View, lang string, out Located, ord int, unit string) Located {
 	out.Place.Ordinal = &ord
-	loc := w.Locate(geo.Position{Lon: *fix.Lon, Lat: *fix.Lat, Ordinal: ord}, lang)
+	loc := w.Locate(geo.Position{Lon: out.Place.Lon, Lat: out.Place.Lat, Ordinal: ord}, lang)
 	if loc.Building != nil {
 		out.Place.Building = loc.Building.ID
 		if r, ok := w.Result(loc.Building.ID, lang); ok && r.Ref != nil {
@@ -94,10 +122,7 @@ func (l *Locator) Locate(w geo.View, lang string, scans []beacons.Scan) (Located
 		out.Place.Level = loc.Level.ID
 		out.Place.Floor = loc.Level.Name
 	}
-	unit := ""
-	if fix.Unit != nil {
-		unit = *fix.Unit
-	} else if loc.Unit != nil {
+	if unit == "" && loc.Unit != nil {
 		unit = loc.Unit.ID
 	}
 	if unit != "" {
@@ -111,14 +136,14 @@ func (l *Locator) Locate(w geo.View, lang string, scans []beacons.Scan) (Located
 			}
 		}
 	}
-	out.Candidates = l.candidates(w, lang, out.Place, out.AccuracyM)
-	return out, nil
+	out.Candidates = candidates(w, lang, out.Place, out.AccuracyM)
+	return out
 }
 
 // candidates are the rooms the asker may see on the estimate's level
 // within its radius plus candidateRadius of it (by their outline), the
 // nearest first, the chosen room left out.
-func (l *Locator) candidates(w geo.View, lang string, p Place, acc float64) []Candidate {
+func candidates(w geo.View, lang string, p Place, acc float64) []Candidate {
 	v := w.Venue()
 	pt := v.Projection.ToLocal(p.Lon, p.Lat)
 	r := acc + candidateRadius

@@ -283,3 +283,38 @@ func rings(u *geo.Unit) []orb.Ring {
 	}
 	return nil
 }
+
+// TestLocateAt: a point picked on the map is placed in the room it lies
+// in, with the rooms around it (nearest first, within 12 m); under the
+// privacy rule, a point in a building the viewer may not see inside is the
+// building alone.
+func TestLocateAt(t *testing.T) {
+	v, _, _ := campus(t)
+	w := v.View(geo.Staff)
+	rooms := coreRooms(v, 20)
+	for _, u := range rooms {
+		got := LocateAt(w, "en", geo.Position{Lon: u.Display[0], Lat: u.Display[1], Ordinal: u.Level.Ordinal})
+		if got.Place.Unit != u.ID || got.Place.Ref != u.Ref || got.Place.Ordinal == nil || *got.Place.Ordinal != u.Level.Ordinal ||
+			got.Place.Level != u.Level.ID || got.AccuracyM != 0 {
+			t.Fatalf("%s: placed %+v", u.Ref, got.Place)
+		}
+		for i, c := range got.Candidates {
+			if c.Unit == u.ID || c.DistanceM > candidateRadius || i > 0 && c.DistanceM < got.Candidates[i-1].DistanceM {
+				t.Errorf("%s: candidate %d %+v of %+v", u.Ref, i, c, got.Candidates)
+			}
+		}
+	}
+	t.Logf("%d rooms placed where the point is", len(rooms))
+	for _, who := range []geo.Role{geo.Visitor, geo.Staff} {
+		for _, u := range v.Units {
+			b := u.Level.Building()
+			if b == nil || !(who == geo.Visitor && b.Ref == "C1" || who == geo.Staff && len(b.Ref) == 2 && b.Ref[0] == 'D') {
+				continue
+			}
+			got := LocateAt(v.View(who), "en", geo.Position{Lon: u.Display[0], Lat: u.Display[1], Ordinal: u.Level.Ordinal})
+			if got.Place.Unit != "" || got.Place.Level != "" || got.Place.Ordinal != nil || len(got.Candidates) != 0 {
+				t.Fatalf("role %v at %s (%s): %+v %+v; want the building alone", who, u.Ref, b.Ref, got.Place, got.Candidates)
+			}
+		}
+	}
+}

@@ -1493,6 +1493,17 @@ const page = {
     writeURL();
   },
   get map() { return map; },
+  // origin(): where "near me" is (my position, else the map centre on the
+  // floor shown); routeTo(label, place): the route from there to a place
+  // (an id or "lon,lat,ordinal").
+  origin,
+  routeTo: (label, place) => {
+    const o = origin();
+    setEndPoint('from', o.label, `${o.lon},${o.lat},${o.ordinal}`);
+    setEndPoint('to', label, place);
+    $('route-block').open = true;
+    return computeRoute();
+  },
 };
 
 async function mountScreens() {
