@@ -303,6 +303,7 @@ export function mount(page) {
         break;
       }
       case 'alert':
+        if (m.id) seenAlert(m.id);
         toast(tx('alertFired.' + m.event, { name: shareName(m.share), place: placeName(m.place) }));
         break;
       case 'error':
@@ -311,6 +312,12 @@ export function mount(page) {
       default:
     }
   }
+
+  // The id of the last alert this browser was told, per person: the
+  // socket tells those fired since (the app closed, the phone asleep).
+  const alertKey = () => 'campus.live.lastAlert.' + (state.email || '');
+  const lastAlert = () => Number(localStorage.getItem(alertKey())) || 0;
+  const seenAlert = (id) => { if (id > lastAlert()) localStorage.setItem(alertKey(), String(id)); };
 
   async function connect() {
     if (ws || connecting || !signedIn()) return;
@@ -321,6 +328,8 @@ export function mount(page) {
       const tk = await api('/live/ticket', { method: 'POST' });
       const u = new URL(tk.url, location.href);
       u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+      // The alerts fired while this page was away come first.
+      u.searchParams.set('alerts_after', String(lastAlert()));
       const sock = new WebSocket(u);
       ws = sock;
       sock.onopen = () => {
