@@ -11,10 +11,8 @@
 // temporary folder (binaries, data, server log).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  setup, teardown, here, approved, STAFF, tmp, base, api, browser, sleep, waitFor, newPage, looksApproved, axe, tabTo, idle, shot, signIn, floorOf, route, steps, renderedInside, routeInSight, view, c1, c3,
+  setup, teardown, signInByPhone, here, approved, STAFF, base, api, browser, sleep, waitFor, newPage, looksApproved, axe, tabTo, idle, shot, signIn, floorOf, route, steps, renderedInside, routeInSight, view, c1, c3,
 } from './lib.mjs';
 
 before(() => setup());
@@ -385,21 +383,7 @@ test('links: a room, a route, the view and floor open as they were shared', asyn
 test('sign-in on the page: a visitor by phone code, staff by campus SSO back to the page left', async (t) => {
   await t.test('phone code', async (tt) => {
     const page = await newPage(tt);
-    await page.evaluate(() => { document.getElementById('account-block').open = true; });
-    const phone = '+86 138 0013 8' + String(Date.now() % 1000).padStart(3, '0');
-    await page.getByTestId('phone-number').fill(phone);
-    await page.getByTestId('phone-send').click();
-    await page.getByTestId('phone-code').waitFor();
-    const sent = await page.getByTestId('phone-number').inputValue(); // as the server wrote it
-    let code = null;
-    await waitFor(() => {
-      const log = readFileSync(join(tmp, 'campusd.log'), 'utf8').split('\n').filter((l) => l.includes('sign-in code') && l.includes(sent));
-      code = log.length ? JSON.parse(log.at(-1)).code : null;
-      return code;
-    }, 'the sign-in code in the server log', 20000);
-    await page.getByTestId('phone-code').fill(code);
-    await page.getByTestId('phone-verify').click();
-    await page.waitForSelector('body[data-role="visitor"]');
+    await signInByPhone(page, { phone: '+86 138 0013 8' + String(Date.now() % 1000).padStart(3, '0'), keepOpen: true });
     assert.ok(await page.locator('#account-info').isVisible());
     assert.match(await page.getByTestId('role-badge').textContent(), /visitor/);
   });

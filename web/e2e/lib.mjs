@@ -178,6 +178,31 @@ export async function looksApproved(page, name, opts = {}) {
   assert.ok(ratio <= MAX_DIFF, `${name}: ${(ratio * 100).toFixed(2)}% of the pixels differ from approved/${name}.png (see artifacts/${name}.diff.png)`);
 }
 
+// signInByPhone signs the page in as a visitor, as a visitor does: a
+// number (a new one unless opts.phone), the code texted (here: read from
+// campusd's log), and answers the session's token. The account block is
+// folded again unless opts.keepOpen.
+let phones = 0;
+export async function signInByPhone(page, opts = {}) {
+  await page.evaluate(() => { document.getElementById('account-block').open = true; });
+  const phone = opts.phone || '+86 139 ' + String(Date.now() % 10000).padStart(4, '0') + ' ' + String(1000 + phones++);
+  await page.getByTestId('phone-number').fill(phone);
+  await page.getByTestId('phone-send').click();
+  await page.getByTestId('phone-code').waitFor();
+  const sent = await page.getByTestId('phone-number').inputValue(); // as the server wrote it
+  let code = null;
+  await waitFor(() => {
+    const log = readFileSync(join(tmp, 'campusd.log'), 'utf8').split('\n').filter((l) => l.includes('sign-in code') && l.includes(sent));
+    code = log.length ? JSON.parse(log.at(-1)).code : null;
+    return code;
+  }, 'the sign-in code in the server log', 20000);
+  await page.getByTestId('phone-code').fill(code);
+  await page.getByTestId('phone-verify').click();
+  await page.waitForSelector('body[data-role="visitor"]');
+  if (!opts.keepOpen) await page.evaluate(() => { document.getElementById('account-block').open = false; });
+  return page.evaluate(() => localStorage.getItem('campus.token'));
+}
+
 // decodeQR reads the QR code in a screenshot of the element, as a
 // scanner would.
 export async function decodeQR(locator) {

@@ -6,10 +6,9 @@
 // joining a group by code on the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  setup, teardown, api, tmp, run, newPage, looksApproved, axe, tabTo, waitFor, view, c1, c3, sleep,
+  setup, teardown, api, tmp, run, newPage, signInByPhone, looksApproved, axe, tabTo, waitFor, view, c1, c3, sleep,
 } from './lib.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -308,20 +307,7 @@ test('live: a viewer who may not see inside a building sees the sharer as that b
   const v = await newPage(t);
   const ta = await signInAs(a, DAN);
   // A visitor, signed in by phone (the code from campusd's log).
-  await v.evaluate(() => { document.getElementById('account-block').open = true; });
-  await v.getByTestId('phone-number').fill('+86 137 0000 ' + String(1000 + (Date.now() % 9000)));
-  await v.getByTestId('phone-send').click();
-  await v.getByTestId('phone-code').waitFor();
-  const sent = await v.getByTestId('phone-number').inputValue();
-  let code = null;
-  await waitFor(() => {
-    const log = readFileSync(join(tmp, 'campusd.log'), 'utf8').split('\n').filter((l) => l.includes('sign-in code') && l.includes(sent));
-    code = log.length ? JSON.parse(log.at(-1)).code : null;
-    return code;
-  }, 'the sign-in code in the server log', 20000);
-  await v.getByTestId('phone-code').fill(code);
-  await v.getByTestId('phone-verify').click();
-  await v.waitForSelector('body[data-role="visitor"]');
+  await signInByPhone(v);
 
   await openLive(a);
   await a.getByTestId('live-group-name').fill('Open day');

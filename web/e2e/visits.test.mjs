@@ -5,10 +5,8 @@
 // the route from the gate to the meeting place.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  setup, teardown, tmp, api, STAFF, newPage, looksApproved, axe, tabTo, waitFor, settled, decodeQR,
+  setup, teardown, api, STAFF, newPage, looksApproved, axe, tabTo, waitFor, settled, decodeQR, signInByPhone,
 } from './lib.mjs';
 
 before(() => setup());
@@ -16,7 +14,6 @@ after(() => teardown());
 
 const PLACE = 'C1-101';
 const ID_NUMBER = '11010519491231002X'; // a valid PRC resident identity card number (its checksum holds)
-let phones = 0;
 
 // The campus's date today (the visit's window is today, all day: open now).
 function today() {
@@ -38,28 +35,6 @@ async function staffToken() {
   return (await r.json()).token;
 }
 
-// signInByPhone signs the page in as a visitor with a new number, as a
-// visitor does: the number, the code texted (here: campusd's log), and
-// answers the session's token.
-async function signInByPhone(page) {
-  await page.evaluate(() => { document.getElementById('account-block').open = true; });
-  const phone = '+86 139 ' + String(Date.now() % 10000).padStart(4, '0') + ' ' + String(1000 + phones++);
-  await page.getByTestId('phone-number').fill(phone);
-  await page.getByTestId('phone-send').click();
-  await page.getByTestId('phone-code').waitFor();
-  const sent = await page.getByTestId('phone-number').inputValue();
-  let code = null;
-  await waitFor(() => {
-    const log = readFileSync(join(tmp, 'campusd.log'), 'utf8').split('\n').filter((l) => l.includes('sign-in code') && l.includes(sent));
-    code = log.length ? JSON.parse(log.at(-1)).code : null;
-    return code;
-  }, 'the sign-in code in the server log', 20000);
-  await page.getByTestId('phone-code').fill(code);
-  await page.getByTestId('phone-verify').click();
-  await page.waitForSelector('body[data-role="visitor"]');
-  await page.evaluate(() => { document.getElementById('account-block').open = false; });
-  return page.evaluate(() => localStorage.getItem('campus.token'));
-}
 
 async function openVisits(page) {
   await page.getByTestId('visits-block').waitFor();
