@@ -6,7 +6,8 @@
 # campusd and runs every *.test.mjs (E2E_FILES: those named) against it in headless chromium. Screenshots
 # land in web/e2e/artifacts/ (with a .diff.png where one differs from
 # web/e2e/approved/; approve.sh re-approves). Exits non-zero when a test
-# fails. Needs Go, Node.js >= 20 and npm.
+# fails. The files run two at a time (E2E_CONCURRENCY: how many), each with
+# its own campusd and chromium. Needs Go, Node.js >= 20 and npm.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,6 +28,6 @@ npm ci --no-audit --no-fund --loglevel=error
 echo "== browser tests ($(/usr/bin/chromium --version 2>/dev/null | head -1))"
 start=$(date +%s)
 status=0
-node --test --test-concurrency=1 --test-reporter=spec ${E2E_FILES:-*.test.mjs} || status=$?
+node --test --test-concurrency=${E2E_CONCURRENCY:-2} --test-reporter=spec ${E2E_FILES:-*.test.mjs} || status=$?
 echo "== browser tests: $(( $(date +%s) - start )) s, exit $status"
 exit $status
