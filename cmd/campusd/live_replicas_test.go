@@ -19,12 +19,12 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/campusnav/engine/geo"
 	"github.com/campusnav/engine/services/auth"
 	"github.com/campusnav/engine/services/postgres"
 	"github.com/campusnav/engine/services/postgres/pgtest"
+	"github.com/campusnav/engine/services/share/natsbus/natstest"
 )
 
 var liveSamples = flag.Int("live-samples", 200, "TestLiveReplicas: locations timed from a sharer on A to a viewer on B")
@@ -42,23 +42,7 @@ func natsURL(t *testing.T) (url, prefix string) {
 		return "nats://127.0.0.1:4222", prefix
 	}
 	t.Log("no NATS server at 127.0.0.1:4222: starting one in the test")
-	return startNATS(t, -1).ClientURL(), prefix
-}
-
-// startNATS starts a NATS server in this process on port (-1: a free
-// one), shut down when the test ends.
-func startNATS(t *testing.T, port int) *server.Server {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(5 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
-	t.Cleanup(s.Shutdown)
-	return s
+	return natstest.Start(t, -1).ClientURL(), prefix
 }
 
 // liveSocket is a live socket of token's person on the replica at base.
@@ -419,7 +403,7 @@ func TestNATSConfig(t *testing.T) {
 		}
 		port := ln.Addr().(*net.TCPAddr).Port
 		ln.Close()
-		srv := startNATS(t, port)
+		srv := natstest.Start(t, port)
 		m, err := parse([]string{"--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--nats-url", srv.ClientURL()}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -442,7 +426,7 @@ func TestNATSConfig(t *testing.T) {
 		}
 		srv.Shutdown()
 		eventuallyStatus(t, "readyz with NATS away", ready, 503)
-		startNATS(t, port)
+		natstest.Start(t, port)
 		eventuallyStatus(t, "readyz with NATS back", ready, 200)
 	})
 }

@@ -11,27 +11,13 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/campusnav/engine/services/share/natsbus/natstest"
 	"github.com/nats-io/nats.go"
 
 	"github.com/campusnav/engine/services/share"
 	"github.com/campusnav/engine/services/share/natsbus"
 )
-
-// runServer starts a NATS server in this process on port (-1: any free
-// one), shut down when the test ends.
-func runServer(t testing.TB, port int) *server.Server {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(5 * time.Second) {
-		t.Fatal("nats-server did not start")
-	}
-	t.Cleanup(s.Shutdown)
-	return s
-}
 
 // syncBuffer is a log that tests read while the bus writes.
 type syncBuffer struct {
@@ -122,7 +108,7 @@ func located(sharer int64) *share.Located {
 // arrive on another, as they were; a bus of another prefix on the same
 // server hears none.
 func TestCrosses(t *testing.T) {
-	srv := runServer(t, -1)
+	srv := natstest.Start(t, -1)
 	a, _ := open(t, srv, "campus.live")
 	b, _ := open(t, srv, "campus.live")
 	other, _ := open(t, srv, "other-campus.live")
@@ -166,7 +152,7 @@ func TestCrosses(t *testing.T) {
 // TestOwnOnce: what a bus publishes reaches its own subscribers once, at
 // once (not echoed back by the server).
 func TestOwnOnce(t *testing.T) {
-	srv := runServer(t, -1)
+	srv := natstest.Start(t, -1)
 	a, _ := open(t, srv, "campus.live")
 	b, _ := open(t, srv, "campus.live")
 	aIn := subscribe(a)
@@ -192,7 +178,7 @@ func flush(b *natsbus.Bus) error { return natsbus.Flush(b) }
 // TestMalformed: a message the bus cannot read is dropped, counted and
 // logged; the next good one is taken.
 func TestMalformed(t *testing.T) {
-	srv := runServer(t, -1)
+	srv := natstest.Start(t, -1)
 	a, _ := open(t, srv, "campus.live")
 	b, log := open(t, srv, "campus.live")
 	bIn := subscribe(b)
@@ -222,7 +208,7 @@ func TestMalformed(t *testing.T) {
 // TestSlowConsumer: a replica whose subscribers fall behind drops
 // beyond its pending limit, logs it, and the publisher never waits.
 func TestSlowConsumer(t *testing.T) {
-	srv := runServer(t, -1)
+	srv := natstest.Start(t, -1)
 	a, _ := open(t, srv, "campus.live")
 	b, log := open(t, srv, "campus.live", func(c *natsbus.Config) { c.Pending = 10 })
 	release := make(chan struct{})
@@ -260,7 +246,7 @@ func TestReconnect(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	srv := runServer(t, port)
+	srv := natstest.Start(t, port)
 	a, log := open(t, srv, "campus.live")
 	b, _ := open(t, srv, "campus.live")
 	bIn := subscribe(b)
@@ -275,7 +261,7 @@ func TestReconnect(t *testing.T) {
 	if s := a.Stats(); s.Failed != 100 {
 		t.Errorf("published while down: %+v, want 100 failed", s)
 	}
-	runServer(t, port)
+	natstest.Start(t, port)
 	eventually(t, "A and B back", func() bool { return a.Check(t.Context()) == nil && b.Check(t.Context()) == nil })
 	// The subscriptions are renewed on reconnecting; a few tries until
 	// the server has B's.
@@ -321,7 +307,7 @@ func TestCheckPrefix(t *testing.T) {
 // BenchmarkPublish is the cost of publishing a location to the NATS
 // server (no subscriber of its own).
 func BenchmarkPublish(b *testing.B) {
-	srv := runServer(b, -1)
+	srv := natstest.Start(b, -1)
 	bus, _ := open(b, srv, "campus.live")
 	m := share.Message{Kind: share.KindLocation, Location: located(42)}
 	b.ReportAllocs()
